@@ -1,0 +1,93 @@
+"""campaign: a solidarity-campaign tracker for people detained for their activism."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from campaign.settings import Defaults, StartupError, check_database, finalise
+
+__all__ = ["StartupError", "create_app"]
+
+logger = logging.getLogger(__name__)
+
+
+def _asset_folder(name: str) -> str:
+    """Templates and static files sit beside the package in a checkout and inside it in a wheel."""
+    package = Path(__file__).resolve().parent
+    inside = package / name
+    return str(inside if inside.is_dir() else package.parent / name)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints. Start-up problems exit with one sentence."""
+    try:
+        return _build(test_config)
+    except StartupError as exc:
+        logger.error("campaign cannot start: %s", exc)
+        raise SystemExit(f"campaign cannot start: {exc}") from None
+
+
+def _build(test_config: Mapping[str, Any] | None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("CAMPAIGN_INSTANCE_PATH") or None,
+        template_folder=_asset_folder("templates"),
+        static_folder=_asset_folder("static"),
+    )
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("CAMPAIGN")
+    else:
+        app.config.from_mapping(test_config)
+    finalise(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from campaign import cli, errors, templating
+
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from campaign import auth, i18n
+    from campaign.database import tune_sqlite
+    from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))  # type: ignore[method-assign]
+
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            tune_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        check_database(engine, app.config["SQLALCHEMY_DATABASE_URI"])
+
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    auth.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from campaign.health.views import bp as health_bp
+    from campaign.public.views import bp as public_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(public_bp)

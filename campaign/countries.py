@@ -1,0 +1,38 @@
+"""Countries by ISO 3166-1 alpha-2 code, with names in the current locale."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pycountry
+from babel import Locale
+from flask_babel import get_locale
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code."""
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def is_country_code(code: str | None) -> bool:
+    """Whether *code* is a known ISO 3166-1 alpha-2 code (upper case)."""
+    return bool(code) and code in country_codes()
+
+
+def country_name(code: str | None) -> str:
+    """The country's name in the current locale, or the code itself if unknown."""
+    if not code:
+        return ""
+    locale = get_locale() or Locale("en")
+    name = locale.territories.get(code)
+    if name:
+        return str(name)
+    country = pycountry.countries.get(alpha_2=code)
+    return str(country.name) if country else code
+
+
+def country_choices(blank: str | None = None) -> list[tuple[str, str]]:
+    """(code, name) pairs sorted by name in the current locale, for a select field."""
+    pairs = sorted(((code, country_name(code)) for code in country_codes()), key=lambda p: p[1])
+    return [("", blank), *pairs] if blank is not None else pairs

@@ -1,0 +1,513 @@
+"""The demo campaign: Kazakhstan, spring 2010, the arrest and release of Ainur Kurmanov.
+
+The facts follow the statement published on his release (see the domain brief); the wording is ours.
+Where the statement gives no exact day, the events carry a month or approximate precision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from campaign.extensions import db
+from campaign.models import (
+    Case,
+    CaseStatus,
+    CaseStatusChange,
+    DatePrecision,
+    DeliveryMethod,
+    DeliveryPack,
+    Event,
+    EventType,
+    Message,
+    MessageState,
+    Organisation,
+    OrganisationKind,
+    Source,
+    Venue,
+    Verification,
+    Visibility,
+)
+from campaign.slugs import slugify
+
+KURMANOV = "ainur-kurmanov"
+UKTESHBAEV = "yesenbek-ukteshbaev"
+
+ORGANISATIONS: list[tuple[str, OrganisationKind, str | None]] = [
+    ("CWI Kazakhstan", OrganisationKind.PARTY, "KZ"),
+    ("Kazakhstan 2012", OrganisationKind.MOVEMENT, "KZ"),
+    ("Defend People's Homes", OrganisationKind.MOVEMENT, "KZ"),
+    ("Talmas", OrganisationKind.RIGHTS_GROUP, "KZ"),
+    ("CWI Russia", OrganisationKind.PARTY, "RU"),
+    ("CWI Austria (SLP)", OrganisationKind.PARTY, "AT"),
+    ("Socialist Party (CWI England and Wales)", OrganisationKind.PARTY, "GB"),
+    ("Joe Higgins MEP", OrganisationKind.PARLIAMENTARIAN, "IE"),
+    ("Vpered", OrganisationKind.MOVEMENT, "RU"),
+    ("RRP", OrganisationKind.PARTY, "RU"),
+    ("AKM", OrganisationKind.MOVEMENT, "RU"),
+]
+
+VENUES: list[tuple[str, str, str]] = [
+    ("Temir Bank head office", "Almaty", "KZ"),
+    ("Almaty City Court", "Almaty", "KZ"),
+    ("Embassy of Kazakhstan", "Moscow", "RU"),
+    ("OSCE building", "Vienna", "AT"),
+    ("Embassy of Kazakhstan", "Vienna", "AT"),
+    ("Special detention centre for administrative offences", "Almaty", "KZ"),
+]
+
+STATEMENT = (
+    "Statement of the Committee for a Workers' International on the release of Ainur Kurmanov",
+    "Committee for a Workers' International",
+    "Published on the day of his release, May 2010.",
+)
+
+
+@dataclass
+class DemoEvent:
+    """One event of the demo timeline, before it becomes a row."""
+
+    type: EventType
+    title: str
+    on: date
+    precision: DatePrecision
+    cases: tuple[str, ...]
+    city: str | None = "Almaty"
+    country: str | None = "KZ"
+    venue: tuple[str, str] | None = None
+    orgs: tuple[str, ...] = ()
+    description: str = ""
+    outcome: str | None = None
+    authority: str | None = None
+    participants: int | None = None
+    end: date | None = None
+    verified: bool = True
+    internal: bool = False
+    sources: tuple[str, ...] = field(default=("statement",))
+
+
+EVENTS: list[DemoEvent] = [
+    DemoEvent(
+        EventType.ARREST,
+        "Ainur Kurmanov arrested at the Temir Bank picket",
+        date(2010, 4, 27),
+        DatePrecision.APPROXIMATE,
+        (KURMANOV,),
+        venue=("Temir Bank head office", "Almaty"),
+        orgs=("Kazakhstan 2012",),
+        description=(
+            "Detained at a picket against home repossessions outside Temir Bank, organised by the "
+            "opposition movement Kazakhstan 2012. He was there as a journalist. The statement gives "
+            "no exact day; it follows from fifteen days served before the release on 12 May."
+        ),
+    ),
+    DemoEvent(
+        EventType.SENTENCE,
+        "Fifteen days' administrative detention for 'organising a picket'",
+        date(2010, 4, 27),
+        DatePrecision.APPROXIMATE,
+        (KURMANOV,),
+        description=(
+            "The court gave the maximum for the administrative offence: 15 days in the special "
+            "detention centre. The arrests were preventive, aimed at the demonstration of 1 May."
+        ),
+        outcome="15 days' detention",
+    ),
+    DemoEvent(
+        EventType.HUNGER_STRIKE_START,
+        "Ainur Kurmanov begins a hunger strike",
+        date(2010, 4, 27),
+        DatePrecision.APPROXIMATE,
+        (KURMANOV,),
+        venue=("Special detention centre for administrative offences", "Almaty"),
+        description="He refused food for the whole of his sentence.",
+        end=date(2010, 5, 12),
+    ),
+    DemoEvent(
+        EventType.SENTENCE,
+        "Yesenbek Ukteshbaev sentenced to five days",
+        date(2010, 4, 30),
+        DatePrecision.APPROXIMATE,
+        (UKTESHBAEV,),
+        description=(
+            "The leader of the movement Defend People's Homes was jailed for five days while "
+            "Kurmanov was held. The exact day is not stated in the source."
+        ),
+        outcome="5 days' detention",
+    ),
+    DemoEvent(
+        EventType.HUNGER_STRIKE_START,
+        "Yesenbek Ukteshbaev on hunger strike in solidarity",
+        date(2010, 4, 30),
+        DatePrecision.APPROXIMATE,
+        (UKTESHBAEV,),
+        description="He refused food in solidarity with Ainur Kurmanov.",
+    ),
+    DemoEvent(
+        EventType.DEMONSTRATION,
+        "Mass protest outside the head office of Temir Bank",
+        date(2010, 4, 30),
+        DatePrecision.DAY,
+        (KURMANOV, UKTESHBAEV),
+        venue=("Temir Bank head office", "Almaty"),
+        orgs=("Defend People's Homes",),
+        description="Residents threatened with repossession and supporters demanded the release of the detained.",
+    ),
+    DemoEvent(
+        EventType.DEMONSTRATION,
+        "United May Day demonstration of the democratic opposition",
+        date(2010, 5, 1),
+        DatePrecision.DAY,
+        (KURMANOV, UKTESHBAEV),
+        orgs=("Kazakhstan 2012",),
+        description="The demonstration the preventive arrests were meant to stop went ahead.",
+    ),
+    DemoEvent(
+        EventType.DEMONSTRATION,
+        "Protest outside the City Court",
+        date(2010, 5, 4),
+        DatePrecision.DAY,
+        (KURMANOV,),
+        venue=("Almaty City Court", "Almaty"),
+        orgs=("CWI Kazakhstan",),
+    ),
+    DemoEvent(
+        EventType.PICKET,
+        "Picket at the Kazakhstan embassy in Moscow",
+        date(2010, 5, 4),
+        DatePrecision.DAY,
+        (KURMANOV,),
+        city="Moscow",
+        country="RU",
+        venue=("Embassy of Kazakhstan", "Moscow"),
+        orgs=("CWI Russia", "Vpered"),
+    ),
+    DemoEvent(
+        EventType.PICKET,
+        "Pickets at the OSCE and the Kazakhstan embassy in Vienna",
+        date(2010, 5, 1),
+        DatePrecision.MONTH,
+        (KURMANOV, UKTESHBAEV),
+        city="Vienna",
+        country="AT",
+        venue=("OSCE building", "Vienna"),
+        orgs=("CWI Austria (SLP)",),
+        description="Kazakhstan held the chair of the OSCE that year; pickets stood at both buildings.",
+    ),
+    DemoEvent(
+        EventType.LETTER,
+        "Protest letters to the Kazakh authorities and the OSCE",
+        date(2010, 5, 1),
+        DatePrecision.MONTH,
+        (KURMANOV, UKTESHBAEV),
+        city=None,
+        country=None,
+        orgs=("Socialist Party (CWI England and Wales)", "CWI Russia", "CWI Austria (SLP)"),
+        authority="Kazakh authorities; OSCE Chairmanship",
+        description="CWI sections and trade unions in Europe and Russia wrote demanding the release.",
+    ),
+    DemoEvent(
+        EventType.STATEMENT,
+        "Joe Higgins MEP protests the detention",
+        date(2010, 5, 1),
+        DatePrecision.MONTH,
+        (KURMANOV,),
+        city=None,
+        country=None,
+        orgs=("Joe Higgins MEP",),
+    ),
+    DemoEvent(
+        EventType.APPEAL_HEARING,
+        "Appeal heard with the detained present in person",
+        date(2010, 5, 1),
+        DatePrecision.MONTH,
+        (KURMANOV,),
+        orgs=("Talmas",),
+        description=(
+            "The rights organisation Talmas won, for the first time in Kazakhstan, the right of the "
+            "arrested to take part in person in their own appeal hearing."
+        ),
+    ),
+    DemoEvent(
+        EventType.APPEAL_DECISION,
+        "Appeal rejected",
+        date(2010, 5, 1),
+        DatePrecision.MONTH,
+        (KURMANOV,),
+        outcome="The sentence of 15 days was upheld.",
+    ),
+    DemoEvent(
+        EventType.RELEASE,
+        "Yesenbek Ukteshbaev released after five days",
+        date(2010, 5, 5),
+        DatePrecision.APPROXIMATE,
+        (UKTESHBAEV,),
+    ),
+    DemoEvent(
+        EventType.HUNGER_STRIKE_END,
+        "Hunger strike ends on release",
+        date(2010, 5, 12),
+        DatePrecision.DAY,
+        (KURMANOV,),
+    ),
+    DemoEvent(
+        EventType.RELEASE,
+        "Ainur Kurmanov released after 15 days",
+        date(2010, 5, 12),
+        DatePrecision.DAY,
+        (KURMANOV,),
+        venue=("Special detention centre for administrative offences", "Almaty"),
+        description="Released at the end of his sentence, after fifteen days on hunger strike.",
+    ),
+    DemoEvent(
+        EventType.OTHER_ACTION,
+        "Organisers' note: check the exact date of the arrest",
+        date(2010, 4, 27),
+        DatePrecision.APPROXIMATE,
+        (KURMANOV,),
+        description="Ask the Almaty comrades for the court record with the exact day.",
+        verified=False,
+        internal=True,
+        sources=(),
+    ),
+]
+
+# (country, display name or None for "a supporter", organisation, language, text, state, day)
+MESSAGES: list[tuple[str, str | None, str | None, str, str, MessageState, int]] = [
+    (
+        "RU",
+        "Masha",
+        "CWI Russia",
+        "ru",
+        "Айнур, мы с тобой. Вся Москва знает твоё имя.",
+        MessageState.PUBLISHED,
+        4,
+    ),
+    (
+        "AT",
+        "Sonja",
+        "SLP",
+        "de",
+        "Solidarische Grüße aus Wien. Wir stehen vor der OSZE, bis du frei bist.",
+        MessageState.PUBLISHED,
+        5,
+    ),
+    (
+        "GB",
+        "Dave",
+        "Unite branch",
+        "en",
+        "Solidarity from London. You are not alone: our branch is writing to the embassy.",
+        MessageState.PUBLISHED,
+        5,
+    ),
+    ("DE", None, None, "de", "Kraft und Mut aus Berlin!", MessageState.PUBLISHED, 6),
+    (
+        "CA",
+        "Anne",
+        None,
+        "en",
+        "Warm greetings from Toronto. Stay strong.",
+        MessageState.PUBLISHED,
+        6,
+    ),
+    (
+        "US",
+        "Jamal",
+        "Socialist Alternative",
+        "en",
+        "From New York: we are telling everyone your story.",
+        MessageState.PUBLISHED,
+        7,
+    ),
+    ("ZA", "Thandi", None, "en", "Amandla! Greetings from Cape Town.", MessageState.PUBLISHED, 7),
+    (
+        "NG",
+        "Segun",
+        "DSM",
+        "en",
+        "Comrades in Lagos send their solidarity.",
+        MessageState.PUBLISHED,
+        8,
+    ),
+    ("AU", None, None, "en", "Thinking of you from Melbourne.", MessageState.PUBLISHED, 8),
+    (
+        "LK",
+        "Siri",
+        "USP",
+        "en",
+        "Solidarity from Colombo. Your courage gives us courage.",
+        MessageState.PUBLISHED,
+        9,
+    ),
+    (
+        "GB",
+        "Karen",
+        None,
+        "en",
+        "We will be at the embassy again on Saturday.",
+        MessageState.PENDING,
+        10,
+    ),
+    ("DE", "x", None, "en", "cheap watches click here", MessageState.SPAM, 10),
+]
+
+
+def is_loaded() -> bool:
+    """Whether the demo campaign is already in the database."""
+    return db.session.scalar(sa.select(Case.id).where(Case.slug == KURMANOV)) is not None
+
+
+def database_is_empty() -> bool:
+    """Whether the database holds no case at all (a new install)."""
+    return db.session.scalar(sa.select(sa.func.count(Case.id))) == 0
+
+
+def load() -> bool:
+    """Add the demo campaign unless it is already there; return whether anything was added."""
+    if is_loaded():
+        return False
+    cases = _cases()
+    orgs = {name: _organisation(name, kind, country) for name, kind, country in ORGANISATIONS}
+    venues = {(name, city): _venue(name, city, country) for name, city, country in VENUES}
+    statement = Source(title=STATEMENT[0], publisher=STATEMENT[1], citation=STATEMENT[2])
+    db.session.add(statement)
+    sources = {"statement": statement}
+    for spec in EVENTS:
+        event = Event(
+            type=spec.type,
+            title=spec.title,
+            date=spec.on,
+            date_precision=spec.precision,
+            end_date=spec.end,
+            city=spec.city,
+            country=spec.country,
+            venue=venues[spec.venue] if spec.venue else None,
+            participants=spec.participants,
+            description=spec.description or None,
+            outcome=spec.outcome,
+            authority=spec.authority,
+            visibility=Visibility.INTERNAL if spec.internal else Visibility.PUBLIC,
+            verification=Verification.VERIFIED if spec.verified else Verification.REPORTED,
+            cases=[cases[slug] for slug in spec.cases],
+            organisations=[orgs[name] for name in spec.orgs],
+            sources=[sources[key] for key in spec.sources],
+        )
+        db.session.add(event)
+    _messages(cases[KURMANOV])
+    return True
+
+
+def _cases() -> dict[str, Case]:
+    kurmanov = Case(
+        slug=KURMANOV,
+        person_name="Ainur Kurmanov",
+        person_name_original="Айнур Курманов",
+        occupation="Journalist",
+        affiliation="Kazakh section of the Committee for a Workers' International (CWI)",
+        country="KZ",
+        city="Almaty",
+        charges="Organising a picket (administrative offence)",
+        court="Almaty district court; appeal at the Almaty City Court",
+        detention_place="Special detention centre for administrative offences, Almaty",
+        status=CaseStatus.RELEASED,
+        arrest_date=date(2010, 4, 27),
+        arrest_date_precision=DatePrecision.APPROXIMATE,
+        sentence="15 days' administrative detention (the maximum)",
+        expected_release=date(2010, 5, 12),
+        released_on=date(2010, 5, 12),
+        summary=(
+            "Journalist and socialist activist, arrested at a picket against home repossessions "
+            "outside Temir Bank, where he was reporting. He served the maximum fifteen days and "
+            "refused food for all of them. Pickets from Almaty to Moscow and Vienna and letters "
+            "from a dozen countries followed his case until his release on 12 May 2010."
+        ),
+        published=True,
+    )
+    ukteshbaev = Case(
+        slug=UKTESHBAEV,
+        person_name="Yesenbek Ukteshbaev",
+        occupation="Leader of the protest movement Defend People's Homes",
+        affiliation="Defend People's Homes",
+        country="KZ",
+        city="Almaty",
+        charges="Administrative offence",
+        status=CaseStatus.RELEASED,
+        arrest_date=date(2010, 4, 30),
+        arrest_date_precision=DatePrecision.APPROXIMATE,
+        sentence="5 days' administrative detention",
+        released_on=date(2010, 5, 5),
+        summary=(
+            "Jailed for five days while Ainur Kurmanov was held, he went on hunger strike in "
+            "solidarity with him."
+        ),
+        published=True,
+    )
+    db.session.add_all([kurmanov, ukteshbaev])
+    kurmanov.link(ukteshbaev)
+    for case, arrested, released in (
+        (kurmanov, date(2010, 4, 27), date(2010, 5, 12)),
+        (ukteshbaev, date(2010, 4, 30), date(2010, 5, 5)),
+    ):
+        case.status_changes.append(
+            CaseStatusChange(new_status=CaseStatus.SENTENCED, effective_on=arrested)
+        )
+        case.status_changes.append(
+            CaseStatusChange(
+                old_status=CaseStatus.SENTENCED,
+                new_status=CaseStatus.RELEASED,
+                effective_on=released,
+            )
+        )
+    return {KURMANOV: kurmanov, UKTESHBAEV: ukteshbaev}
+
+
+def _organisation(name: str, kind: OrganisationKind, country: str | None) -> Organisation:
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
+    if org is None:
+        org = Organisation(name=name, slug=slugify(name), kind=kind, country=country)
+        db.session.add(org)
+    return org
+
+
+def _venue(name: str, city: str, country: str) -> Venue:
+    venue = db.session.scalar(sa.select(Venue).where(Venue.name == name, Venue.city == city))
+    if venue is None:
+        venue = Venue(name=name, slug=slugify(f"{name} {city}"), city=city, country=country)
+        db.session.add(venue)
+    return venue
+
+
+def _messages(case: Case) -> None:
+    start = datetime(2010, 4, 27, 9, 0, tzinfo=UTC)
+    delivered: list[Message] = []
+    for i, (country, name, org, language, text, state, day) in enumerate(MESSAGES):
+        created = start + timedelta(days=day - 1, hours=i)
+        message = Message(
+            case=case,
+            display_name=name,
+            country=country,
+            organisation=org,
+            language=language,
+            body=text,
+            consent_to_publish=state == MessageState.PUBLISHED,
+            state=state,
+            created_at=created,
+            decided_at=created + timedelta(hours=3) if state != MessageState.PENDING else None,
+        )
+        db.session.add(message)
+        if state == MessageState.PUBLISHED and day <= 7:
+            delivered.append(message)
+    pack = DeliveryPack(
+        case=case,
+        method=DeliveryMethod.RELEASE,
+        delivered_on=date(2010, 5, 12),
+        note="Handed over outside the detention centre on the day of release.",
+        created_at=datetime(2010, 5, 11, 18, 0, tzinfo=UTC),
+    )
+    db.session.add(pack)
+    for message in delivered:
+        message.delivery_pack = pack
+        message.delivered_on = pack.delivered_on

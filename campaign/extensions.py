@@ -1,0 +1,21 @@
+"""The Flask extensions, created unbound here and bound to an app in :func:`campaign.create_app`."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from campaign.database import Base
+from campaign.privacy import client_key
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(render_as_batch=True, compare_type=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+# Limits are keyed by a rotating keyed hash of the client address, never the address itself.
+limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)

@@ -1,0 +1,52 @@
+"""Every model of the tracker, importable from one place (and registered with the metadata)."""
+
+from campaign.models.accounts import Invitation, LoginAttempt, User, UserSession
+from campaign.models.audit import AuditEntry
+from campaign.models.cases import Case, CaseStatusChange, case_links
+from campaign.models.events import Event, event_cases, event_organisations, event_sources
+from campaign.models.messages import DeliveryPack, Message
+from campaign.models.organisations import Organisation, Source, Venue
+from campaign.models.vocab import (
+    AuditAction,
+    CaseStatus,
+    DatePrecision,
+    DeliveryMethod,
+    EventFamily,
+    EventType,
+    MessageState,
+    OrganisationKind,
+    Role,
+    Verification,
+    Visibility,
+)
+
+__all__ = [
+    "AuditAction",
+    "AuditEntry",
+    "Case",
+    "CaseStatus",
+    "CaseStatusChange",
+    "DatePrecision",
+    "DeliveryMethod",
+    "DeliveryPack",
+    "Event",
+    "EventFamily",
+    "EventType",
+    "Invitation",
+    "LoginAttempt",
+    "Message",
+    "MessageState",
+    "Organisation",
+    "OrganisationKind",
+    "Role",
+    "Source",
+    "User",
+    "UserSession",
+    "Venue",
+    "Verification",
+    "Visibility",
+    "case_links",
+    "event_cases",
+    "event_organisations",
+    "event_sources",
+]

@@ -1,0 +1,119 @@
+"""A case: one person's detention and prosecution, and the links between related cases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.database import str_enum, utcnow
+from campaign.extensions import db
+from campaign.models.vocab import CaseStatus, DatePrecision
+
+if TYPE_CHECKING:
+    from campaign.models.accounts import User
+
+case_links = sa.Table(
+    "case_links",
+    db.metadata,
+    sa.Column("case_id", sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("related_case_id", sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Case(db.Model):  # type: ignore[name-defined]
+    """A detained (or threatened) person's case; its slug is the public address."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    person_name: Mapped[str] = mapped_column(sa.String(200))
+    person_name_original: Mapped[str | None] = mapped_column(sa.String(200))
+    occupation: Mapped[str | None] = mapped_column(sa.String(200))
+    affiliation: Mapped[str | None] = mapped_column(sa.String(300))
+    country: Mapped[str | None] = mapped_column(sa.String(2))  # ISO 3166-1 alpha-2
+    city: Mapped[str | None] = mapped_column(sa.String(120))
+    photo_filename: Mapped[str | None] = mapped_column(sa.String(200))
+
+    charges: Mapped[str | None] = mapped_column(sa.Text)
+    legal_article: Mapped[str | None] = mapped_column(sa.String(200))
+    court: Mapped[str | None] = mapped_column(sa.String(300))
+    judge: Mapped[str | None] = mapped_column(sa.String(200))
+    detention_place: Mapped[str | None] = mapped_column(sa.String(300))
+    detention_address: Mapped[str | None] = mapped_column(sa.Text)
+    # The address for letters is shown to the public only when organisers choose to publish it.
+    detention_address_public: Mapped[bool] = mapped_column(default=False)
+
+    status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), default=CaseStatus.DETAINED)
+    arrest_date: Mapped[date | None]
+    arrest_date_precision: Mapped[DatePrecision] = mapped_column(
+        str_enum(DatePrecision), default=DatePrecision.DAY
+    )
+    sentence: Mapped[str | None] = mapped_column(sa.String(300))
+    expected_release: Mapped[date | None]
+    released_on: Mapped[date | None]
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    internal_notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    published: Mapped[bool] = mapped_column(default=False)
+    archived_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic locking: two organisers saving the same case cannot silently overwrite each other.
+    version: Mapped[int] = mapped_column(default=1)
+
+    related_cases: Mapped[list[Case]] = relationship(
+        secondary=case_links,
+        primaryjoin=lambda: Case.id == case_links.c.case_id,
+        secondaryjoin=lambda: Case.id == case_links.c.related_case_id,
+        order_by=lambda: Case.person_name,
+    )
+    status_changes: Mapped[list[CaseStatusChange]] = relationship(
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by=lambda: CaseStatusChange.changed_at,
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def link(self, other: Case) -> None:
+        """Relate two cases both ways (a link shown on one case page is shown on the other)."""
+        if other is self:
+            return
+        if other not in self.related_cases:
+            self.related_cases.append(other)
+        if self not in other.related_cases:
+            other.related_cases.append(self)
+
+    def unlink(self, other: Case) -> None:
+        """Remove the relation between two cases, both ways."""
+        if other in self.related_cases:
+            self.related_cases.remove(other)
+        if self in other.related_cases:
+            other.related_cases.remove(self)
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id} {self.slug}>"
+
+
+class CaseStatusChange(db.Model):  # type: ignore[name-defined]
+    """A change of a case's status, kept for the case's feed and its history."""
+
+    __tablename__ = "case_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    old_status: Mapped[CaseStatus | None] = mapped_column(str_enum(CaseStatus))
+    new_status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus))
+    effective_on: Mapped[date | None]
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="SET NULL"))
+
+    case: Mapped[Case] = relationship(back_populates="status_changes")
+    changed_by: Mapped[User | None] = relationship()

@@ -1,0 +1,119 @@
+"""Events: legal and custody events and solidarity actions, on a date with a precision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.database import str_enum, utcnow
+from campaign.extensions import db
+from campaign.models.vocab import DatePrecision, EventFamily, EventType, Verification, Visibility
+
+if TYPE_CHECKING:
+    from campaign.models.accounts import User
+    from campaign.models.cases import Case
+    from campaign.models.organisations import Organisation, Source, Venue
+
+event_cases = sa.Table(
+    "event_cases",
+    db.metadata,
+    sa.Column("event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("case_id", sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_event_cases_case_id", "case_id"),
+)
+event_organisations = sa.Table(
+    "event_organisations",
+    db.metadata,
+    sa.Column("event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "organisation_id", sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Index("ix_event_organisations_organisation_id", "organisation_id"),
+)
+event_sources = sa.Table(
+    "event_sources",
+    db.metadata,
+    sa.Column("event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("source_id", sa.ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_event_sources_source_id", "source_id"),
+)
+
+
+class Event(db.Model):  # type: ignore[name-defined]
+    """Something that happened (or is scheduled) concerning one or more cases."""
+
+    __tablename__ = "events"
+    __table_args__ = (sa.Index("ix_events_date_id", "date", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[EventType] = mapped_column(str_enum(EventType))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    # The date is the first day of the known period: 2010-05-01 with MONTH precision is "May 2010".
+    date: Mapped[dt.date]
+    date_precision: Mapped[DatePrecision] = mapped_column(
+        str_enum(DatePrecision), default=DatePrecision.DAY
+    )
+    start_time: Mapped[dt.time | None]  # local time at the venue, for hearings and pickets
+    end_date: Mapped[dt.date | None]
+
+    venue_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("venues.id", ondelete="SET NULL"), index=True
+    )
+    city: Mapped[str | None] = mapped_column(sa.String(120))
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    participants: Mapped[int | None]
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    outcome: Mapped[str | None] = mapped_column(sa.Text)
+    authority: Mapped[str | None] = mapped_column(sa.String(300))
+    authority_response: Mapped[str | None] = mapped_column(sa.Text)
+
+    visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility), default=Visibility.PUBLIC)
+    verification: Mapped[Verification] = mapped_column(
+        str_enum(Verification), default=Verification.REPORTED
+    )
+    verified_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    verified_at: Mapped[dt.datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    cases: Mapped[list[Case]] = relationship(secondary=event_cases)
+    organisations: Mapped[list[Organisation]] = relationship(
+        secondary=event_organisations, order_by="Organisation.name"
+    )
+    sources: Mapped[list[Source]] = relationship(secondary=event_sources, order_by="Source.id")
+    venue: Mapped[Venue | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def family(self) -> EventFamily:
+        """Legal and custody, or solidarity."""
+        return self.type.family
+
+    @property
+    def is_public(self) -> bool:
+        """Whether the public may see this event."""
+        return self.visibility == Visibility.PUBLIC
+
+    @property
+    def place(self) -> str:
+        """The venue and city as one line for people ("Temir Bank head office, Almaty")."""
+        parts = [self.venue.name] if self.venue else []
+        city = self.city or (self.venue.city if self.venue else None)
+        if city:
+            parts.append(city)
+        return ", ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.type}>"

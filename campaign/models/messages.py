@@ -1,0 +1,92 @@
+"""Messages of support from supporters, and the packs in which they are delivered."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from campaign.database import str_enum, utcnow
+from campaign.extensions import db
+from campaign.models.vocab import DeliveryMethod, MessageState
+
+if TYPE_CHECKING:
+    from campaign.models.accounts import User
+    from campaign.models.cases import Case
+
+
+class DeliveryPack(db.Model):  # type: ignore[name-defined]
+    """A batch of published messages printed for one case and delivered to the person."""
+
+    __tablename__ = "delivery_packs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    method: Mapped[DeliveryMethod | None] = mapped_column(str_enum(DeliveryMethod))
+    delivered_on: Mapped[date | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    case: Mapped[Case] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    messages: Mapped[list[Message]] = relationship(back_populates="delivery_pack")
+
+
+class Message(db.Model):  # type: ignore[name-defined]
+    """A message of support to a detained person. The e-mail is never shown to anyone."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        sa.Index("ix_messages_case_state_created", "case_id", "state", "created_at"),
+        sa.Index("ix_messages_state_created", "state", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
+    display_name: Mapped[str | None] = mapped_column(sa.String(120))  # None: "a supporter"
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))  # erased after the decision
+    body: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str | None] = mapped_column(sa.String(16))
+    consent_to_publish: Mapped[bool] = mapped_column(default=False)
+
+    state: Mapped[MessageState] = mapped_column(
+        str_enum(MessageState), default=MessageState.PENDING
+    )
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    edited_at: Mapped[datetime | None]  # set when an organiser made a safety edit
+
+    delivery_pack_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("delivery_packs.id", ondelete="SET NULL"), index=True
+    )
+    delivered_on: Mapped[date | None]
+
+    # Privacy: a rotating keyed hash of the client, a hash of the text for duplicate detection,
+    # and a hash of the withdrawal token the supporter received. Nothing here can be reversed.
+    client_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    body_fingerprint: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    withdraw_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    email_erased_at: Mapped[datetime | None]
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+    delivery_pack: Mapped[DeliveryPack | None] = relationship(back_populates="messages")
+
+    @property
+    def is_published(self) -> bool:
+        """Whether the public may see this message."""
+        return self.state == MessageState.PUBLISHED
+
+    def __repr__(self) -> str:
+        return f"<Message {self.id} {self.state}>"

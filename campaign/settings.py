@@ -1,0 +1,198 @@
+"""Configuration: the defaults, and the start-up checks that turn bad settings into one sentence."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
+
+
+class StartupError(Exception):
+    """A setting that stops the app from starting; its message is one sentence for the operator."""
+
+
+class Defaults:
+    """Settings every install starts from; ``instance/config.py``, then ``CAMPAIGN_*`` override."""
+
+    # Production mode refuses to start without a configured secret and insists on Secure cookies.
+    PRODUCTION = False
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_RECORD_QUERIES = False
+    SQLITE_BUSY_TIMEOUT_MS = 15_000
+    DATABASE_CONNECT_TIMEOUT = 5
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en",)
+
+    SESSION_COOKIE_HTTPONLY = True
+    # None: Secure unless the app runs in debug or testing mode (decided in finalise()).
+    SESSION_COOKIE_SECURE: bool | None = None
+    REMEMBER_COOKIE_SECURE: bool | None = None
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(hours=2)
+
+    # A supporter may take a while over a message; the token still dies with the session.
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # How many proxies in front of the app set X-Forwarded-For (0: trust none).
+    PROXY_FIX_X_FOR = 0
+
+    PASSWORD_MIN_LENGTH = 12
+    # argon2id parameters (RFC 9106's second recommended option); tests use cheaper ones.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024
+    ARGON2_PARALLELISM = 4
+
+    SUPPORTER_EMAIL_RETENTION_DAYS = 30
+    TIMELINE_PAGE_SIZE = 50
+
+
+def normalise_database_url(raw: str) -> str:
+    """Check a database URL and point PostgreSQL at psycopg 3; refuse anything else clearly."""
+    try:
+        url = make_url(raw.strip())
+    except ArgumentError:
+        raise StartupError(
+            "The database URL is not valid: expected something like "
+            "postgresql://user@host:5432/dbname or sqlite:////path/to/file.sqlite."
+        ) from None
+    backend = url.get_backend_name()
+    if backend in {"postgres", "postgresql"}:
+        if not url.database:
+            raise StartupError("The PostgreSQL database URL does not name a database.")
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise StartupError(
+            f"The database URL uses '{backend}', but only PostgreSQL and SQLite are supported."
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def describe_database(url: str) -> str:
+    """Name a database for messages without its password ("PostgreSQL at db:5432/campaign")."""
+    parsed: URL = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite at {parsed.database or ':memory:'}"
+    return f"PostgreSQL at {parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
+
+
+def _ensure_instance_folder(app: Flask) -> None:
+    """Create the instance folder, or say in one sentence why it cannot be written."""
+    path = Path(app.instance_path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StartupError(
+            f"The instance folder {path} cannot be created ({exc.strerror}); "
+            "set CAMPAIGN_INSTANCE_PATH to a writable folder."
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise StartupError(
+            f"The instance folder {path} cannot be written; "
+            "fix its permissions or set CAMPAIGN_INSTANCE_PATH to a writable folder."
+        )
+
+
+def _load_or_create_secret(app: Flask) -> str:
+    """Read the instance's secret key, creating it (owner-only) on a development first run."""
+    path = Path(app.instance_path) / SECRET_KEY_FILE
+    if path.exists():
+        secret = path.read_text(encoding="ascii").strip()
+        if secret:
+            return secret
+    if app.config["PRODUCTION"]:
+        raise StartupError(
+            "No SECRET_KEY is configured: set CAMPAIGN_SECRET_KEY (or SECRET_KEY in "
+            "instance/config.py) to a long random value; every worker must share it."
+        )
+    _ensure_instance_folder(app)
+    secret = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race; use its key
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    return secret
+
+
+def finalise(app: Flask) -> None:
+    """Derive the settings that depend on others and check them; raise StartupError if unusable."""
+    config = app.config
+    raw_url = config.get("SQLALCHEMY_DATABASE_URI") or config.get("DATABASE_URL")
+    raw_url = raw_url or os.environ.get("DATABASE_URL")
+    if raw_url:
+        url = normalise_database_url(str(raw_url))
+    else:
+        _ensure_instance_folder(app)
+        url = "sqlite:///" + str(Path(app.instance_path) / "campaign.sqlite")
+    config["SQLALCHEMY_DATABASE_URI"] = url
+
+    engine_options: dict[str, Any] = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if make_url(url).get_backend_name() == "sqlite":
+        if make_url(url).database not in (None, "", ":memory:"):
+            _ensure_instance_folder_for(Path(str(make_url(url).database)))
+        engine_options.setdefault(
+            "connect_args", {"timeout": config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}
+        )
+    else:
+        engine_options.setdefault("pool_pre_ping", True)
+        engine_options.setdefault(
+            "connect_args", {"connect_timeout": int(config["DATABASE_CONNECT_TIMEOUT"])}
+        )
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _load_or_create_secret(app)
+
+    relaxed = app.debug or app.testing
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if config.get(key) is None:
+            config[key] = not relaxed
+    if config["PRODUCTION"] and not config["SESSION_COOKIE_SECURE"]:
+        raise StartupError("Production mode needs SESSION_COOKIE_SECURE: serve the app over HTTPS.")
+
+
+def _ensure_instance_folder_for(database_file: Path) -> None:
+    """Say clearly when the folder of an SQLite file cannot be written (SQLite needs it for WAL)."""
+    folder = database_file.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StartupError(
+            f"The folder {folder} for the SQLite database cannot be created ({exc.strerror})."
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StartupError(
+            f"The folder {folder} for the SQLite database cannot be written; "
+            "fix its permissions or set CAMPAIGN_DATABASE_URL."
+        )
+
+
+def check_database(engine: sa.Engine, url: str) -> None:
+    """Connect once so an unreachable database stops start-up with a sentence, not a traceback."""
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
+        raise StartupError(
+            f"Cannot reach the database ({describe_database(url)}): {reason}"
+        ) from None

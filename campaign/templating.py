@@ -1,0 +1,16 @@
+"""Template filters and globals shared by every page."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale
+
+from campaign.countries import country_name
+from campaign.dates import format_partial_date
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters the templates use for dates and countries."""
+    app.add_template_filter(format_partial_date, "partial_date")
+    app.add_template_filter(country_name, "country_name")
+    app.add_template_global(get_locale, "get_locale")

@@ -1,0 +1,196 @@
+"""Fixtures: an app on a fresh database per test (SQLite always, PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from campaign import create_app
+from campaign.accounts.passwords import hash_password
+from campaign.extensions import db
+from campaign.models import Case, CaseStatus, Event, EventType, Role, User
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+NO_POSTGRES = "TEST_DATABASE_URL is not set: the PostgreSQL run of the suite is skipped"
+
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgres",
+        marks=[pytest.mark.postgres, pytest.mark.skipif(not TEST_DATABASE_URL, reason=NO_POSTGRES)],
+    ),
+]
+
+
+def base_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
+    """A test configuration: cheap password hashing, CSRF off unless a test turns it on."""
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "WTF_CSRF_ENABLED": False,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema() -> Iterator[None]:
+    """Create the tables on PostgreSQL once per run; each test then empties them."""
+    if not TEST_DATABASE_URL:
+        yield
+        return
+    app = create_app(base_config(Path("/nonexistent"), SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL))
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which database this test runs on."""
+    if request.param == "postgres":
+        request.getfixturevalue("_postgres_schema")
+    return str(request.param)
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, backend: str) -> dict[str, Any]:
+    """The configuration the ``app`` fixture builds from; tests may change it before use."""
+    config = base_config(tmp_path)
+    if backend == "postgres":
+        config["SQLALCHEMY_DATABASE_URI"] = TEST_DATABASE_URL
+    return config
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], backend: str) -> Iterator[Flask]:
+    """The app on an empty database with the current schema."""
+    app = create_app(app_config)
+    with app.app_context():
+        if backend == "sqlite":
+            db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if backend == "postgres":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser without JavaScript."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """The ``flask`` command line."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app: Flask) -> Iterator[Flask]:
+    """An application context for tests that use the models directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create a user (committed); ``password`` defaults to one that passes the policy."""
+    counter = iter(range(1, 10_000))
+
+    def factory(role: Role | str = Role.ORGANISER, **overrides: Any) -> User:
+        n = next(counter)
+        password = overrides.pop("password", "correct horse battery staple")
+        with app.app_context():
+            user = User(
+                email=overrides.pop("email", f"user{n}@example.org"),
+                display_name=overrides.pop("display_name", f"User {n}"),
+                role=Role(role),
+                password_hash=hash_password(password),
+                **overrides,
+            )
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_case(app: Flask) -> Callable[..., Case]:
+    """Create a published case (committed) with sensible defaults."""
+    counter = iter(range(1, 10_000))
+
+    def factory(**overrides: Any) -> Case:
+        n = next(counter)
+        with app.app_context():
+            case = Case(
+                slug=overrides.pop("slug", f"person-{n}"),
+                person_name=overrides.pop("person_name", f"Person {n}"),
+                status=overrides.pop("status", CaseStatus.DETAINED),
+                published=overrides.pop("published", True),
+                **overrides,
+            )
+            db.session.add(case)
+            db.session.commit()
+            db.session.refresh(case)
+            db.session.expunge(case)
+        return case
+
+    return factory
+
+
+@pytest.fixture
+def make_event(app: Flask) -> Callable[..., Event]:
+    """Create an event (committed) for the cases given by id in ``case_ids``."""
+
+    def factory(case_ids: list[int], **overrides: Any) -> Event:
+        from datetime import date
+
+        with app.app_context():
+            cases = [db.session.get(Case, cid) for cid in case_ids]
+            event = Event(
+                type=overrides.pop("type", EventType.PICKET),
+                title=overrides.pop("title", "A picket"),
+                date=overrides.pop("date", date(2010, 5, 4)),
+                cases=cases,
+                **overrides,
+            )
+            db.session.add(event)
+            db.session.commit()
+            db.session.refresh(event)
+            db.session.expunge(event)
+        return event
+
+    return factory
+
+
+def count_rows(model: type[Any]) -> int:
+    """How many rows a table holds (call inside an app context)."""
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)

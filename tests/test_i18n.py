@@ -1,0 +1,39 @@
+"""Every user-facing string is marked for translation, so a new language is only a catalogue."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+JINJA = re.compile(r"{#.*?#}|{{.*?}}|{%.*?%}", re.DOTALL)
+TAG = re.compile(r"<[^>]*>", re.DOTALL)
+SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+ATTRIBUTE = re.compile(r'\b(aria-label|title|placeholder|alt)="([^"]*)"')
+# Text that is not language: punctuation, symbols, numbers and HTML entities.
+NOT_WORDS = re.compile(r"&[a-z]+;|&#\d+;|[^A-Za-z]")
+
+
+def _untranslated(source: str) -> list[str]:
+    problems = []
+    for name, value in ATTRIBUTE.findall(source):
+        if NOT_WORDS.sub("", JINJA.sub("", value)):
+            problems.append(f'{name}="{value}"')
+    text = TAG.sub(" ", SCRIPT_STYLE.sub(" ", JINJA.sub(" ", source)))
+    problems.extend(word for word in text.split() if NOT_WORDS.sub("", word))
+    return problems
+
+
+@pytest.mark.parametrize(
+    "template", sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.html"))
+)
+def test_templates_have_no_bare_text(template: str) -> None:
+    assert _untranslated((TEMPLATES / template).read_text(encoding="utf-8")) == []
+
+
+def test_the_checker_finds_bare_text() -> None:
+    assert _untranslated("<p>Hello {{ name }}</p>") == ["Hello"]
+    assert _untranslated('<a aria-label="Close">x</a>') == ['aria-label="Close"', "x"]
+    assert _untranslated("<p>{{ _('Hello') }} &middot; 2</p>") == []

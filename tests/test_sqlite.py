@@ -1,0 +1,81 @@
+"""SQLite done right: foreign keys, WAL, a busy timeout, writers that queue rather than fail."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from campaign import create_app
+from campaign.database import _sqlite_begin_statement
+from campaign.extensions import db
+from campaign.models import Organisation
+
+from .conftest import base_config
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=False)
+
+
+def _pragma(name: str) -> object:
+    return db.session.execute(sa.text(f"PRAGMA {name}")).scalar()
+
+
+def test_every_connection_has_foreign_keys_wal_and_a_busy_timeout(app: Flask) -> None:
+    with app.app_context():
+        assert _pragma("foreign_keys") == 1
+        assert _pragma("journal_mode") == "wal"
+        assert _pragma("busy_timeout") == app.config["SQLITE_BUSY_TIMEOUT_MS"]
+
+
+def test_foreign_keys_are_enforced(app: Flask) -> None:
+    with app.app_context(), pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.text("INSERT INTO event_cases (event_id, case_id) VALUES (999, 999)"))
+
+
+def test_writes_begin_immediate_and_reads_do_not(app: Flask) -> None:
+    with app.test_request_context("/", method="GET"):
+        assert _sqlite_begin_statement() == "BEGIN"
+    with app.test_request_context("/", method="POST"):
+        assert _sqlite_begin_statement() == "BEGIN IMMEDIATE"
+    with app.app_context():  # command-line work may write
+        assert _sqlite_begin_statement() == "BEGIN IMMEDIATE"
+
+
+def _writer(database: str, worker: int, rounds: int, errors: multiprocessing.Queue) -> None:
+    """Read, then write, in one transaction: the pattern that fails under deferred BEGIN."""
+    app = create_app(
+        base_config(Path(database).parent, SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    )
+    try:
+        with app.app_context():
+            for n in range(rounds):
+                db.session.scalar(sa.select(sa.func.count(Organisation.id)))
+                db.session.add(Organisation(name=f"w{worker}-{n}", slug=f"w{worker}-{n}"))
+                db.session.commit()
+    except Exception as exc:  # reported to the parent, which fails the test
+        errors.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_concurrent_writers_in_several_processes_never_see_database_is_locked(
+    app: Flask, tmp_path: Path
+) -> None:
+    database = str(tmp_path / "test.sqlite")
+    workers, rounds = 4, 25
+    context = multiprocessing.get_context("spawn")
+    errors: multiprocessing.Queue = context.Queue()
+    processes = [
+        context.Process(target=_writer, args=(database, w, rounds, errors)) for w in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+    problems = []
+    while not errors.empty():
+        problems.append(errors.get())
+    assert problems == []
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Organisation.id))) == workers * rounds
