@@ -410,7 +410,7 @@ def _cases() -> dict[str, Case]:
         country="KZ",
         city="Almaty",
         charges="Organising a picket (administrative offence)",
-        court="Almaty district court; appeal at the Almaty City Court",
+        court="Almaty City Court (appeal)",
         detention_place="Special detention centre for administrative offences, Almaty",
         status=CaseStatus.RELEASED,
         arrest_date=date(2010, 4, 27),

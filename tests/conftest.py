@@ -191,6 +191,106 @@ def make_event(app: Flask) -> Callable[..., Event]:
     return factory
 
 
+@pytest.fixture
+def login(app: Flask) -> Callable[..., FlaskClient]:
+    """Sign a test client in through the real login form; returns the client."""
+
+    def sign_in(
+        client: FlaskClient, user: User, password: str = "correct horse battery staple"
+    ) -> FlaskClient:
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def staff_client(
+    app: Flask, make_user: Callable[..., User], login: Callable[..., FlaskClient]
+) -> Callable[..., FlaskClient]:
+    """A new test client signed in as a new user with the given role."""
+
+    def factory(role: Role | str = Role.ORGANISER, **overrides: Any) -> FlaskClient:
+        user = make_user(role, **overrides)
+        client = app.test_client()
+        client.user = user  # type: ignore[attr-defined]
+        return login(client, user)
+
+    return factory
+
+
+BROWSER_TESTS = os.environ.get("CAMPAIGN_BROWSER_TESTS") == "1"
+NO_BROWSER = "CAMPAIGN_BROWSER_TESTS=1 is not set: the browser tests are skipped"
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """Serve the test app on a free local port in a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def _browser() -> Iterator[Any]:
+    """One headless Chromium (Debian's, not a downloaded build) for the whole run."""
+    if not BROWSER_TESTS:
+        pytest.skip(NO_BROWSER)
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CAMPAIGN_CHROMIUM") or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_browser: Any) -> Iterator[Any]:
+    """A fresh browser page (its own cookies) with JavaScript off, as many of our users have."""
+    context = _browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(_browser: Any) -> Iterator[Any]:
+    """A 360-px-wide touch screen, the way activists log pickets."""
+    context = _browser.new_context(
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 def count_rows(model: type[Any]) -> int:
     """How many rows a table holds (call inside an app context)."""
     return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)

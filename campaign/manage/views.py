@@ -1,0 +1,40 @@
+"""The staff area under /manage/: deny-by-default for every view, enforced once here."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from campaign.manage.access import STAFF, allow, allowed_roles
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+STAFF_PREFIX = "/manage"
+
+
+def guard() -> Response | None:
+    """Every request under /manage/ needs a signed-in user holding one of the view's roles.
+
+    Registered on the app (not on a blueprint) and keyed on the path, so no view under /manage/
+    can be forgotten, whichever blueprint defines it: a view that declares no roles (see
+    :func:`campaign.manage.access.allow`) is refused to everybody.
+    """
+    if request.path != STAFF_PREFIX and not request.path.startswith(STAFF_PREFIX + "/"):
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None:
+        abort(404)
+    if current_user.role not in allowed_roles(view):
+        abort(403)
+    return None
+
+
+@bp.get("/")
+@allow(*STAFF)
+def dashboard() -> str:
+    """The staff home page."""
+    return render_template("manage/dashboard.html")

@@ -1,0 +1,33 @@
+"""A new user's first look, in a real browser: the demo campaign from the home page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskCliRunner
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def test_a_new_user_finds_the_demo_case_and_its_linked_case(
+    runner: FlaskCliRunner, live_server: str, page
+) -> None:
+    runner.invoke(args=["demo"])
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(live_server + "/")
+    assert page.title().startswith("Cases")
+    page.get_by_role("link", name="Ainur Kurmanov").click()
+    assert page.url == live_server + "/cases/ainur-kurmanov"
+    assert page.get_by_role("heading", level=1).inner_text() == "Ainur Kurmanov"
+    assert page.get_by_text("about 27 April 2010").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "demo-case.png"), full_page=True)
+    page.get_by_role("link", name="Yesenbek Ukteshbaev").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Yesenbek Ukteshbaev"
+    # Nothing the pages asked for came from another host.
+    assert requested
+    assert all(url.startswith(live_server) for url in requested), requested
