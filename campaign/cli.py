@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(init_command)
     app.cli.add_command(user_cli)
+    app.cli.add_command(__import__("campaign.support.cli", fromlist=["messages_cli"]).messages_cli)
 
 
 @click.command("demo")
@@ -47,7 +48,9 @@ def init_command(with_demo: bool) -> None:
         demo.load()
         db.session.commit()
         click.echo("Loaded the demo campaign: /cases/ainur-kurmanov")
-    if db.session.scalar(sa.select(sa.func.count(User.id))) == 0:
+    if db.session.scalar(sa.select(sa.func.count(User.id))) > 0:
+        click.echo("Accounts exist already: no admin created, no password changed.")
+    else:
         email = current_app.config.get("ADMIN_EMAIL", "admin@example.org")
         password = secrets.token_urlsafe(15)
         user = User(

@@ -97,7 +97,8 @@ def _ensure_instance_folder(app: Flask) -> None:
     """Create the instance folder, or say in one sentence why it cannot be written."""
     path = Path(app.instance_path)
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        # Owner-only: the folder holds the secret key and, with SQLite, supporters' data.
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise StartupError(
             f"The instance folder {path} cannot be created ({exc.strerror}); "
@@ -184,6 +185,9 @@ def _ensure_instance_folder_for(database_file: Path) -> None:
             f"The folder {folder} for the SQLite database cannot be written; "
             "fix its permissions or set CAMPAIGN_DATABASE_URL."
         )
+    if not database_file.exists():
+        # Create it owner-only; SQLite gives its -wal and -shm files the same permissions.
+        os.close(os.open(database_file, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def check_database(engine: sa.Engine, url: str) -> None:

@@ -110,6 +110,7 @@ def test_init_creates_one_admin_with_a_random_password_and_never_resets_it(
 
     other = app.test_cli_runner().invoke(args=["init"])
     assert "password:" not in other.output
+    assert "no password changed" in other.output
     with app.app_context():
         assert count_rows(User) == 1
         assert db.session.scalar(sa.select(User.password_hash)) == stored_hash

@@ -31,6 +31,12 @@ def test_defaults_use_sqlite_in_the_instance_folder(clean_env: Path) -> None:
     assert (clean_env / "campaign.sqlite").exists()
 
 
+def test_the_instance_folder_and_database_are_owner_only(clean_env: Path) -> None:
+    create_app()
+    assert stat.S_IMODE(clean_env.stat().st_mode) == 0o700
+    assert stat.S_IMODE((clean_env / "campaign.sqlite").stat().st_mode) == 0o600
+
+
 def test_first_run_writes_an_owner_only_secret_and_reuses_it(clean_env: Path) -> None:
     first = create_app()
     secret_file = clean_env / "secret_key"
