@@ -2,6 +2,355 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from campaign import audit, spam
+from campaign.extensions import db, limiter
+from campaign.models import AuditAction, Case, Message, MessageState
+from campaign.privacy import keyed_hash
+from campaign.public.views import get_visible_case
+from campaign.support import summary
+from campaign.support.forms import MESSAGE_MAX_LENGTH, SupportForm, WithdrawForm
 
 bp = Blueprint("support", __name__)
+logger = logging.getLogger(__name__)
+
+SENT_KEY = "support_sent"
+WALL_PAGE_SIZE = 50
+# The whole form is a few kilobytes: anything far larger is refused before it is parsed.
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+DEFAULT_ATTEMPT_LIMIT = "30 per 10 minutes"
+DEFAULT_SEND_LIMIT = "5 per 10 minutes;20 per day"
+
+bp.add_app_template_global(summary.support_summary, "support_summary")
+bp.add_app_template_global(summary.latest_messages, "support_latest_messages")
+bp.add_app_template_global(summary.messages_by_day, "support_messages_by_day")
+
+
+def _attempt_limit() -> str:
+    return str(current_app.config.get("SUPPORT_ATTEMPT_LIMIT", DEFAULT_ATTEMPT_LIMIT))
+
+
+def _send_limit() -> str:
+    return str(current_app.config.get("SUPPORT_SEND_LIMIT", DEFAULT_SEND_LIMIT))
+
+
+def _counts_as_sent(response: Response) -> bool:
+    """Only posts that end on the confirmation page count towards the sending limit."""
+    return response.status_code == 302
+
+
+@bp.url_value_preprocessor
+def _cap_body_size(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Cap the public form's body size (this runs before CSRF parses the form)."""
+    if endpoint == "support.new":
+        cap = int(current_app.config.get("SUPPORT_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
+        global_cap = current_app.config.get("MAX_CONTENT_LENGTH")
+        request.max_content_length = min(cap, global_cap) if global_cap else cap
+
+
+def _min_seconds() -> float:
+    return float(current_app.config.get("SUPPORT_FORM_MIN_SECONDS", spam.DEFAULT_MIN_SECONDS))
+
+
+def _max_seconds() -> float:
+    return float(current_app.config.get("SUPPORT_FORM_MAX_SECONDS", spam.DEFAULT_MAX_SECONDS))
+
+
+def _duplicate_window() -> timedelta:
+    hours = current_app.config.get("SUPPORT_DUPLICATE_WINDOW_HOURS")
+    return timedelta(hours=float(hours)) if hours else spam.DEFAULT_DUPLICATE_WINDOW
+
+
+def _render_form(
+    case: Case, form: SupportForm, problem: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    """The form page, with what the supporter typed and, if any, why it was not sent."""
+    if not form.form_token.data:
+        form.form_token.data = spam.issue_form_token()
+    return (
+        render_template(
+            "support/new.html",
+            case=case,
+            form=form,
+            problem=problem,
+            max_length=MESSAGE_MAX_LENGTH,
+        ),
+        status,
+    )
+
+
+def _fresh_token(form: SupportForm) -> None:
+    form.form_token.data = spam.issue_form_token()
+
+
+def _remember_sent(case: Case, message: Message, token: str) -> Response:
+    """Post/Redirect/Get to the confirmation, which alone shows the withdrawal link."""
+    session[SENT_KEY] = {"case": case.id, "message": message.id, "token": token}
+    return redirect(url_for("support.sent", slug=case.slug))
+
+
+@bp.route("/cases/<slug>/support", methods=["GET", "POST"])
+@limiter.limit(_attempt_limit, methods=["POST"], scope="support-attempts")
+@limiter.limit(_send_limit, methods=["POST"], deduct_when=_counts_as_sent, scope="support-sent")
+def new(slug: str) -> Response | tuple[str, int]:
+    """The form for a message of support; a message is stored exactly once or the sender is told."""
+    case = get_visible_case(slug)
+    form = SupportForm()
+    if request.method == "GET":
+        return _render_form(case, form)
+
+    if spam.honeypot_filled(request.form.get("website")):
+        form.website.data = ""
+        return _render_form(
+            case,
+            form,
+            _(
+                "Your message was not sent: "
+                "the field marked “leave this field empty” was filled in."
+            ),
+            400,
+        )
+    check = spam.check_form_token(
+        form.form_token.data, min_seconds=_min_seconds(), max_seconds=_max_seconds()
+    )
+    if check.problem is spam.TokenProblem.TOO_FAST:
+        return _render_form(
+            case,
+            form,
+            _("Your message was not sent: it came too quickly. Check it and send it again."),
+            400,
+        )
+    if not check.ok or check.nonce is None:
+        _fresh_token(form)
+        return _render_form(
+            case,
+            form,
+            _(
+                "Your message was not sent: the form was open for too long or had expired. "
+                "Your text is below: check it and send it again."
+            ),
+            400,
+        )
+    if not form.validate():
+        return _render_form(
+            case, form, _("Your message was not sent yet: please correct the marked fields."), 400
+        )
+
+    body = str(form.body.data)
+    fingerprint = spam.body_fingerprint(case.id, body)
+    token = spam.withdraw_token_for(check.nonce)
+    hashed = spam.token_hash(token)
+
+    earlier = db.session.scalar(sa.select(Message).where(Message.withdraw_token_hash == hashed))
+    if earlier is not None:
+        if earlier.body_fingerprint == fingerprint and earlier.case_id == case.id:
+            return _remember_sent(case, earlier, token)  # the same form sent twice: one message
+        _fresh_token(form)
+        return _render_form(
+            case,
+            form,
+            _("This form was already used to send a message. Check your text and send it again."),
+            400,
+        )
+    if spam.find_duplicate(case.id, fingerprint, window=_duplicate_window()) is not None:
+        return _render_form(
+            case,
+            form,
+            _(
+                "This message was already received for %(name)s: it is not sent twice.",
+                name=case.person_name,
+            ),
+            400,
+        )
+
+    message = Message(
+        case_id=case.id,
+        body=body,
+        display_name=None if form.country_only.data else (form.display_name.data or None),
+        country=form.country.data,
+        organisation=form.organisation.data or None,
+        email=form.email.data or None,
+        language=form.language.data or None,
+        consent_to_publish=bool(form.consent.data),
+        state=MessageState.PENDING,
+        client_hash=keyed_hash(request.remote_addr or "unknown"),
+        body_fingerprint=fingerprint,
+        withdraw_token_hash=hashed,
+    )
+    db.session.add(message)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Two identical posts raced: the other one stored the message; show its confirmation.
+        db.session.rollback()
+        earlier = db.session.scalar(sa.select(Message).where(Message.withdraw_token_hash == hashed))
+        if earlier is None:
+            raise
+        return _remember_sent(case, earlier, token)
+    logger.info("message %s received for case %s", message.id, case.id)
+    return _remember_sent(case, message, token)
+
+
+@bp.get("/cases/<slug>/support/sent")
+def sent(slug: str) -> Response:
+    """What happens next, with the sender's own message and the link to withdraw it."""
+    case = get_visible_case(slug)
+    data = session.get(SENT_KEY) or {}
+    message = None
+    withdraw_url = None
+    if data.get("case") == case.id:
+        message = db.session.get(Message, data.get("message"))
+        if message is not None and message.state != MessageState.WITHDRAWN:
+            withdraw_url = url_for("support.withdraw", token=data.get("token"), _external=True)
+        else:
+            message = None
+    response = Response(
+        render_template("support/sent.html", case=case, message=message, withdraw_url=withdraw_url)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/cases/<slug>/messages")
+def wall(slug: str) -> str:
+    """The wall of solidarity: a case's published messages, newest first."""
+    case = get_visible_case(slug)
+    page = request.args.get("page", 1, type=int) or 1
+    page = max(page, 1)
+    messages = summary.published_messages(
+        case.id, limit=WALL_PAGE_SIZE + 1, offset=(page - 1) * WALL_PAGE_SIZE
+    )
+    has_next = len(messages) > WALL_PAGE_SIZE
+    return render_template(
+        "support/wall.html",
+        case=case,
+        messages=messages[:WALL_PAGE_SIZE],
+        page=page,
+        has_next=has_next,
+        totals=summary.support_summary(case),
+    )
+
+
+def get_message_by_token(token: str) -> Message:
+    """The message a withdrawal link points to, or 404 (an unknown token reveals nothing)."""
+    if not token or len(token) > 200:
+        abort(404)
+    message = db.session.scalar(
+        sa.select(Message).where(Message.withdraw_token_hash == spam.token_hash(token))
+    )
+    if message is None:
+        abort(404)
+    return message
+
+
+@bp.route("/support/withdraw/<token>", methods=["GET", "POST"])
+def withdraw(token: str) -> Response | str:
+    """Let a supporter withdraw their message: GET asks for confirmation, POST withdraws."""
+    message = get_message_by_token(token)
+    form = WithdrawForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if message.state != MessageState.WITHDRAWN:
+            from campaign.delivery import release_from_open_pack
+
+            message.state = MessageState.WITHDRAWN
+            if message.email is not None:
+                message.email = None
+                message.email_erased_at = datetime.now(UTC)
+            release_from_open_pack(message)
+            changes = audit.pending_changes(message)
+            audit.record(AuditAction.UPDATE, message, changes, actor_label="supporter")
+            db.session.commit()
+        return redirect(url_for("support.withdraw", token=token))
+    response = Response(render_template("support/withdraw.html", message=message, form=form))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
+    """An expired session must not lose the message: show the form again with what was typed."""
+    if request.endpoint == "support.new" and request.view_args:
+        case = get_visible_case(str(request.view_args["slug"]))
+        form = SupportForm()
+        if not spam.check_form_token(form.form_token.data, min_seconds=0).ok:
+            _fresh_token(form)
+        return _render_form(
+            case,
+            form,
+            _(
+                "Your message was not sent: the page had expired (or your browser blocked our "
+                "cookie). Your text is below: please send it again."
+            ),
+            400,
+        )
+    if request.endpoint == "support.withdraw" and request.view_args:
+        message = get_message_by_token(str(request.view_args["token"]))
+        return (
+            render_template(
+                "support/withdraw.html",
+                message=message,
+                form=WithdrawForm(),
+                problem=_("The page had expired. Please confirm again."),
+            ),
+            400,
+        )
+    return render_template("errors/error.html", error=error, code=400), 400
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many(error: RateLimitExceeded) -> Response | tuple[str, int]:
+    """Too many messages from one place: say so, keep the text, and say it was not sent."""
+    if request.endpoint == "support.new" and request.view_args:
+        case = get_visible_case(str(request.view_args["slug"]))
+        form = SupportForm()
+        html, _status = _render_form(
+            case,
+            form,
+            _(
+                "Your message was not sent: several messages came from your connection in a short "
+                "time. Please wait a while and send it again; your text is below."
+            ),
+            429,
+        )
+        response = Response(html, status=429)
+        retry = getattr(error, "retry_after", None)
+        if retry:
+            response.headers["Retry-After"] = str(int(retry))
+        return response
+    return render_template("errors/error.html", error=error, code=429), 429
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A body far beyond any real message: refuse it with a page that says what the limit is."""
+    slug = (request.view_args or {}).get("slug")
+    case = db.session.scalar(
+        sa.select(Case).where(
+            Case.slug == slug, Case.published.is_(True), Case.archived_at.is_(None)
+        )
+    )
+    return (
+        render_template("support/too_large.html", case=case, max_length=MESSAGE_MAX_LENGTH),
+        413,
+    )

@@ -1,0 +1,148 @@
+"""Defences of the public message form that need no third party: honeypot, timing, duplicates.
+
+The per-client rate limit sits on the view (Flask-Limiter) and the body-size cap on the request;
+behind all of these, every message still waits for an organiser's decision.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import hashlib
+import hmac
+import re
+import secrets
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from campaign.extensions import db
+from campaign.models import Message, MessageState
+
+FORM_TOKEN_SALT = "support-form-token"  # noqa: S105  (a salt name, not a secret)
+DEFAULT_MIN_SECONDS = 3
+DEFAULT_MAX_SECONDS = 8 * 3600
+DEFAULT_DUPLICATE_WINDOW = timedelta(days=7)
+_WHITESPACE = re.compile(r"\s+")
+
+
+class TokenProblem(enum.StrEnum):
+    """Why a form's signed timing token was not accepted."""
+
+    MISSING = "missing"
+    INVALID = "invalid"
+    TOO_FAST = "too_fast"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """The outcome of reading a form token: its one-time nonce, or the problem with it."""
+
+    nonce: str | None
+    problem: TokenProblem | None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the form may be accepted as far as timing goes."""
+        return self.problem is None
+
+
+def _secret() -> bytes:
+    secret = current_app.config["SECRET_KEY"]
+    return secret.encode() if isinstance(secret, str) else bytes(secret)
+
+
+def _derived_key(purpose: str) -> bytes:
+    """A key for one purpose, derived from the app secret, so keys never mix between uses."""
+    return hmac.new(_secret(), b"campaign-spam:" + purpose.encode(), hashlib.sha256).digest()
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(_secret(), salt=FORM_TOKEN_SALT)
+
+
+def honeypot_filled(value: str | None) -> bool:
+    """Whether the field that people never see (and bots fill in) holds anything."""
+    return bool(value and value.strip())
+
+
+def issue_form_token(*, nonce: str | None = None, now: float | None = None) -> str:
+    """A signed token carrying the time the form was shown and a one-time nonce."""
+    issued = int(now if now is not None else time.time())
+    return str(_serializer().dumps({"n": nonce or secrets.token_urlsafe(16), "t": issued}))
+
+
+def check_form_token(
+    token: str | None,
+    *,
+    min_seconds: float = DEFAULT_MIN_SECONDS,
+    max_seconds: float = DEFAULT_MAX_SECONDS,
+    now: float | None = None,
+) -> TokenCheck:
+    """Check that the form was shown by us, at least *min_seconds* and at most *max_seconds* ago."""
+    if not token:
+        return TokenCheck(None, TokenProblem.MISSING)
+    try:
+        payload = _serializer().loads(token)
+        nonce, issued = str(payload["n"]), int(payload["t"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return TokenCheck(None, TokenProblem.INVALID)
+    age = (now if now is not None else time.time()) - issued
+    if age < min_seconds:
+        return TokenCheck(nonce, TokenProblem.TOO_FAST)
+    if age > max_seconds:
+        return TokenCheck(nonce, TokenProblem.EXPIRED)
+    return TokenCheck(nonce, None)
+
+
+def normalise_text(text: str) -> str:
+    """The text as compared for duplicates: Unicode-normalised, case-folded, spaces collapsed."""
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def body_fingerprint(case_id: int, body: str) -> str:
+    """A keyed hash of the normalised text for one case: the same text to another case differs."""
+    data = f"{case_id}:{normalise_text(body)}".encode()
+    return hmac.new(_derived_key("body-fingerprint"), data, hashlib.sha256).hexdigest()
+
+
+def find_duplicate(
+    case_id: int,
+    fingerprint: str,
+    *,
+    window: timedelta = DEFAULT_DUPLICATE_WINDOW,
+    now: datetime | None = None,
+) -> Message | None:
+    """A message with the same text sent to the same case within *window*, if there is one."""
+    since = (now or datetime.now(UTC)) - window
+    return db.session.scalars(
+        sa.select(Message)
+        .where(
+            Message.case_id == case_id,
+            Message.body_fingerprint == fingerprint,
+            Message.created_at >= since,
+            Message.state != MessageState.WITHDRAWN,
+        )
+        .limit(1)
+    ).first()
+
+
+def withdraw_token_for(nonce: str) -> str:
+    """The withdrawal token for the form with *nonce*: unguessable without the app secret.
+
+    Deriving it from the form's one-time nonce means a double-clicked form yields the same token,
+    so its hash (unique in the table) lets the second request find the first message.
+    """
+    digest = hmac.new(_derived_key("withdraw-token"), nonce.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a withdrawal token (the token itself is never stored)."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,135 @@
+"""The public form for a message of support, and the confirmation of a withdrawal."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pycountry
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.form import BaseForm
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from campaign.countries import country_choices
+from campaign.validators import CountryCode, NoControlCharacters
+
+MESSAGE_MAX_LENGTH = 2000
+NAME_MAX_LENGTH = 120
+ORGANISATION_MAX_LENGTH = 200
+EMAIL_MAX_LENGTH = 254
+HONEYPOT_FIELD = "website"
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+
+
+def clean_text(value: Any) -> Any:
+    """Strip surrounding spaces and turn browsers' CRLF line breaks into one character each."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return value
+
+
+class Readable:
+    """Refuse text the browser sent in another encoding (it arrives with U+FFFD in it)."""
+
+    def __call__(self, form: BaseForm, field: Field) -> None:
+        if isinstance(field.data, str) and "\ufffd" in field.data:
+            raise ValidationError(
+                _l("Part of this text could not be read. Please type it again and send it.")
+            )
+
+
+class EmailAddress:
+    """A plausible e-mail address (it is only used to confirm; nothing is sent elsewhere)."""
+
+    def __call__(self, form: BaseForm, field: Field) -> None:
+        if field.data and not _EMAIL.match(field.data):
+            raise ValidationError(
+                _l("Enter an e-mail address like name@example.org, or leave it empty.")
+            )
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Languages with a two-letter code, named in the current locale, for the message's language."""
+    locale = get_locale() or Locale("en")
+    pairs = []
+    for language in pycountry.languages:
+        code = getattr(language, "alpha_2", None)
+        if code:
+            pairs.append((code, str(locale.languages.get(code) or language.name)))
+    return sorted(pairs, key=lambda p: p[1].casefold())
+
+
+class SupportForm(FlaskForm):
+    """A message of support: the text, how to sign it, and the sender's consent to publish."""
+
+    body = TextAreaField(
+        _l("Your message"),
+        filters=[clean_text],
+        validators=[
+            DataRequired(_l("Write a message: it cannot be empty.")),
+            Length(
+                max=MESSAGE_MAX_LENGTH,
+                message=_l("Keep the message under %(max)d characters.", max=MESSAGE_MAX_LENGTH),
+            ),
+            NoControlCharacters(),
+            Readable(),
+        ],
+    )
+    language = SelectField(
+        _l("Language of your message"), validators=[Optional()], validate_choice=False
+    )
+    display_name = StringField(
+        _l("Your name, as it should appear"),
+        filters=[clean_text],
+        validators=[Optional(), Length(max=NAME_MAX_LENGTH), NoControlCharacters(), Readable()],
+    )
+    country_only = BooleanField(_l("Sign with my country only"))
+    country = SelectField(
+        _l("Your country"),
+        validators=[DataRequired(_l("Choose your country from the list.")), CountryCode()],
+        validate_choice=False,
+    )
+    organisation = StringField(
+        _l("Organisation (optional)"),
+        filters=[clean_text],
+        validators=[
+            Optional(),
+            Length(max=ORGANISATION_MAX_LENGTH),
+            NoControlCharacters(),
+            Readable(),
+        ],
+    )
+    email = EmailField(
+        _l("E-mail (optional)"),
+        filters=[clean_text],
+        validators=[Optional(), Length(max=EMAIL_MAX_LENGTH), EmailAddress(), Readable()],
+    )
+    consent = BooleanField(_l("You may publish my message on this site"))
+    website = StringField(_l("Leave this field empty"))
+    form_token = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices(blank=str(_l("Choose a country")))
+        self.language.choices = [("", str(_l("Not sure or several"))), *language_choices()]
+
+    def validate_language(self, field: Field) -> None:
+        """Only a language from the list (or none)."""
+        if field.data and field.data not in {code for code, _ in language_choices()}:
+            raise ValidationError(_l("Choose a language from the list."))
+
+
+class WithdrawForm(FlaskForm):
+    """The button that confirms a withdrawal (a form, so it carries a CSRF token)."""
