@@ -1,11 +1,56 @@
-"""Day counters, the campaign's heartbeat: days in detention, days of hunger strike, days to go."""
+"""Day counters, the campaign's heartbeat: days in detention, days of hunger strike, days to go.
+
+Conventions, chosen so the numbers match how campaigns speak:
+
+- "day N in detention" counts the arrest day as day 1, so on the arrest day the person is on day 1;
+- a finished detention counts whole days from the arrest to the release ("released after 15 days",
+  arrested 27 April, released 12 May);
+- "day N of hunger strike" counts the first day of the strike as day 1;
+- "days until the next hearing" is 0 on the day of the hearing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from campaign.models import Event, EventType
+from campaign.models import Case, CaseStatus, Event, EventType
+from campaign.models.vocab import HEARING_TYPES
+
+# Day counts a timeline marks with a milestone ("day 100 in detention"), besides every anniversary.
+MILESTONE_DAYS = (10, 30, 50, 100, 200, 500, 1000, 1500, 2000, 2500, 3000)
+# Statuses whose detention ended: the count stops at the release date.
+ENDED = frozenset({CaseStatus.RELEASED, CaseStatus.ACQUITTED, CaseStatus.IN_EXILE})
+
+
+@dataclass(frozen=True)
+class Detention:
+    """How long a person has been, or was, deprived of liberty."""
+
+    days: int  # "day N" while ongoing, the number of days served once it ended
+    ongoing: bool
+    since: date
+    until: date | None
+
+
+def detention(case: Case, today: date) -> Detention | None:
+    """Days in detention counting from the arrest to today, or to the release; None if unknown."""
+    if case.arrest_date is None or case.arrest_date > today:
+        return None
+    if case.status.in_custody:
+        return Detention(
+            days=(today - case.arrest_date).days + 1,
+            ongoing=True,
+            since=case.arrest_date,
+            until=None,
+        )
+    if case.released_on is not None and case.released_on >= case.arrest_date:
+        end = min(case.released_on, today)
+        return Detention(
+            days=(end - case.arrest_date).days, ongoing=False, since=case.arrest_date, until=end
+        )
+    return None
 
 
 def current_hunger_strike(events: Iterable[Event], today: date) -> Event | None:
@@ -26,3 +71,47 @@ def current_hunger_strike(events: Iterable[Event], today: date) -> Event | None:
     if started is not None and started.end_date is not None and started.end_date <= today:
         return None
     return started
+
+
+def hunger_strike_day(events: Iterable[Event], today: date) -> int | None:
+    """Day N of the hunger strike in progress (the first day is day 1), or None."""
+    strike = current_hunger_strike(events, today)
+    if strike is None:
+        return None
+    return (today - strike.date).days + 1
+
+
+def next_hearing(events: Iterable[Event], today: date) -> Event | None:
+    """The earliest hearing, trial, appeal hearing or verdict scheduled today or later."""
+    upcoming = [e for e in events if e.type in HEARING_TYPES and e.date >= today]
+    return min(upcoming, key=_schedule_key, default=None)
+
+
+def next_event(events: Iterable[Event], today: date) -> Event | None:
+    """The earliest event of any type scheduled today or later."""
+    return min((e for e in events if e.date >= today), key=_schedule_key, default=None)
+
+
+def days_until(event: Event | None, today: date) -> int | None:
+    """Whole days from today to the event (0 on the day), or None without an event."""
+    if event is None:
+        return None
+    return (event.date - today).days
+
+
+def milestones(case: Case, today: date) -> list[tuple[date, int]]:
+    """(date, N) for each day-count milestone reached in the detention so far.
+
+    Day N falls N-1 days after the arrest (the arrest day is day 1); day 365, 730... are marked too.
+    """
+    count = detention(case, today)
+    if count is None:
+        return []
+    marks = {n for n in MILESTONE_DAYS if n <= count.days}
+    marks.update(365 * year for year in range(1, count.days // 365 + 1))
+    return sorted((count.since + timedelta(days=n - 1), n) for n in marks)
+
+
+def _schedule_key(event: Event) -> tuple[date, int, int]:
+    time = event.start_time
+    return (event.date, time.hour * 60 + time.minute if time else -1, event.id or 0)

@@ -1,0 +1,346 @@
+"""A case's timeline: events, daily summaries of messages and day-count milestones in one column.
+
+Every item has a sort key ``(date, rank, tiebreak)``: on one day the milestone comes first (rank 0),
+then the events in the order they were entered (rank 1, tiebreak the event id), then the day's
+messages of support (rank 2). Dates with a month or year precision are stored as the first day of
+their period, so they sort at its start. Pages are cut by a keyset cursor: the key of the last item
+shown. The next page starts strictly after it, so items are never repeated or skipped, whatever is
+added meanwhile before the cursor.
+
+Loading a page costs a fixed number of queries, whatever the length of the case: one for the
+events (plus one per eager-loaded relation), one GROUP BY for the message days, one for the
+messages shown in the expanded summaries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from campaign.counters import milestones
+from campaign.extensions import db
+from campaign.models import Case, Event, EventType, Message, MessageState, Visibility, event_cases
+from campaign.models.vocab import LEGAL_TYPES
+
+LEGAL = "legal"
+SOLIDARITY = "solidarity"
+MESSAGES = "messages"
+FILTERS: tuple[str, ...] = (LEGAL, SOLIDARITY, MESSAGES)
+PAGE_SIZE = 50
+# How many messages an expanded daily summary lists; the wall of messages has the rest.
+MESSAGES_PER_DAY = 25
+
+RANK_MILESTONE = 0
+RANK_EVENT = 1
+RANK_MESSAGES = 2
+
+Key = tuple[date, int, int]
+_CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([012])\.(\d{1,12})$")
+
+
+def parse_show(values: Iterable[str]) -> frozenset[str]:
+    """The families a visitor chose to see; nothing valid chosen means everything."""
+    chosen = frozenset(v for v in values if v in FILTERS)
+    return chosen or frozenset(FILTERS)
+
+
+def encode_cursor(key: Key) -> str:
+    """The text form of a cursor, safe in a URL: ``2010-05-04.1.17``."""
+    return f"{key[0].isoformat()}.{key[1]}.{key[2]}"
+
+
+def parse_cursor(text: str | None) -> Key | None:
+    """Read a cursor; anything malformed means the first page."""
+    if not text:
+        return None
+    match = _CURSOR.match(text)
+    if match is None:
+        return None
+    try:
+        day = date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+    return (day, int(match.group(2)), int(match.group(3)))
+
+
+@dataclass(frozen=True)
+class MessageLine:
+    """One published message as shown in a daily summary: never the sender's e-mail."""
+
+    id: int
+    display_name: str | None
+    country: str | None
+    organisation: str | None
+    body: str
+
+
+@dataclass
+class EventItem:
+    """An event on the timeline."""
+
+    event: Event
+    kind: Literal["event"] = "event"
+
+    @property
+    def key(self) -> Key:
+        return (self.event.date, RANK_EVENT, self.event.id)
+
+    @property
+    def day(self) -> date:
+        return self.event.date
+
+
+@dataclass
+class MessageDay:
+    """One day's published messages of support, summarised ("14 messages from 6 countries")."""
+
+    day: date
+    count: int
+    countries: int
+    messages: list[MessageLine] = field(default_factory=list)
+    kind: Literal["messages"] = "messages"
+
+    @property
+    def key(self) -> Key:
+        return (self.day, RANK_MESSAGES, 0)
+
+
+@dataclass
+class Milestone:
+    """A marker on the day the detention reaches N days."""
+
+    day: date
+    days: int
+    kind: Literal["milestone"] = "milestone"
+
+    @property
+    def key(self) -> Key:
+        return (self.day, RANK_MILESTONE, self.days)
+
+
+Item = EventItem | MessageDay | Milestone
+
+
+@dataclass
+class TimelinePage:
+    """One page of a timeline and the cursor of the next page, if there is one."""
+
+    items: list[Item]
+    next_cursor: str | None
+    after: Key | None
+
+    @property
+    def is_first(self) -> bool:
+        return self.after is None
+
+
+def merge(
+    sources: Sequence[tuple[Sequence[Item], bool]], after: Key | None, limit: int | None
+) -> tuple[list[Item], Key | None]:
+    """Merge sorted item sources into one page; return the page and the next page's cursor.
+
+    Each source is ``(items, truncated)``: its items after the cursor in key order, and whether
+    more exist beyond the last one fetched. A truncated source is only known up to its last key,
+    so the page stops there; the page then keeps at most *limit* items.
+    """
+    bound: Key | None = None
+    for items, truncated in sources:
+        if truncated and items:
+            last = items[-1].key
+            bound = last if bound is None else min(bound, last)
+    merged = sorted(
+        (i for items, _ in sources for i in items if after is None or i.key > after),
+        key=lambda i: i.key,
+    )
+    if bound is not None:
+        merged = [i for i in merged if i.key <= bound]
+    more = bound is not None
+    if limit is not None and len(merged) > limit:
+        merged = merged[:limit]
+        more = True
+    next_key = merged[-1].key if more and merged else None
+    return merged, next_key
+
+
+def event_types(show: frozenset[str]) -> list[EventType]:
+    """The event types the chosen families cover."""
+    types: list[EventType] = []
+    if LEGAL in show:
+        types.extend(t for t in EventType if t in LEGAL_TYPES)
+    if SOLIDARITY in show:
+        types.extend(t for t in EventType if t not in LEGAL_TYPES)
+    return types
+
+
+def case_events(case_id: int, *, include_internal: bool) -> sa.Select[Any]:
+    """The events of a case, public ones only unless staff are looking."""
+    stmt = sa.select(Event).where(
+        Event.id.in_(sa.select(event_cases.c.event_id).where(event_cases.c.case_id == case_id))
+    )
+    if not include_internal:
+        stmt = stmt.where(Event.visibility == Visibility.PUBLIC)
+    return stmt
+
+
+def _after_event(after: Key | None) -> sa.ColumnElement[bool] | None:
+    """SQL for "the event's key (date, 1, id) sorts after the cursor"."""
+    if after is None:
+        return None
+    day, rank, tiebreak = after
+    if rank < RANK_EVENT:
+        return Event.date >= day
+    if rank > RANK_EVENT:
+        return Event.date > day
+    return sa.or_(Event.date > day, sa.and_(Event.date == day, Event.id > tiebreak))
+
+
+def _message_day_column() -> sa.ColumnElement[date]:
+    """The UTC day a message was received, as a date on SQLite and PostgreSQL alike."""
+    return sa.func.date(Message.created_at, type_=sa.Date)
+
+
+def load_events(
+    case_id: int,
+    *,
+    show: frozenset[str],
+    include_internal: bool,
+    after: Key | None,
+    limit: int | None,
+) -> tuple[list[EventItem], bool]:
+    """The events after the cursor with their relations loaded; and whether more exist."""
+    types = event_types(show)
+    if not types:
+        return [], False
+    stmt = (
+        case_events(case_id, include_internal=include_internal)
+        .where(Event.type.in_(types))
+        .order_by(Event.date, Event.id)
+        .options(
+            selectinload(Event.cases),
+            selectinload(Event.organisations),
+            selectinload(Event.sources),
+            selectinload(Event.venue),
+        )
+    )
+    condition = _after_event(after)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if limit is not None:
+        stmt = stmt.limit(limit + 1)
+    events = list(db.session.scalars(stmt))
+    truncated = limit is not None and len(events) > limit
+    return [EventItem(e) for e in events[:limit]], truncated
+
+
+def load_message_days(
+    case_id: int, *, after: Key | None, limit: int | None
+) -> tuple[list[MessageDay], bool]:
+    """Published messages per day (count and distinct countries) in one GROUP BY query."""
+    day = _message_day_column().label("day")
+    stmt = (
+        sa.select(day, sa.func.count(Message.id), sa.func.count(sa.distinct(Message.country)))
+        .where(Message.case_id == case_id, Message.state == MessageState.PUBLISHED)
+        .group_by(day)
+        .order_by(day)
+    )
+    if after is not None:
+        stmt = stmt.where(_message_day_column() >= after[0])
+    if limit is not None:
+        stmt = stmt.limit(limit + 2)  # one day may equal the cursor's and be dropped
+    days = [
+        MessageDay(day=_as_date(row[0]), count=int(row[1]), countries=int(row[2]))
+        for row in db.session.execute(stmt)
+    ]
+    days = [d for d in days if after is None or d.key > after]
+    truncated = limit is not None and len(days) > limit
+    return (days[:limit] if limit is not None else days), truncated
+
+
+def fill_messages(case_id: int, days: list[MessageDay], per_day: int = MESSAGES_PER_DAY) -> None:
+    """Attach the first messages of each summarised day, in one windowed query."""
+    if not days:
+        return
+    by_day = {d.day: d for d in days}
+    day = _message_day_column()
+    numbered = (
+        sa.select(
+            Message.id,
+            Message.display_name,
+            Message.country,
+            Message.organisation,
+            Message.body,
+            day.label("day"),
+            sa.func.row_number()
+            .over(partition_by=day, order_by=(Message.created_at, Message.id))
+            .label("n"),
+        )
+        .where(
+            Message.case_id == case_id,
+            Message.state == MessageState.PUBLISHED,
+            day >= min(by_day),
+            day <= max(by_day),
+        )
+        .subquery()
+    )
+    stmt = sa.select(numbered).where(numbered.c.n <= per_day).order_by(numbered.c.day, numbered.c.n)
+    for row in db.session.execute(stmt):
+        target = by_day.get(_as_date(row.day))
+        if target is not None:
+            target.messages.append(
+                MessageLine(row.id, row.display_name, row.country, row.organisation, row.body)
+            )
+
+
+def build_page(
+    case: Case,
+    *,
+    show: frozenset[str],
+    include_internal: bool,
+    after: Key | None,
+    today: date,
+    limit: int | None = PAGE_SIZE,
+    with_messages: bool = True,
+) -> TimelinePage:
+    """One page of a case's timeline (all of it when *limit* is None), in a fixed query count."""
+    sources: list[tuple[Sequence[Item], bool]] = []
+    sources.append(
+        load_events(case.id, show=show, include_internal=include_internal, after=after, limit=limit)
+    )
+    if MESSAGES in show:
+        sources.append(load_message_days(case.id, after=after, limit=limit))
+    if LEGAL in show:
+        marks = [Milestone(day, n) for day, n in milestones(case, today)]
+        sources.append(([m for m in marks if after is None or m.key > after], False))
+    items, next_key = merge(sources, after, limit)
+    if with_messages:
+        fill_messages(case.id, [i for i in items if isinstance(i, MessageDay)])
+    return TimelinePage(
+        items=items, next_cursor=encode_cursor(next_key) if next_key else None, after=after
+    )
+
+
+def counter_events(case_id: int, *, include_internal: bool, today: date) -> list[Event]:
+    """The events the day counters need: hunger strikes, and everything scheduled from today."""
+    strikes = (EventType.HUNGER_STRIKE_START, EventType.HUNGER_STRIKE_END)
+    stmt = (
+        case_events(case_id, include_internal=include_internal)
+        .where(sa.or_(Event.type.in_(strikes), Event.date >= today))
+        .order_by(Event.date, Event.id)
+        .options(selectinload(Event.venue))
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _as_date(value: date | datetime | str) -> date:
+    """SQLite returns the day as text, PostgreSQL as a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
