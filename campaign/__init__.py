@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,8 +12,6 @@ from flask import Flask
 from campaign.settings import Defaults, StartupError, check_database, finalise
 
 __all__ = ["StartupError", "create_app"]
-
-logger = logging.getLogger(__name__)
 
 
 def _asset_folder(name: str) -> str:
@@ -29,7 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     try:
         return _build(test_config)
     except StartupError as exc:
-        logger.error("campaign cannot start: %s", exc)
+        # SystemExit prints the sentence on stderr (once) and ends the process, traceback-free.
         raise SystemExit(f"campaign cannot start: {exc}") from None
 
 
