@@ -25,12 +25,31 @@ def guard() -> Response | None:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    if current_user.must_change_password:
+        # A one-time password opens nothing but the page where it is replaced.
+        return redirect(url_for("accounts.change_password"))
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None:
         abort(404)
     if current_user.role not in allowed_roles(view):
         abort(403)
     return None
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in user may open a staff view: templates link only where it works."""
+    view = current_app.view_functions.get(endpoint)
+    return (
+        view is not None
+        and current_user.is_authenticated
+        and current_user.role in allowed_roles(view)
+    )
+
+
+@bp.app_context_processor
+def staff_helpers() -> dict[str, object]:
+    """Offer ``may_open`` to every template (the navigation in base.html uses it)."""
+    return {"may_open": may_open}
 
 
 @bp.get("/")

@@ -1,0 +1,118 @@
+"""Server-side sessions: the cookie holds a random token, the database decides if it still works.
+
+Flask's cookie session alone cannot be taken back: a copied cookie would work until it expires.
+Here the cookie carries a token whose SHA-256 names a ``UserSession`` row; signing out,
+deactivation, a password change, the idle timeout and the absolute lifetime end that row, and
+the cookie with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, flash, session
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from campaign.database import utcnow
+from campaign.extensions import db
+from campaign.models import User, UserSession
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "_sid"
+# last_seen_at is written at most this often, so most GET requests write nothing.
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def token_digest(token: str) -> str:
+    """The SHA-256 hex digest stored in place of a token (sessions and invitations alike)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def begin(user: User) -> UserSession:
+    """Sign *user* in on a new server-side session; the old cookie's content is dropped first."""
+    session.clear()  # no session fixation: nothing from before the sign-in survives it
+    token = secrets.token_urlsafe(32)
+    record = UserSession(token_hash=token_digest(token), user_id=user.id)
+    db.session.add(record)
+    session[SESSION_KEY] = token
+    login_user(user)
+    return record
+
+
+def current() -> UserSession | None:
+    """The live server-side session of this request's cookie, if there is one."""
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str) or not token:
+        return None
+    record: UserSession | None = db.session.scalar(
+        sa.select(UserSession).where(UserSession.token_hash == token_digest(token))
+    )
+    return record
+
+
+def _expired(record: UserSession, now: datetime) -> bool:
+    config = current_app.config
+    idle: timedelta = config["SESSION_IDLE_TIMEOUT"]
+    lifetime: timedelta = config["PERMANENT_SESSION_LIFETIME"]
+    return now - record.last_seen_at > idle or now - record.created_at > lifetime
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the user only if the cookie's session is live and theirs.
+
+    Refuses revoked, idle-expired and too-old sessions and inactive users. Called at the start
+    of every request (see :func:`campaign.auth.init_app`), so its occasional commit (revoking an
+    expired session, or noting activity) never carries a view's half-done changes with it.
+    """
+    record = current()
+    if record is None or record.revoked_at is not None or str(record.user_id) != user_id:
+        return None
+    now = utcnow()
+    if _expired(record, now):
+        record.revoked_at = now
+        _commit_quietly()
+        session.pop(SESSION_KEY, None)
+        flash(_("Your session has ended. Please sign in again."), "warning")
+        return None
+    user = record.user
+    if not user.active:
+        return None
+    if now - record.last_seen_at >= TOUCH_INTERVAL:
+        record.last_seen_at = now
+        _commit_quietly()
+    return user
+
+
+def _commit_quietly() -> None:
+    """Commit session bookkeeping; if the database is busy, skip it (the next request retries)."""
+    try:
+        db.session.commit()
+    except sa.exc.OperationalError:
+        db.session.rollback()
+        logger.warning("could not record session activity; the database was busy")
+
+
+def end() -> None:
+    """Sign out: revoke this browser's server-side session and empty its cookie."""
+    record = current()
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = utcnow()
+    logout_user()
+    session.clear()
+
+
+def revoke_all(user: User, *, keep: UserSession | None = None) -> int:
+    """Revoke every live session of *user* except *keep*; returns how many ended."""
+    query = sa.update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    result = db.session.execute(query.values(revoked_at=utcnow()))
+    return int(getattr(result, "rowcount", 0) or 0)
