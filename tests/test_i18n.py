@@ -37,3 +37,38 @@ def test_the_checker_finds_bare_text() -> None:
     assert _untranslated("<p>Hello {{ name }}</p>") == ["Hello"]
     assert _untranslated('<a aria-label="Close">x</a>') == ['aria-label="Close"', "x"]
     assert _untranslated("<p>{{ _('Hello') }} &middot; 2</p>") == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_new_language_is_only_a_catalogue(tmp_path: Path, backend: str) -> None:
+    """Drop a compiled catalogue in a folder, list the language: the pages speak it."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from campaign import create_app
+    from campaign.extensions import db
+
+    from .conftest import base_config
+
+    catalog = Catalog(locale="de")
+    catalog.add("There is no page at this address.", "Unter dieser Adresse gibt es keine Seite.")
+    folder = tmp_path / "translations" / "de" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+
+    app = create_app(
+        base_config(
+            tmp_path,
+            LANGUAGES=("en", "de"),
+            BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"),
+        )
+    )
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    german = client.get("/nowhere", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert "Unter dieser Adresse gibt es keine Seite." in german.get_data(as_text=True)
+    assert '<html lang="de">' in german.get_data(as_text=True)
+    english = client.get("/nowhere", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "There is no page at this address." in english
