@@ -1,0 +1,79 @@
+"""Factories shared by the public-side tests: messages of support and a long case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from campaign.extensions import db
+from campaign.models import Event, EventType, Message, MessageState, Visibility
+from campaign.timeline import FILTERS, parse_show
+
+COUNTRIES = ("RU", "AT", "GB", "DE", "CA", "US", "ZA", "NG", "AU", "LK")
+
+
+@pytest.fixture
+def make_message(app: Flask) -> Callable[..., int]:
+    """Create a message of support (published unless told otherwise); returns its id."""
+
+    def factory(case_id: int, **overrides: Any) -> int:
+        with app.app_context():
+            message = Message(
+                case_id=case_id,
+                body=overrides.pop("body", "Solidarity!"),
+                country=overrides.pop("country", "AT"),
+                state=overrides.pop("state", MessageState.PUBLISHED),
+                email=overrides.pop("email", "supporter@example.net"),
+                **overrides,
+            )
+            db.session.add(message)
+            db.session.commit()
+            return int(message.id)
+
+    return factory
+
+
+def add_long_history(
+    case_id: int, *, events: int, messages: int, start: date = date(2020, 1, 1)
+) -> None:
+    """Add many public events (one a day, alternating families) and messages to a case."""
+    from campaign.models import Case
+
+    case = db.session.get(Case, case_id)
+    assert case is not None
+    types = (EventType.PICKET, EventType.HEARING, EventType.LETTER, EventType.TRANSFER)
+    rows = [
+        Event(
+            type=types[i % len(types)],
+            title=f"Event {i}",
+            date=start + timedelta(days=i),
+            city="Vienna",
+            country="AT",
+            visibility=Visibility.PUBLIC,
+            cases=[case],
+        )
+        for i in range(events)
+    ]
+    db.session.add_all(rows)
+    db.session.add_all(
+        Message(
+            case_id=case_id,
+            body=f"Message {i}",
+            country=COUNTRIES[i % len(COUNTRIES)],
+            state=MessageState.PUBLISHED,
+            created_at=datetime(start.year, start.month, start.day, 12, tzinfo=UTC)
+            + timedelta(hours=i * 7),
+        )
+        for i in range(messages)
+    )
+    db.session.commit()
+
+
+def test_show_filter_defaults_to_everything() -> None:
+    assert parse_show([]) == frozenset(FILTERS)
+    assert parse_show(["nonsense"]) == frozenset(FILTERS)
+    assert parse_show(["legal", "nonsense"]) == {"legal"}

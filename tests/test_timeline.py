@@ -1,0 +1,179 @@
+"""The merged timeline: ordering by the date things happened, partial dates, pages, filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from flask import Flask
+
+from campaign.extensions import db
+from campaign.models import Case, DatePrecision, Event, EventType, Visibility
+from campaign.timeline import (
+    FILTERS,
+    EventItem,
+    MessageDay,
+    Milestone,
+    build_page,
+    encode_cursor,
+    merge,
+    parse_cursor,
+)
+from tests.test_public_factories import add_long_history, make_message  # noqa: F401
+
+ALL = frozenset(FILTERS)
+TODAY = date(2026, 11, 28)
+
+
+def test_cursor_round_trips_and_rejects_garbage() -> None:
+    key = (date(2010, 5, 4), 1, 17)
+    assert parse_cursor(encode_cursor(key)) == key
+    for bad in ("", None, "2010-13-01.1.1", "yesterday", "2010-05-04.9.1", "2010-05-04.1.-1"):
+        assert parse_cursor(bad) is None
+
+
+def test_merge_orders_milestone_events_then_messages_within_a_day() -> None:
+    day = date(2010, 5, 4)
+    messages = MessageDay(day=day, count=3, countries=2)
+    mark = Milestone(day=day, days=10)
+    event = EventItem(Event(id=5, type=EventType.PICKET, title="p", date=day))
+    earlier = EventItem(Event(id=9, type=EventType.ARREST, title="a", date=date(2010, 4, 27)))
+    items, next_key = merge(
+        [([earlier, event], False), ([messages], False), ([mark], False)], None, None
+    )
+    assert items == [earlier, mark, event, messages]
+    assert next_key is None
+
+
+def test_merge_stops_where_a_truncated_source_is_no_longer_known() -> None:
+    events = [
+        EventItem(Event(id=i, type=EventType.PICKET, title="p", date=date(2010, 5, i)))
+        for i in range(1, 4)
+    ]
+    late_messages = MessageDay(day=date(2010, 5, 20), count=1, countries=1)
+    items, next_key = merge([(events, True), ([late_messages], False)], None, 10)
+    assert late_messages not in items
+    assert next_key == events[-1].key
+
+
+def _events(app: Flask, case_id: int) -> None:
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        specs = [
+            ("Entered first, happened last", date(2010, 5, 12), DatePrecision.DAY),
+            ("Known to the month", date(2010, 5, 1), DatePrecision.MONTH),
+            ("About the arrest", date(2010, 4, 27), DatePrecision.APPROXIMATE),
+            ("Early May picket", date(2010, 5, 1), DatePrecision.DAY),
+        ]
+        for title, on, precision in specs:
+            db.session.add(
+                Event(
+                    type=EventType.PICKET,
+                    title=title,
+                    date=on,
+                    date_precision=precision,
+                    cases=[case],
+                )
+            )
+        db.session.commit()
+
+
+def test_items_are_ordered_by_the_date_they_happened_not_entered(
+    app: Flask, make_case: Callable[..., Case]
+) -> None:
+    case = make_case()
+    _events(app, case.id)
+    with app.app_context():
+        page = build_page(
+            db.session.get(Case, case.id), show=ALL, include_internal=False, after=None, today=TODAY
+        )
+        titles = [i.event.title for i in page.items if isinstance(i, EventItem)]
+    # The month-only date sorts at the start of May, before the picket on 1 May entered later.
+    assert titles == [
+        "About the arrest",
+        "Known to the month",
+        "Early May picket",
+        "Entered first, happened last",
+    ]
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(
+    app: Flask, make_case: Callable[..., Case]
+) -> None:
+    case = make_case()
+    with app.app_context():
+        add_long_history(case.id, events=130, messages=400)
+        full = build_page(
+            db.session.get(Case, case.id),
+            show=ALL,
+            include_internal=False,
+            after=None,
+            today=TODAY,
+            limit=None,
+            with_messages=False,
+        ).items
+        seen = []
+        after = None
+        for _ in range(100):
+            page = build_page(
+                db.session.get(Case, case.id),
+                show=ALL,
+                include_internal=False,
+                after=after,
+                today=TODAY,
+                limit=40,
+            )
+            assert len(page.items) <= 40
+            seen.extend(page.items)
+            if page.next_cursor is None:
+                break
+            after = parse_cursor(page.next_cursor)
+    assert [i.key for i in seen] == [i.key for i in full]
+    assert [i.key for i in seen] == sorted(i.key for i in seen)
+    assert sum(i.count for i in seen if isinstance(i, MessageDay)) == 400
+
+
+def test_message_days_count_messages_and_distinct_countries(
+    app: Flask, make_case: Callable[..., Case], make_message: Callable[..., int]  # noqa: F811
+) -> None:
+    case = make_case()
+    other = make_case()
+    day = datetime(2010, 5, 5, 10, tzinfo=UTC)
+    for country in ("RU", "RU", "AT", None):
+        make_message(case.id, country=country, created_at=day)
+    make_message(case.id, state="pending", created_at=day)
+    make_message(other.id, created_at=day)
+    with app.app_context():
+        page = build_page(
+            db.session.get(Case, case.id),
+            show=frozenset({"messages"}),
+            include_internal=False,
+            after=None,
+            today=TODAY,
+        )
+    [summary] = page.items
+    assert isinstance(summary, MessageDay)
+    assert (summary.day, summary.count, summary.countries) == (date(2010, 5, 5), 4, 2)
+    assert len(summary.messages) == 4
+
+
+def test_filters_and_internal_events(
+    app: Flask, make_case: Callable[..., Case], make_event
+) -> None:
+    case = make_case()
+    make_event([case.id], type=EventType.HEARING, title="Hearing")
+    make_event([case.id], type=EventType.PICKET, title="Picket")
+    make_event([case.id], type=EventType.VIGIL, title="Secret", visibility=Visibility.INTERNAL)
+    with app.app_context():
+        model = db.session.get(Case, case.id)
+
+        def titles(show: set[str], staff: bool) -> list[str]:
+            page = build_page(
+                model, show=frozenset(show), include_internal=staff, after=None, today=TODAY
+            )
+            return [i.event.title for i in page.items if isinstance(i, EventItem)]
+
+        assert titles({"legal"}, False) == ["Hearing"]
+        assert titles({"solidarity"}, False) == ["Picket"]
+        assert titles({"legal", "solidarity"}, True) == ["Hearing", "Picket", "Secret"]
+        assert titles({"messages"}, True) == []
