@@ -1,7 +1,327 @@
-"""Moderation of supporters' messages and delivery packs."""
+"""Moderation of supporters' messages and delivery packs (organisers and admins only)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from campaign import audit, delivery
+from campaign.countries import is_country_code
+from campaign.extensions import db
+from campaign.manage.access import ORGANISERS, allow
+from campaign.models import AuditAction, Case, DeliveryMethod, DeliveryPack, Message, MessageState
+from campaign.moderation.forms import ActionForm, DeliveredForm, SafetyEditForm
+from campaign.support.summary import purge_expired_emails
 
 bp = Blueprint("moderation", __name__, url_prefix="/manage/messages")
+
+QUEUE_PAGE_SIZE = 100
+ACTIONS = {
+    "publish": MessageState.PUBLISHED,
+    "reject": MessageState.REJECTED,
+    "spam": MessageState.SPAM,
+    "pending": MessageState.PENDING,
+}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Messages awaiting review for one case, for the staff home page."""
+
+    case: Case
+    count: int
+
+
+@bp.app_template_global()
+def moderation_waiting() -> list[Waiting]:
+    """Pending messages by case, most waiting first (one query)."""
+    rows = db.session.execute(
+        sa.select(Case, sa.func.count(Message.id))
+        .join(Message, Message.case_id == Case.id)
+        .where(Message.state == MessageState.PENDING)
+        .group_by(Case.id)
+        .order_by(sa.func.count(Message.id).desc(), Case.person_name)
+    ).all()
+    return [Waiting(case, int(count)) for case, count in rows]
+
+
+@bp.app_template_global()
+def can_moderate() -> bool:
+    """Whether the signed-in user may moderate messages."""
+    return bool(current_user.is_authenticated and current_user.role in ORGANISERS)
+
+
+def get_message(message_id: int) -> Message:
+    """Load a message or 404. Every organiser may moderate every case, so no further check."""
+    message = db.session.get(Message, message_id)
+    if message is None:
+        abort(404)
+    return message
+
+
+def get_pack(pack_id: int) -> DeliveryPack:
+    """Load a delivery pack or 404. Every organiser may handle every case's packs."""
+    pack = db.session.get(DeliveryPack, pack_id)
+    if pack is None:
+        abort(404)
+    return pack
+
+
+def _queue_filters() -> dict[str, str]:
+    """The queue's filters from the query string, each checked against what it may be."""
+    filters: dict[str, str] = {}
+    case_id = request.args.get("case", "")
+    if case_id.isdigit():
+        filters["case"] = case_id
+    language = request.args.get("language", "").strip()
+    if language and len(language) <= 16:
+        filters["language"] = language
+    country = request.args.get("country", "").strip().upper()
+    if is_country_code(country):
+        filters["country"] = country
+    state = request.args.get("state", MessageState.PENDING.value)
+    if state == "all" or state in {s.value for s in MessageState}:
+        filters["state"] = state
+    else:
+        filters["state"] = MessageState.PENDING.value
+    return filters
+
+
+def _back_to_queue() -> Response:
+    """Return to the queue page the organiser came from (only ever a queue URL)."""
+    target = request.form.get("next", "")
+    queue = url_for("moderation.queue")
+    if not target.startswith(queue) or "//" in target or "\\" in target:
+        target = queue
+    return redirect(target)
+
+
+@bp.get("/")
+@allow(*ORGANISERS)
+def queue() -> str:
+    """Messages across cases, pending first, with filters and bulk decisions."""
+    filters = _queue_filters()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = sa.select(Message).options(selectinload(Message.case))
+    if "case" in filters:
+        query = query.where(Message.case_id == int(filters["case"]))
+    if "language" in filters:
+        if filters["language"] == "none":
+            query = query.where(Message.language.is_(None))
+        else:
+            query = query.where(Message.language == filters["language"])
+    if "country" in filters:
+        query = query.where(Message.country == filters["country"])
+    if filters["state"] != "all":
+        query = query.where(Message.state == MessageState(filters["state"]))
+    pending_first = sa.case((Message.state == MessageState.PENDING, 0), else_=1)
+    messages = list(
+        db.session.scalars(
+            query.order_by(pending_first, Message.created_at.desc(), Message.id.desc())
+            .limit(QUEUE_PAGE_SIZE + 1)
+            .offset((page - 1) * QUEUE_PAGE_SIZE)
+        )
+    )
+    has_next = len(messages) > QUEUE_PAGE_SIZE
+    messages = messages[:QUEUE_PAGE_SIZE]
+    # Context for judging spam: how many messages each sender's connection sent that day.
+    hashes = {m.client_hash for m in messages if m.client_hash}
+    same_sender: dict[str, int] = {}
+    if hashes:
+        same_sender = {
+            str(h): int(n)
+            for h, n in db.session.execute(
+                sa.select(Message.client_hash, sa.func.count(Message.id))
+                .where(Message.client_hash.in_(hashes))
+                .group_by(Message.client_hash)
+            )
+        }
+    cases = db.session.scalars(sa.select(Case).order_by(Case.person_name)).all()
+    languages = db.session.scalars(
+        sa.select(Message.language).where(Message.language.is_not(None)).distinct()
+    ).all()
+    countries = db.session.scalars(
+        sa.select(Message.country).where(Message.country.is_not(None)).distinct()
+    ).all()
+    return render_template(
+        "moderation/queue.html",
+        messages=messages,
+        filters=filters,
+        page=page,
+        has_next=has_next,
+        cases=cases,
+        languages=sorted(str(lang) for lang in languages),
+        countries=sorted(str(c) for c in countries),
+        states=list(MessageState),
+        same_sender=same_sender,
+        form=ActionForm(),
+    )
+
+
+def _decide(message: Message, state: MessageState) -> bool:
+    """Record an organiser's decision on one message (with its audit entry); False if unchanged."""
+    if message.state == MessageState.WITHDRAWN or message.state == state:
+        return False
+    message.state = state
+    if state == MessageState.PENDING:
+        message.decided_at = None
+        message.decided_by_id = None
+    else:
+        message.decided_at = datetime.now(UTC)
+        message.decided_by_id = current_user.id
+    if state != MessageState.PUBLISHED:
+        delivery.release_from_open_pack(message)
+    audit.record(AuditAction.UPDATE, message, audit.pending_changes(message))
+    return True
+
+
+def _action_state() -> MessageState:
+    action = request.form.get("action", "")
+    if action not in ACTIONS:
+        abort(400)
+    return ACTIONS[action]
+
+
+@bp.post("/<int:message_id>/decide")
+@allow(*ORGANISERS)
+def decide(message_id: int) -> Response:
+    """Publish, reject, mark as spam or return to the queue one message."""
+    message = get_message(message_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    state = _action_state()
+    if _decide(message, state):
+        purge_expired_emails()
+        db.session.commit()
+        flash(_("Message %(id)s: %(state)s.", id=message.id, state=state.label), "success")
+    else:
+        flash(_("Message %(id)s was not changed.", id=message.id), "warning")
+    return _back_to_queue()
+
+
+@bp.post("/bulk")
+@allow(*ORGANISERS)
+def bulk() -> Response:
+    """The same decision for every ticked message."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if not ids:
+        flash(_("Tick at least one message first."), "warning")
+        return _back_to_queue()
+    state = _action_state()
+    messages = db.session.scalars(sa.select(Message).where(Message.id.in_(ids))).all()
+    changed = sum(_decide(m, state) for m in messages)
+    purge_expired_emails()
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)d message: %(state)s.",
+            "%(num)d messages: %(state)s.",
+            changed,
+            state=state.label,
+        ),
+        "success",
+    )
+    return _back_to_queue()
+
+
+@bp.route("/<int:message_id>/edit", methods=["GET", "POST"])
+@allow(*ORGANISERS)
+def edit(message_id: int) -> Response | str:
+    """A safety edit of a message's text, with the old and new text kept in the audit trail."""
+    message = get_message(message_id)
+    form = SafetyEditForm(obj=message)
+    if form.validate_on_submit():
+        if form.body.data != message.body:
+            message.body = str(form.body.data)
+            message.edited_at = datetime.now(UTC)
+            audit.record(AuditAction.UPDATE, message, audit.pending_changes(message))
+            db.session.commit()
+            flash(_("The message was edited; the change is in the history."), "success")
+        return redirect(url_for("moderation.queue", state="all", case=message.case_id))
+    return render_template("moderation/edit.html", message=message, form=form)
+
+
+@bp.get("/packs")
+@allow(*ORGANISERS)
+def packs() -> str:
+    """Delivery packs, and the cases with published messages ready for a new one."""
+    ready = delivery.ready_counts()
+    cases = db.session.scalars(sa.select(Case).where(Case.id.in_(ready)).order_by(Case.person_name))
+    all_packs = db.session.scalars(
+        sa.select(DeliveryPack)
+        .options(selectinload(DeliveryPack.case), selectinload(DeliveryPack.messages))
+        .order_by(DeliveryPack.delivered_on.is_not(None), DeliveryPack.created_at.desc())
+    ).all()
+    return render_template(
+        "moderation/packs.html",
+        ready=[(case, ready[case.id]) for case in cases],
+        packs=all_packs,
+        form=ActionForm(),
+    )
+
+
+@bp.post("/packs/new")
+@allow(*ORGANISERS)
+def new_pack() -> Response:
+    """Build a pack of a case's published, undelivered messages."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    case_id = request.form.get("case_id", "")
+    case = db.session.get(Case, int(case_id)) if case_id.isdigit() else None
+    if case is None:
+        abort(404)
+    pack = delivery.build_pack(case, current_user._get_current_object())
+    if pack is None:
+        flash(_("No published messages are waiting for delivery for this case."), "warning")
+        return redirect(url_for("moderation.packs"))
+    audit.record(AuditAction.CREATE, pack)
+    db.session.commit()
+    flash(_("The pack is ready to print."), "success")
+    return redirect(url_for("moderation.pack", pack_id=pack.id))
+
+
+@bp.get("/packs/<int:pack_id>")
+@allow(*ORGANISERS)
+def pack(pack_id: int) -> str:
+    """A pack laid out for printing: a cover with the person and the address, then the messages."""
+    pack = get_pack(pack_id)
+    form = DeliveredForm(method=DeliveryMethod.POST.value, delivered_on=date.today())
+    return render_template(
+        "moderation/pack.html", pack=pack, messages=delivery.pack_messages(pack), form=form
+    )
+
+
+@bp.post("/packs/<int:pack_id>/delivered")
+@allow(*ORGANISERS)
+def mark_delivered(pack_id: int) -> Response | tuple[str, int]:
+    """Record that a pack reached the person, how and on which day."""
+    pack = get_pack(pack_id)
+    form = DeliveredForm()
+    if not form.validate_on_submit():
+        return (
+            render_template(
+                "moderation/pack.html", pack=pack, messages=delivery.pack_messages(pack), form=form
+            ),
+            400,
+        )
+    delivered_on = form.delivered_on.data or date.today()
+    count = delivery.mark_delivered(
+        pack, DeliveryMethod(form.method.data), delivered_on, form.note.data
+    )
+    audit.record(AuditAction.UPDATE, pack, audit.pending_changes(pack, include_relationships=False))
+    db.session.commit()
+    flash(
+        ngettext("%(num)d message marked delivered.", "%(num)d messages marked delivered.", count),
+        "success",
+    )
+    return redirect(url_for("moderation.pack", pack_id=pack.id))
