@@ -2,6 +2,358 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from campaign import audit
+from campaign.cases.forms import ActionForm, CaseForm
+from campaign.counters import current_hunger_strike
+from campaign.countries import country_choices
+from campaign.events.fields import as_choices
+from campaign.events.views import case_events, changes_since, loaded_version
+from campaign.extensions import db
+from campaign.manage.access import ORGANISERS, STAFF, allow
+from campaign.models import AuditAction, Case, CaseStatus, DatePrecision, Role
+from campaign.slugs import slugify
+from campaign.status import record_manual_change
 
 bp = Blueprint("cases", __name__, url_prefix="/manage/cases")
+
+SORTS: dict[str, Any] = {
+    "name": (Case.person_name,),
+    "status": (Case.status, Case.person_name),
+    "country": (Case.country, Case.person_name),
+    "arrest": (Case.arrest_date.desc(), Case.person_name),
+    "updated": (Case.updated_at.desc(),),
+}
+# Columns copied between the form and the case one-to-one.
+SIMPLE_FIELDS = (
+    "person_name",
+    "person_name_original",
+    "occupation",
+    "affiliation",
+    "city",
+    "charges",
+    "legal_article",
+    "court",
+    "judge",
+    "sentence",
+    "expected_release",
+    "released_on",
+    "detention_place",
+    "detention_address",
+    "detention_address_public",
+    "summary",
+    "internal_notes",
+)
+
+
+def today_utc() -> date:
+    """Today's date in UTC."""
+    return datetime.now(UTC).date()
+
+
+def load_case(case_id: int, *, manage: bool = False) -> Case:
+    """Load a case or 404; then, when *manage*, 403 unless the user may change cases.
+
+    Every staff member may read a case; only organisers and admins create, edit, publish or
+    archive one (the views say so with ``@allow`` too: this is the second lock).
+    """
+    case = db.session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    if manage and not current_user.has_role(Role.ORGANISER):
+        abort(403)
+    return case
+
+
+def days_in_custody(case: Case, today: date) -> int | None:
+    """Day N in detention, counting the arrest day as day 1, for cases in custody."""
+    if not case.status.in_custody or case.arrest_date is None or case.arrest_date > today:
+        return None
+    return (today - case.arrest_date).days + 1
+
+
+@bp.app_template_global()
+def cases_in_custody(limit: int = 20) -> list[tuple[Case, int | None]]:
+    """Open cases whose person is held, longest held first, with their day count."""
+    held = [s for s in CaseStatus if s.in_custody]
+    cases = db.session.scalars(
+        sa.select(Case)
+        .where(Case.status.in_(held), Case.archived_at.is_(None))
+        .order_by(Case.arrest_date.is_(None), Case.arrest_date, Case.person_name)
+        .limit(limit)
+    )
+    today = today_utc()
+    return [(case, days_in_custody(case, today)) for case in cases]
+
+
+@bp.app_template_global()
+def case_on_hunger_strike(case: Case) -> bool:
+    """Whether the case's record shows a hunger strike in progress today."""
+    return current_hunger_strike(case_events(case), today_utc()) is not None
+
+
+@bp.get("/")
+@allow(*STAFF)
+def index() -> str:
+    """Cases, sorted and filtered by status, country and archive state."""
+    query = sa.select(Case)
+    status = request.args.get("status", "")
+    if status in {s.value for s in CaseStatus}:
+        query = query.where(Case.status == CaseStatus(status))
+    country = (request.args.get("country") or "").upper()
+    if country:
+        query = query.where(Case.country == country)
+    shown = request.args.get("show", "open")
+    if shown == "archived":
+        query = query.where(Case.archived_at.is_not(None))
+    elif shown != "all":
+        shown = "open"
+        query = query.where(Case.archived_at.is_(None))
+    sort = request.args.get("sort", "name")
+    if sort not in SORTS:
+        sort = "name"
+    cases = list(db.session.scalars(query.order_by(*SORTS[sort], Case.id)))
+    used_countries = sorted(
+        {c for c in db.session.scalars(sa.select(Case.country).distinct()) if c}
+    )
+    return render_template(
+        "cases/index.html",
+        cases=cases,
+        today=today_utc(),
+        days=days_in_custody,
+        statuses=CaseStatus.choices(),
+        filters={"status": status, "country": country, "show": shown, "sort": sort},
+        countries=[(code, name) for code, name in country_choices() if code in used_countries],
+    )
+
+
+def _related_choices(case: Case | None) -> list[tuple[int, str]]:
+    """Other cases that may be linked (open ones, plus those already linked)."""
+    linked = [c.id for c in case.related_cases] if case else []
+    query = sa.select(Case).where(sa.or_(Case.archived_at.is_(None), Case.id.in_(linked or [0])))
+    if case is not None:
+        query = query.where(Case.id != case.id)
+    return [(c.id, c.person_name) for c in db.session.scalars(query.order_by(Case.person_name))]
+
+
+def _slug_problem(form: CaseForm, case: Case | None) -> str | None:
+    """Fill an empty slug from the name; say why when that is impossible or taken."""
+    slug = form.slug.data or slugify(form.person_name.data or "")
+    if not slug:
+        return _("The name has no Latin letters: give a web address, e.g. ainur-kurmanov.")
+    taken = db.session.scalar(
+        sa.select(Case.id).where(Case.slug == slug, Case.id != (case.id if case else 0))
+    )
+    if taken is not None:
+        return _("Another case already uses this web address: choose another.")
+    form.slug.data = slug
+    return None
+
+
+def _fill_case(case: Case, form: CaseForm) -> list[Case]:
+    """Copy the form onto the case; return the cases whose link to it changed."""
+    wanted = set(form.related.data or [])
+    others = {
+        c.id: c for c in db.session.scalars(sa.select(Case).where(Case.id.in_(wanted or [0])))
+    }
+    touched: list[Case] = []
+    with db.session.no_autoflush:
+        for name in SIMPLE_FIELDS:
+            value = getattr(form, name).data
+            if isinstance(value, str):
+                value = value.strip() or None
+            setattr(case, name, value)
+        case.slug = form.slug.data
+        case.country = form.country.data or None
+        case.status = CaseStatus(form.status.data)
+        case.arrest_date = form.arrest_date.data
+        case.arrest_date_precision = DatePrecision(form.arrest_date_precision.data)
+        for other in list(case.related_cases):
+            if other.id not in wanted:
+                case.unlink(other)
+                touched.append(other)
+        for other in others.values():
+            if other not in case.related_cases:
+                case.link(other)
+                touched.append(other)
+    return touched
+
+
+def _prefill(form: CaseForm, case: Case) -> None:
+    """Show an existing case in the form (GET)."""
+    for name in SIMPLE_FIELDS:
+        getattr(form, name).data = getattr(case, name)
+    form.slug.data = case.slug
+    form.country.data = case.country or ""
+    form.status.data = case.status.value
+    form.arrest_date.data = case.arrest_date
+    form.arrest_date.shown_precision = case.arrest_date_precision
+    form.arrest_date_precision.data = case.arrest_date_precision.value
+    form.related.data = [c.id for c in case.related_cases]
+    form.version.data = str(case.version)
+
+
+def _link_entries(case: Case, touched: list[Case]) -> None:
+    """Record on each other case that a link to *case* was added or removed."""
+    for other in touched:
+        linked = case in other.related_cases
+        change = [None, case.person_name] if linked else [case.person_name, None]
+        audit.record(AuditAction.UPDATE, other, {"related_cases": change})
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*ORGANISERS)
+def new() -> str | Response:
+    """Open a new case (unpublished until an organiser publishes it)."""
+    form = CaseForm()
+    form.related.choices = as_choices(_related_choices(None))
+    if request.method == "GET":
+        form.status.data = CaseStatus.DETAINED.value
+    if form.validate_on_submit():
+        problem = _slug_problem(form, None)
+        if problem:
+            form.slug.errors = [problem]
+        else:
+            case = Case(published=False)
+            touched = _fill_case(case, form)
+            db.session.add(case)
+            db.session.flush()
+            changes = audit.snapshot(case)
+            if case.related_cases:
+                changes["related_cases"] = [None, [c.person_name for c in case.related_cases]]
+            audit.record(AuditAction.CREATE, case, changes)
+            _link_entries(case, touched)
+            record_manual_change(case, None, today_utc(), current_user)
+            db.session.commit()
+            flash(_("The case was created. It is not public until you publish it."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/form.html", form=form, case=None)
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@allow(*ORGANISERS)
+def edit(case_id: int) -> str | Response:
+    """Change a case; a save over someone else's newer save is refused and explained."""
+    case = load_case(case_id, manage=True)
+    form = CaseForm()
+    form.related.choices = as_choices(_related_choices(case))
+    if request.method == "GET":
+        _prefill(form, case)
+        return render_template("cases/form.html", form=form, case=case)
+    if form.arrest_date.granularity is not None:
+        form.arrest_date.shown_precision = form.arrest_date.granularity
+    if not form.validate_on_submit():
+        return render_template("cases/form.html", form=form, case=case)
+    seen = loaded_version(form.version.data)
+    if seen != case.version:
+        others = changes_since("case", case.id, case.version - (seen or 0))
+        form.version.data = str(case.version)
+        form.form_errors.append(
+            _(
+                "Someone else changed this case after you opened it. Your changes are not saved "
+                "yet: check theirs below, then save again to keep your version."
+            )
+        )
+        return render_template("cases/form.html", form=form, case=case, conflict=others)
+    problem = _slug_problem(form, case)
+    if problem:
+        form.slug.errors = [problem]
+        return render_template("cases/form.html", form=form, case=case)
+    old_status = case.status
+    touched = _fill_case(case, form)
+    changes = audit.pending_changes(case)
+    record_manual_change(case, old_status, today_utc(), current_user)
+    db.session.flush()
+    audit.record(AuditAction.UPDATE, case, changes)
+    _link_entries(case, touched)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(
+            _("Someone else saved this case at the same moment: check it and save again."), "error"
+        )
+        return redirect(url_for("cases.edit", case_id=case_id))
+    flash(_("The case was saved."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.get("/<int:case_id>")
+@allow(*STAFF)
+def detail(case_id: int) -> str:
+    """The staff view of one case: its record, its events (internal ones marked), its links."""
+    case = load_case(case_id)
+    events = case_events(case)
+    today = today_utc()
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        events=list(reversed(events)),
+        strike=current_hunger_strike(events, today),
+        day_count=days_in_custody(case, today),
+        today=today,
+        action=ActionForm(),
+    )
+
+
+def _toggle(case_id: int, attribute: str, value: Any, message: str) -> Response:
+    """A one-click change of one field of a case, recorded in the trail."""
+    case = load_case(case_id, manage=True)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    setattr(case, attribute, value)
+    changes = audit.pending_changes(case)
+    if changes:
+        audit.record(AuditAction.UPDATE, case, changes)
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/publish")
+@allow(*ORGANISERS)
+def publish(case_id: int) -> Response:
+    """Show the case on the public site."""
+    if load_case(case_id, manage=True).archived_at is not None:
+        flash(_("An archived case cannot be published: bring it back first."), "error")
+        return redirect(url_for("cases.detail", case_id=case_id))
+    return _toggle(case_id, "published", True, _("The case is now public."))
+
+
+@bp.post("/<int:case_id>/unpublish")
+@allow(*ORGANISERS)
+def unpublish(case_id: int) -> Response:
+    """Take the case off the public site."""
+    return _toggle(case_id, "published", False, _("The case is no longer public."))
+
+
+@bp.post("/<int:case_id>/archive")
+@allow(*ORGANISERS)
+def archive(case_id: int) -> Response:
+    """Archive a case instead of deleting it: it leaves the lists and the public site."""
+    case = load_case(case_id, manage=True)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if case.archived_at is None:
+        case.archived_at = datetime.now(UTC)
+        case.published = False
+        audit.record(AuditAction.UPDATE, case, audit.pending_changes(case))
+        db.session.commit()
+        flash(_("The case was archived and taken off the public site."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/unarchive")
+@allow(*ORGANISERS)
+def unarchive(case_id: int) -> Response:
+    """Bring an archived case back (it stays unpublished until published again)."""
+    return _toggle(case_id, "archived_at", None, _("The case is back among the open cases."))

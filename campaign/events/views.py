@@ -1,7 +1,517 @@
-"""Staff views of events: the full form, the quick picket form, verification."""
+"""Staff views of events: the full form, the quick picket form, verification, deletion."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from campaign import audit
+from campaign.events.fields import as_choices
+from campaign.events.forms import ConfirmForm, EventForm, PicketForm
+from campaign.extensions import db
+from campaign.manage.access import ORGANISERS, STAFF, allow
+from campaign.models import (
+    AuditAction,
+    AuditEntry,
+    Case,
+    DatePrecision,
+    Event,
+    EventType,
+    Organisation,
+    Role,
+    Source,
+    Venue,
+    Verification,
+    Visibility,
+    event_cases,
+)
+from campaign.slugs import slugify
+from campaign.status import apply_event
 
 bp = Blueprint("events", __name__, url_prefix="/manage/events")
+
+PAGE_SIZE = 50
+
+
+def today_utc() -> Any:
+    """Today's date in UTC, the campaign's calendar for defaults and counters."""
+    return datetime.now(UTC).date()
+
+
+def load_event(event_id: int, *, editing: bool = False) -> Event:
+    """Load an event or 404; then, when *editing*, 403 unless the user may change it.
+
+    Organisers and admins may change any event; an activist only the events they logged.
+    """
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    if editing and not may_edit(event):
+        abort(403)
+    return event
+
+
+def may_edit(event: Event) -> bool:
+    """Whether the signed-in user may change *event*."""
+    if current_user.has_role(Role.ORGANISER):
+        return True
+    return event.created_by_id is not None and event.created_by_id == current_user.id
+
+
+def safe_next(default: str) -> str:
+    """The ``next`` parameter when it is a path on this site, else *default*."""
+    target = request.values.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+# -- choices and look-ups ---------------------------------------------------------------------
+
+
+def case_choices(keep: list[int] | None = None) -> list[tuple[int, str]]:
+    """Open (not archived) cases, plus any already chosen, as (id, name) pairs."""
+    keep = keep or []
+    query = sa.select(Case).order_by(Case.person_name)
+    query = query.where(sa.or_(Case.archived_at.is_(None), Case.id.in_(keep or [0])))
+    return [(c.id, c.person_name) for c in db.session.scalars(query)]
+
+
+def known_names() -> dict[str, list[str]]:
+    """Names used before, for the type-ahead lists (organisations, venues, cities)."""
+    orgs = db.session.scalars(sa.select(Organisation.name).order_by(Organisation.name))
+    venues = db.session.scalars(sa.select(Venue.name).distinct().order_by(Venue.name))
+    cities = db.session.scalars(
+        sa.select(Event.city).where(Event.city.is_not(None)).distinct().order_by(Event.city)
+    )
+    venue_cities = db.session.scalars(
+        sa.select(Venue.city).where(Venue.city.is_not(None)).distinct()
+    )
+    return {
+        "organisations": list(orgs),
+        "venues": list(venues),
+        "cities": sorted({*cities, *venue_cities}),
+    }
+
+
+def _unique_slug(model: type[Any], base: str, fallback: str) -> str:
+    """A slug free in *model*'s table: the name's, or *fallback* plus a random tail."""
+    base = base or f"{fallback}-{secrets.token_hex(3)}"
+    slug, n = base, 2
+    while db.session.scalar(sa.select(model.id).where(model.slug == slug)) is not None:
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def organisation_named(name: str) -> Organisation:
+    """The organisation with this name (any case), created and recorded if new."""
+    name = " ".join(name.split())
+    org = db.session.scalar(
+        sa.select(Organisation).where(sa.func.lower(Organisation.name) == name.lower())
+    )
+    if org is None:
+        org = Organisation(name=name, slug=_unique_slug(Organisation, slugify(name), "org"))
+        db.session.add(org)
+        audit.record(AuditAction.CREATE, org)
+    return org
+
+
+def venue_named(name: str, city: str | None, country: str | None) -> Venue:
+    """The venue with this name (in this city when given), created and recorded if new."""
+    name = " ".join(name.split())
+    query = sa.select(Venue).where(sa.func.lower(Venue.name) == name.lower())
+    if city:
+        query = query.where(sa.func.lower(Venue.city) == city.lower())
+    venue = db.session.scalars(query.order_by(Venue.id)).first()
+    if venue is None:
+        venue = Venue(
+            name=name,
+            city=city or None,
+            country=country,
+            slug=_unique_slug(Venue, slugify(f"{name} {city or ''}"), "venue"),
+        )
+        db.session.add(venue)
+        audit.record(AuditAction.CREATE, venue)
+    return venue
+
+
+def _source_for(url: str | None, title: str | None, existing: list[Source]) -> Source:
+    """Reuse the event's own source with the same link and title, or make a new one."""
+    title = (title or "").strip() or (url or "")
+    for source in existing:
+        if source.url == url and source.title == title[:300]:
+            return source
+    return Source(url=url, title=title[:300])
+
+
+def case_events(case: Case) -> list[Event]:
+    """Every event of a case, in date order."""
+    return list(
+        db.session.scalars(
+            sa.select(Event)
+            .join(event_cases, event_cases.c.event_id == Event.id)
+            .where(event_cases.c.case_id == case.id)
+            .order_by(Event.date, Event.id)
+        )
+    )
+
+
+def follow_status(event: Event) -> None:
+    """Let each of the event's cases follow what the event implies (arrest, sentence, release)."""
+    user = current_user if current_user.is_authenticated else None
+    for case in event.cases:
+        apply_event(case, event, case_events(case), today_utc(), user)
+
+
+def changes_since(obj_type: str, obj_id: int, count: int) -> list[AuditEntry]:
+    """The *count* latest updates of an object: what others saved since a form was loaded."""
+    if count <= 0:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.object_type == obj_type, AuditEntry.object_id == obj_id)
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .limit(count)
+        )
+    )
+
+
+def loaded_version(raw: str | None) -> int | None:
+    """The record version a form was loaded with (from its hidden field)."""
+    try:
+        return int(raw or "")
+    except ValueError:
+        return None
+
+
+# -- the full form ----------------------------------------------------------------------------
+
+
+def _fill_event(event: Event, form: EventForm) -> None:
+    """Copy the form onto the event, resolving cases, venue, organisations and sources."""
+    country = form.country.data or None
+    cases = [c for c in (db.session.get(Case, cid) for cid in form.cases.data or []) if c]
+    venue = venue_named(form.venue.data, form.city.data, country) if form.venue.data else None
+    orgs: list[Organisation] = []
+    for name in form.organisations.data:
+        if name and name.strip():
+            org = organisation_named(name)
+            if org not in orgs:
+                orgs.append(org)
+    sources: list[Source] = []
+    existing = list(event.sources) if event.id else []
+    for entry in form.sources.data:
+        if entry.get("url") or (entry.get("title") or "").strip():
+            sources.append(_source_for(entry.get("url"), entry.get("title"), existing))
+    with db.session.no_autoflush:
+        event.type = EventType(form.type.data)
+        event.title = form.title.data.strip()
+        event.date = form.date.data or event.date
+        event.date_precision = DatePrecision(form.date_precision.data)
+        event.start_time = form.start_time.data
+        event.end_date = form.end_date.data
+        event.venue = venue
+        event.city = (form.city.data or "").strip() or None
+        event.country = country
+        event.participants = form.participants.data
+        event.description = form.description.data or None
+        event.outcome = form.outcome.data or None
+        event.authority = form.authority.data or None
+        event.authority_response = form.authority_response.data or None
+        event.visibility = Visibility(form.visibility.data)
+        event.cases = cases
+        event.organisations = orgs
+        event.sources = sources
+
+
+def _prefill(form: EventForm, event: Event) -> None:
+    """Show an existing event in the form (GET)."""
+    form.type.data = event.type.value
+    form.title.data = event.title
+    form.cases.data = [c.id for c in event.cases]
+    form.date.data = event.date
+    form.date.shown_precision = event.date_precision
+    form.date_precision.data = event.date_precision.value
+    form.start_time.data = event.start_time
+    form.end_date.data = event.end_date
+    form.venue.data = event.venue.name if event.venue else ""
+    form.city.data = event.city or ""
+    form.country.data = event.country or ""
+    form.participants.data = event.participants
+    form.description.data = event.description
+    form.outcome.data = event.outcome
+    form.authority.data = event.authority
+    form.authority_response.data = event.authority_response
+    form.visibility.data = event.visibility.value
+    form.version.data = str(event.version)
+    while len(form.organisations) < len(event.organisations) + 1:
+        form.organisations.append_entry()
+    for entry, org in zip(form.organisations, event.organisations, strict=False):
+        entry.data = org.name
+    while len(form.sources) < len(event.sources) + 1:
+        form.sources.append_entry()
+    for entry, source in zip(form.sources, event.sources, strict=False):
+        entry.form.url.data = source.url
+        entry.form.title.data = source.title
+
+
+def _render_form(form: EventForm, event: Event | None, **extra: Any) -> str:
+    return render_template("events/form.html", form=form, event=event, names=known_names(), **extra)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*STAFF)
+def new() -> str | Response:
+    """Log any event with every detail: the organisers' form."""
+    form = EventForm()
+    form.cases.choices = as_choices(case_choices())
+    if request.method == "GET":
+        wanted = request.args.get("case", type=int)
+        if wanted:
+            form.cases.data = [wanted]
+        if request.args.get("type") in {t.value for t in EventType}:
+            form.type.data = request.args["type"]
+    if form.validate_on_submit():
+        event = Event(created_by_id=current_user.id)
+        _fill_event(event, form)
+        db.session.add(event)
+        db.session.flush()
+        changes = audit.snapshot(event)
+        changes.update(_relations_snapshot(event))
+        audit.record(AuditAction.CREATE, event, changes)
+        follow_status(event)
+        db.session.commit()
+        flash(_("The event was saved."), "success")
+        return redirect(safe_next(url_for("events.index")))
+    return _render_form(form, None)
+
+
+def _relations_snapshot(event: Event) -> dict[str, list[Any]]:
+    """The event's cases, organisations, venue and sources, for a create or delete entry."""
+    result: dict[str, list[Any]] = {"cases": [None, sorted(c.person_name for c in event.cases)]}
+    if event.organisations:
+        result["organisations"] = [None, sorted(o.name for o in event.organisations)]
+    if event.sources:
+        result["sources"] = [None, [s.url or s.title for s in event.sources]]
+    if event.venue:
+        result["venue"] = [None, event.venue.name]
+    return result
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@allow(*STAFF)
+def edit(event_id: int) -> str | Response:
+    """Change an event; a save over someone else's newer save is refused and explained."""
+    event = load_event(event_id, editing=True)
+    form = EventForm()
+    form.cases.choices = as_choices(case_choices([c.id for c in event.cases]))
+    if request.method == "GET":
+        _prefill(form, event)
+        return _render_form(form, event)
+    if form.date.granularity is not None:
+        form.date.shown_precision = form.date.granularity
+    if not form.validate_on_submit():
+        return _render_form(form, event)
+    seen = loaded_version(form.version.data)
+    if seen != event.version:
+        return _conflict(form, event, seen)
+    before = (event.type, event.date, {c.id for c in event.cases})
+    _fill_event(event, form)
+    changes = audit.pending_changes(event)
+    db.session.flush()
+    audit.record(AuditAction.UPDATE, event, changes)
+    if before != (event.type, event.date, {c.id for c in event.cases}):
+        follow_status(event)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(
+            _("Someone else saved this event at the same moment: check it and save again."), "error"
+        )
+        return redirect(url_for("events.edit", event_id=event_id))
+    flash(_("The event was saved."), "success")
+    return redirect(safe_next(url_for("events.index")))
+
+
+def _conflict(form: EventForm, event: Event, seen: int | None) -> str:
+    """Re-show the form with the user's input and what changed since they loaded it."""
+    others = changes_since("event", event.id, event.version - (seen or 0))
+    form.version.data = str(event.version)
+    form.form_errors.append(
+        _(
+            "Someone else changed this event after you opened it. Your changes are not saved yet: "
+            "check theirs below, then save again to keep your version."
+        )
+    )
+    return _render_form(form, event, conflict=others)
+
+
+# -- the quick picket form ------------------------------------------------------------------
+
+
+@bp.route("/picket", methods=["GET", "POST"])
+@allow(*STAFF)
+def picket() -> str | Response:
+    """Log a picket in under a minute, from a phone."""
+    form = PicketForm()
+    form.cases.choices = as_choices(case_choices())
+    if request.method == "GET":
+        form.date.data = today_utc()
+        wanted = request.args.get("case", type=int)
+        if wanted:
+            form.cases.data = [wanted]
+        elif len(form.cases.choices) == 1:
+            form.cases.data = [form.cases.choices[0].value]
+    if form.validate_on_submit():
+        city = (form.city.data or "").strip() or None
+        venue = venue_named(form.venue.data, city, None) if form.venue.data else None
+        organisation = organisation_named(form.organisation.data)
+        kind = EventType(form.type.data)
+        place = venue.name if venue else city
+        event = Event(
+            type=kind,
+            title=_("%(what)s at %(place)s", what=kind.label, place=place)[:200],
+            date=form.date.data,
+            date_precision=DatePrecision.DAY,
+            venue=venue,
+            city=city or (venue.city if venue else None),
+            country=venue.country if venue else None,
+            participants=form.participants.data,
+            description=form.note.data or None,
+            created_by_id=current_user.id,
+        )
+        with db.session.no_autoflush:
+            event.cases = [c for c in (db.session.get(Case, i) for i in form.cases.data) if c]
+            event.organisations = [organisation]
+            if form.link.data:
+                event.sources = [Source(url=form.link.data, title=form.link.data[:300])]
+        db.session.add(event)
+        db.session.flush()
+        changes = audit.snapshot(event)
+        changes.update(_relations_snapshot(event))
+        audit.record(AuditAction.CREATE, event, changes)
+        db.session.commit()
+        flash(_("Thank you: the picket was logged."), "success")
+        return redirect(url_for("events.picket"))
+    return render_template("events/picket.html", form=form, names=known_names())
+
+
+# -- list, verify, delete -------------------------------------------------------------------
+
+
+@bp.get("/")
+@allow(*STAFF)
+def index() -> str:
+    """Every event, newest first, filtered by case, verification and visibility."""
+    query = sa.select(Event).order_by(Event.date.desc(), Event.id.desc())
+    case_id = request.args.get("case", type=int)
+    if case_id:
+        query = query.join(event_cases, event_cases.c.event_id == Event.id).where(
+            event_cases.c.case_id == case_id
+        )
+    verification = request.args.get("verification")
+    if verification in {v.value for v in Verification}:
+        query = query.where(Event.verification == Verification(verification))
+    visibility = request.args.get("visibility")
+    if visibility in {v.value for v in Visibility}:
+        query = query.where(Event.visibility == Visibility(visibility))
+    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    cases = db.session.execute(sa.select(Case.id, Case.person_name).order_by(Case.person_name))
+    return render_template(
+        "events/index.html",
+        page=page,
+        cases=list(cases),
+        filters={"case": case_id, "verification": verification, "visibility": visibility},
+        args={
+            k: v
+            for k, v in (
+                ("case", case_id),
+                ("verification", verification),
+                ("visibility", visibility),
+            )
+            if v
+        },
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/<int:event_id>/verify")
+@allow(*ORGANISERS)
+def verify(event_id: int) -> Response:
+    """Mark an event as checked against its sources: one click for organisers."""
+    event = load_event(event_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if event.verification != Verification.VERIFIED:
+        event.verification = Verification.VERIFIED
+        event.verified_by_id = current_user.id
+        event.verified_at = datetime.now(UTC)
+        changes = audit.pending_changes(event)
+        audit.record(AuditAction.UPDATE, event, changes)
+        db.session.commit()
+        flash(_("The event is marked as verified."), "success")
+    return redirect(safe_next(url_for("events.index")))
+
+
+@bp.route("/<int:event_id>/delete", methods=["GET", "POST"])
+@allow(*ORGANISERS)
+def delete(event_id: int) -> str | Response:
+    """Delete an event after confirmation; the audit trail keeps what it was."""
+    event = load_event(event_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        changes = audit.snapshot(event)
+        changes.update(_relations_snapshot(event))
+        changes = {k: [v[1], None] for k, v in changes.items()}
+        audit.record(AuditAction.DELETE, event, changes)
+        db.session.delete(event)
+        db.session.commit()
+        flash(_("The event was deleted. Its last state is kept in the history."), "success")
+        return redirect(url_for("events.index"))
+    return render_template("events/delete.html", event=event, form=form)
+
+
+# -- for the dashboard ----------------------------------------------------------------------
+
+
+@bp.app_template_global()
+def events_awaiting_verification(limit: int = 10) -> list[Event]:
+    """Reported events an organiser has not checked yet, oldest logged first."""
+    return list(
+        db.session.scalars(
+            sa.select(Event)
+            .where(Event.verification == Verification.REPORTED)
+            .order_by(Event.created_at, Event.id)
+            .limit(limit)
+        )
+    )
+
+
+@bp.app_template_global()
+def recent_events(limit: int = 10) -> list[Event]:
+    """The events logged most recently."""
+    return list(
+        db.session.scalars(
+            sa.select(Event).order_by(Event.created_at.desc(), Event.id.desc()).limit(limit)
+        )
+    )
+
+
+@bp.app_template_global()
+def event_editable(event: Event) -> bool:
+    """Whether the signed-in user may edit *event* (for showing the edit link)."""
+    return current_user.is_authenticated and may_edit(event)

@@ -1,0 +1,120 @@
+"""Forms for cases: the case record, and the one-click actions (publish, archive)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from campaign.countries import country_choices
+from campaign.events.fields import (
+    CheckboxListField,
+    PartialDateField,
+    as_choices,
+    column_limit,
+    precision_errors,
+)
+from campaign.models import Case, CaseStatus, DatePrecision
+from campaign.validators import CountryCode, NoControlCharacters
+
+
+def _text(name: str) -> list[Any]:
+    """Validators of an optional text field sized like its column."""
+    return [Optional(), Length(max=column_limit(Case, name)), NoControlCharacters()]
+
+
+class CaseForm(FlaskForm):
+    """Everything organisers keep about a case."""
+
+    person_name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(),
+            Length(max=column_limit(Case, "person_name")),
+            NoControlCharacters(),
+        ],
+    )
+    person_name_original = StringField(
+        _l("Name in the original script"), validators=_text("person_name_original")
+    )
+    slug = StringField(
+        _l("Web address"),
+        validators=[
+            Optional(),
+            Length(max=column_limit(Case, "slug")),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message=_l("Use lower-case Latin letters, digits and hyphens only."),
+            ),
+        ],
+    )
+    occupation = StringField(_l("Occupation"), validators=_text("occupation"))
+    affiliation = StringField(_l("Affiliation"), validators=_text("affiliation"))
+    country = SelectField(
+        _l("Country"), choices=[], validators=[CountryCode()], validate_choice=False
+    )
+    city = StringField(_l("City"), validators=_text("city"))
+    status = SelectField(_l("Status"), choices=as_choices(CaseStatus.choices()))
+    arrest_date = PartialDateField(_l("Arrest date"), validators=[Optional()])
+    arrest_date_precision = SelectField(
+        _l("How much of the arrest date is known"),
+        choices=as_choices(DatePrecision.choices()),
+        default=DatePrecision.DAY.value,
+    )
+    charges = TextAreaField(_l("Charges"), validators=_text("charges"))
+    legal_article = StringField(_l("Article of the code"), validators=_text("legal_article"))
+    court = StringField(_l("Court"), validators=_text("court"))
+    judge = StringField(_l("Judge"), validators=_text("judge"))
+    sentence = StringField(_l("Sentence"), validators=_text("sentence"))
+    expected_release = DateField(_l("Expected release"), validators=[Optional()])
+    released_on = DateField(_l("Released on"), validators=[Optional()])
+    detention_place = StringField(_l("Place of detention"), validators=_text("detention_place"))
+    detention_address = TextAreaField(
+        _l("Postal address for letters"), validators=_text("detention_address")
+    )
+    detention_address_public = BooleanField(_l("Show the postal address to the public"))
+    summary = TextAreaField(_l("Summary (public)"), validators=_text("summary"))
+    internal_notes = TextAreaField(
+        _l("Internal notes (staff only)"), validators=_text("internal_notes")
+    )
+    related = CheckboxListField(_l("Related cases"), coerce=int, validators=[Optional()])
+    version = HiddenField()
+    submit = SubmitField(_l("Save the case"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = as_choices(country_choices(blank=str(_l("(not given)"))))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The field checks, then dates that must agree with each other."""
+        ok = super().validate(extra_validators)
+        arrest = self.arrest_date.data
+        if arrest is not None:
+            problem = precision_errors(
+                self.arrest_date, DatePrecision(self.arrest_date_precision.data)
+            )
+            if problem:
+                self.arrest_date_precision.errors.append(problem)
+                ok = False
+            for later in (self.released_on, self.expected_release):
+                if later.data is not None and later.data < arrest:
+                    later.errors.append(str(_l("This date is before the arrest date.")))
+                    ok = False
+        return ok
+
+
+class ActionForm(FlaskForm):
+    """An empty form for one-click POST actions on a case, carrying the CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))

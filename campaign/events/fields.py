@@ -1,0 +1,103 @@
+"""Form pieces shared by the case and event forms: partial dates, checkbox lists, column limits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from campaign.models import DatePrecision
+
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+# Text columns have no size in the schema; this keeps a pasted book out of the database.
+TEXT_LIMIT = 20_000
+
+
+def column_limit(model: type[Any], column: str) -> int:
+    """The size of a string column, so form limits follow the schema."""
+    length = sa.inspect(model).columns[column].type.length
+    return int(length) if length else TEXT_LIMIT
+
+
+class PartialDateField(StringField):
+    """A date typed as YYYY-MM-DD, YYYY-MM ("May 2010" is 2010-05) or YYYY.
+
+    ``data`` is the first day of what was typed; ``granularity`` says how much was typed
+    (a :class:`DatePrecision` of day, month or year) so the form can check the precision.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.granularity: DatePrecision | None = None
+        self.shown_precision: DatePrecision = DatePrecision.DAY
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse what the user typed; a malformed date is an error next to the field."""
+        self.granularity = None
+        raw = str(valuelist[0]).strip() if valuelist else ""
+        if not raw:
+            self.data = None
+            return
+        match = _PARTIAL_DATE.fullmatch(raw)
+        self.data = None
+        if not match:
+            raise ValueError(_l("Enter a date as 2010-05-12, or 2010-05 for a month, or 2010."))
+        year, month, day = match.groups()
+        try:
+            self.data = date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            raise ValueError(_l("This date does not exist.")) from None
+        if day:
+            self.granularity = DatePrecision.DAY
+        elif month:
+            self.granularity = DatePrecision.MONTH
+        else:
+            self.granularity = DatePrecision.YEAR
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if not isinstance(self.data, date):
+            return ""
+        if self.shown_precision == DatePrecision.YEAR:
+            return f"{self.data.year:04d}"
+        if self.shown_precision == DatePrecision.MONTH:
+            return f"{self.data.year:04d}-{self.data.month:02d}"
+        return self.data.isoformat()
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes: big targets, no JavaScript."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def precision_errors(value: Field, precision: DatePrecision) -> str | None:
+    """Why the typed date and the chosen precision disagree, or None."""
+    from campaign.dates import precision_contradiction
+
+    if not isinstance(value, PartialDateField) or value.data is None:
+        return None
+    typed = value.granularity or DatePrecision.DAY
+    if typed == DatePrecision.YEAR and precision in (DatePrecision.DAY, DatePrecision.MONTH):
+        return str(_l("Only a year was given: choose \u201cYear only\u201d or add the month."))
+    if typed == DatePrecision.MONTH and precision == DatePrecision.DAY:
+        return str(_l("Only a month was given: choose \u201cMonth only\u201d or add the day."))
+    if typed != DatePrecision.DAY and precision == DatePrecision.APPROXIMATE:
+        return str(_l("An approximate date needs a day: give your best guess of the day."))
+    if typed == DatePrecision.MONTH and precision == DatePrecision.YEAR:
+        return str(_l("A month was given: choose \u201cMonth only\u201d or type only the year."))
+    return precision_contradiction(value.data, precision)
+
+
+def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -1,0 +1,198 @@
+"""Forms for events: the organisers' full form and the activists' quick picket form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms import Form as SubForm
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from campaign.countries import country_choices
+from campaign.events.fields import (
+    CheckboxListField,
+    PartialDateField,
+    as_choices,
+    column_limit,
+    precision_errors,
+)
+from campaign.models import (
+    DatePrecision,
+    Event,
+    EventType,
+    Organisation,
+    Source,
+    Venue,
+    Visibility,
+)
+from campaign.validators import CountryCode, HttpUrl, NoControlCharacters
+
+MAX_PARTICIPANTS = 1_000_000
+PICKET_TYPES = (EventType.PICKET, EventType.DEMONSTRATION, EventType.VIGIL)
+
+
+def _text(name: str, model: type[Any] = Event) -> list[Any]:
+    """Validators of an optional text field sized like its column."""
+    return [Optional(), Length(max=column_limit(model, name)), NoControlCharacters()]
+
+
+class SourceEntry(SubForm):
+    """One source line: a link and/or a title or citation."""
+
+    url = StringField(_l("Link"), validators=[Length(max=column_limit(Source, "url")), HttpUrl()])
+    title = StringField(_l("Title or citation"), validators=_text("title", Source))
+
+
+class EventForm(FlaskForm):
+    """Every field of an event, several cases, organisations and sources at once."""
+
+    type = SelectField(_l("What happened"), choices=as_choices(EventType.choices()))
+    title = StringField(
+        _l("Title"),
+        validators=[
+            DataRequired(),
+            Length(max=column_limit(Event, "title")),
+            NoControlCharacters(),
+        ],
+    )
+    cases = CheckboxListField(
+        _l("Cases"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose at least one case."))],
+    )
+    date = PartialDateField(_l("Date"), validators=[InputRequired()])
+    date_precision = SelectField(
+        _l("How much of the date is known"),
+        choices=as_choices(DatePrecision.choices()),
+        default=DatePrecision.DAY.value,
+    )
+    start_time = TimeField(_l("Start time (local)"), validators=[Optional()])
+    end_date = DateField(_l("End date"), validators=[Optional()])
+    venue = StringField(_l("Venue"), validators=_text("name", Venue))
+    city = StringField(_l("City"), validators=_text("city"))
+    country = SelectField(
+        _l("Country"),
+        choices=[],
+        validators=[CountryCode()],
+        validate_choice=False,
+    )
+    participants = IntegerField(
+        _l("Participants"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0,
+                max=MAX_PARTICIPANTS,
+                message=_l("Enter a number of people between 0 and 1,000,000."),
+            ),
+        ],
+    )
+    organisations = FieldList(
+        StringField(_l("Organisation"), validators=_text("name", Organisation)),
+        min_entries=3,
+    )
+    description = TextAreaField(_l("Description"), validators=_text("description"))
+    outcome = TextAreaField(_l("Outcome"), validators=_text("outcome"))
+    authority = StringField(_l("Authority addressed"), validators=_text("authority"))
+    authority_response = TextAreaField(
+        _l("The authority's response"), validators=_text("authority_response")
+    )
+    visibility = SelectField(
+        _l("Who may see it"),
+        choices=as_choices(Visibility.choices()),
+        default=Visibility.PUBLIC.value,
+    )
+    sources = FieldList(FormField(SourceEntry), min_entries=2)
+    version = HiddenField()
+    submit = SubmitField(_l("Save the event"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = as_choices(country_choices(blank=str(_l("(not given)"))))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The field checks, then the checks across fields (dates, precision)."""
+        ok = super().validate(extra_validators)
+        if self.date.data is not None:
+            problem = precision_errors(self.date, DatePrecision(self.date_precision.data))
+            if problem:
+                self.date_precision.errors.append(problem)
+                ok = False
+            start = self.date.data
+            if self.end_date.data is not None and self.end_date.data < start:
+                self.end_date.errors.append(str(_l("The end date is before the start date.")))
+                ok = False
+        return ok
+
+
+class PicketForm(FlaskForm):
+    """The quick form: what, which case(s), who, where, when; the rest is optional."""
+
+    type = SelectField(
+        _l("What"),
+        choices=as_choices((t.value, t.label) for t in PICKET_TYPES),
+        default=EventType.PICKET.value,
+    )
+    cases = CheckboxListField(
+        _l("For whom"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose at least one case."))],
+    )
+    organisation = StringField(
+        _l("Organised by"),
+        validators=[
+            DataRequired(message=_l("Say who organised it.")),
+            Length(max=column_limit(Organisation, "name")),
+            NoControlCharacters(),
+        ],
+    )
+    venue = StringField(_l("Where (venue)"), validators=_text("name", Venue))
+    city = StringField(_l("City"), validators=_text("city"))
+    date = DateField(_l("Date"), validators=[InputRequired()])
+    participants = IntegerField(
+        _l("How many people came"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0,
+                max=MAX_PARTICIPANTS,
+                message=_l("Enter a number of people between 0 and 1,000,000."),
+            ),
+        ],
+    )
+    link = StringField(
+        _l("Link (photo, report)"),
+        validators=[Length(max=column_limit(Source, "url")), HttpUrl()],
+    )
+    note = TextAreaField(_l("Note"), validators=_text("description"))
+    submit = SubmitField(_l("Log it"))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The field checks, then: a venue or a city, so the action can be placed."""
+        ok = super().validate(extra_validators)
+        if not (self.venue.data or "").strip() and not (self.city.data or "").strip():
+            self.venue.errors = [
+                *self.venue.errors,
+                str(_l("Give the venue or at least the city.")),
+            ]
+            ok = False
+        return ok
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form for one-click POST actions (verify, delete), carrying the CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))
