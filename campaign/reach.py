@@ -86,22 +86,24 @@ def load_reach(case_id: int) -> Reach:
         .where(public_actions)
     ).one()
     country = sa.func.coalesce(Event.country, Venue.country).label("country")
-    actions: dict[str | None, int] = dict(
-        db.session.execute(
+    actions: dict[str | None, int] = {
+        row[0]: row[1]
+        for row in db.session.execute(
             sa.select(country, sa.func.count(Event.id))
             .select_from(Event)
             .outerjoin(Venue, Venue.id == Event.venue_id)
             .where(public_actions)
             .group_by(country)
-        ).tuples().all()
-    )
-    messages: dict[str | None, int] = dict(
-        db.session.execute(
+        ).all()
+    }
+    messages: dict[str | None, int] = {
+        row[0]: row[1]
+        for row in db.session.execute(
             sa.select(Message.country, sa.func.count(Message.id))
             .where(Message.case_id == case_id, Message.state == MessageState.PUBLISHED)
             .group_by(Message.country)
-        ).tuples().all()
-    )
+        ).all()
+    }
     codes = set(actions) | set(messages)
     by_country = sorted(
         (

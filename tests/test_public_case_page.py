@@ -1,0 +1,282 @@
+"""The public case page: facts, counters, timeline, reach, privacy, caching and bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from campaign.extensions import db
+from campaign.models import Case, CaseStatus, EventType, Organisation, Source, Visibility
+from campaign.timeline import PAGE_SIZE
+from tests.test_public_factories import add_long_history, make_message  # noqa: F401
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+@pytest.fixture
+def detained(make_case: Callable[..., Case], make_event) -> Case:
+    """A person detained 40 days ago, on hunger strike for 5 days, with a hearing in 9 days."""
+    today = _today()
+    case = make_case(
+        slug="detained",
+        person_name="Dana Detained",
+        status=CaseStatus.DETAINED,
+        arrest_date=today - timedelta(days=39),
+        charges="Organising an unsanctioned picket",
+        detention_address="PO Box 12\nSpecial detention centre",
+        detention_address_public=True,
+    )
+    make_event(
+        [case.id], type=EventType.ARREST, title="Taken from home", date=today - timedelta(days=39)
+    )
+    make_event(
+        [case.id],
+        type=EventType.HUNGER_STRIKE_START,
+        title="Refuses food",
+        date=today - timedelta(days=4),
+    )
+    make_event(
+        [case.id],
+        type=EventType.HEARING,
+        title="Hearing at the district court",
+        date=today + timedelta(days=9),
+        start_time=time(10, 30),
+    )
+    return case
+
+
+def test_counters_for_a_detained_person_with_a_future_hearing(
+    client: FlaskClient, detained: Case
+) -> None:
+    html = client.get("/cases/detained").get_data(as_text=True)
+    assert '<span class="counter-number">40</span>' in html  # day 40 in detention
+    assert '<span class="counter-number">5</span>' in html  # day 5 of hunger strike
+    assert '<span class="counter-number">9</span>' in html  # days until the hearing
+    assert "days until the next hearing" in html
+    assert "Next:" in html
+    assert "Hearing at the district court" in html
+    assert "Day 10 in detention" in html  # a milestone marker on the timeline
+    assert "PO Box 12" in html
+
+
+def test_the_letters_address_shows_only_when_published(
+    client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    make_case(slug="quiet", detention_address="Secret address", detention_address_public=False)
+    assert "Secret address" not in client.get("/cases/quiet").get_data(as_text=True)
+
+
+def test_timeline_item_shows_type_place_organisations_sources_and_badge(
+    app: Flask, client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    case = make_case(slug="x")
+    with app.app_context():
+        from campaign.models import Event
+
+        db.session.add(
+            Event(
+                type=EventType.PICKET,
+                title="Picket at the embassy",
+                date=date(2010, 5, 1),
+                date_precision="month",
+                city="Vienna",
+                country="AT",
+                verification="verified",
+                organisations=[Organisation(name="SLP", slug="slp")],
+                sources=[
+                    Source(title="Report", url="https://example.org/r"),
+                    Source(title="Bad link", url="javascript:alert(1)"),
+                ],
+                cases=[db.session.get(Case, case.id)],
+            )
+        )
+        db.session.commit()
+    html = client.get("/cases/x").get_data(as_text=True)
+    for text in (
+        "Picket at the embassy",
+        "May 2010",
+        "Picket",
+        "Vienna, Austria",
+        "SLP",
+        "Verified",
+    ):
+        assert text in html
+    assert '<a href="https://example.org/r"' in html
+    assert "javascript:alert" not in html
+
+
+def test_internal_events_only_for_signed_in_staff_and_marked(
+    client: FlaskClient, staff_client, make_case: Callable[..., Case], make_event
+) -> None:
+    case = make_case(slug="x")
+    make_event([case.id], title="Organisers' private note", visibility=Visibility.INTERNAL)
+    assert "Organisers&#39; private note" not in client.get("/cases/x").get_data(as_text=True)
+    html = staff_client("activist").get("/cases/x").get_data(as_text=True)
+    assert "Organisers&#39; private note" in html
+    assert "item-internal" in html
+    assert "Internal" in html
+
+
+def test_messages_show_as_an_expandable_daily_summary_without_emails(
+    client: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],  # noqa: F811
+) -> None:
+    case = make_case(slug="x")
+    day = datetime(2010, 5, 5, 9, tzinfo=UTC)
+    make_message(case.id, country="RU", display_name="Masha", created_at=day, email="m@example.net")
+    make_message(
+        case.id, country="GB", display_name=None, organisation="<b>Unite</b>", created_at=day
+    )
+    make_message(case.id, country="GB", body="Hidden", state="pending", created_at=day)
+    html = client.get("/cases/x").get_data(as_text=True)
+    assert "<details>" in html
+    assert "2 messages of support from 2 countries" in html
+    assert "Masha" in html
+    assert "a supporter" in html
+    assert "Russia" in html
+    assert "&lt;b&gt;Unite&lt;/b&gt;" in html
+    assert "Hidden" not in html
+    assert "@example.net" not in html
+
+
+def test_reach_counts_actions_places_organisations_and_messages(
+    client: FlaskClient,
+    detained: Case,
+    make_event,
+    make_message: Callable[..., int],  # noqa: F811
+) -> None:
+    make_event([detained.id], type=EventType.PICKET, city="Vienna", country="AT")
+    make_event([detained.id], type=EventType.VIGIL, city="Moscow", country="RU")
+    make_message(detained.id, country="DE")
+    html = client.get("/cases/detained").get_data(as_text=True)
+    assert "<strong>2</strong> actions" in html
+    assert "<strong>2</strong> countries" in html
+    assert '<svg class="reach-chart"' in html
+    assert '<title id="reach-title">' in html
+
+
+def test_anonymous_pages_are_cacheable_and_identical(
+    client: FlaskClient, app: Flask, detained: Case
+) -> None:
+    first = client.get("/cases/detained")
+    second = app.test_client().get("/cases/detained")
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    assert "Set-Cookie" not in first.headers
+    assert first.get_data() == second.get_data()
+    assert client.get("/").headers["Cache-Control"] == "public, max-age=60"
+
+
+def test_staff_pages_are_never_cached(staff_client, detained: Case) -> None:
+    response = staff_client("organiser").get("/cases/detained")
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?show=bogus",
+        "?after=not-a-cursor",
+        "?after=2010-99-99.1.1",
+        "?show=legal&after=9999-12-31.2.0&page=-3",
+    ],
+)
+def test_bad_filter_or_page_parameters_fall_back(
+    client: FlaskClient, detained: Case, query: str
+) -> None:
+    response = client.get(f"/cases/detained{query}")
+    assert response.status_code == 200
+    assert "Dana Detained" in response.get_data(as_text=True)
+
+
+def test_filters_work_without_javascript(client: FlaskClient, detained: Case, make_event) -> None:
+    make_event([detained.id], type=EventType.PICKET, title="Embassy picket")
+    legal = client.get("/cases/detained?show=legal").get_data(as_text=True)
+    assert "Hearing at the district court" in legal
+    assert "Embassy picket" not in legal
+    assert 'value="legal" checked' in legal
+    assert 'value="solidarity" checked' not in legal
+    solidarity = client.get("/cases/detained?show=solidarity").get_data(as_text=True)
+    assert "Embassy picket" in solidarity
+    assert "Taken from home" not in solidarity
+
+
+def test_unpublished_and_archived_cases_are_404_for_the_public_only(
+    client: FlaskClient, staff_client, make_case: Callable[..., Case]
+) -> None:
+    make_case(slug="draft", published=False)
+    make_case(slug="old", archived_at=datetime(2020, 1, 1, tzinfo=UTC))
+    for path in (
+        "/cases/draft",
+        "/cases/old",
+        "/cases/draft/feed.atom",
+        "/cases/draft/timeline.csv",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert staff_client("activist").get("/cases/draft").status_code == 200
+
+
+def test_long_timelines_load_in_pages(app: Flask, client: FlaskClient, detained: Case) -> None:
+    with app.app_context():
+        add_long_history(detained.id, events=PAGE_SIZE + 20, messages=0, start=date(2001, 1, 1))
+    html = client.get("/cases/detained?show=solidarity&show=legal").get_data(as_text=True)
+    assert "Event 0<" in html
+    assert f"Event {PAGE_SIZE + 19}<" not in html
+    assert 'rel="next"' in html
+    next_url = html.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    later = client.get(next_url).get_data(as_text=True)
+    assert f"Event {PAGE_SIZE + 19}<" in later
+    assert "Event 0<" not in later
+    assert "Back to the beginning" in later
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+def test_case_page_query_count_does_not_grow_with_the_case(
+    app: Flask,
+    client: FlaskClient,
+    make_case: Callable[..., Case],
+    make_event,
+    make_message,  # noqa: F811
+) -> None:
+    small = make_case(slug="small", arrest_date=date(2019, 12, 1))
+    make_event([small.id], type=EventType.PICKET, title="One picket", date=date(2020, 1, 2))
+    make_message(small.id, created_at=datetime(2020, 1, 2, tzinfo=UTC))
+    big = make_case(slug="big", arrest_date=date(2019, 12, 1))
+    with app.app_context():
+        add_long_history(big.id, events=300, messages=1500)
+    counts = {}
+    for slug in ("small", "big"):
+        for path in (f"/cases/{slug}", f"/cases/{slug}?show=messages"):
+            client.get(path)  # warm up
+            with count_queries(app) as statements:
+                assert client.get(path).status_code == 200
+            counts[path.replace(slug, "")] = [
+                *counts.get(path.replace(slug, ""), []),
+                len(statements),
+            ]
+    for path, (small_count, big_count) in counts.items():
+        assert small_count == big_count, (path, small_count, big_count)
+        assert big_count <= 15
