@@ -245,7 +245,7 @@ def timeline_rows(
 
 def message_summary(count: int, countries: int) -> str:
     """ "14 messages from 6 countries"."""
-    messages = ngettext("%(num)d message", "%(num)d messages", count)
+    messages = ngettext("%(num)d message of support", "%(num)d messages of support", count)
     if not countries:
         return messages
     return _(

@@ -1,0 +1,49 @@
+"""Solidarity reach: the numbers per case and the chart that draws them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from campaign.models import Case, EventType, Visibility
+from campaign.reach import CountryReach, Reach, load_reach, reach_svg
+from tests.test_public_factories import make_message  # noqa: F401
+
+
+def test_reach_counts_public_actions_cities_countries_organisations_and_messages(
+    app: Flask,
+    make_case: Callable[..., Case],
+    make_event,
+    make_message,  # noqa: F811
+) -> None:
+    case = make_case()
+    other = make_case()
+    make_event([case.id], type=EventType.PICKET, city="Vienna", country="AT")
+    make_event([case.id], type=EventType.VIGIL, city="Vienna", country="AT")
+    make_event([case.id], type=EventType.DEMONSTRATION, city="Moscow", country="RU")
+    make_event(
+        [case.id], type=EventType.HEARING, city="Almaty", country="KZ"
+    )  # legal: not an action
+    make_event(
+        [case.id], type=EventType.PICKET, city="Paris", country="FR", visibility=Visibility.INTERNAL
+    )
+    make_event([other.id], type=EventType.PICKET, city="Berlin", country="DE")
+    for country in ("GB", "GB", "NG"):
+        make_message(case.id, country=country)
+    make_message(case.id, country="US", state="pending")
+    with app.app_context():
+        reach = load_reach(case.id)
+    assert (reach.actions, reach.cities, reach.countries) == (3, 2, 2)
+    assert (reach.messages, reach.message_countries) == (3, 2)
+
+
+def test_chart_escapes_names_and_describes_itself() -> None:
+    reach = Reach(actions=2, messages=1, by_country=[CountryReach("AT", 2, 1)])
+    svg = str(reach_svg(reach, lambda code: "<Austria>"))
+    assert svg.startswith("<svg")
+    assert "&lt;Austria&gt;" in svg
+    assert "<Austria>" not in svg
+    assert 'role="img"' in svg
+    assert "<desc" in svg
+    assert str(reach_svg(Reach(), lambda code: "")) == ""
