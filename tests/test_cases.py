@@ -1,0 +1,351 @@
+"""Staff case screens: create, edit, publish, archive, links, list, status and conflicts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from campaign.extensions import db
+from campaign.models import AuditEntry, Case, CaseStatus, CaseStatusChange, Role
+
+
+def case_form(**overrides: Any) -> dict[str, Any]:
+    """A valid case form submission."""
+    data: dict[str, Any] = {
+        "person_name": "Ainur Kurmanov",
+        "person_name_original": "Айнур Курманов",
+        "slug": "",
+        "country": "KZ",
+        "city": "Almaty",
+        "status": "detained",
+        "arrest_date": "2010-04-27",
+        "arrest_date_precision": "approximate",
+        "sentence": "15 days",
+    }
+    data.update(overrides)
+    return data
+
+
+def get_case(app: Flask, case_id: int) -> Case:
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        db.session.expunge(case)
+        return case
+
+
+def audit_entries(app: Flask, object_type: str, object_id: int) -> list[AuditEntry]:
+    with app.app_context():
+        entries = list(
+            db.session.scalars(
+                sa.select(AuditEntry)
+                .where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
+                .order_by(AuditEntry.id)
+            )
+        )
+        db.session.expunge_all()
+        return entries
+
+
+def version_of(html: str) -> str:
+    match = re.search(r'name="version" type="hidden" value="(\d+)"', html) or re.search(
+        r'type="hidden" name="version" value="(\d+)"', html
+    )
+    assert match, "the form carries the loaded version"
+    return match.group(1)
+
+
+def test_an_organiser_creates_an_unpublished_case_with_a_slug_and_a_trail(app, staff_client):
+    client = staff_client(Role.ORGANISER)
+    response = client.post("/manage/cases/new", data=case_form())
+    assert response.status_code == 302
+    with app.app_context():
+        case = db.session.scalars(sa.select(Case)).one()
+        assert (case.slug, case.published, case.country) == ("ainur-kurmanov", False, "KZ")
+        assert case.arrest_date == date(2010, 4, 27)
+        case_id = case.id
+    entry = audit_entries(app, "case", case_id)[0]
+    assert entry.action == "create"
+    assert entry.actor == client.user.display_name
+    assert entry.changes["person_name"] == [None, "Ainur Kurmanov"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"person_name": ""}, "person_name", "This field is required"),
+        ({"person_name": "x" * 201}, "person_name", "longer than 200"),
+        ({"country": "XX"}, "country", "Choose a country from the list"),
+        ({"arrest_date": "27/04/2010"}, "arrest_date", "Enter a date as 2010-05-12"),
+        ({"arrest_date": "2010-02-30"}, "arrest_date", "This date does not exist"),
+        (
+            {"arrest_date": "2010-04-27", "arrest_date_precision": "month"},
+            "arrest_date_precision",
+            "first day of that month",
+        ),
+        (
+            {"arrest_date": "2010-04", "arrest_date_precision": "day"},
+            "arrest_date_precision",
+            "Only a month was given",
+        ),
+        ({"released_on": "2010-04-01"}, "released_on", "before the arrest date"),
+        ({"slug": "Not A Slug"}, "slug", "lower-case Latin letters"),
+        ({"person_name": "Айнур Курманов"}, "slug", "no Latin letters"),
+        ({"summary": "bad\x00byte"}, "summary", "cannot be saved"),
+    ],
+)
+def test_bad_case_input_is_refused_next_to_the_field_and_kept(
+    app, staff_client, overrides, field, message
+):
+    client = staff_client(Role.ORGANISER)
+    data = case_form(**overrides)
+    response = client.post("/manage/cases/new", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    # The message sits inside the field's block, right after the input.
+    block = re.search(
+        rf'<div class="field field-error">\s*<label for="{field}".*?</div>', html, re.S
+    )
+    assert block, f"{field} is marked as wrong"
+    assert message in block.group(0)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+    if field == "person_name" and overrides["person_name"]:
+        assert overrides["person_name"] in html  # what was typed is kept
+
+
+def test_a_month_only_arrest_date_is_stored_as_the_first_of_the_month(app, staff_client):
+    client = staff_client(Role.ORGANISER)
+    client.post(
+        "/manage/cases/new",
+        data=case_form(arrest_date="2010-04", arrest_date_precision="month"),
+    )
+    with app.app_context():
+        case = db.session.scalars(sa.select(Case)).one()
+        assert (case.arrest_date, case.arrest_date_precision) == (date(2010, 4, 1), "month")
+        case_id = case.id
+    html = client.get(f"/manage/cases/{case_id}/edit").get_data(as_text=True)
+    assert 'value="2010-04"' in html  # shown as typed, not with an invented day
+
+
+def test_a_taken_slug_is_refused(app, staff_client, make_case):
+    make_case(slug="ainur-kurmanov")
+    response = staff_client(Role.ORGANISER).post("/manage/cases/new", data=case_form())
+    assert "Another case already uses this web address" in response.get_data(as_text=True)
+
+
+def test_editing_records_which_fields_changed_from_what_to_what(app, staff_client, make_case):
+    case = make_case(person_name="Ainur Kurmanov", slug="ainur-kurmanov", city="Almaty")
+    client = staff_client(Role.ORGANISER)
+    form = client.get(f"/manage/cases/{case.id}/edit").get_data(as_text=True)
+    data = case_form(slug="ainur-kurmanov", city="Astana", version=version_of(form))
+    assert client.post(f"/manage/cases/{case.id}/edit", data=data).status_code == 302
+    update = audit_entries(app, "case", case.id)[-1]
+    assert update.action == "update"
+    assert update.changes["city"] == ["Almaty", "Astana"]
+    assert "version" not in update.changes
+
+
+def test_the_organisers_status_wins_and_is_recorded(app, staff_client, make_case):
+    case = make_case(status=CaseStatus.RELEASED, slug="ainur-kurmanov")
+    client = staff_client(Role.ORGANISER)
+    form = client.get(f"/manage/cases/{case.id}/edit").get_data(as_text=True)
+    data = case_form(slug="ainur-kurmanov", status="detained", version=version_of(form))
+    client.post(f"/manage/cases/{case.id}/edit", data=data)
+    assert get_case(app, case.id).status == CaseStatus.DETAINED
+    with app.app_context():
+        change = db.session.scalars(sa.select(CaseStatusChange)).one()
+        assert (change.old_status, change.new_status) == (CaseStatus.RELEASED, CaseStatus.DETAINED)
+        assert change.event_id is None
+        assert change.changed_by_id == client.user.id
+    assert audit_entries(app, "case", case.id)[-1].changes["status"] == ["released", "detained"]
+
+
+def test_two_organisers_editing_at_once_do_not_overwrite_each_other(app, staff_client, make_case):
+    case = make_case(slug="ainur-kurmanov", city="Almaty", person_name="Ainur Kurmanov")
+    first, second = staff_client(Role.ORGANISER), staff_client(Role.ORGANISER)
+    loaded = version_of(first.get(f"/manage/cases/{case.id}/edit").get_data(as_text=True))
+    assert loaded == version_of(second.get(f"/manage/cases/{case.id}/edit").get_data(as_text=True))
+
+    ok = first.post(
+        f"/manage/cases/{case.id}/edit",
+        data=case_form(slug="ainur-kurmanov", city="Astana", version=loaded),
+    )
+    assert ok.status_code == 302
+    clash = second.post(
+        f"/manage/cases/{case.id}/edit",
+        data=case_form(slug="ainur-kurmanov", city="Karaganda", version=loaded),
+    )
+    html = clash.get_data(as_text=True)
+    assert clash.status_code == 200
+    assert "Someone else changed this case after you opened it" in html
+    assert 'value="Karaganda"' in html  # the second organiser's input is kept
+    assert "Astana" in html  # and they see what the first one changed
+    assert get_case(app, case.id).city == "Astana"
+
+    # Saving again, knowingly, keeps the second version.
+    again = second.post(
+        f"/manage/cases/{case.id}/edit",
+        data=case_form(slug="ainur-kurmanov", city="Karaganda", version=version_of(html)),
+    )
+    assert again.status_code == 302
+    assert get_case(app, case.id).city == "Karaganda"
+
+
+def test_related_cases_are_linked_both_ways_and_unlinked_both_ways(app, staff_client, make_case):
+    kurmanov = make_case(person_name="Ainur Kurmanov", slug="ainur-kurmanov")
+    other = make_case(person_name="Yesenbek Ukteshbaev")
+    client = staff_client(Role.ORGANISER)
+    form = client.get(f"/manage/cases/{kurmanov.id}/edit").get_data(as_text=True)
+    data = case_form(slug="ainur-kurmanov", related=[other.id], version=version_of(form))
+    client.post(f"/manage/cases/{kurmanov.id}/edit", data=data)
+    page = client.get(f"/manage/cases/{other.id}").get_data(as_text=True)
+    assert "Related cases" in page
+    assert f'href="/manage/cases/{kurmanov.id}"' in page
+    assert audit_entries(app, "case", other.id)[-1].changes["related_cases"] == [
+        None,
+        "Ainur Kurmanov",
+    ]
+
+    form = client.get(f"/manage/cases/{kurmanov.id}/edit").get_data(as_text=True)
+    client.post(
+        f"/manage/cases/{kurmanov.id}/edit",
+        data=case_form(slug="ainur-kurmanov", version=version_of(form)),
+    )
+    with app.app_context():
+        assert db.session.get(Case, other.id).related_cases == []
+
+
+def test_publish_unpublish_and_archive_are_recorded(app, staff_client, make_case):
+    case = make_case(published=False)
+    client = staff_client(Role.ORGANISER)
+    client.post(f"/manage/cases/{case.id}/publish")
+    assert get_case(app, case.id).published is True
+    client.post(f"/manage/cases/{case.id}/unpublish")
+    assert get_case(app, case.id).published is False
+    client.post(f"/manage/cases/{case.id}/publish")
+    client.post(f"/manage/cases/{case.id}/archive")
+    archived = get_case(app, case.id)
+    assert archived.archived_at is not None
+    assert archived.published is False  # archiving takes it off the public site
+    response = client.post(f"/manage/cases/{case.id}/publish", follow_redirects=True)
+    assert "An archived case cannot be published" in response.get_data(as_text=True)
+    assert get_case(app, case.id).published is False
+    changed = [sorted(e.changes) for e in audit_entries(app, "case", case.id)]
+    assert changed == [["published"]] * 3 + [["archived_at", "published"]]
+
+
+def test_cases_have_no_delete_route(app):
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("cases.")]
+    assert not [r for r in rules if "delete" in r.rule or "DELETE" in (r.methods or set())]
+
+
+@pytest.mark.parametrize("action", ["publish", "unpublish", "archive", "unarchive"])
+def test_activists_cannot_publish_or_archive(app, staff_client, make_case, action):
+    case = make_case(published=False)
+    response = staff_client(Role.ACTIVIST).post(f"/manage/cases/{case.id}/{action}")
+    assert response.status_code == 403
+    assert get_case(app, case.id).published is False
+
+
+def test_activists_read_cases_but_cannot_edit_them(staff_client, make_case):
+    case = make_case(internal_notes="Lawyer visits on Tuesdays")
+    client = staff_client(Role.ACTIVIST)
+    page = client.get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    assert "Lawyer visits on Tuesdays" in page  # staff see internal notes
+    assert f"/manage/cases/{case.id}/edit" not in page
+    assert client.get(f"/manage/cases/{case.id}/edit").status_code == 403
+
+
+def test_the_list_filters_by_status_and_country_and_sorts(staff_client, make_case):
+    make_case(person_name="Zhanna Detained", status=CaseStatus.DETAINED, country="KZ")
+    make_case(person_name="Anna Released", status=CaseStatus.RELEASED, country="RU")
+    make_case(person_name="Boris Detained", status=CaseStatus.DETAINED, country="RU")
+    client = staff_client(Role.ACTIVIST)
+
+    def names(query: str) -> list[str]:
+        html = client.get(f"/manage/cases/{query}").get_data(as_text=True)
+        return re.findall(r'<a href="/manage/cases/\d+">([^<]+)</a>', html)
+
+    assert names("") == ["Anna Released", "Boris Detained", "Zhanna Detained"]
+    assert names("?status=detained") == ["Boris Detained", "Zhanna Detained"]
+    assert names("?country=RU") == ["Anna Released", "Boris Detained"]
+    assert names("?status=detained&country=RU") == ["Boris Detained"]
+    assert names("?sort=status") == ["Boris Detained", "Zhanna Detained", "Anna Released"]
+
+
+def test_archived_cases_leave_the_list_but_can_be_shown(app, staff_client, make_case):
+    from datetime import UTC, datetime
+
+    make_case(person_name="Open Case")
+    make_case(person_name="Old Case", archived_at=datetime(2012, 1, 1, tzinfo=UTC))
+    client = staff_client(Role.ORGANISER)
+    assert "Old Case" not in client.get("/manage/cases/").get_data(as_text=True)
+    archived = client.get("/manage/cases/?show=archived").get_data(as_text=True)
+    assert "Old Case" in archived
+    assert "Open Case" not in archived
+
+
+def test_the_case_page_shows_the_days_in_detention_and_the_hunger_strike(
+    staff_client, make_case, make_event
+):
+    from datetime import timedelta
+
+    from campaign.models import EventType
+
+    today = date.today()
+    case = make_case(arrest_date=today - timedelta(days=9))
+    make_event([case.id], type=EventType.HUNGER_STRIKE_START, date=today - timedelta(days=2))
+    html = staff_client(Role.ACTIVIST).get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    assert "Day 10 in detention" in html
+    assert "On hunger strike" in html
+    assert "Day 3 of hunger strike" in html
+
+
+def test_the_hunger_strike_indicator_goes_when_the_strike_ends(staff_client, make_case, make_event):
+    from datetime import timedelta
+
+    from campaign.models import EventType
+
+    today = date.today()
+    case = make_case()
+    make_event([case.id], type=EventType.HUNGER_STRIKE_START, date=today - timedelta(days=5))
+    make_event([case.id], type=EventType.HUNGER_STRIKE_END, date=today - timedelta(days=1))
+    html = staff_client(Role.ORGANISER).get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    assert "On hunger strike" not in html
+
+
+def test_case_forms_refuse_a_post_without_the_csrf_token(app_config, request):
+    app_config["WTF_CSRF_ENABLED"] = True
+    app = request.getfixturevalue("app")  # built after CSRF was switched on
+    user = request.getfixturevalue("make_user")(Role.ORGANISER)
+    client = app.test_client()
+
+    def token(url: str) -> str:
+        html = client.get(url).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+        assert match, url
+        return match.group(1)
+
+    signed_in = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": "correct horse battery staple",
+            "csrf_token": token("/login"),
+        },
+    )
+    assert signed_in.status_code == 302
+    refused = client.post("/manage/cases/new", data=case_form())
+    assert refused.status_code in (200, 400)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+    accepted = client.post(
+        "/manage/cases/new", data=case_form(csrf_token=token("/manage/cases/new"))
+    )
+    assert accepted.status_code == 302
