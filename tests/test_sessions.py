@@ -188,13 +188,18 @@ def test_session_cookies_are_httponly_samesite_and_secure_outside_debug(
 ) -> None:
     production_like = create_app(base_config(tmp_path, TESTING=False))
     user = make_user()
-    response = production_like.test_client().post(
-        "/login", data={"email": user.email, "password": PASSWORD}, base_url="https://localhost"
-    )
+    try:
+        response = production_like.test_client().post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD},
+            base_url="https://localhost",
+        )
+    finally:
+        with production_like.app_context():
+            db.session.remove()
+            db.engine.dispose()
     assert response.status_code == 302
     header = response.headers["Set-Cookie"]
     assert "HttpOnly" in header
     assert "SameSite=Lax" in header
     assert "Secure" in header
-    with production_like.app_context():
-        db.engine.dispose()

@@ -1,0 +1,181 @@
+"""User admin: the list, roles, deactivation and reactivation, each with an audit entry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from campaign.extensions import db
+from campaign.models import AuditAction, AuditEntry, Role, User
+
+PASSWORD = "correct horse battery staple"
+
+
+def _user(app: Flask, user_id: int) -> User:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None
+        db.session.expunge(user)
+        return user
+
+
+def _audit(app: Flask, user_id: int) -> list[AuditEntry]:
+    with app.app_context():
+        entries = db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.object_type == "user", AuditEntry.object_id == user_id)
+            .order_by(AuditEntry.id)
+        ).all()
+        for entry in entries:
+            db.session.expunge(entry)
+        return list(entries)
+
+
+def test_the_list_shows_role_state_and_last_sign_in(
+    staff_client: Callable[..., FlaskClient], make_user: Callable[..., User]
+) -> None:
+    make_user(Role.ACTIVIST, display_name="Gulnara Activist", active=False)
+    admin = staff_client(Role.ADMIN, display_name="Dana Admin")
+    page = admin.get("/manage/users/").get_data(as_text=True)
+    assert "Gulnara Activist" in page
+    assert "Deactivated" in page
+    assert "never" in page  # Gulnara has not signed in; Dana has
+    assert re.search(r"<time datetime=\"\d{4}-", page)
+
+
+def test_an_admin_changes_a_role_and_the_trail_says_from_what_to_what(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_user: Callable[..., User]
+) -> None:
+    user = make_user(Role.ACTIVIST)
+    admin = staff_client(Role.ADMIN, display_name="Dana Admin")
+    response = admin.post(f"/manage/users/{user.id}/role", data={f"u{user.id}-role": "organiser"})
+    assert response.status_code == 302
+    assert _user(app, user.id).role == Role.ORGANISER
+    (entry,) = _audit(app, user.id)
+    assert entry.action == AuditAction.UPDATE
+    assert entry.actor == "Dana Admin"
+    assert entry.changes == {"role": ["activist", "organiser"]}
+
+
+def test_deactivating_and_reactivating_are_audited(
+    app: Flask,
+    staff_client: Callable[..., FlaskClient],
+    make_user: Callable[..., User],
+    login: Callable[..., FlaskClient],
+) -> None:
+    user = make_user(Role.ORGANISER)
+    admin = staff_client(Role.ADMIN)
+    assert admin.post(f"/manage/users/{user.id}/deactivate").status_code == 302
+    assert not _user(app, user.id).active
+    refused = app.test_client().post("/login", data={"email": user.email, "password": PASSWORD})
+    assert refused.status_code == 200
+
+    assert admin.post(f"/manage/users/{user.id}/reactivate").status_code == 302
+    assert _user(app, user.id).active
+    login(app.test_client(), user)
+    changes = [e.changes for e in _audit(app, user.id)]
+    assert changes == [{"active": [True, False]}, {"active": [False, True]}]
+
+
+def test_an_admin_cannot_deactivate_themselves(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_user: Callable[..., User]
+) -> None:
+    make_user(Role.ADMIN)  # another admin exists, so only the self-rule applies
+    admin = staff_client(Role.ADMIN)
+    admin_id = admin.user.id  # type: ignore[attr-defined]
+    response = admin.post(f"/manage/users/{admin_id}/deactivate", follow_redirects=True)
+    assert "You cannot deactivate your own account." in response.get_data(as_text=True)
+    assert _user(app, admin_id).active
+    assert _audit(app, admin_id) == []
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_user: Callable[..., User]
+) -> None:
+    admin = staff_client(Role.ADMIN)
+    admin_id = admin.user.id  # type: ignore[attr-defined]
+    make_user(Role.ADMIN, active=False)  # a deactivated admin does not count
+    response = admin.post(
+        f"/manage/users/{admin_id}/role",
+        data={f"u{admin_id}-role": "organiser"},
+        follow_redirects=True,
+    )
+    assert "the last active admin" in response.get_data(as_text=True)
+    assert _user(app, admin_id).role == Role.ADMIN
+
+    second = make_user(Role.ADMIN)
+    assert (
+        admin.post(f"/manage/users/{second.id}/role", data={f"u{second.id}-role": "activist"})
+    ).status_code == 302
+    assert _user(app, second.id).role == Role.ACTIVIST
+    # With two active admins, one may be deactivated; then the other is the last one.
+    third = make_user(Role.ADMIN)
+    admin.post(f"/manage/users/{third.id}/deactivate")
+    assert not _user(app, third.id).active
+
+
+def test_an_unknown_user_is_not_found(staff_client: Callable[..., FlaskClient]) -> None:
+    admin = staff_client(Role.ADMIN)
+    assert admin.post("/manage/users/4242/deactivate").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.ORGANISER, Role.ACTIVIST])
+def test_only_admins_manage_users(
+    app: Flask,
+    role: Role,
+    staff_client: Callable[..., FlaskClient],
+    make_user: Callable[..., User],
+) -> None:
+    victim = make_user(Role.ADMIN)
+    client = staff_client(role)
+    assert client.get("/manage/users/").status_code == 403
+    assert client.post(f"/manage/users/{victim.id}/deactivate").status_code == 403
+    assert _user(app, victim.id).active
+
+
+@pytest.fixture
+def csrf_app(app_config: dict) -> Iterator[Flask]:
+    """The app with CSRF protection on, as in production (on the same database as ``app``)."""
+    from campaign import create_app
+
+    csrf_app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    yield csrf_app
+    with csrf_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_admin_forms_need_the_csrf_token(
+    app: Flask, csrf_app: Flask, make_user: Callable[..., User]
+) -> None:
+    admin = make_user(Role.ADMIN)
+    victim = make_user(Role.ACTIVIST)
+    client = csrf_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token
+    client.post(
+        "/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token.group(1)}
+    )
+    assert client.post(f"/manage/users/{victim.id}/deactivate").status_code == 400
+    assert client.post("/manage/users/invite", data={"email": "a@example.org"}).status_code == 400
+    assert _user(app, victim.id).active
+
+    page = client.get("/manage/users/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token
+    role_token = re.search(rf'name="u{victim.id}-csrf_token"[^>]*value="([^"]+)"', page)
+    assert role_token, "each role form carries its own token"
+    data = {f"u{victim.id}-role": "organiser", f"u{victim.id}-csrf_token": role_token.group(1)}
+    assert client.post(f"/manage/users/{victim.id}/role", data=data).status_code == 302
+    assert _user(app, victim.id).role == Role.ORGANISER
+    response = client.post(
+        f"/manage/users/{victim.id}/deactivate", data={"csrf_token": token.group(1)}
+    )
+    assert response.status_code == 302
+    assert not _user(app, victim.id).active
