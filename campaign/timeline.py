@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, subqueryload
 
 from campaign.counters import milestones
 from campaign.extensions import db
@@ -221,12 +221,12 @@ def load_events(
         case_events(case_id, include_internal=include_internal)
         .where(Event.type.in_(types))
         .order_by(Event.date, Event.id)
-        .options(
-            selectinload(Event.cases),
-            selectinload(Event.organisations),
-            selectinload(Event.sources),
-            selectinload(Event.venue),
-        )
+    )
+    # A page loads each relation with one IN query; the whole timeline (an export) would need one
+    # IN query per 500 events, so it re-runs the event query as a subquery instead: still one each.
+    load = selectinload if limit is not None else subqueryload
+    stmt = stmt.options(
+        load(Event.cases), load(Event.organisations), load(Event.sources), load(Event.venue)
     )
     condition = _after_event(after)
     if condition is not None:
@@ -238,10 +238,18 @@ def load_events(
     return [EventItem(e) for e in events[:limit]], truncated
 
 
+def _start_of(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
 def load_message_days(
-    case_id: int, *, after: Key | None, limit: int | None
+    case_id: int, *, after: Key | None, until: Key | None, limit: int | None
 ) -> tuple[list[MessageDay], bool]:
-    """Published messages per day (count and distinct countries) in one GROUP BY query."""
+    """Published messages per day (count and distinct countries) in one GROUP BY query.
+
+    Only days after the cursor and up to *until* (where the events of the page end) are counted;
+    the bounds are on the indexed timestamp, so a long case does not aggregate all its messages.
+    """
     day = _message_day_column().label("day")
     stmt = (
         sa.select(day, sa.func.count(Message.id), sa.func.count(sa.distinct(Message.country)))
@@ -250,7 +258,9 @@ def load_message_days(
         .order_by(day)
     )
     if after is not None:
-        stmt = stmt.where(_message_day_column() >= after[0])
+        stmt = stmt.where(Message.created_at >= _start_of(after[0]))
+    if until is not None:
+        stmt = stmt.where(Message.created_at < _start_of(until[0] + timedelta(days=1)))
     if limit is not None:
         stmt = stmt.limit(limit + 2)  # one day may equal the cursor's and be dropped
     days = [
@@ -283,8 +293,8 @@ def fill_messages(case_id: int, days: list[MessageDay], per_day: int = MESSAGES_
         .where(
             Message.case_id == case_id,
             Message.state == MessageState.PUBLISHED,
-            day >= min(by_day),
-            day <= max(by_day),
+            Message.created_at >= _start_of(min(by_day)),
+            Message.created_at < _start_of(max(by_day) + timedelta(days=1)),
         )
         .subquery()
     )
@@ -308,12 +318,13 @@ def build_page(
     with_messages: bool = True,
 ) -> TimelinePage:
     """One page of a case's timeline (all of it when *limit* is None), in a fixed query count."""
-    sources: list[tuple[Sequence[Item], bool]] = []
-    sources.append(
-        load_events(case.id, show=show, include_internal=include_internal, after=after, limit=limit)
+    events, more_events = load_events(
+        case.id, show=show, include_internal=include_internal, after=after, limit=limit
     )
+    sources: list[tuple[Sequence[Item], bool]] = [(events, more_events)]
     if MESSAGES in show:
-        sources.append(load_message_days(case.id, after=after, limit=limit))
+        until = events[-1].key if more_events and events else None
+        sources.append(load_message_days(case.id, after=after, until=until, limit=limit))
     if LEGAL in show:
         marks = [Milestone(day, n) for day, n in milestones(case, today)]
         sources.append(([m for m in marks if after is None or m.key > after], False))
