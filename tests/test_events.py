@@ -1,0 +1,450 @@
+"""Staff event screens: the full form, the quick picket form, verification, deletion, conflicts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from campaign.extensions import db
+from campaign.models import (
+    AuditEntry,
+    Case,
+    CaseStatus,
+    CaseStatusChange,
+    Event,
+    EventType,
+    Organisation,
+    Role,
+    Source,
+    Venue,
+    Verification,
+    Visibility,
+)
+
+
+def event_form(case_ids: list[int], **overrides: Any) -> dict[str, Any]:
+    """A valid full-form submission."""
+    data: dict[str, Any] = {
+        "type": "picket",
+        "title": "Picket at the embassy",
+        "cases": case_ids,
+        "date": "2010-05-04",
+        "date_precision": "day",
+        "venue": "Embassy of Kazakhstan",
+        "city": "Moscow",
+        "country": "RU",
+        "participants": "40",
+        "organisations-0": "CWI Russia",
+        "organisations-1": "Vpered",
+        "organisations-2": "",
+        "visibility": "public",
+        "sources-0-url": "https://example.org/report",
+        "sources-0-title": "Report of the picket",
+        "sources-1-url": "",
+        "sources-1-title": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def picket_form(case_ids: list[int], **overrides: Any) -> dict[str, Any]:
+    """A valid quick-form submission."""
+    data: dict[str, Any] = {
+        "type": "picket",
+        "cases": case_ids,
+        "organisation": "CWI Austria (SLP)",
+        "venue": "OSCE building",
+        "city": "Vienna",
+        "date": "2010-05-06",
+        "participants": "",
+        "link": "",
+        "note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def only(app: Flask, model: type[Any]) -> Any:
+    with app.app_context():
+        obj = db.session.scalars(sa.select(model)).one()
+        db.session.expunge(obj)
+        return obj
+
+
+def count(app: Flask, model: type[Any]) -> int:
+    with app.app_context():
+        return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+
+
+def entries(app: Flask, object_type: str) -> list[AuditEntry]:
+    with app.app_context():
+        found = list(
+            db.session.scalars(
+                sa.select(AuditEntry)
+                .where(AuditEntry.object_type == object_type)
+                .order_by(AuditEntry.id)
+            )
+        )
+        db.session.expunge_all()
+        return found
+
+
+def version_of(html: str) -> str:
+    match = re.search(r'name="version" type="hidden" value="(\d+)"', html) or re.search(
+        r'type="hidden" name="version" value="(\d+)"', html
+    )
+    assert match
+    return match.group(1)
+
+
+def test_the_full_form_saves_several_cases_organisations_and_sources(app, staff_client, make_case):
+    one, two = make_case(person_name="Ainur Kurmanov"), make_case(person_name="Yesenbek U")
+    client = staff_client(Role.ORGANISER)
+    response = client.post("/manage/events/new", data=event_form([one.id, two.id]))
+    assert response.status_code == 302
+    with app.app_context():
+        event = db.session.scalars(sa.select(Event)).one()
+        assert sorted(c.person_name for c in event.cases) == ["Ainur Kurmanov", "Yesenbek U"]
+        assert [o.name for o in event.organisations] == ["CWI Russia", "Vpered"]
+        assert [(s.url, s.title) for s in event.sources] == [
+            ("https://example.org/report", "Report of the picket")
+        ]
+        assert event.venue is not None
+        assert (event.venue.name, event.venue.city) == ("Embassy of Kazakhstan", "Moscow")
+        assert event.participants == 40
+        assert event.created_by_id == client.user.id
+        assert event.verification == Verification.REPORTED
+        slugs = sorted(db.session.scalars(sa.select(Organisation.slug)))
+    assert slugs == ["cwi-russia", "vpered"]
+    created = entries(app, "event")[0]
+    assert created.action == "create"
+    assert created.changes["cases"] == [None, ["Ainur Kurmanov", "Yesenbek U"]]
+    assert [e.object_label for e in entries(app, "organisation")] == ["CWI Russia", "Vpered"]
+
+
+def test_names_used_before_are_reused_and_offered(app, staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ORGANISER)
+    client.post("/manage/events/new", data=event_form([case.id]))
+    client.post(
+        "/manage/events/new",
+        data=event_form([case.id], **{"organisations-0": "cwi russia", "organisations-1": ""}),
+    )
+    assert count(app, Organisation) == 2
+    assert count(app, Venue) == 1
+    page = client.get("/manage/events/picket").get_data(as_text=True)
+    assert '<datalist id="organisation-names">' in page
+    assert '<option value="CWI Russia">' in page
+    assert '<option value="Embassy of Kazakhstan">' in page
+
+
+def test_a_month_only_date_is_stored_as_the_first_of_the_month(app, staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ORGANISER)
+    client.post(
+        "/manage/events/new",
+        data=event_form([case.id], date="2010-05", date_precision="month"),
+    )
+    event = only(app, Event)
+    assert (event.date, event.date_precision) == (date(2010, 5, 1), "month")
+    html = client.get(f"/manage/events/{event.id}/edit").get_data(as_text=True)
+    assert 'value="2010-05"' in html
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"date": "2010-05-04", "end_date": "2010-05-01"}, "end_date", "before the start date"),
+        ({"date": "2010-05-12", "date_precision": "month"}, "date_precision", "first day"),
+        ({"date": "2010", "date_precision": "day"}, "date_precision", "Only a year was given"),
+        ({"date": "2010-05", "date_precision": "approximate"}, "date_precision", "needs a day"),
+        ({"date": ""}, "date", "This field is required"),
+        ({"date": "May 2010"}, "date", "Enter a date as"),
+        ({"country": "XX"}, "country", "Choose a country from the list"),
+        ({"sources-0-url": "javascript:alert(1)"}, "sources-0-url", "http:// or https://"),
+        ({"sources-0-url": "ftp://example.org/x"}, "sources-0-url", "http:// or https://"),
+        ({"participants": "-3"}, "participants", "between 0 and 1,000,000"),
+        ({"participants": "5000000"}, "participants", "between 0 and 1,000,000"),
+        ({"participants": "many"}, "participants", "integer"),
+        ({"cases": []}, "cases", "Choose at least one case"),
+        ({"title": "t" * 201}, "title", "longer than 200"),
+        ({"organisations-0": "o" * 201}, "organisations-0", "longer than 200"),
+        ({"description": "bad\x07bell"}, "description", "cannot be saved"),
+    ],
+)
+def test_bad_event_input_is_refused_next_to_the_field_and_kept(
+    app, staff_client, make_case, overrides, field, message
+):
+    case = make_case()
+    data = event_form([case.id], **overrides)
+    response = staff_client(Role.ORGANISER).post("/manage/events/new", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert count(app, Event) == 0
+    error_at = html.find(message)
+    assert error_at > 0, message
+    controls = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html[:error_at])
+    assert controls[-1].startswith(field), "the message follows its own field"
+    assert 'value="Embassy of Kazakhstan"' in html  # what the user typed is kept
+
+
+def test_an_unknown_case_id_is_refused(app, staff_client, make_case):
+    make_case()
+    response = staff_client(Role.ORGANISER).post("/manage/events/new", data=event_form([99999]))
+    assert response.status_code == 200
+    assert count(app, Event) == 0
+
+
+def test_the_quick_form_defaults_to_today_and_logs_a_picket(app, staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ACTIVIST)
+    form = client.get("/manage/events/picket").get_data(as_text=True)
+    assert f'value="{date.today().isoformat()}"' in form
+    assert "checked" in form  # the only open case is preselected
+    response = client.post(
+        "/manage/events/picket",
+        data=picket_form(
+            [case.id], participants="25", link="https://example.org/photo", note="Cold"
+        ),
+    )
+    assert response.status_code == 302
+    event = only(app, Event)
+    assert (event.type, event.date, event.participants) == (
+        EventType.PICKET,
+        date(2010, 5, 6),
+        25,
+    )
+    assert event.title == "Picket at OSCE building"
+    assert event.description == "Cold"
+    assert event.created_by_id == client.user.id
+    source = only(app, Source)
+    assert source.url == "https://example.org/photo"
+    with app.app_context():
+        stored = db.session.get(Event, event.id)
+        assert [o.name for o in stored.organisations] == ["CWI Austria (SLP)"]
+        assert stored.place == "OSCE building, Vienna"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"cases": []}, "Choose at least one case"),
+        ({"organisation": ""}, "Say who organised it"),
+        ({"venue": "", "city": ""}, "Give the venue or at least the city"),
+        ({"date": ""}, "This field is required"),
+        ({"participants": "-1"}, "between 0 and 1,000,000"),
+        ({"link": "javascript:alert(1)"}, "http:// or https://"),
+    ],
+)
+def test_the_quick_form_refuses_what_is_missing_or_wrong(
+    app, staff_client, make_case, overrides, message
+):
+    case = make_case()
+    data = picket_form([case.id], **overrides)
+    response = staff_client(Role.ACTIVIST).post("/manage/events/picket", data=data)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert count(app, Event) == 0
+
+
+def test_a_city_alone_places_a_picket(app, staff_client, make_case):
+    case = make_case()
+    staff_client(Role.ACTIVIST).post(
+        "/manage/events/picket", data=picket_form([case.id], venue="", city="Berlin")
+    )
+    event = only(app, Event)
+    assert (event.city, event.venue_id, event.title) == ("Berlin", None, "Picket at Berlin")
+
+
+def test_an_activist_edits_the_events_they_logged_and_no_others(
+    app, staff_client, make_case, make_event
+):
+    case = make_case()
+    activist = staff_client(Role.ACTIVIST)
+    mine = make_event([case.id], created_by_id=activist.user.id)
+    theirs = make_event([case.id])
+    assert activist.get(f"/manage/events/{mine.id}/edit").status_code == 200
+    assert activist.get(f"/manage/events/{theirs.id}/edit").status_code == 403
+    refused = activist.post(f"/manage/events/{theirs.id}/edit", data=event_form([case.id]))
+    assert refused.status_code == 403
+    assert activist.get("/manage/events/99999/edit").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/manage/events/{id}/verify", "/manage/events/{id}/delete"])
+def test_activists_cannot_verify_or_delete(app, staff_client, make_case, make_event, url):
+    case = make_case()
+    activist = staff_client(Role.ACTIVIST)
+    event = make_event([case.id], created_by_id=activist.user.id)
+    assert activist.post(url.format(id=event.id)).status_code == 403
+    stored = only(app, Event)
+    assert stored.verification == Verification.REPORTED
+
+
+def test_verification_is_one_click_and_recorded(app, staff_client, make_case, make_event):
+    case = make_case()
+    event = make_event([case.id])
+    client = staff_client(Role.ORGANISER)
+    listing = client.get("/manage/events/").get_data(as_text=True)
+    assert f'action="/manage/events/{event.id}/verify' in listing
+    response = client.post(f"/manage/events/{event.id}/verify")
+    assert response.status_code == 302
+    stored = only(app, Event)
+    assert stored.verification == Verification.VERIFIED
+    assert stored.verified_by_id == client.user.id
+    assert entries(app, "event")[-1].changes["verification"] == ["reported", "verified"]
+
+
+def test_deleting_asks_first_and_keeps_the_event_in_the_history(
+    app, staff_client, make_case, make_event
+):
+    case = make_case()
+    event = make_event([case.id], title="Picket to forget")
+    client = staff_client(Role.ORGANISER)
+    confirm = client.get(f"/manage/events/{event.id}/delete")
+    assert confirm.status_code == 200
+    assert "Delete this event?" in confirm.get_data(as_text=True)
+    assert count(app, Event) == 1  # looking at the confirmation deletes nothing
+    assert client.post(f"/manage/events/{event.id}/delete").status_code == 302
+    assert count(app, Event) == 0
+    deleted = entries(app, "event")[-1]
+    assert (deleted.action, deleted.object_label) == ("delete", "Picket to forget")
+    assert deleted.changes["title"] == ["Picket to forget", None]
+    history = client.get(f"/manage/history/events/{event.id}").get_data(as_text=True)
+    assert "Picket to forget" in history
+
+
+def test_internal_events_are_marked_wherever_staff_see_them(
+    app, staff_client, make_case, make_event
+):
+    case = make_case()
+    make_event([case.id], title="Lawyer meeting", visibility=Visibility.INTERNAL)
+    client = staff_client(Role.ACTIVIST)
+    for url in ("/manage/events/", f"/manage/cases/{case.id}", "/manage/"):
+        html = client.get(url).get_data(as_text=True)
+        row = html[html.find("Lawyer meeting") :]
+        assert 'class="badge badge-internal">Internal<' in row[:2000], url
+
+
+def test_logging_a_release_sets_the_case_released(app, staff_client, make_case):
+    case = make_case(status=CaseStatus.SENTENCED)
+    client = staff_client(Role.ORGANISER)
+    client.post(
+        "/manage/events/new",
+        data=event_form([case.id], type="release", title="Released", date="2010-05-12"),
+    )
+    with app.app_context():
+        stored = db.session.get(Case, case.id)
+        assert (stored.status, stored.released_on) == (CaseStatus.RELEASED, date(2010, 5, 12))
+        change = db.session.scalars(sa.select(CaseStatusChange)).one()
+        assert change.event_id == db.session.scalars(sa.select(Event.id)).one()
+    assert entries(app, "case")[-1].changes["status"] == ["sentenced", "released"]
+
+
+def test_logging_an_arrest_fills_the_arrest_date(app, staff_client, make_case):
+    case = make_case(status=CaseStatus.AT_RISK)
+    staff_client(Role.ORGANISER).post(
+        "/manage/events/new",
+        data=event_form(
+            [case.id], type="arrest", title="Arrested", date="2010-04", date_precision="month"
+        ),
+    )
+    with app.app_context():
+        stored = db.session.get(Case, case.id)
+        assert stored.status == CaseStatus.DETAINED
+        assert (stored.arrest_date, stored.arrest_date_precision) == (date(2010, 4, 1), "month")
+
+
+def test_two_people_editing_an_event_at_once_are_told(app, staff_client, make_case, make_event):
+    case = make_case()
+    event = make_event([case.id], title="Picket")
+    first, second = staff_client(Role.ORGANISER), staff_client(Role.ORGANISER)
+    loaded = version_of(first.get(f"/manage/events/{event.id}/edit").get_data(as_text=True))
+    version_of(second.get(f"/manage/events/{event.id}/edit").get_data(as_text=True))
+    first.post(
+        f"/manage/events/{event.id}/edit",
+        data=event_form([case.id], title="Picket, 40 people", version=loaded),
+    )
+    clash = second.post(
+        f"/manage/events/{event.id}/edit",
+        data=event_form([case.id], title="Picket, 50 people", version=loaded),
+    )
+    html = clash.get_data(as_text=True)
+    assert "Someone else changed this event after you opened it" in html
+    assert 'value="Picket, 50 people"' in html
+    assert "Picket, 40 people" in html  # what the other person saved
+    assert only(app, Event).title == "Picket, 40 people"
+
+
+def test_editing_records_the_changed_fields(app, staff_client, make_case, make_event):
+    case = make_case()
+    event = make_event([case.id], title="Picket")
+    client = staff_client(Role.ORGANISER)
+    loaded = version_of(client.get(f"/manage/events/{event.id}/edit").get_data(as_text=True))
+    client.post(
+        f"/manage/events/{event.id}/edit",
+        data=event_form([case.id], title="Picket at the embassy", version=loaded),
+    )
+    change = entries(app, "event")[-1]
+    assert change.action == "update"
+    assert change.changes["title"] == ["Picket", "Picket at the embassy"]
+    assert change.actor == client.user.display_name
+
+
+def test_event_forms_refuse_a_post_without_the_csrf_token(app_config, request):
+    app_config["WTF_CSRF_ENABLED"] = True
+    app = request.getfixturevalue("app")  # built after CSRF was switched on
+    user = request.getfixturevalue("make_user")(Role.ACTIVIST)
+    case = request.getfixturevalue("make_case")()
+    client = app.test_client()
+
+    def token(url: str) -> str:
+        html = client.get(url).get_data(as_text=True)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+        assert match, url
+        return match.group(1)
+
+    client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": "correct horse battery staple",
+            "csrf_token": token("/login"),
+        },
+    )
+    client.post("/manage/events/picket", data=picket_form([case.id]))
+    assert count(app, Event) == 0
+    client.post(
+        "/manage/events/picket",
+        data=picket_form([case.id], csrf_token=token("/manage/events/picket")),
+    )
+    assert count(app, Event) == 1
+
+
+def test_the_list_filters_by_case_and_verification(app, staff_client, make_case, make_event):
+    one, two = make_case(), make_case()
+    make_event([one.id], title="First picket")
+    make_event([two.id], title="Second picket", verification=Verification.VERIFIED)
+    client = staff_client(Role.ACTIVIST)
+    by_case = client.get(f"/manage/events/?case={one.id}").get_data(as_text=True)
+    assert "First picket" in by_case
+    assert "Second picket" not in by_case
+    reported = client.get("/manage/events/?verification=reported").get_data(as_text=True)
+    assert "First picket" in reported
+    assert "Second picket" not in reported
+
+
+def test_the_dashboard_lists_events_to_verify_and_cases_in_custody(
+    staff_client, make_case, make_event
+):
+    case = make_case(person_name="Held Person", arrest_date=date.today() - timedelta(days=4))
+    make_event([case.id], title="Unchecked picket")
+    html = staff_client(Role.ORGANISER).get("/manage/").get_data(as_text=True)
+    assert "Events awaiting verification" in html
+    assert "Unchecked picket" in html
+    assert "Held Person" in html
+    assert "day 5" in html
