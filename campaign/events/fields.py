@@ -95,7 +95,12 @@ def precision_errors(value: Field, precision: DatePrecision) -> str | None:
         return str(_l("An approximate date needs a day: give your best guess of the day."))
     if typed == DatePrecision.MONTH and precision == DatePrecision.YEAR:
         return str(_l("A month was given: choose \u201cMonth only\u201d or type only the year."))
-    return precision_contradiction(value.data, precision)
+    problem = precision_contradiction(value.data, precision)
+    if problem and precision == DatePrecision.MONTH:
+        return f"{problem} {_l('Type only the month, e.g. 2010-05.')}"
+    if problem and precision == DatePrecision.YEAR:
+        return f"{problem} {_l('Type only the year, e.g. 2010.')}"
+    return problem
 
 
 def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -1,0 +1,84 @@
+"""The staff screens in a real browser: logging a picket from a 360-px phone, the full form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from campaign.extensions import db
+from campaign.models import Event, Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+PASSWORD = "correct horse battery staple"
+
+
+def _sign_in(page, live_server: str, email: str) -> None:
+    page.goto(live_server + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit], form input[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+def test_an_activist_logs_a_picket_from_a_phone(
+    app: Flask, runner: FlaskCliRunner, live_server: str, phone, make_user
+) -> None:
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ACTIVIST)
+    _sign_in(phone, live_server, user.email)
+    phone.goto(live_server + "/manage/events/picket")
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "picket-phone-empty.png"), full_page=True)
+
+    # Nothing spills sideways at 360 px.
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    # Touch targets are at least 44 CSS px high.
+    for selector in ("input[name=organisation]", "input[name=date]", "[type=submit]"):
+        box = phone.locator(f"main {selector}").first.bounding_box()
+        assert box is not None
+        assert box["height"] >= 44, selector
+    checkbox_label = phone.locator(".check-list label").first.bounding_box()
+    assert checkbox_label is not None
+    assert checkbox_label["height"] >= 44
+
+    phone.get_by_label("Ainur Kurmanov").check()
+    phone.get_by_label("Organised by").fill("CWI Austria (SLP)")
+    phone.get_by_label("Where (venue)").fill("OSCE building")
+    phone.get_by_label("City").fill("Vienna")
+    phone.get_by_label("How many people came").fill("30")
+    phone.screenshot(path=str(ARTIFACTS / "picket-phone-filled.png"), full_page=True)
+    phone.get_by_role("button", name="Log it").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_text("the picket was logged").is_visible()
+
+    with app.app_context():
+        event = db.session.scalars(sa.select(Event).where(Event.created_by_id == user.id)).one()
+        assert event.participants == 30
+        assert event.venue is not None
+        assert event.venue.name == "OSCE building"
+
+
+def test_the_full_event_form_shows_errors_next_to_fields_without_javascript(
+    runner: FlaskCliRunner, live_server: str, page, make_user
+) -> None:
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ORGANISER)
+    _sign_in(page, live_server, user.email)
+    page.goto(live_server + "/manage/events/new")
+    page.get_by_label("Title", exact=True).fill("Vienna picket")
+    page.get_by_label("Date", exact=True).fill("2010-05-12")
+    page.get_by_label("How much of the date is known").select_option("month")
+    page.get_by_role("button", name="Save the event").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Choose at least one case.").is_visible()
+    assert page.get_by_text("first day of that month").is_visible()
+    assert page.get_by_label("Title", exact=True).input_value() == "Vienna picket"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "event-form-errors.png"), full_page=True)
