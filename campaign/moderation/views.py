@@ -170,6 +170,8 @@ def _decide(message: Message, state: MessageState) -> bool:
     """Record an organiser's decision on one message (with its audit entry); False if unchanged."""
     if message.state == MessageState.WITHDRAWN or message.state == state:
         return False
+    if state == MessageState.PUBLISHED and not message.consent_to_publish:
+        return False  # published means public: never without the sender's consent
     message.state = state
     if state == MessageState.PENDING:
         message.decided_at = None

@@ -30,6 +30,8 @@ NAME_MAX_LENGTH = 120
 ORGANISATION_MAX_LENGTH = 200
 EMAIL_MAX_LENGTH = 254
 HONEYPOT_FIELD = "website"
+# Percent-escapes of bytes that are not UTF-8 survive decoding as literal text ("Gr%FC%DFe").
+_UNDECODED = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 
@@ -44,7 +46,9 @@ class Readable:
     """Refuse text the browser sent in another encoding (it arrives with U+FFFD in it)."""
 
     def __call__(self, form: BaseForm, field: Field) -> None:
-        if isinstance(field.data, str) and "\ufffd" in field.data:
+        if isinstance(field.data, str) and (
+            "\ufffd" in field.data or _UNDECODED.search(field.data)
+        ):
             raise ValidationError(
                 _l("Part of this text could not be read. Please type it again and send it.")
             )
@@ -116,7 +120,16 @@ class SupportForm(FlaskForm):
         filters=[clean_text],
         validators=[Optional(), Length(max=EMAIL_MAX_LENGTH), EmailAddress(), Readable()],
     )
-    consent = BooleanField(_l("You may publish my message on this site"))
+    # Published means public (the case page, its timeline, the wall), and only published messages
+    # are delivered: a message without this consent could only ever be read by organisers.
+    consent = BooleanField(
+        _l("You may publish my message on this site"),
+        validators=[
+            DataRequired(
+                _l("Tick this box to send the message: messages are published before delivery.")
+            )
+        ],
+    )
     website = StringField(_l("Leave this field empty"))
     form_token = HiddenField()
 

@@ -66,6 +66,22 @@ def _cap_body_size(endpoint: str | None, values: dict[str, Any] | None) -> None:
         cap = int(current_app.config.get("SUPPORT_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
         global_cap = current_app.config.get("MAX_CONTENT_LENGTH")
         request.max_content_length = min(cap, global_cap) if global_cap else cap
+        if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+            _repair_encoding()
+
+
+def _repair_encoding() -> None:
+    """Make a form sent in another encoding readable, so the form can say so and keep the rest.
+
+    Werkzeug drops an url-encoded body that is not UTF-8 altogether; with the bad bytes replaced
+    (U+FFFD) the fields arrive and the form's ``Readable`` check names the field to retype.
+    """
+    raw = request.get_data(cache=True)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # The form parser reads the cached body when there is one (werkzeug's documented order).
+        request._cached_data = raw.decode("utf-8", "replace").encode("utf-8")
 
 
 def _min_seconds() -> float:
