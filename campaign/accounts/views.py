@@ -158,10 +158,10 @@ def _unusable(invitation: Invitation) -> Response:
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str) -> Response:
     """Accept an invitation (single use, expiring): choose a password and get the account."""
+    invitation = _invitation_or_abort(token)
     if current_user.is_authenticated:
         flash(_("Sign out first to accept an invitation for someone else."), "warning")
         return redirect(url_for("manage.dashboard"))
-    invitation = _invitation_or_abort(token)
     form = AcceptInvitationForm(display_name=invitation.display_name)
     if form.validate_on_submit():
         name = (form.display_name.data or "").strip()

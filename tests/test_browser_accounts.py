@@ -1,0 +1,75 @@
+"""In a real browser without JavaScript: sign in, invite a colleague, and they join."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from campaign.models import Role, User
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+PASSWORD = "correct horse battery staple"
+
+
+def _sign_in(page, live_server: str, user: User, password: str = PASSWORD) -> None:
+    page.goto(live_server + "/login")
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_an_admin_invites_a_colleague_who_sets_a_password_and_joins(
+    live_server: str, page, make_user: Callable[..., User]
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    admin = make_user(Role.ADMIN, display_name="Dana Admin")
+    _sign_in(page, live_server, admin)
+    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Dana Admin"
+    page.screenshot(path=str(ARTIFACTS / "staff-dashboard.png"), full_page=True)
+
+    page.get_by_role("link", name="Users").first.click()
+    page.get_by_role("link", name="Invite someone").click()
+    page.get_by_label("E-mail").fill("aliya@example.org")
+    page.get_by_label("Name").fill("Aliya")
+    page.get_by_label("Role").select_option("activist")
+    page.get_by_role("button", name="Create the invitation link").click()
+    link = page.get_by_label("Invitation link").input_value()
+    assert "/invite/" in link
+    page.screenshot(path=str(ARTIFACTS / "invitation-link.png"), full_page=True)
+
+    context = page.context.browser.new_context(java_script_enabled=False)
+    newcomer = context.new_page()
+    try:
+        newcomer.goto(link)
+        newcomer.get_by_label("New password", exact=True).fill("plum kettle umbrella sonnet")
+        newcomer.get_by_label("New password again").fill("plum kettle umbrella sonnet")
+        newcomer.screenshot(path=str(ARTIFACTS / "invitation-accept.png"), full_page=True)
+        newcomer.get_by_role("button", name="Create my account").click()
+        assert newcomer.get_by_role("heading", level=1).inner_text() == "Hello, Aliya"
+        # Activists see no user admin in their navigation.
+        assert newcomer.get_by_role("link", name="Users").count() == 0
+        newcomer.goto(link)
+        assert "already been used" in newcomer.get_by_role("heading", level=1).inner_text()
+    finally:
+        context.close()
+
+    page.goto(live_server + "/manage/users/")
+    assert page.get_by_role("cell", name="Active").count() == 2
+    page.screenshot(path=str(ARTIFACTS / "users-list.png"), full_page=True)
+
+
+def test_the_dashboard_and_sign_out_work_on_a_phone(
+    live_server: str, phone, make_user: Callable[..., User]
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    user = make_user(Role.ORGANISER, display_name="Olga Organiser")
+    _sign_in(phone, live_server, user)
+    assert phone.get_by_role("heading", level=1).inner_text() == "Hello, Olga Organiser"
+    phone.screenshot(path=str(ARTIFACTS / "staff-dashboard-phone.png"), full_page=True)
+    phone.get_by_role("button", name="Sign out").click()
+    phone.goto(live_server + "/manage/")
+    assert phone.url.startswith(live_server + "/login")
