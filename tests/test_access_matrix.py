@@ -109,3 +109,28 @@ def test_deactivated_users_lose_the_staff_area(
         db.session.get(User, user.id).active = False
         db.session.commit()
     assert client.get("/manage/").status_code == 302
+
+
+@pytest.mark.parametrize(("endpoint", "url", "method"), STAFF_RULES)
+def test_a_one_time_password_opens_nothing_until_it_is_replaced(
+    staff_client: Callable[..., FlaskClient], endpoint: str, url: str, method: str
+) -> None:
+    client = staff_client(Role.ADMIN, must_change_password=True)
+    response = _call(client, url, method)
+    assert response.status_code == 302, (endpoint, response.status_code)
+    assert response.headers["Location"] == "/account/password"
+
+
+@pytest.mark.parametrize(("endpoint", "url", "method"), STAFF_RULES)
+def test_a_signed_out_cookie_opens_nothing(
+    app: Flask, staff_client: Callable[..., FlaskClient], endpoint: str, url: str, method: str
+) -> None:
+    client = staff_client(Role.ADMIN)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    client.post("/logout")
+    replay = app.test_client()
+    replay.set_cookie("session", cookie.value)
+    response = _call(replay, url, method)
+    assert response.status_code == 302, (endpoint, response.status_code)
+    assert response.headers["Location"].startswith("/login")
