@@ -73,10 +73,22 @@ def current_hunger_strike(events: Iterable[Event], today: date) -> Event | None:
     return started
 
 
-def hunger_strike_day(events: Iterable[Event], today: date) -> int | None:
-    """Day N of the hunger strike in progress (the first day is day 1), or None."""
+def hunger_strike_day(events: Iterable[Event], today: date, case: Case | None = None) -> int | None:
+    """Day N of the hunger strike in progress (the first day is day 1), or None.
+
+    A strike whose end was never recorded stops at the person's release: a release event after
+    its start, or the case's release date once the person is no longer in custody.
+    """
+    events = list(events)
     strike = current_hunger_strike(events, today)
     if strike is None:
+        return None
+    released = [
+        e.date for e in events if e.type == EventType.RELEASE and strike.date <= e.date <= today
+    ]
+    if case is not None and not case.status.in_custody and case.released_on is not None:
+        released.append(case.released_on)
+    if any(day >= strike.date for day in released):
         return None
     return (today - strike.date).days + 1
 

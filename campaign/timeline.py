@@ -1,11 +1,13 @@
 """A case's timeline: events, daily summaries of messages and day-count milestones in one column.
 
-Every item has a sort key ``(date, rank, tiebreak)``: on one day the milestone comes first (rank 0),
-then the events in the order they were entered (rank 1, tiebreak the event id), then the day's
-messages of support (rank 2). Dates with a month or year precision are stored as the first day of
-their period, so they sort at its start. Pages are cut by a keyset cursor: the key of the last item
-shown. The next page starts strictly after it, so items are never repeated or skipped, whatever is
-added meanwhile before the cursor.
+Every item has a sort key ``(date, rank, precision, tiebreak)``: on one day the milestone comes
+first (rank 0), then the events (rank 1), then the day's messages of support (rank 2). Dates with a
+month or year precision are stored as the first day of their period, so they sort at its start,
+and before the events known to that exact first day ("May 2010" before "1 May 2010"); events with
+the same date and precision keep the order they were entered in (tiebreak: the event id).
+
+Pages are cut by a keyset cursor: the key of the last item shown. The next page starts strictly
+after it, so items are never repeated or skipped, whatever is added meanwhile before the cursor.
 
 Loading a page costs a fixed number of queries, whatever the length of the case: one for the
 events (plus one per eager-loaded relation), one GROUP BY for the message days, one for the
@@ -25,7 +27,16 @@ from sqlalchemy.orm import selectinload, subqueryload
 
 from campaign.counters import milestones
 from campaign.extensions import db
-from campaign.models import Case, Event, EventType, Message, MessageState, Visibility, event_cases
+from campaign.models import (
+    Case,
+    DatePrecision,
+    Event,
+    EventType,
+    Message,
+    MessageState,
+    Visibility,
+    event_cases,
+)
 from campaign.models.vocab import LEGAL_TYPES
 
 LEGAL = "legal"
@@ -40,8 +51,12 @@ RANK_MILESTONE = 0
 RANK_EVENT = 1
 RANK_MESSAGES = 2
 
-Key = tuple[date, int, int]
-_CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([012])\.(\d{1,12})$")
+# How early in its day an event sorts by the precision of its date: the coarsest first.
+PRECISION_ORDER = {DatePrecision.YEAR: 0, DatePrecision.MONTH: 1}
+PRECISION_DEFAULT = 2
+
+Key = tuple[date, int, int, int]
+_CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([012])\.([012])\.(\d{1,12})$")
 
 
 def parse_show(values: Iterable[str]) -> frozenset[str]:
@@ -51,8 +66,8 @@ def parse_show(values: Iterable[str]) -> frozenset[str]:
 
 
 def encode_cursor(key: Key) -> str:
-    """The text form of a cursor, safe in a URL: ``2010-05-04.1.17``."""
-    return f"{key[0].isoformat()}.{key[1]}.{key[2]}"
+    """The text form of a cursor, safe in a URL: ``2010-05-04.1.2.17``."""
+    return f"{key[0].isoformat()}.{key[1]}.{key[2]}.{key[3]}"
 
 
 def parse_cursor(text: str | None) -> Key | None:
@@ -66,7 +81,7 @@ def parse_cursor(text: str | None) -> Key | None:
         day = date.fromisoformat(match.group(1))
     except ValueError:
         return None
-    return (day, int(match.group(2)), int(match.group(3)))
+    return (day, int(match.group(2)), int(match.group(3)), int(match.group(4)))
 
 
 @dataclass(frozen=True)
@@ -89,7 +104,8 @@ class EventItem:
 
     @property
     def key(self) -> Key:
-        return (self.event.date, RANK_EVENT, self.event.id)
+        order = PRECISION_ORDER.get(self.event.date_precision, PRECISION_DEFAULT)
+        return (self.event.date, RANK_EVENT, order, self.event.id)
 
     @property
     def day(self) -> date:
@@ -108,7 +124,7 @@ class MessageDay:
 
     @property
     def key(self) -> Key:
-        return (self.day, RANK_MESSAGES, 0)
+        return (self.day, RANK_MESSAGES, 0, 0)
 
 
 @dataclass
@@ -121,7 +137,7 @@ class Milestone:
 
     @property
     def key(self) -> Key:
-        return (self.day, RANK_MILESTONE, self.days)
+        return (self.day, RANK_MILESTONE, 0, self.days)
 
 
 Item = EventItem | MessageDay | Milestone
@@ -188,16 +204,31 @@ def case_events(case_id: int, *, include_internal: bool) -> sa.Select[Any]:
     return stmt
 
 
+def _precision_order() -> sa.ColumnElement[int]:
+    """SQL for the precision part of an event's key (see ``PRECISION_ORDER``)."""
+    return sa.case(
+        *((Event.date_precision == p, order) for p, order in PRECISION_ORDER.items()),
+        else_=PRECISION_DEFAULT,
+    )
+
+
 def _after_event(after: Key | None) -> sa.ColumnElement[bool] | None:
-    """SQL for "the event's key (date, 1, id) sorts after the cursor"."""
+    """SQL for "the event's key (date, 1, precision, id) sorts after the cursor"."""
     if after is None:
         return None
-    day, rank, tiebreak = after
+    day, rank, order, tiebreak = after
     if rank < RANK_EVENT:
         return Event.date >= day
     if rank > RANK_EVENT:
         return Event.date > day
-    return sa.or_(Event.date > day, sa.and_(Event.date == day, Event.id > tiebreak))
+    precision = _precision_order()
+    return sa.or_(
+        Event.date > day,
+        sa.and_(
+            Event.date == day,
+            sa.or_(precision > order, sa.and_(precision == order, Event.id > tiebreak)),
+        ),
+    )
 
 
 def _message_day_column() -> sa.ColumnElement[date]:
@@ -220,7 +251,7 @@ def load_events(
     stmt = (
         case_events(case_id, include_internal=include_internal)
         .where(Event.type.in_(types))
-        .order_by(Event.date, Event.id)
+        .order_by(Event.date, _precision_order(), Event.id)
     )
     # A page loads each relation with one IN query; the whole timeline (an export) would need one
     # IN query per 500 events, so it re-runs the event query as a subquery instead: still one each.
@@ -337,8 +368,8 @@ def build_page(
 
 
 def counter_events(case_id: int, *, include_internal: bool, today: date) -> list[Event]:
-    """The events the day counters need: hunger strikes, and everything scheduled from today."""
-    strikes = (EventType.HUNGER_STRIKE_START, EventType.HUNGER_STRIKE_END)
+    """The events the day counters need: hunger strikes, releases, and everything from today."""
+    strikes = (EventType.HUNGER_STRIKE_START, EventType.HUNGER_STRIKE_END, EventType.RELEASE)
     stmt = (
         case_events(case_id, include_internal=include_internal)
         .where(sa.or_(Event.type.in_(strikes), Event.date >= today))

@@ -89,3 +89,15 @@ def test_milestones_mark_round_day_counts_reached_so_far() -> None:
     assert marks[100] == date(2025, 4, 10)
     assert marks[365] == date(2025, 12, 31)
     assert 500 not in marks
+
+
+def test_a_strike_without_a_recorded_end_stops_at_the_release() -> None:
+    # The demo's second man: on hunger strike in solidarity, released days later, no end recorded.
+    start = _event(1, EventType.HUNGER_STRIKE_START, date(2010, 4, 30))
+    release = _event(2, EventType.RELEASE, date(2010, 5, 5))
+    assert hunger_strike_day([start], date(2010, 5, 3)) == 4
+    assert hunger_strike_day([start, release], date(2026, 11, 28)) is None
+    released = _case(status=CaseStatus.RELEASED, released_on=date(2010, 5, 5))
+    assert hunger_strike_day([start], date(2026, 11, 28), released) is None
+    detained = _case(status=CaseStatus.DETAINED, released_on=date(2009, 1, 1))
+    assert hunger_strike_day([start], date(2010, 5, 3), detained) == 4

@@ -185,8 +185,8 @@ def test_staff_pages_are_never_cached(staff_client, detained: Case) -> None:
     [
         "?show=bogus",
         "?after=not-a-cursor",
-        "?after=2010-99-99.1.1",
-        "?show=legal&after=9999-12-31.2.0&page=-3",
+        "?after=2010-99-99.1.1.1",
+        "?show=legal&after=9999-12-31.2.0.0&page=-3",
     ],
 )
 def test_bad_filter_or_page_parameters_fall_back(

@@ -26,9 +26,10 @@ TODAY = date(2026, 11, 28)
 
 
 def test_cursor_round_trips_and_rejects_garbage() -> None:
-    key = (date(2010, 5, 4), 1, 17)
+    key = (date(2010, 5, 4), 1, 2, 17)
     assert parse_cursor(encode_cursor(key)) == key
-    for bad in ("", None, "2010-13-01.1.1", "yesterday", "2010-05-04.9.1", "2010-05-04.1.-1"):
+    bad_cursors = ("", None, "2010-13-01.1.1.1", "yesterday", "2010-05-04.9.1.1", "2010-05-04.1.1")
+    for bad in (*bad_cursors, "2010-05-04.1.1.-1"):
         assert parse_cursor(bad) is None
 
 
@@ -61,9 +62,10 @@ def _events(app: Flask, case_id: int) -> None:
         case = db.session.get(Case, case_id)
         specs = [
             ("Entered first, happened last", date(2010, 5, 12), DatePrecision.DAY),
+            ("Early May picket", date(2010, 5, 1), DatePrecision.DAY),
             ("Known to the month", date(2010, 5, 1), DatePrecision.MONTH),
             ("About the arrest", date(2010, 4, 27), DatePrecision.APPROXIMATE),
-            ("Early May picket", date(2010, 5, 1), DatePrecision.DAY),
+            ("Known to the year", date(2010, 1, 1), DatePrecision.YEAR),
         ]
         for title, on, precision in specs:
             db.session.add(
@@ -88,8 +90,9 @@ def test_items_are_ordered_by_the_date_they_happened_not_entered(
             db.session.get(Case, case.id), show=ALL, include_internal=False, after=None, today=TODAY
         )
         titles = [i.event.title for i in page.items if isinstance(i, EventItem)]
-    # The month-only date sorts at the start of May, before the picket on 1 May entered later.
+    # "May 2010" sorts at the start of May, even before the picket on 1 May entered earlier.
     assert titles == [
+        "Known to the year",
         "About the arrest",
         "Known to the month",
         "Early May picket",
@@ -134,7 +137,9 @@ def test_pages_follow_each_other_without_gaps_or_repeats(
 
 
 def test_message_days_count_messages_and_distinct_countries(
-    app: Flask, make_case: Callable[..., Case], make_message: Callable[..., int]  # noqa: F811
+    app: Flask,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],  # noqa: F811
 ) -> None:
     case = make_case()
     other = make_case()

@@ -196,7 +196,7 @@ def case(slug: str) -> str:
         show_args=show_args,
         filters=FILTERS,
         detention=counters.detention(case, now),
-        strike_day=counters.hunger_strike_day(scheduled, now),
+        strike_day=counters.hunger_strike_day(scheduled, now, case),
         hearing=hearing,
         days_to_hearing=counters.days_until(hearing, now),
         next_event=counters.next_event(scheduled, now),

@@ -1,0 +1,133 @@
+"""The public case page in a real browser: filters without JavaScript, messages, phone, print."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from campaign.models import Case, CaseStatus, EventType
+from tests.test_public_factories import make_message  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
+
+# Masha's message in the demo, in Russian ("Ainur, we are with you").
+MASHA = "Айнур, мы с тобой"  # noqa: RUF001
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_demo_timeline_filters_and_message_summary_without_javascript(
+    runner: FlaskCliRunner, live_server: str, page
+) -> None:
+    runner.invoke(args=["demo"])
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(live_server + "/cases/ainur-kurmanov")
+    timeline = page.locator("#timeline")
+    assert timeline.get_by_text("Appeal rejected").is_visible()
+    assert timeline.get_by_text("Picket at the Kazakhstan embassy in Moscow").is_visible()
+    assert page.locator(".item-internal").count() == 0  # the organisers' note stays internal
+
+    # A daily summary of messages opens without JavaScript (a <details> element).
+    summary = timeline.locator(".item-messages summary").first
+    assert "message" in summary.inner_text()
+    assert not timeline.get_by_text(MASHA).is_visible()
+    summary.click()
+    assert timeline.get_by_text(MASHA).is_visible()
+    _shot(page, "public-case-desktop.png")
+
+    # Only legal events: untick the others and apply the GET form.
+    page.get_by_role("checkbox", name="Solidarity actions").uncheck()
+    page.get_by_role("checkbox", name="Messages of support").uncheck()
+    page.get_by_role("button", name="Apply").click()
+    assert "show=legal" in page.url
+    assert timeline.get_by_text("Appeal rejected").is_visible()
+    assert timeline.get_by_text("Picket at the Kazakhstan embassy in Moscow").count() == 0
+    assert timeline.locator(".item-messages").count() == 0
+    assert page.get_by_role("checkbox", name="Legal and custody").is_checked()
+    assert all(url.startswith(live_server) for url in requested), requested
+
+
+def test_print_layout_is_a_clean_case_sheet(runner: FlaskCliRunner, live_server: str, page) -> None:
+    runner.invoke(args=["demo"])
+    page.goto(live_server + "/cases/ainur-kurmanov")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.locator(".timeline-filters").is_visible()
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert page.locator("#timeline").get_by_text("Appeal rejected").is_visible()
+    _shot(page, "public-case-print.png")
+    page.pdf(path=str(ARTIFACTS / "public-case-sheet.pdf"), format="A4")
+
+
+def test_detained_case_on_a_phone(
+    app: Flask,
+    live_server: str,
+    phone,
+    make_case: Callable[..., Case],
+    make_event,
+    make_message,  # noqa: F811
+) -> None:
+    today = datetime.now(UTC).date()
+    case = make_case(
+        slug="dana",
+        person_name="Dana Detained",
+        status=CaseStatus.DETAINED,
+        country="BY",
+        city="Minsk",
+        charges="Gross violation of public order (Article 342)",
+        court="Minsk City Court",
+        detention_place="Pre-trial detention centre No. 1, Minsk",
+        detention_address="Dana Detained\nul. Volodarskogo 2\n220030 Minsk\nBelarus",
+        detention_address_public=True,
+        arrest_date=today - timedelta(days=120),
+    )
+    make_event(
+        [case.id], type=EventType.ARREST, title="Detained at home", date=today - timedelta(days=120)
+    )
+    make_event(
+        [case.id],
+        type=EventType.HUNGER_STRIKE_START,
+        title="Hunger strike",
+        date=today - timedelta(days=6),
+    )
+    make_event(
+        [case.id],
+        type=EventType.HEARING,
+        title="Trial opens at the City Court",
+        date=today + timedelta(days=12),
+        start_time=time(10, 0),
+    )
+    make_event(
+        [case.id],
+        type=EventType.PICKET,
+        title="Picket at the embassy in Vilnius",
+        city="Vilnius",
+        country="LT",
+        date=today - timedelta(days=20),
+    )
+    for country in ("LT", "PL", "DE", "LT"):
+        make_message(
+            case.id,
+            country=country,
+            display_name="Ona",
+            created_at=datetime.now(UTC) - timedelta(days=2),
+        )
+    phone.goto(live_server + "/cases/dana")
+    assert phone.locator(".counter-detention .counter-number").inner_text() == "121"
+    assert phone.locator(".counter-strike .counter-number").inner_text() == "7"
+    assert phone.locator(".counter-hearing .counter-number").inner_text() == "12"
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, width  # nothing overflows sideways
+    _shot(phone, "public-case-phone.png")
+    phone.goto(live_server + "/")
+    _shot(phone, "public-home-phone.png")
