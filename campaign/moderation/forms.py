@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from campaign.models import DeliveryMethod
@@ -31,7 +32,9 @@ class DeliveredForm(FlaskForm):
     """How and when a pack reached the person."""
 
     method = SelectField(
-        _l("Delivered"), choices=DeliveryMethod.choices(), validators=[DataRequired()]
+        _l("Delivered"),
+        choices=[SelectChoice(value, label) for value, label in DeliveryMethod.choices()],
+        validators=[DataRequired()],
     )
     delivered_on = DateField(_l("On"), validators=[DataRequired(_l("Give the date of delivery."))])
     note = TextAreaField(

@@ -19,6 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -135,8 +136,10 @@ class SupportForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.country.choices = country_choices(blank=str(_l("Choose a country")))
-        self.language.choices = [("", str(_l("Not sure or several"))), *language_choices()]
+        countries = country_choices(blank=str(_l("Choose a country")))
+        languages = [("", str(_l("Not sure or several"))), *language_choices()]
+        self.country.choices = [SelectChoice(value, label) for value, label in countries]
+        self.language.choices = [SelectChoice(value, label) for value, label in languages]
 
     def validate_language(self, field: Field) -> None:
         """Only a language from the list (or none)."""

@@ -1,0 +1,173 @@
+"""Delivery packs: published messages printed for a case, then marked delivered with a date."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, render_template_string
+from flask.testing import FlaskClient
+
+from campaign import delivery
+from campaign.extensions import db
+from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState, Role
+
+from .test_moderation import get
+
+
+@pytest.fixture
+def make_message(app: Flask) -> Callable[..., int]:
+    """Create a message (committed) and return its id."""
+
+    def factory(case_id: int, **overrides: object) -> int:
+        with app.app_context():
+            message = Message(
+                case_id=case_id,
+                body=overrides.pop("body", "Stay strong"),
+                country=overrides.pop("country", "DE"),
+                consent_to_publish=True,
+                **overrides,
+            )
+            db.session.add(message)
+            db.session.commit()
+            return int(message.id)
+
+    return factory
+
+
+@pytest.fixture
+def organiser(staff_client: Callable[..., FlaskClient]) -> FlaskClient:
+    return staff_client(Role.ORGANISER)
+
+
+@pytest.fixture
+def case(make_case: Callable[..., Case]) -> Case:
+    return make_case(
+        person_name="Ainur Kurmanov",
+        detention_place="Special detention centre, Almaty",
+        detention_address="ul. Example 1\nAlmaty 050000\nKazakhstan",
+    )
+
+
+def build(organiser: FlaskClient, case: Case) -> int:
+    response = organiser.post("/manage/messages/packs/new", data={"case_id": case.id})
+    assert response.status_code == 302
+    match = re.search(r"/packs/(\d+)$", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def test_a_pack_holds_the_published_undelivered_messages_laid_out_for_printing(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    published = MessageState.PUBLISHED
+    first = make_message(case.id, body="First from Vienna", state=published, country="AT")
+    second = make_message(case.id, body="Second from Moscow", state=published, country="RU")
+    make_message(case.id, body="Still pending")
+    make_message(case.id, body="Spam text", state=MessageState.SPAM)
+    make_message(case.id, body="Delivered before", state=published, delivered_on=date(2010, 5, 1))
+    pack_id = build(organiser, case)
+    html = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    assert "Ainur Kurmanov" in html
+    assert "ul. Example 1" in html  # the address for letters on the cover
+    assert "First from Vienna" in html
+    assert "Second from Moscow" in html
+    for absent in ("Still pending", "Spam text", "Delivered before"):
+        assert absent not in html
+    assert html.count('class="pack-message"') == 2
+    assert html.index("First from Vienna") < html.index("Second from Moscow")
+    assert get(app, first).delivery_pack_id == pack_id
+    assert get(app, second).delivery_pack_id == pack_id
+
+
+def test_marking_a_pack_delivered_dates_its_messages_and_the_case_page_counts_them(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    ids = [make_message(case.id, body=f"m{i}", state=MessageState.PUBLISHED) for i in range(3)]
+    pack_id = build(organiser, case)
+    response = organiser.post(
+        f"/manage/messages/packs/{pack_id}/delivered",
+        data={"method": "lawyer", "delivered_on": "2010-05-12", "note": "Handed over at release"},
+    )
+    assert response.status_code == 302
+    assert all(get(app, i).delivered_on == date(2010, 5, 12) for i in ids)
+    with app.app_context():
+        pack = db.session.get(DeliveryPack, pack_id)
+        assert pack is not None
+        assert pack.method == DeliveryMethod.LAWYER
+        with app.test_request_context():
+            html = render_template_string(
+                '{% include "support/_case_panel.html" %}', case=db.session.get(Case, case.id)
+            )
+    assert "3 messages delivered" in html
+    page = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    assert "Delivered on 12 May 2010" in page
+    # Nothing is left for a new pack.
+    again = organiser.post("/manage/messages/packs/new", data={"case_id": case.id})
+    assert again.headers["Location"].endswith("/manage/messages/packs")
+
+
+def test_a_delivery_needs_a_date_and_a_known_method(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    message_id = make_message(case.id, state=MessageState.PUBLISHED)
+    pack_id = build(organiser, case)
+    bad = organiser.post(
+        f"/manage/messages/packs/{pack_id}/delivered", data={"method": "pigeon", "delivered_on": ""}
+    )
+    assert bad.status_code == 400
+    assert "Give the date of delivery" in bad.get_data(as_text=True)
+    assert get(app, message_id).delivered_on is None
+
+
+def test_a_message_withdrawn_or_unpublished_leaves_an_open_pack(
+    app: Flask,
+    organiser: FlaskClient,
+    client: FlaskClient,
+    case: Case,
+    make_message: Callable[..., int],
+) -> None:
+    kept = make_message(case.id, body="kept", state=MessageState.PUBLISHED)
+    rejected = make_message(case.id, body="changed my mind", state=MessageState.PUBLISHED)
+    pack_id = build(organiser, case)
+    organiser.post(f"/manage/messages/{rejected}/decide", data={"action": "reject"})
+    assert get(app, rejected).delivery_pack_id is None
+    html = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    assert "changed my mind" not in html
+    assert "kept" in html
+    assert get(app, kept).delivery_pack_id == pack_id
+
+
+def test_the_packs_page_lists_cases_with_messages_ready(
+    organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    make_message(case.id, state=MessageState.PUBLISHED)
+    make_message(case.id, state=MessageState.PUBLISHED)
+    html = organiser.get("/manage/messages/packs").get_data(as_text=True)
+    assert "Ainur Kurmanov: 2 published messages not yet delivered" in " ".join(html.split())
+
+
+def test_build_pack_does_nothing_without_ready_messages(app_ctx: Flask, case: Case) -> None:
+    loaded = db.session.get(Case, case.id)
+    assert loaded is not None
+    assert delivery.build_pack(loaded, None) is None
+    assert db.session.scalar(sa.select(sa.func.count(DeliveryPack.id))) == 0
+
+
+def test_mark_delivered_skips_messages_withdrawn_after_packing(app_ctx: Flask, case: Case) -> None:
+    loaded = db.session.get(Case, case.id)
+    assert loaded is not None
+    messages = [
+        Message(case_id=case.id, body=str(i), state=MessageState.PUBLISHED) for i in range(2)
+    ]
+    db.session.add_all(messages)
+    db.session.flush()
+    pack = delivery.build_pack(loaded, None)
+    assert pack is not None
+    messages[1].state = MessageState.WITHDRAWN
+    assert delivery.mark_delivered(pack, DeliveryMethod.VISIT, date(2010, 5, 12), None) == 1
+    assert messages[0].delivered_on == date(2010, 5, 12)
+    assert messages[1].delivered_on is None

@@ -1,0 +1,309 @@
+"""Organisers decide every message: the queue, its filters, bulk decisions, safety edits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, render_template_string
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from campaign.extensions import db
+from campaign.models import AuditEntry, Case, Message, MessageState, Role
+
+
+@pytest.fixture
+def make_message(app: Flask) -> Callable[..., int]:
+    """Create a message (committed) and return its id."""
+
+    def factory(case_id: int, **overrides: Any) -> int:
+        with app.app_context():
+            message = Message(
+                case_id=case_id,
+                body=overrides.pop("body", "Stay strong"),
+                country=overrides.pop("country", "DE"),
+                consent_to_publish=overrides.pop("consent_to_publish", True),
+                **overrides,
+            )
+            db.session.add(message)
+            db.session.commit()
+            return int(message.id)
+
+    return factory
+
+
+def get(app: Flask, message_id: int) -> Message:
+    with app.app_context():
+        message = db.session.get(Message, message_id)
+        assert message is not None
+        db.session.expunge(message)
+        return message
+
+
+def audit_of(app: Flask, message_id: int) -> list[AuditEntry]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                sa.select(AuditEntry)
+                .where(AuditEntry.object_type == "message", AuditEntry.object_id == message_id)
+                .order_by(AuditEntry.id)
+            )
+        )
+
+
+@pytest.fixture
+def organiser(staff_client: Callable[..., FlaskClient]) -> FlaskClient:
+    return staff_client(Role.ORGANISER)
+
+
+def test_the_queue_shows_pending_messages_first_with_their_context_and_never_the_email(
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    case = make_case(person_name="Ainur Kurmanov")
+    make_message(case.id, body="Already out", state=MessageState.PUBLISHED)
+    make_message(case.id, body="Please review me", email="secret@example.org", language="de")
+    html = organiser.get("/manage/messages/").get_data(as_text=True)
+    assert "Please review me" in html
+    assert "Already out" not in html  # the queue opens on what is waiting
+    assert "Ainur Kurmanov" in html
+    assert "Given (never shown)" in html
+    assert "secret@example.org" not in html
+    everything = organiser.get("/manage/messages/?state=all").get_data(as_text=True)
+    assert everything.index("Please review me") < everything.index("Already out")
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ("case={other}", "to the other", "from Berlin"),
+        ("language=ru", "по-русски", "from Berlin"),
+        ("country=AT", "from Vienna", "from Berlin"),
+        ("state=spam", "buy watches", "from Berlin"),
+    ],
+)
+def test_the_queue_filters_by_case_language_country_and_state(
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+    query: str,
+    shown: str,
+    hidden: str,
+) -> None:
+    case = make_case()
+    other = make_case()
+    make_message(case.id, body="Greetings from Berlin", language="de", country="DE")
+    make_message(case.id, body="Greetings from Vienna", language="de", country="AT")
+    make_message(case.id, body="Привет по-русски", language="ru", country="RU")
+    make_message(other.id, body="Words to the other case")
+    make_message(case.id, body="buy watches", state=MessageState.SPAM)
+    url = "/manage/messages/?" + query.format(other=other.id)
+    html = organiser.get(url).get_data(as_text=True)
+    assert shown in html
+    assert hidden not in html
+
+
+def test_an_organiser_publishes_one_message_and_the_decision_is_audited(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    case = make_case()
+    message_id = make_message(case.id)
+    response = organiser.post(
+        f"/manage/messages/{message_id}/decide",
+        data={"action": "publish", "next": "/manage/messages/?state=all"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/manage/messages/?state=all"
+    message = get(app, message_id)
+    assert message.state == MessageState.PUBLISHED
+    assert message.decided_at is not None
+    assert message.decided_by_id == organiser.user.id  # type: ignore[attr-defined]
+    [entry] = audit_of(app, message_id)
+    assert entry.changes["state"] == ["pending", "published"]
+    assert entry.user_id == organiser.user.id  # type: ignore[attr-defined]
+
+
+def test_the_return_address_is_always_the_queue(
+    organiser: FlaskClient, make_case: Callable[..., Case], make_message: Callable[..., int]
+) -> None:
+    message_id = make_message(make_case().id)
+    for evil in ("https://evil.example/", "//evil.example/manage/messages/", "/manage/users/"):
+        response = organiser.post(
+            f"/manage/messages/{message_id}/decide", data={"action": "reject", "next": evil}
+        )
+        assert response.headers["Location"] == "/manage/messages/"
+
+
+def test_a_message_without_consent_is_never_published(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    message_id = make_message(make_case().id, consent_to_publish=False)
+    organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "publish"})
+    assert get(app, message_id).state == MessageState.PENDING
+
+
+def test_bulk_decisions_apply_to_the_ticked_messages_only(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    case = make_case()
+    ids = [make_message(case.id, body=f"spam {i}") for i in range(3)]
+    keep = make_message(case.id, body="a real one")
+    response = organiser.post(
+        "/manage/messages/bulk", data={"action": "spam", "ids": [str(i) for i in ids]}
+    )
+    assert response.status_code == 302
+    assert [get(app, i).state for i in ids] == [MessageState.SPAM] * 3
+    assert get(app, keep).state == MessageState.PENDING
+    assert all(len(audit_of(app, i)) == 1 for i in ids)
+    assert audit_of(app, keep) == []
+
+
+def test_bulk_without_ticks_or_with_an_unknown_action_changes_nothing(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    message_id = make_message(make_case().id)
+    assert organiser.post("/manage/messages/bulk", data={"action": "spam"}).status_code == 302
+    bad = organiser.post("/manage/messages/bulk", data={"action": "delete", "ids": [message_id]})
+    assert bad.status_code == 400
+    assert get(app, message_id).state == MessageState.PENDING
+
+
+def test_a_withdrawn_message_cannot_be_published_again(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    message_id = make_message(make_case().id, state=MessageState.WITHDRAWN)
+    organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "publish"})
+    assert get(app, message_id).state == MessageState.WITHDRAWN
+
+
+def test_a_safety_edit_keeps_the_old_and_new_text_in_the_audit_trail(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    message_id = make_message(make_case().id, body="Stay strong. The judge Ivanov is corrupt!")
+    page = organiser.get(f"/manage/messages/{message_id}/edit")
+    assert "The judge Ivanov is corrupt" in page.get_data(as_text=True)
+    response = organiser.post(f"/manage/messages/{message_id}/edit", data={"body": "Stay strong."})
+    assert response.status_code == 302
+    message = get(app, message_id)
+    assert message.body == "Stay strong."
+    assert message.edited_at is not None
+    [entry] = audit_of(app, message_id)
+    assert entry.changes["body"] == ["Stay strong. The judge Ivanov is corrupt!", "Stay strong."]
+    empty = organiser.post(f"/manage/messages/{message_id}/edit", data={"body": "  "})
+    assert empty.status_code == 200
+    assert "reject it instead" in empty.get_data(as_text=True)
+    assert get(app, message_id).body == "Stay strong."
+
+
+def test_activists_do_not_moderate(
+    staff_client: Callable[..., FlaskClient],
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    activist = staff_client(Role.ACTIVIST)
+    message_id = make_message(make_case().id)
+    assert activist.get("/manage/messages/").status_code == 403
+    decide = activist.post(f"/manage/messages/{message_id}/decide", data={"action": "publish"})
+    assert decide.status_code == 403
+
+
+def test_the_dashboard_partial_counts_what_is_waiting_by_case(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    busy = make_case(person_name="Ainur Kurmanov")
+    quiet = make_case(person_name="Yesenbek Ukteshbaev")
+    for _ in range(3):
+        make_message(busy.id)
+    make_message(quiet.id)
+    make_message(quiet.id, state=MessageState.PUBLISHED)
+    with app.test_request_context():
+        from flask_login import login_user
+
+        from campaign.models import User
+
+        user = db.session.get(User, organiser.user.id)  # type: ignore[attr-defined]
+        login_user(user)
+        html = render_template_string('{% include "moderation/_dashboard.html" %}')
+    assert "Ainur Kurmanov</a>: 3 messages waiting" in html
+    assert "Yesenbek Ukteshbaev</a>: 1 message waiting" in html
+    assert html.index("Ainur") < html.index("Yesenbek")
+    assert "/manage/messages/" in html
+
+
+def test_deciding_erases_emails_past_their_retention(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    case = make_case()
+    old = datetime.now(UTC) - timedelta(days=31)
+    expired = make_message(
+        case.id, email="old@example.org", state=MessageState.PUBLISHED, decided_at=old
+    )
+    recent = make_message(
+        case.id,
+        email="new@example.org",
+        state=MessageState.PUBLISHED,
+        decided_at=datetime.now(UTC) - timedelta(days=2),
+    )
+    waiting = make_message(case.id, email="wait@example.org", created_at=old)
+    target = make_message(case.id)
+    organiser.post(f"/manage/messages/{target}/decide", data={"action": "reject"})
+    assert get(app, expired).email is None
+    assert get(app, expired).email_erased_at is not None
+    assert get(app, recent).email == "new@example.org"
+    assert get(app, waiting).email == "wait@example.org"  # undecided: kept to confirm
+
+
+def test_the_purge_command_erases_expired_emails_for_cron(
+    app: Flask,
+    runner: FlaskCliRunner,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    case = make_case()
+    app.config["SUPPORTER_EMAIL_RETENTION_DAYS"] = 10
+    expired = make_message(
+        case.id,
+        email="old@example.org",
+        state=MessageState.SPAM,
+        decided_at=datetime.now(UTC) - timedelta(days=11),
+    )
+    kept = make_message(
+        case.id,
+        email="new@example.org",
+        state=MessageState.REJECTED,
+        decided_at=datetime.now(UTC) - timedelta(days=9),
+    )
+    result = runner.invoke(args=["messages", "purge-emails"])
+    assert result.exit_code == 0, result.output
+    assert "Erased 1 " in result.output
+    assert get(app, expired).email is None
+    assert get(app, kept).email == "new@example.org"
+    assert "Erased 0 " in runner.invoke(args=["messages", "purge-emails"]).output
