@@ -349,3 +349,22 @@ def test_case_forms_refuse_a_post_without_the_csrf_token(app_config, request):
         "/manage/cases/new", data=case_form(csrf_token=token("/manage/cases/new"))
     )
     assert accepted.status_code == 302
+
+
+def test_the_list_and_dashboard_mark_who_is_on_hunger_strike(staff_client, make_case, make_event):
+    from datetime import timedelta
+
+    from campaign.models import EventType
+
+    today = date.today()
+    striking = make_case(person_name="Anna Striking", arrest_date=today - timedelta(days=3))
+    ended = make_case(person_name="Boris Ended", arrest_date=today - timedelta(days=3))
+    make_event([striking.id], type=EventType.HUNGER_STRIKE_START, date=today)
+    make_event([ended.id], type=EventType.HUNGER_STRIKE_START, date=today - timedelta(days=2))
+    make_event([ended.id], type=EventType.HUNGER_STRIKE_END, date=today)
+    client = staff_client(Role.ORGANISER)
+    for url in ("/manage/cases/", "/manage/"):
+        html = client.get(url).get_data(as_text=True)
+        assert html.count("On hunger strike") == 1, url
+        striking_at = html.find("Anna Striking")
+        assert 0 < striking_at < html.find("On hunger strike") < html.find("Boris Ended"), url

@@ -330,11 +330,11 @@ def edit(event_id: int) -> str | Response:
     before = (event.type, event.date, {c.id for c in event.cases})
     _fill_event(event, form)
     changes = audit.pending_changes(event)
-    db.session.flush()
-    audit.record(AuditAction.UPDATE, event, changes)
-    if before != (event.type, event.date, {c.id for c in event.cases}):
-        follow_status(event)
     try:
+        db.session.flush()
+        audit.record(AuditAction.UPDATE, event, changes)
+        if before != (event.type, event.date, {c.id for c in event.cases}):
+            follow_status(event)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()

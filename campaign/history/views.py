@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from campaign.audit import history_of
 from campaign.events.views import case_events
@@ -19,7 +20,14 @@ from campaign.models import AuditAction, AuditEntry, Case, Event
 bp = Blueprint("history", __name__, url_prefix="/manage/history")
 
 PAGE_SIZE = 100
-KINDS = ("case", "event", "organisation", "venue", "message", "user")
+KINDS = {
+    "case": _l("Cases"),
+    "event": _l("Events"),
+    "organisation": _l("Organisations"),
+    "venue": _l("Venues"),
+    "message": _l("Messages"),
+    "user": _l("Users"),
+}
 
 
 @bp.app_template_filter("audit_time")
