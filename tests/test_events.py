@@ -448,3 +448,25 @@ def test_the_dashboard_lists_events_to_verify_and_cases_in_custody(
     assert "Unchecked picket" in html
     assert "Held Person" in html
     assert "day 5" in html
+
+
+def test_an_activists_change_to_a_verified_event_needs_checking_again(
+    app, staff_client, make_case, make_event
+):
+    case = make_case()
+    activist = staff_client(Role.ACTIVIST)
+    event = make_event(
+        [case.id],
+        title="Picket",
+        created_by_id=activist.user.id,
+        verification=Verification.VERIFIED,
+    )
+    loaded = version_of(activist.get(f"/manage/events/{event.id}/edit").get_data(as_text=True))
+    activist.post(
+        f"/manage/events/{event.id}/edit",
+        data=event_form([case.id], title="Picket, corrected", version=loaded),
+    )
+    stored = only(app, Event)
+    assert stored.title == "Picket, corrected"
+    assert stored.verification == Verification.REPORTED
+    assert entries(app, "event")[-1].changes["verification"] == ["verified", "reported"]

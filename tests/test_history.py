@@ -86,3 +86,19 @@ def test_nothing_in_the_trail_can_be_edited_from_the_app(app: Flask):
     assert audit_rules
     for rule in audit_rules:
         assert (rule.methods or set()) <= {"GET", "HEAD", "OPTIONS"}, rule
+
+
+def test_a_case_history_still_lists_its_deleted_events(staff_client, make_case, make_event):
+    case = make_case()
+    other = make_case()
+    event = make_event([case.id], title="Mistaken picket")
+    make_event([other.id], title="Unrelated")
+    client = staff_client(Role.ORGANISER)
+    client.post(f"/manage/events/{event.id}/delete")
+    html = client.get(f"/manage/history/cases/{case.id}").get_data(as_text=True)
+    assert "Deleted events" in html
+    assert "Mistaken picket" in html
+    assert f'href="/manage/history/events/{event.id}"' in html
+    assert "Mistaken picket" not in client.get(f"/manage/history/cases/{other.id}").get_data(
+        as_text=True
+    )

@@ -67,6 +67,11 @@ def may_edit(event: Event) -> bool:
     return event.created_by_id is not None and event.created_by_id == current_user.id
 
 
+def may_verify() -> bool:
+    """Whether the signed-in user may mark events as checked (organisers and admins)."""
+    return bool(current_user.has_role(Role.ORGANISER))
+
+
 def safe_next(default: str) -> str:
     """The ``next`` parameter when it is a path on this site, else *default*."""
     target = request.values.get("next") or ""
@@ -330,6 +335,10 @@ def edit(event_id: int) -> str | Response:
     before = (event.type, event.date, {c.id for c in event.cases})
     _fill_event(event, form)
     changes = audit.pending_changes(event)
+    if changes and event.verification == Verification.VERIFIED and not may_verify():
+        # What an organiser checked is no longer what is saved: it needs checking again.
+        event.verification = Verification.REPORTED
+        changes["verification"] = [Verification.VERIFIED.value, Verification.REPORTED.value]
     try:
         db.session.flush()
         audit.record(AuditAction.UPDATE, event, changes)
@@ -477,6 +486,8 @@ def delete(event_id: int) -> str | Response:
         changes = audit.snapshot(event)
         changes.update(_relations_snapshot(event))
         changes = {k: [v[1], None] for k, v in changes.items()}
+        # Kept so the history of each case can still list the events deleted from it.
+        changes["case_ids"] = [sorted(c.id for c in event.cases), None]
         audit.record(AuditAction.DELETE, event, changes)
         db.session.delete(event)
         db.session.commit()

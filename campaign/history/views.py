@@ -72,7 +72,22 @@ def case(case_id: int) -> str:
         case=record,
         event=None,
         events=case_events(record),
+        deleted=deleted_events_of(case_id),
     )
+
+
+def deleted_events_of(case_id: int) -> list[AuditEntry]:
+    """The deletion entries of events that concerned this case (deletions are rare)."""
+    deletions = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.object_type == "event", AuditEntry.action == AuditAction.DELETE)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    )
+    return [
+        entry
+        for entry in deletions
+        if case_id in ((entry.changes or {}).get("case_ids") or [[]])[0]
+    ]
 
 
 @bp.get("/events/<int:event_id>")
@@ -85,5 +100,11 @@ def event(event_id: int) -> str:
         abort(404)
     title = record.title if record is not None else entries[0].object_label
     return render_template(
-        "history/object.html", title=title, entries=entries, case=None, event=record, events=[]
+        "history/object.html",
+        title=title,
+        entries=entries,
+        case=None,
+        event=record,
+        events=[],
+        deleted=[],
     )
