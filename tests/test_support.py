@@ -99,6 +99,7 @@ def test_a_message_is_stored_once_pending_and_the_sender_sees_what_happens_next(
     assert "/support/withdraw/" in html
     assert "anna@example.org" not in html
     assert page.headers["Cache-Control"] == "no-store"
+    assert page.mimetype == "text/html"
 
 
 def test_signing_with_the_country_only_drops_the_name(
@@ -324,6 +325,7 @@ def _check_send_limit(client: FlaskClient, app: Flask) -> None:
     assert "was not sent" in html
     assert "Third message" in html
     assert third.headers.get("Retry-After")
+    assert third.mimetype == "text/html"
     assert [m.body for m in stored(app)] == ["First message", "Second message"]
 
 
@@ -438,6 +440,7 @@ def test_a_supporter_can_withdraw_their_message_with_the_link(
     assert link
     confirm = client.get(link.group(1))
     assert confirm.status_code == 200
+    assert confirm.mimetype == "text/html"
     assert "Withdraw my message" in confirm.get_data(as_text=True)
     assert stored(app)[0].state == MessageState.PENDING  # GET changes nothing
     done = client.post(link.group(1))

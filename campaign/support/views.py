@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -240,7 +241,7 @@ def sent(slug: str) -> Response:
             withdraw_url = url_for("support.withdraw", token=data.get("token"), _external=True)
         else:
             message = None
-    response = Response(
+    response = make_response(
         render_template("support/sent.html", case=case, message=message, withdraw_url=withdraw_url)
     )
     response.headers["Cache-Control"] = "no-store"
@@ -297,7 +298,7 @@ def withdraw(token: str) -> Response | str:
             audit.record(AuditAction.UPDATE, message, changes, actor_label="supporter")
             db.session.commit()
         return redirect(url_for("support.withdraw", token=token))
-    response = Response(render_template("support/withdraw.html", message=message, form=form))
+    response = make_response(render_template("support/withdraw.html", message=message, form=form))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -349,7 +350,7 @@ def too_many(error: RateLimitExceeded) -> Response | tuple[str, int]:
             ),
             429,
         )
-        response = Response(html, status=429)
+        response = make_response(html, 429)
         retry = getattr(error, "retry_after", None)
         if retry:
             response.headers["Retry-After"] = str(int(retry))
