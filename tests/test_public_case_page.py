@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -280,3 +281,20 @@ def test_case_page_query_count_does_not_grow_with_the_case(
     for path, (small_count, big_count) in counts.items():
         assert small_count == big_count, (path, small_count, big_count)
         assert big_count <= 15
+
+
+def test_photo_is_served_from_the_instance_folder_only(
+    app: Flask, client: FlaskClient, make_case: Callable[..., Case], tmp_path: Path
+) -> None:
+    app.config["PHOTO_FOLDER"] = str(tmp_path)
+    (tmp_path / "dana.jpg").write_bytes(b"\xff\xd8\xff fake jpeg")
+    make_case(slug="dana", person_name="Dana", photo_filename="dana.jpg")
+    make_case(slug="sneaky", photo_filename="../../etc/passwd")
+    make_case(slug="draft", photo_filename="dana.jpg", published=False)
+    make_case(slug="none")
+    html = client.get("/cases/dana").get_data(as_text=True)
+    assert 'src="/cases/dana/photo" alt="Photo of Dana"' in html
+    with client.get("/cases/dana/photo") as photo:
+        assert photo.get_data() == b"\xff\xd8\xff fake jpeg"
+    for slug in ("sneaky", "draft", "none"):
+        assert client.get(f"/cases/{slug}/photo").status_code == 404, slug

@@ -8,10 +8,21 @@ see internal events, marked as such, and their responses are never cached.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -205,6 +216,17 @@ def case(slug: str) -> str:
         staff=staff,
         today=now,
     )
+
+
+@bp.get("/cases/<slug>/photo")
+def case_photo(slug: str) -> Response:
+    """The person's photo, from ``PHOTO_FOLDER`` (by default the instance's ``photos`` folder)."""
+    case = get_visible_case(slug)
+    if not case.photo_filename:
+        abort(404)
+    folder = current_app.config.get("PHOTO_FOLDER") or Path(current_app.instance_path) / "photos"
+    # send_from_directory refuses names that climb out of the folder.
+    return send_from_directory(folder, case.photo_filename, max_age=3600)
 
 
 def _event_url(event: Event, case: Case | None = None) -> str:
