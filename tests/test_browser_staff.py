@@ -82,3 +82,29 @@ def test_the_full_event_form_shows_errors_next_to_fields_without_javascript(
     assert page.get_by_label("Title", exact=True).input_value() == "Vienna picket"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "event-form-errors.png"), full_page=True)
+
+
+def test_an_organiser_reads_the_demo_case_its_events_and_its_history(
+    runner: FlaskCliRunner, live_server: str, page, make_user
+) -> None:
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ORGANISER)
+    _sign_in(page, live_server, user.email)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(live_server + "/manage/cases/")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "staff-cases.png"), full_page=True)
+    page.get_by_role("link", name="Ainur Kurmanov").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Ainur Kurmanov"
+    assert page.get_by_role("heading", name="Events").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "staff-case.png"), full_page=True)
+    page.get_by_role("link", name="Edit", exact=True).first.click()
+    page.get_by_label("Occupation").fill("Journalist and socialist activist")
+    page.get_by_role("button", name="Save the case").click()
+    assert page.get_by_text("The case was saved.").is_visible()
+    page.get_by_role("link", name="History", exact=True).last.click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("History of")
+    assert page.get_by_role("cell", name="Journalist and socialist activist").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "staff-case-history.png"), full_page=True)
+    assert all(url.startswith(live_server) for url in requested), requested

@@ -368,3 +368,17 @@ def test_the_list_and_dashboard_mark_who_is_on_hunger_strike(staff_client, make_
         assert html.count("On hunger strike") == 1, url
         striking_at = html.find("Anna Striking")
         assert 0 < striking_at < html.find("On hunger strike") < html.find("Boris Ended"), url
+
+
+def test_a_strike_with_no_logged_end_does_not_outlive_the_detention(
+    staff_client, make_case, make_event
+):
+    from datetime import timedelta
+
+    from campaign.models import EventType
+
+    case = make_case(status=CaseStatus.RELEASED)
+    make_event([case.id], type=EventType.HUNGER_STRIKE_START, date=date.today() - timedelta(9))
+    client = staff_client(Role.ORGANISER)
+    assert "On hunger strike" not in client.get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    assert "On hunger strike" not in client.get("/manage/cases/").get_data(as_text=True)

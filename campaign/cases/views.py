@@ -112,14 +112,18 @@ def case_on_hunger_strike(case: Case) -> bool:
 
 @bp.app_template_global()
 def cases_on_hunger_strike(case_ids: list[int]) -> set[int]:
-    """Which of these cases are on hunger strike today, in one query (for lists)."""
+    """Which of these cases (held in custody) are on hunger strike today, in one query."""
     if not case_ids:
         return set()
+    held = [s for s in CaseStatus if s.in_custody]
     rows = db.session.execute(
         sa.select(event_cases.c.case_id, Event)
         .join(Event, Event.id == event_cases.c.event_id)
+        .join(Case, Case.id == event_cases.c.case_id)
         .where(
             event_cases.c.case_id.in_(case_ids),
+            # A strike whose end was never logged must not outlive the detention.
+            Case.status.in_(held),
             Event.type.in_([EventType.HUNGER_STRIKE_START, EventType.HUNGER_STRIKE_END]),
         )
     ).all()
@@ -328,7 +332,7 @@ def detail(case_id: int) -> str:
         "cases/detail.html",
         case=case,
         events=list(reversed(events)),
-        strike=current_hunger_strike(events, today),
+        strike=current_hunger_strike(events, today) if case.status.in_custody else None,
         day_count=days_in_custody(case, today),
         today=today,
         action=ActionForm(),
