@@ -470,3 +470,15 @@ def test_an_activists_change_to_a_verified_event_needs_checking_again(
     assert stored.title == "Picket, corrected"
     assert stored.verification == Verification.REPORTED
     assert entries(app, "event")[-1].changes["verification"] == ["verified", "reported"]
+
+
+def test_more_lines_are_added_without_javascript_and_without_saving(app, staff_client, make_case):
+    case = make_case()
+    response = staff_client(Role.ORGANISER).post(
+        "/manage/events/new", data=event_form([case.id], add_lines="1")
+    )
+    html = response.get_data(as_text=True)
+    assert count(app, Event) == 0
+    assert 'name="organisations-4"' in html
+    assert 'name="sources-3-url"' in html
+    assert 'value="CWI Russia"' in html  # nothing typed is lost

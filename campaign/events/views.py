@@ -272,6 +272,17 @@ def _prefill(form: EventForm, event: Event) -> None:
         entry.form.title.data = source.title
 
 
+def wants_more_lines(form: EventForm) -> bool:
+    """Whether the user asked for more organisation and source lines (no JavaScript needed)."""
+    if request.method != "POST" or not request.form.get("add_lines"):
+        return False
+    form.organisations.append_entry()
+    form.organisations.append_entry()
+    form.sources.append_entry()
+    form.sources.append_entry()
+    return True
+
+
 def _render_form(form: EventForm, event: Event | None, **extra: Any) -> str:
     return render_template("events/form.html", form=form, event=event, names=known_names(), **extra)
 
@@ -288,6 +299,8 @@ def new() -> str | Response:
             form.cases.data = [wanted]
         if request.args.get("type") in {t.value for t in EventType}:
             form.type.data = request.args["type"]
+    if wants_more_lines(form):
+        return _render_form(form, None)
     if form.validate_on_submit():
         event = Event(created_by_id=current_user.id)
         _fill_event(event, form)
@@ -327,7 +340,7 @@ def edit(event_id: int) -> str | Response:
         return _render_form(form, event)
     if form.date.granularity is not None:
         form.date.shown_precision = form.date.granularity
-    if not form.validate_on_submit():
+    if wants_more_lines(form) or not form.validate_on_submit():
         return _render_form(form, event)
     seen = loaded_version(form.version.data)
     if seen != event.version:
