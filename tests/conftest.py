@@ -20,13 +20,7 @@ from campaign.models import Case, CaseStatus, Event, EventType, Role, User
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 NO_POSTGRES = "TEST_DATABASE_URL is not set: the PostgreSQL run of the suite is skipped"
 
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgres",
-        marks=[pytest.mark.postgres, pytest.mark.skipif(not TEST_DATABASE_URL, reason=NO_POSTGRES)],
-    ),
-]
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def base_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
@@ -68,6 +62,8 @@ def _postgres_schema() -> Iterator[None]:
 def backend(request: pytest.FixtureRequest) -> str:
     """Which database this test runs on."""
     if request.param == "postgres":
+        if not TEST_DATABASE_URL:
+            pytest.skip(NO_POSTGRES)  # from here, so the summary folds all of them into one line
         request.getfixturevalue("_postgres_schema")
     return str(request.param)
 
@@ -294,3 +290,16 @@ def phone(_browser: Any) -> Iterator[Any]:
 def count_rows(model: type[Any]) -> int:
     """How many rows a table holds (call inside an app context)."""
     return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say once per reason, visibly, which tests were skipped and why (not once per test)."""
+    from collections import Counter
+
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    for reason, count in sorted(reasons.items()):
+        terminalreporter.write_line(f"{count} skipped: {reason}", yellow=True)
