@@ -173,6 +173,7 @@ def main() -> None:
         for label, path in (
             ("case page", "/cases/{slug}"),
             ("case page, messages only", "/cases/{slug}?show=messages"),
+            ("case sheet (whole)", "/cases/{slug}/sheet"),
             ("timeline.json (whole)", "/cases/{slug}/timeline.json"),
         ):
             for slug in ("small", "long"):

@@ -131,3 +131,9 @@ def test_detained_case_on_a_phone(
     _shot(phone, "public-case-phone.png")
     phone.goto(live_server + "/")
     _shot(phone, "public-home-phone.png")
+    # The case sheet for a letter-writing evening carries the address for letters.
+    phone.goto(live_server + "/cases/dana")
+    phone.emulate_media(media="print")
+    assert phone.get_by_text("ul. Volodarskogo 2").is_visible()
+    assert not phone.get_by_role("button", name="Apply").is_visible()
+    _shot(phone, "public-case-print-detained.png")

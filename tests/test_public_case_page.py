@@ -239,6 +239,27 @@ def test_long_timelines_load_in_pages(app: Flask, client: FlaskClient, detained:
     assert "Back to the beginning" in later
 
 
+def test_the_case_sheet_prints_the_whole_timeline_on_one_page(
+    app: Flask,
+    client: FlaskClient,
+    detained: Case,
+    make_message,  # noqa: F811
+) -> None:
+    with app.app_context():
+        add_long_history(detained.id, events=PAGE_SIZE + 20, messages=30, start=date(2001, 1, 1))
+    page = client.get("/cases/detained").get_data(as_text=True)
+    assert 'href="/cases/detained/sheet"' in page
+    sheet = client.get("/cases/detained/sheet?after=2001-01-05.1.2.3")
+    html = sheet.get_data(as_text=True)
+    assert sheet.headers["Cache-Control"] == "public, max-age=60"
+    assert "Event 0<" in html
+    assert f"Event {PAGE_SIZE + 19}<" in html
+    assert 'rel="next"' not in html
+    assert "PO Box 12" in html
+    assert "messages of support from" in html
+    assert "<details>" not in html
+
+
 @contextmanager
 def count_queries(app: Flask) -> Iterator[list[str]]:
     statements: list[str] = []
@@ -270,7 +291,7 @@ def test_case_page_query_count_does_not_grow_with_the_case(
         add_long_history(big.id, events=300, messages=1500)
     counts = {}
     for slug in ("small", "big"):
-        for path in (f"/cases/{slug}", f"/cases/{slug}?show=messages"):
+        for path in (f"/cases/{slug}", f"/cases/{slug}?show=messages", f"/cases/{slug}/sheet"):
             client.get(path)  # warm up
             with count_queries(app) as statements:
                 assert client.get(path).status_code == 200

@@ -35,6 +35,7 @@ from campaign.public import feeds
 from campaign.reach import load_reach, reach_svg
 from campaign.timeline import (
     FILTERS,
+    PAGE_SIZE,
     build_page,
     case_events,
     counter_events,
@@ -187,12 +188,30 @@ def index() -> str:
 @bp.get("/cases/<slug>")
 def case(slug: str) -> str:
     """A case page: who the person is, where they stand, the counters, reach and the timeline."""
+    return _case_page(slug, sheet=False)
+
+
+@bp.get("/cases/<slug>/sheet")
+def case_sheet(slug: str) -> str:
+    """The case page with the whole timeline on one page, to print as a case sheet."""
+    return _case_page(slug, sheet=True)
+
+
+def _case_page(slug: str, *, sheet: bool) -> str:
     case = get_visible_case(slug)
     staff = is_staff()
     now = today()
     show = parse_show(request.args.getlist("show"))
-    after = parse_cursor(request.args.get("after"))
-    page = build_page(case, show=show, include_internal=staff, after=after, today=now)
+    after = None if sheet else parse_cursor(request.args.get("after"))
+    page = build_page(
+        case,
+        show=show,
+        include_internal=staff,
+        after=after,
+        today=now,
+        limit=None if sheet else PAGE_SIZE,
+        with_messages=not sheet,
+    )
     scheduled = counter_events(case.id, include_internal=staff, today=now)
     hearing = counters.next_hearing(scheduled, now)
     reach = load_reach(case.id)
@@ -215,6 +234,7 @@ def case(slug: str) -> str:
         reach_chart=reach_svg(reach, country_name),
         staff=staff,
         today=now,
+        sheet=sheet,
     )
 
 
