@@ -203,3 +203,15 @@ def test_session_cookies_are_httponly_samesite_and_secure_outside_debug(
     assert "HttpOnly" in header
     assert "SameSite=Lax" in header
     assert "Secure" in header
+
+
+def test_long_ended_sessions_are_pruned_at_the_next_sign_in(
+    app: Flask, make_user: Callable[..., User], login: Callable[..., FlaskClient]
+) -> None:
+    user = make_user()
+    login(app.test_client(), user)
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"]
+    _age_sessions(app, user, created=lifetime + timedelta(days=2))
+    login(app.test_client(), user)
+    (remaining,) = _sessions(app, user)
+    assert utcnow() - remaining.created_at < timedelta(minutes=1)

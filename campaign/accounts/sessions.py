@@ -37,12 +37,21 @@ def token_digest(token: str) -> str:
 def begin(user: User) -> UserSession:
     """Sign *user* in on a new server-side session; the old cookie's content is dropped first."""
     session.clear()  # no session fixation: nothing from before the sign-in survives it
+    _prune()
     token = secrets.token_urlsafe(32)
     record = UserSession(token_hash=token_digest(token), user_id=user.id)
     db.session.add(record)
+    # A browser-session cookie (not "permanent"): closing the browser ends it on shared
+    # computers; the server enforces the idle timeout and the absolute lifetime either way.
     session[SESSION_KEY] = token
     login_user(user)
     return record
+
+
+def _prune() -> None:
+    """Delete sessions that ended long enough ago to be of no further use (the view commits)."""
+    cutoff = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"] - timedelta(days=1)
+    db.session.execute(sa.delete(UserSession).where(UserSession.created_at < cutoff))
 
 
 def current() -> UserSession | None:
@@ -72,6 +81,7 @@ def load_user(user_id: str) -> User | None:
     """
     record = current()
     if record is None or record.revoked_at is not None or str(record.user_id) != user_id:
+        session.pop(SESSION_KEY, None)
         return None
     now = utcnow()
     if _expired(record, now):

@@ -34,6 +34,14 @@ def get_user_or_404(user_id: int) -> User:
     return user
 
 
+def get_invitation_or_404(invitation_id: int) -> Invitation:
+    """Load an invitation or 404; the caller is an admin (the guard checked), so no 403 here."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        abort(404)
+    return invitation
+
+
 def _invitation_lifetime() -> timedelta:
     value = current_app.config.get("INVITATION_LIFETIME", DEFAULT_INVITATION_LIFETIME)
     return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
@@ -105,9 +113,7 @@ def invite() -> str | Response:
 @allow(*ADMINS)
 def invitation_link(invitation_id: int) -> str | Response:
     """Show a new invitation's link once; only its hash is kept, so it cannot be shown again."""
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
+    invitation = get_invitation_or_404(invitation_id)
     link = session.pop(LINK_KEY, None)
     if not link:
         flash(
@@ -122,9 +128,7 @@ def invitation_link(invitation_id: int) -> str | Response:
 @allow(*ADMINS)
 def withdraw_invitation(invitation_id: int) -> Response:
     """Delete an open invitation so its link stops working."""
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
+    invitation = get_invitation_or_404(invitation_id)
     if ActionForm().validate_on_submit():
         audit.record(AuditAction.DELETE, invitation)
         db.session.delete(invitation)
