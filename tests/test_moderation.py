@@ -307,3 +307,48 @@ def test_the_purge_command_erases_expired_emails_for_cron(
     assert get(app, expired).email is None
     assert get(app, kept).email == "new@example.org"
     assert "Erased 0 " in runner.invoke(args=["messages", "purge-emails"]).output
+
+
+class TestWithCsrf:
+    """CSRF on: decisions need the token the queue page carries."""
+
+    @pytest.fixture
+    def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
+        app_config["WTF_CSRF_ENABLED"] = True
+        return app_config
+
+    def test_a_decision_without_the_token_is_refused(
+        self,
+        app: Flask,
+        make_user: Callable[..., Any],
+        make_case: Callable[..., Case],
+        make_message: Callable[..., int],
+    ) -> None:
+        import re
+
+        user = make_user(Role.ORGANISER)
+        organiser = app.test_client()
+        login_page = organiser.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
+        assert token
+        organiser.post(
+            "/login",
+            data={
+                "email": user.email,
+                "password": "correct horse battery staple",
+                "csrf_token": token.group(1),
+            },
+        )
+        message_id = make_message(make_case().id)
+        refused = organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "spam"})
+        assert refused.status_code == 400
+        assert get(app, message_id).state == MessageState.PENDING
+        queue = organiser.get("/manage/messages/").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', queue)
+        assert token
+        accepted = organiser.post(
+            f"/manage/messages/{message_id}/decide",
+            data={"action": "spam", "csrf_token": token.group(1)},
+        )
+        assert accepted.status_code == 302
+        assert get(app, message_id).state == MessageState.SPAM

@@ -491,3 +491,55 @@ def test_multipart_text_in_another_encoding_is_refused(
     assert response.status_code == 400
     assert "could not be read" in response.get_data(as_text=True)
     assert stored(app) == []
+
+
+def test_the_case_panel_is_the_same_for_every_anonymous_visitor(
+    client: FlaskClient, app: Flask, case: Case
+) -> None:
+    with app.app_context():
+        db.session.add(
+            Message(
+                case_id=case.id,
+                body="Published words",
+                state=MessageState.PUBLISHED,
+                consent_to_publish=True,
+                country="AT",
+            )
+        )
+        db.session.commit()
+    post_message(client, app, "ainur")  # this visitor now has a session with a sent message
+    panel = re.compile(r'<section class="support-panel".*?</section>', re.DOTALL)
+    mine = panel.search(client.get("/cases/ainur").get_data(as_text=True))
+    theirs = panel.search(app.test_client().get("/cases/ainur").get_data(as_text=True))
+    if mine is None or theirs is None:
+        pytest.skip("the case page does not include the support panel yet")
+    assert mine.group(0) == theirs.group(0)
+    assert "Published words" in mine.group(0)
+    assert "Send a message of support" in mine.group(0)
+
+
+def test_no_public_page_or_export_carries_a_supporters_email(
+    client: FlaskClient, app: Flask, case: Case
+) -> None:
+    with app.app_context():
+        db.session.add(
+            Message(
+                case_id=case.id,
+                body="Published words",
+                state=MessageState.PUBLISHED,
+                consent_to_publish=True,
+                country="AT",
+                email="hidden.supporter@example.org",
+            )
+        )
+        db.session.commit()
+    paths = ["/cases/ainur", "/cases/ainur/messages", "/cases/ainur/sheet"]
+    paths += ["/cases/ainur/timeline.csv", "/cases/ainur/timeline.json", "/cases/ainur/feed.atom"]
+    paths += ["/feed.atom", "/"]
+    checked = 0
+    for path in paths:
+        response = client.get(path)
+        if response.status_code == 200:
+            checked += 1
+            assert "hidden.supporter" not in response.get_data(as_text=True), path
+    assert checked >= 2

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from babel import Locale
 from flask import (
     Blueprint,
     abort,
@@ -18,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -45,6 +47,15 @@ DEFAULT_SEND_LIMIT = "5 per 10 minutes;20 per day"
 bp.add_app_template_global(summary.support_summary, "support_summary")
 bp.add_app_template_global(summary.latest_messages, "support_latest_messages")
 bp.add_app_template_global(summary.messages_by_day, "support_messages_by_day")
+
+
+@bp.app_template_filter("language_name")
+def language_name(code: str | None) -> str:
+    """A language's name in the current locale ("de" -> "German"), or the code if unknown."""
+    if not code:
+        return ""
+    locale = get_locale() or Locale("en")
+    return str(locale.languages.get(code) or code)
 
 
 def _attempt_limit() -> str:
