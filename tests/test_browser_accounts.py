@@ -73,3 +73,26 @@ def test_the_dashboard_and_sign_out_work_on_a_phone(
     phone.get_by_role("button", name="Sign out").click()
     phone.goto(live_server + "/manage/")
     assert phone.url.startswith(live_server + "/login")
+
+
+def test_the_first_admin_replaces_the_one_time_password(
+    live_server: str, page, make_user: Callable[..., User]
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    admin = make_user(Role.ADMIN, display_name="Admin", must_change_password=True)
+    _sign_in(page, live_server, admin)
+    assert page.url == live_server + "/account/password"
+    page.goto(live_server + "/manage/users/")
+    assert page.url == live_server + "/account/password"
+    assert page.get_by_role("link", name="Users").count() == 0  # no links that lead nowhere
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("password123456")
+    page.get_by_label("New password again").fill("password123456")
+    page.get_by_role("button", name="Change password").click()
+    assert page.get_by_text("too common").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "change-password-refused.png"), full_page=True)
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("lantern orchard basalt tuesday")
+    page.get_by_label("New password again").fill("lantern orchard basalt tuesday")
+    page.get_by_role("button", name="Change password").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Admin"

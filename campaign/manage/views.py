@@ -42,6 +42,7 @@ def may_open(endpoint: str) -> bool:
     return (
         view is not None
         and current_user.is_authenticated
+        and not current_user.must_change_password
         and current_user.role in allowed_roles(view)
     )
 
