@@ -90,3 +90,36 @@ def test_a_supporter_sends_a_message_an_organiser_approves_it_and_it_is_on_the_w
     assert TEXT in panel.inner_text()
     panel.screenshot(path=str(ARTIFACTS / "support-case-panel.png"))
     assert all(url.startswith(live_server) for url in requested), requested
+
+
+def test_an_organiser_prints_a_delivery_pack_and_marks_it_delivered(
+    runner: FlaskCliRunner,
+    live_server: str,
+    page: Any,
+    make_user: Callable[..., User],
+) -> None:
+    runner.invoke(args=["demo"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    organiser = make_user(Role.ORGANISER, email="organiser@example.org")
+    page.goto(live_server + "/login")
+    page.fill("input[name=email]", organiser.email)
+    page.fill("input[name=password]", "correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live_server + "/manage/messages/packs")
+    page.screenshot(path=str(ARTIFACTS / "delivery-packs.png"), full_page=True)
+    page.locator("form", has_text="Ainur Kurmanov").get_by_role(
+        "button", name="Build a pack"
+    ).click()
+    assert "/manage/messages/packs/" in page.url
+    blocks = page.locator(".pack-message")
+    assert blocks.count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "delivery-pack-screen.png"), full_page=True)
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.get_by_role("button", name="Mark delivered").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "delivery-pack-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    page.get_by_label("Delivered").select_option("lawyer")
+    page.get_by_label("On", exact=True).fill("2010-05-12")
+    page.get_by_role("button", name="Mark delivered").click()
+    assert page.get_by_text("Delivered on 12 May 2010").is_visible()
