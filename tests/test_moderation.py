@@ -212,7 +212,7 @@ def test_a_safety_edit_keeps_the_old_and_new_text_in_the_audit_trail(
     [entry] = audit_of(app, message_id)
     assert entry.changes["body"] == ["Stay strong. The judge Ivanov is corrupt!", "Stay strong."]
     empty = organiser.post(f"/manage/messages/{message_id}/edit", data={"body": "  "})
-    assert empty.status_code == 200
+    assert empty.status_code == 400
     assert "reject it instead" in empty.get_data(as_text=True)
     assert get(app, message_id).body == "Stay strong."
 

@@ -543,3 +543,24 @@ def test_no_public_page_or_export_carries_a_supporters_email(
             checked += 1
             assert "hidden.supporter" not in response.get_data(as_text=True), path
     assert checked >= 2
+
+
+def test_a_database_failure_says_the_message_was_not_sent_and_keeps_it(
+    client: FlaskClient, app: Flask, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable() -> None:
+        raise sa.exc.OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    with app.app_context():
+        monkeypatch.setattr(db.session, "commit", unavailable)
+        response = post_message(client, app, "ainur")
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "could not be saved" in html
+    assert VALID["body"] in html
+    monkeypatch.undo()
+    assert stored(app) == []
+    # Sent again once the database is back, the same form stores it exactly once.
+    token = form_token_in(html)
+    assert post_message(client, app, "ainur", token=token).status_code == 302
+    assert len(stored(app)) == 1

@@ -238,7 +238,7 @@ def bulk() -> Response:
 
 @bp.route("/<int:message_id>/edit", methods=["GET", "POST"])
 @allow(*ORGANISERS)
-def edit(message_id: int) -> Response | str:
+def edit(message_id: int) -> Response | tuple[str, int]:
     """A safety edit of a message's text, with the old and new text kept in the audit trail."""
     message = get_message(message_id)
     form = SafetyEditForm(obj=message)
@@ -250,7 +250,8 @@ def edit(message_id: int) -> Response | str:
             db.session.commit()
             flash(_("The message was edited; the change is in the history."), "success")
         return redirect(url_for("moderation.queue", state="all", case=message.case_id))
-    return render_template("moderation/edit.html", message=message, form=form)
+    status = 400 if form.errors else 200
+    return render_template("moderation/edit.html", message=message, form=form), status
 
 
 @bp.get("/packs")

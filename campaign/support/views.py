@@ -235,6 +235,19 @@ def new(slug: str) -> Response | tuple[str, int]:
         if earlier is None:
             raise
         return _remember_sent(case, earlier, token)
+    except sa.exc.OperationalError:
+        # The database is busy or away: say so and keep the text, rather than a bare error page.
+        db.session.rollback()
+        logger.warning("a message for case %s could not be stored", case.id, exc_info=True)
+        return _render_form(
+            case,
+            form,
+            _(
+                "Your message was not sent: it could not be saved just now. "
+                "Your text is below: please send it again in a moment."
+            ),
+            503,
+        )
     logger.info("message %s received for case %s", message.id, case.id)
     return _remember_sent(case, message, token)
 
