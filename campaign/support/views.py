@@ -26,7 +26,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from campaign import audit, spam
+from campaign import audit, delivery, spam
 from campaign.extensions import db, limiter
 from campaign.models import AuditAction, Case, Message, MessageState
 from campaign.privacy import keyed_hash
@@ -311,13 +311,11 @@ def withdraw(token: str) -> Response | str:
     form = WithdrawForm()
     if request.method == "POST" and form.validate_on_submit():
         if message.state != MessageState.WITHDRAWN:
-            from campaign.delivery import release_from_open_pack
-
             message.state = MessageState.WITHDRAWN
             if message.email is not None:
                 message.email = None
                 message.email_erased_at = datetime.now(UTC)
-            release_from_open_pack(message)
+            delivery.release_from_open_pack(message)
             changes = audit.pending_changes(message)
             audit.record(AuditAction.UPDATE, message, changes, actor_label="supporter")
             db.session.commit()
