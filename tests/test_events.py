@@ -482,3 +482,23 @@ def test_more_lines_are_added_without_javascript_and_without_saving(app, staff_c
     assert 'name="organisations-4"' in html
     assert 'name="sources-3-url"' in html
     assert 'value="CWI Russia"' in html  # nothing typed is lost
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/manage/", "/manage/"),
+        ("https://evil.example/", "/manage/events/"),
+        ("//evil.example/", "/manage/events/"),
+        ("/\\evil.example/", "/manage/events/"),
+    ],
+)
+def test_verify_returns_only_to_pages_of_this_site(
+    staff_client, make_case, make_event, next_url, expected
+):
+    case = make_case()
+    event = make_event([case.id])
+    response = staff_client(Role.ORGANISER).post(
+        f"/manage/events/{event.id}/verify", query_string={"next": next_url}
+    )
+    assert response.headers["Location"] == expected

@@ -76,7 +76,7 @@ def safe_next(default: str) -> str:
     """The ``next`` parameter when it is a path on this site, else *default*."""
     target = request.values.get("next") or ""
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+    if target.startswith("/") and not target.startswith(("//", "/\\")) and not parts.netloc:
         return target
     return default
 
