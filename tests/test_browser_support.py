@@ -123,3 +123,15 @@ def test_an_organiser_prints_a_delivery_pack_and_marks_it_delivered(
     page.get_by_label("On", exact=True).fill("2010-05-12")
     page.get_by_role("button", name="Mark delivered").click()
     assert page.get_by_text("Delivered on 12 May 2010").is_visible()
+
+
+def test_the_form_fits_a_phone(runner: FlaskCliRunner, live_server: str, phone: Any) -> None:
+    runner.invoke(args=["demo"])
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.goto(live_server + "/cases/ainur-kurmanov/support")
+    box = phone.get_by_label("Your message", exact=True).bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 360
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(ARTIFACTS / "support-form-phone.png"), full_page=True)
