@@ -502,3 +502,23 @@ def test_verify_returns_only_to_pages_of_this_site(
         f"/manage/events/{event.id}/verify", query_string={"next": next_url}
     )
     assert response.headers["Location"] == expected
+
+
+def test_every_staff_member_reads_an_event_with_its_sources(
+    app, staff_client, make_case, make_event
+):
+    case = make_case()
+    organiser = staff_client(Role.ORGANISER)
+    organiser.post(
+        "/manage/events/new",
+        data=event_form([case.id], visibility="internal", description="Forty people came"),
+    )
+    event = only(app, Event)
+    activist = staff_client(Role.ACTIVIST)
+    html = activist.get(f"/manage/events/{event.id}").get_data(as_text=True)
+    assert "Forty people came" in html
+    assert 'href="https://example.org/report"' in html
+    assert 'class="badge badge-internal">Internal<' in html
+    assert f"/manage/events/{event.id}/edit" not in html  # not theirs to edit
+    assert f"/manage/events/{event.id}/verify" not in html
+    assert activist.get("/manage/events/99999").status_code == 404

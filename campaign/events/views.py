@@ -312,7 +312,7 @@ def new() -> str | Response:
         follow_status(event)
         db.session.commit()
         flash(_("The event was saved."), "success")
-        return redirect(safe_next(url_for("events.index")))
+        return redirect(safe_next(url_for("events.detail", event_id=event.id)))
     return _render_form(form, None)
 
 
@@ -365,7 +365,7 @@ def edit(event_id: int) -> str | Response:
         )
         return redirect(url_for("events.edit", event_id=event_id))
     flash(_("The event was saved."), "success")
-    return redirect(safe_next(url_for("events.index")))
+    return redirect(safe_next(url_for("events.detail", event_id=event.id)))
 
 
 def _conflict(form: EventForm, event: Event, seen: int | None) -> str:
@@ -468,6 +468,14 @@ def index() -> str:
         },
         confirm=ConfirmForm(),
     )
+
+
+@bp.get("/<int:event_id>")
+@allow(*STAFF)
+def detail(event_id: int) -> str:
+    """Everything about one event, for every staff member (internal ones marked)."""
+    event = load_event(event_id)
+    return render_template("events/detail.html", event=event, confirm=ConfirmForm())
 
 
 @bp.post("/<int:event_id>/verify")
