@@ -48,7 +48,7 @@ def init_command(with_demo: bool) -> None:
         demo.load()
         db.session.commit()
         click.echo("Loaded the demo campaign: /cases/ainur-kurmanov")
-    if db.session.scalar(sa.select(sa.func.count(User.id))) > 0:
+    if db.session.scalar(sa.select(sa.func.count(User.id))):
         click.echo("Accounts exist already: no admin created, no password changed.")
     else:
         email = current_app.config.get("ADMIN_EMAIL", "admin@example.org")
