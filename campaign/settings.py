@@ -61,6 +61,8 @@ class Defaults:
     ARGON2_PARALLELISM = 4
 
     SUPPORTER_EMAIL_RETENTION_DAYS = 30
+    # Where case photos are read from; None: the instance folder's photos/.
+    PHOTO_FOLDER: str | None = None
     TIMELINE_PAGE_SIZE = 50
 
 
