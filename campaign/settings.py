@@ -55,6 +55,12 @@ class Defaults:
     PROXY_FIX_X_FOR = 0
 
     PASSWORD_MIN_LENGTH = 12
+    # Sign-in throttling: failures allowed per account and per client within the window
+    # (a timedelta, or seconds from the environment).
+    LOGIN_ACCOUNT_LIMIT = 5
+    LOGIN_CLIENT_LIMIT = 20
+    LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
+    INVITATION_LIFETIME = timedelta(hours=72)
     # argon2id parameters (RFC 9106's second recommended option); tests use cheaper ones.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024
