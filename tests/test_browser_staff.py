@@ -58,6 +58,11 @@ def test_an_activist_logs_a_picket_from_a_phone(
     phone.wait_for_load_state()
     assert phone.get_by_text("the picket was logged").is_visible()
 
+    for name, path in (("events", "/manage/events/"), ("cases", "/manage/cases/")):
+        phone.goto(live_server + path)
+        phone.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"))
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 360, path
+
     with app.app_context():
         event = db.session.scalars(sa.select(Event).where(Event.created_by_id == user.id)).one()
         assert event.participants == 30
