@@ -14,6 +14,7 @@ from campaign import audit, demo
 from campaign.accounts.passwords import hash_password, password_problem
 from campaign.extensions import db
 from campaign.models import AuditAction, Role, User
+from campaign.support.cli import messages_cli
 
 user_cli = AppGroup("user", help="Manage staff accounts.")
 
@@ -23,7 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(init_command)
     app.cli.add_command(user_cli)
-    app.cli.add_command(__import__("campaign.support.cli", fromlist=["messages_cli"]).messages_cli)
+    app.cli.add_command(messages_cli)
 
 
 @click.command("demo")

@@ -67,6 +67,14 @@ class Defaults:
     ARGON2_PARALLELISM = 4
 
     SUPPORTER_EMAIL_RETENTION_DAYS = 30
+    # The supporters' form: limits per client (Flask-Limiter syntax), the body cap, how long a
+    # form must be open before sending (and at most), and how far back duplicates are caught.
+    SUPPORT_SEND_LIMIT = "5 per 10 minutes;20 per day"
+    SUPPORT_ATTEMPT_LIMIT = "30 per 10 minutes"
+    SUPPORT_MAX_BODY_BYTES = 64 * 1024
+    SUPPORT_FORM_MIN_SECONDS = 3
+    SUPPORT_FORM_MAX_SECONDS = 8 * 3600
+    SUPPORT_DUPLICATE_WINDOW_HOURS = 7 * 24
     # Where case photos are read from; None: the instance folder's photos/.
     PHOTO_FOLDER: str | None = None
     TIMELINE_PAGE_SIZE = 50
