@@ -522,3 +522,32 @@ def test_every_staff_member_reads_an_event_with_its_sources(
     assert f"/manage/events/{event.id}/edit" not in html  # not theirs to edit
     assert f"/manage/events/{event.id}/verify" not in html
     assert activist.get("/manage/events/99999").status_code == 404
+
+
+def test_sources_no_event_cites_any_more_are_removed_and_shared_ones_kept(
+    app, staff_client, make_case, make_event
+):
+    case = make_case()
+    client = staff_client(Role.ORGANISER)
+    client.post("/manage/events/new", data=event_form([case.id]))
+    event = only(app, Event)
+    other = make_event([case.id], title="Other")
+    with app.app_context():
+        shared = Source(title="The statement on his release")
+        citing = [db.session.get(Event, event.id), db.session.get(Event, other.id)]
+        for citer in citing:
+            citer.sources.append(shared)
+        db.session.commit()
+        version = db.session.get(Event, event.id).version
+    # Save the event with neither of its sources.
+    client.post(
+        f"/manage/events/{event.id}/edit",
+        data=event_form(
+            [case.id], version=str(version), **{"sources-0-url": "", "sources-0-title": ""}
+        ),
+    )
+    with app.app_context():
+        titles = sorted(db.session.scalars(sa.select(Source.title)))
+        assert titles == ["The statement on his release"]  # still cited by the other event
+    client.post(f"/manage/events/{other.id}/delete")
+    assert count(app, Source) == 0

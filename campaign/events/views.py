@@ -33,6 +33,7 @@ from campaign.models import (
     Verification,
     Visibility,
     event_cases,
+    event_sources,
 )
 from campaign.slugs import slugify
 from campaign.status import apply_event
@@ -158,6 +159,20 @@ def _source_for(url: str | None, title: str | None, existing: list[Source]) -> S
         if source.url == url and source.title == title[:300]:
             return source
     return Source(url=url, title=title[:300])
+
+
+def drop_unused_sources(sources: list[Source], event_id: int) -> None:
+    """Delete sources this event no longer cites, unless another event still cites them."""
+    for source in sources:
+        if source.id is None:
+            continue
+        cited_elsewhere = db.session.scalar(
+            sa.select(event_sources.c.event_id).where(
+                event_sources.c.source_id == source.id, event_sources.c.event_id != event_id
+            )
+        )
+        if cited_elsewhere is None:
+            db.session.delete(source)
 
 
 def case_events(case: Case) -> list[Event]:
@@ -346,6 +361,7 @@ def edit(event_id: int) -> str | Response:
     if seen != event.version:
         return _conflict(form, event, seen)
     before = (event.type, event.date, {c.id for c in event.cases})
+    cited_before = list(event.sources)
     _fill_event(event, form)
     changes = audit.pending_changes(event)
     if changes and event.verification == Verification.VERIFIED and not may_verify():
@@ -354,6 +370,7 @@ def edit(event_id: int) -> str | Response:
         changes["verification"] = [Verification.VERIFIED.value, Verification.REPORTED.value]
     try:
         db.session.flush()
+        drop_unused_sources([x for x in cited_before if x not in event.sources], event.id)
         audit.record(AuditAction.UPDATE, event, changes)
         if before != (event.type, event.date, {c.id for c in event.cases}):
             follow_status(event)
@@ -510,7 +527,10 @@ def delete(event_id: int) -> str | Response:
         # Kept so the history of each case can still list the events deleted from it.
         changes["case_ids"] = [sorted(c.id for c in event.cases), None]
         audit.record(AuditAction.DELETE, event, changes)
+        cited = list(event.sources)
         db.session.delete(event)
+        db.session.flush()
+        drop_unused_sources(cited, event_id)
         db.session.commit()
         flash(_("The event was deleted. Its last state is kept in the history."), "success")
         return redirect(url_for("events.index"))
