@@ -30,6 +30,20 @@ KINDS = {
 }
 
 
+@bp.app_template_filter("field_label")
+def field_label(name: str) -> str:
+    """A recorded field's name for people: the label its form shows, else the column name."""
+    from campaign.cases.forms import CaseForm
+    from campaign.events.forms import EventForm
+
+    for form_class in (CaseForm, EventForm):
+        args = getattr(getattr(form_class, name, None), "args", ())
+        label = args[0] if args else None
+        if label:
+            return str(label)
+    return name.replace("_", " ")
+
+
 @bp.app_template_filter("audit_time")
 def audit_time(value: datetime) -> str:
     """When a change was recorded, in UTC to the minute."""
