@@ -144,6 +144,7 @@ EVENTS: list[DemoEvent] = [
         DatePrecision.APPROXIMATE,
         (UKTESHBAEV,),
         description="He refused food in solidarity with Ainur Kurmanov.",
+        end=date(2010, 5, 5),
     ),
     DemoEvent(
         EventType.DEMONSTRATION,

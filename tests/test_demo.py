@@ -130,3 +130,16 @@ def test_the_demo_case_page_shows_the_person_and_the_linked_case(
     home = client.get("/").get_data(as_text=True)
     assert "Ainur Kurmanov" in home
     assert "Yesenbek Ukteshbaev" in home
+
+
+def test_demo_hunger_strikes_end_with_the_detentions(app: Flask, runner: FlaskCliRunner) -> None:
+    from campaign.counters import current_hunger_strike
+
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        for case in db.session.scalars(sa.select(Case)):
+            events = db.session.scalars(
+                sa.select(Event).join(Event.cases).where(Case.id == case.id)
+            ).all()
+            assert current_hunger_strike(events, date(2010, 5, 1)) is not None, case.slug
+            assert current_hunger_strike(events, date.today()) is None, case.slug
