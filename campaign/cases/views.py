@@ -75,9 +75,7 @@ def load_case(case_id: int, *, manage: bool = False) -> Case:
     Every staff member may read a case; only organisers and admins create, edit, publish or
     archive one (the views say so with ``@allow`` too: this is the second lock).
     """
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
+    case = db.get_or_404(Case, case_id)
     if manage and not current_user.has_role(Role.ORGANISER):
         abort(403)
     return case

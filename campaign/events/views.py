@@ -53,9 +53,7 @@ def load_event(event_id: int, *, editing: bool = False) -> Event:
 
     Organisers and admins may change any event; an activist only the events they logged.
     """
-    event = db.session.get(Event, event_id)
-    if event is None:
-        abort(404)
+    event = db.get_or_404(Event, event_id)
     if editing and not may_edit(event):
         abort(403)
     return event

@@ -76,9 +76,7 @@ def index() -> str:
 @allow(*ORGANISERS)
 def case(case_id: int) -> str:
     """The history of one case, and the list of its events' histories."""
-    record = db.session.get(Case, case_id)
-    if record is None:
-        abort(404)
+    record = db.get_or_404(Case, case_id)
     return render_template(
         "history/object.html",
         title=record.person_name,

@@ -61,17 +61,13 @@ def can_moderate() -> bool:
 
 def get_message(message_id: int) -> Message:
     """Load a message or 404. Every organiser may moderate every case, so no further check."""
-    message = db.session.get(Message, message_id)
-    if message is None:
-        abort(404)
+    message = db.get_or_404(Message, message_id)
     return message
 
 
 def get_pack(pack_id: int) -> DeliveryPack:
     """Load a delivery pack or 404. Every organiser may handle every case's packs."""
-    pack = db.session.get(DeliveryPack, pack_id)
-    if pack is None:
-        abort(404)
+    pack = db.get_or_404(DeliveryPack, pack_id)
     return pack
 
 

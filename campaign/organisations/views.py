@@ -29,9 +29,7 @@ bp = Blueprint("organisations", __name__, url_prefix="/manage/organisations")
 
 def load_organisation(organisation_id: int, *, editing: bool = False) -> Organisation:
     """Load an organisation or 404; then, when *editing*, 403 unless the user is an organiser."""
-    org = db.session.get(Organisation, organisation_id)
-    if org is None:
-        abort(404)
+    org = db.get_or_404(Organisation, organisation_id)
     if editing and not current_user.has_role(Role.ORGANISER):
         abort(403)
     return org
@@ -39,9 +37,7 @@ def load_organisation(organisation_id: int, *, editing: bool = False) -> Organis
 
 def load_venue(venue_id: int, *, editing: bool = False) -> Venue:
     """Load a venue or 404; then, when *editing*, 403 unless the user is an organiser."""
-    venue = db.session.get(Venue, venue_id)
-    if venue is None:
-        abort(404)
+    venue = db.get_or_404(Venue, venue_id)
     if editing and not current_user.has_role(Role.ORGANISER):
         abort(403)
     return venue

@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -28,17 +28,13 @@ LINK_KEY = "_invitation_link"
 
 def get_user_or_404(user_id: int) -> User:
     """Load a staff account or 404; the caller is an admin (the guard checked), so no 403 here."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     return user
 
 
 def get_invitation_or_404(invitation_id: int) -> Invitation:
     """Load an invitation or 404; the caller is an admin (the guard checked), so no 403 here."""
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
+    invitation = db.get_or_404(Invitation, invitation_id)
     return invitation
 
 
