@@ -15,7 +15,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from campaign import create_app
 from campaign.accounts.passwords import hash_password
 from campaign.extensions import db
-from campaign.models import Case, CaseStatus, Event, EventType, Role, User
+from campaign.models import AuditEntry, Case, CaseStatus, Event, EventType, Message, Role, User
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 NO_POSTGRES = "TEST_DATABASE_URL is not set: the PostgreSQL run of the suite is skipped"
@@ -285,6 +285,49 @@ def phone(_browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def make_message(app: Flask) -> Callable[..., int]:
+    """Create a message of support (committed, pending review unless told) and return its id."""
+
+    def factory(case_id: int, **overrides: Any) -> int:
+        with app.app_context():
+            message = Message(
+                case_id=case_id,
+                body=overrides.pop("body", "Stay strong"),
+                country=overrides.pop("country", "DE"),
+                consent_to_publish=overrides.pop("consent_to_publish", True),
+                **overrides,
+            )
+            db.session.add(message)
+            db.session.commit()
+            return int(message.id)
+
+    return factory
+
+
+def fetch(app: Flask, model: type[Any], object_id: int) -> Any:
+    """Load one row afresh, detached from the session, for assertions."""
+    with app.app_context():
+        row = db.session.get(model, object_id)
+        assert row is not None, f"{model.__name__} {object_id} does not exist"
+        db.session.expunge(row)
+        return row
+
+
+def audit_entries(app: Flask, object_type: str, object_id: int) -> list[AuditEntry]:
+    """The audit trail of one object, oldest first, detached for assertions."""
+    with app.app_context():
+        entries = list(
+            db.session.scalars(
+                sa.select(AuditEntry)
+                .where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
+                .order_by(AuditEntry.id)
+            )
+        )
+        db.session.expunge_all()
+        return entries
 
 
 def count_rows(model: type[Any]) -> int:

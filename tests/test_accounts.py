@@ -22,16 +22,10 @@ from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.models import AuditAction, AuditEntry, Invitation, Role, User
 
+from .conftest import fetch
+
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "plum kettle umbrella sonnet"
-
-
-def _user(app: Flask, user_id: int) -> User:
-    with app.app_context():
-        user = db.session.get(User, user_id)
-        assert user is not None
-        db.session.expunge(user)
-        return user
 
 
 def _change(client: FlaskClient, current: str, new: str, confirm: str | None = None):
@@ -51,7 +45,7 @@ def test_signing_in_leads_to_the_staff_area_and_records_the_time(
     response = client.post("/login", data={"email": user.email.upper(), "password": PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"] == "/manage/"
-    assert _user(app, user.id).last_login_at is not None
+    assert fetch(app, User, user.id).last_login_at is not None
 
 
 def test_next_is_followed_only_within_the_site(
@@ -84,7 +78,7 @@ def test_the_one_time_password_leads_only_to_choosing_a_new_one(
         assert client.get(url).headers["Location"] == "/account/password"
     assert _change(client, PASSWORD, NEW_PASSWORD).status_code == 302
     assert client.get("/manage/").status_code == 200
-    refreshed = _user(app, user.id)
+    refreshed = fetch(app, User, user.id)
     assert not refreshed.must_change_password
     with app.app_context():
         assert verify_password(refreshed.password_hash, NEW_PASSWORD)
@@ -159,11 +153,11 @@ def test_changing_the_password_needs_the_current_one_and_a_matching_good_new_one
         assert message in response.get_data(as_text=True)
     user_id = client.user.id  # type: ignore[attr-defined]
     with app.app_context():
-        assert verify_password(_user(app, user_id).password_hash, PASSWORD)
+        assert verify_password(fetch(app, User, user_id).password_hash, PASSWORD)
 
     assert _change(client, PASSWORD, NEW_PASSWORD).status_code == 302
     with app.app_context():
-        assert verify_password(_user(app, user_id).password_hash, NEW_PASSWORD)
+        assert verify_password(fetch(app, User, user_id).password_hash, NEW_PASSWORD)
         entry = db.session.scalars(
             sa.select(AuditEntry).where(
                 AuditEntry.object_type == "user", AuditEntry.action == AuditAction.UPDATE

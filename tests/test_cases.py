@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from campaign.extensions import db
-from campaign.models import AuditEntry, Case, CaseStatus, CaseStatusChange, Role
+from campaign.models import Case, CaseStatus, CaseStatusChange, Role
+
+from .conftest import audit_entries, fetch
 
 
 def case_form(**overrides: Any) -> dict[str, Any]:
@@ -29,27 +30,6 @@ def case_form(**overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
-
-
-def get_case(app: Flask, case_id: int) -> Case:
-    with app.app_context():
-        case = db.session.get(Case, case_id)
-        assert case is not None
-        db.session.expunge(case)
-        return case
-
-
-def audit_entries(app: Flask, object_type: str, object_id: int) -> list[AuditEntry]:
-    with app.app_context():
-        entries = list(
-            db.session.scalars(
-                sa.select(AuditEntry)
-                .where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
-                .order_by(AuditEntry.id)
-            )
-        )
-        db.session.expunge_all()
-        return entries
 
 
 def version_of(html: str) -> str:
@@ -157,7 +137,7 @@ def test_the_organisers_status_wins_and_is_recorded(app, staff_client, make_case
     form = client.get(f"/manage/cases/{case.id}/edit").get_data(as_text=True)
     data = case_form(slug="ainur-kurmanov", status="detained", version=version_of(form))
     client.post(f"/manage/cases/{case.id}/edit", data=data)
-    assert get_case(app, case.id).status == CaseStatus.DETAINED
+    assert fetch(app, Case, case.id).status == CaseStatus.DETAINED
     with app.app_context():
         change = db.session.scalars(sa.select(CaseStatusChange)).one()
         assert (change.old_status, change.new_status) == (CaseStatus.RELEASED, CaseStatus.DETAINED)
@@ -186,7 +166,7 @@ def test_two_organisers_editing_at_once_do_not_overwrite_each_other(app, staff_c
     assert "Someone else changed this case after you opened it" in html
     assert 'value="Karaganda"' in html  # the second organiser's input is kept
     assert "Astana" in html  # and they see what the first one changed
-    assert get_case(app, case.id).city == "Astana"
+    assert fetch(app, Case, case.id).city == "Astana"
 
     # Saving again, knowingly, keeps the second version.
     again = second.post(
@@ -194,7 +174,7 @@ def test_two_organisers_editing_at_once_do_not_overwrite_each_other(app, staff_c
         data=case_form(slug="ainur-kurmanov", city="Karaganda", version=version_of(html)),
     )
     assert again.status_code == 302
-    assert get_case(app, case.id).city == "Karaganda"
+    assert fetch(app, Case, case.id).city == "Karaganda"
 
 
 def test_related_cases_are_linked_both_ways_and_unlinked_both_ways(app, staff_client, make_case):
@@ -225,17 +205,17 @@ def test_publish_unpublish_and_archive_are_recorded(app, staff_client, make_case
     case = make_case(published=False)
     client = staff_client(Role.ORGANISER)
     client.post(f"/manage/cases/{case.id}/publish")
-    assert get_case(app, case.id).published is True
+    assert fetch(app, Case, case.id).published is True
     client.post(f"/manage/cases/{case.id}/unpublish")
-    assert get_case(app, case.id).published is False
+    assert fetch(app, Case, case.id).published is False
     client.post(f"/manage/cases/{case.id}/publish")
     client.post(f"/manage/cases/{case.id}/archive")
-    archived = get_case(app, case.id)
+    archived = fetch(app, Case, case.id)
     assert archived.archived_at is not None
     assert archived.published is False  # archiving takes it off the public site
     response = client.post(f"/manage/cases/{case.id}/publish", follow_redirects=True)
     assert "An archived case cannot be published" in response.get_data(as_text=True)
-    assert get_case(app, case.id).published is False
+    assert fetch(app, Case, case.id).published is False
     changed = [sorted(e.changes) for e in audit_entries(app, "case", case.id)]
     assert changed == [["published"]] * 3 + [["archived_at", "published"]]
 
@@ -250,7 +230,7 @@ def test_activists_cannot_publish_or_archive(app, staff_client, make_case, actio
     case = make_case(published=False)
     response = staff_client(Role.ACTIVIST).post(f"/manage/cases/{case.id}/{action}")
     assert response.status_code == 403
-    assert get_case(app, case.id).published is False
+    assert fetch(app, Case, case.id).published is False
 
 
 def test_activists_read_cases_but_cannot_edit_them(staff_client, make_case):

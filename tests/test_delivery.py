@@ -15,27 +15,7 @@ from campaign import delivery
 from campaign.extensions import db
 from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState, Role
 
-from .test_moderation import get
-
-
-@pytest.fixture
-def make_message(app: Flask) -> Callable[..., int]:
-    """Create a message (committed) and return its id."""
-
-    def factory(case_id: int, **overrides: object) -> int:
-        with app.app_context():
-            message = Message(
-                case_id=case_id,
-                body=overrides.pop("body", "Stay strong"),
-                country=overrides.pop("country", "DE"),
-                consent_to_publish=True,
-                **overrides,
-            )
-            db.session.add(message)
-            db.session.commit()
-            return int(message.id)
-
-    return factory
+from .conftest import fetch
 
 
 @pytest.fixture
@@ -79,8 +59,8 @@ def test_a_pack_holds_the_published_undelivered_messages_laid_out_for_printing(
         assert absent not in html
     assert html.count('class="pack-message"') == 2
     assert html.index("First from Vienna") < html.index("Second from Moscow")
-    assert get(app, first).delivery_pack_id == pack_id
-    assert get(app, second).delivery_pack_id == pack_id
+    assert fetch(app, Message, first).delivery_pack_id == pack_id
+    assert fetch(app, Message, second).delivery_pack_id == pack_id
 
 
 def test_marking_a_pack_delivered_dates_its_messages_and_the_case_page_counts_them(
@@ -93,7 +73,7 @@ def test_marking_a_pack_delivered_dates_its_messages_and_the_case_page_counts_th
         data={"method": "lawyer", "delivered_on": "2010-05-12", "note": "Handed over at release"},
     )
     assert response.status_code == 302
-    assert all(get(app, i).delivered_on == date(2010, 5, 12) for i in ids)
+    assert all(fetch(app, Message, i).delivered_on == date(2010, 5, 12) for i in ids)
     with app.app_context():
         pack = db.session.get(DeliveryPack, pack_id)
         assert pack is not None
@@ -120,7 +100,7 @@ def test_a_delivery_needs_a_date_and_a_known_method(
     )
     assert bad.status_code == 400
     assert "Give the date of delivery" in bad.get_data(as_text=True)
-    assert get(app, message_id).delivered_on is None
+    assert fetch(app, Message, message_id).delivered_on is None
 
 
 def test_a_message_withdrawn_or_unpublished_leaves_an_open_pack(
@@ -134,11 +114,11 @@ def test_a_message_withdrawn_or_unpublished_leaves_an_open_pack(
     rejected = make_message(case.id, body="changed my mind", state=MessageState.PUBLISHED)
     pack_id = build(organiser, case)
     organiser.post(f"/manage/messages/{rejected}/decide", data={"action": "reject"})
-    assert get(app, rejected).delivery_pack_id is None
+    assert fetch(app, Message, rejected).delivery_pack_id is None
     html = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
     assert "changed my mind" not in html
     assert "kept" in html
-    assert get(app, kept).delivery_pack_id == pack_id
+    assert fetch(app, Message, kept).delivery_pack_id == pack_id
 
 
 def test_the_packs_page_lists_cases_with_messages_ready(

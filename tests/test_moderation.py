@@ -7,51 +7,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from campaign.extensions import db
-from campaign.models import AuditEntry, Case, Message, MessageState, Role
+from campaign.models import Case, Message, MessageState, Role
 
-
-@pytest.fixture
-def make_message(app: Flask) -> Callable[..., int]:
-    """Create a message (committed) and return its id."""
-
-    def factory(case_id: int, **overrides: Any) -> int:
-        with app.app_context():
-            message = Message(
-                case_id=case_id,
-                body=overrides.pop("body", "Stay strong"),
-                country=overrides.pop("country", "DE"),
-                consent_to_publish=overrides.pop("consent_to_publish", True),
-                **overrides,
-            )
-            db.session.add(message)
-            db.session.commit()
-            return int(message.id)
-
-    return factory
-
-
-def get(app: Flask, message_id: int) -> Message:
-    with app.app_context():
-        message = db.session.get(Message, message_id)
-        assert message is not None
-        db.session.expunge(message)
-        return message
-
-
-def audit_of(app: Flask, message_id: int) -> list[AuditEntry]:
-    with app.app_context():
-        return list(
-            db.session.scalars(
-                sa.select(AuditEntry)
-                .where(AuditEntry.object_type == "message", AuditEntry.object_id == message_id)
-                .order_by(AuditEntry.id)
-            )
-        )
+from .conftest import audit_entries, fetch
 
 
 @pytest.fixture
@@ -121,11 +83,11 @@ def test_an_organiser_publishes_one_message_and_the_decision_is_audited(
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/manage/messages/?state=all"
-    message = get(app, message_id)
+    message = fetch(app, Message, message_id)
     assert message.state == MessageState.PUBLISHED
     assert message.decided_at is not None
     assert message.decided_by_id == organiser.user.id  # type: ignore[attr-defined]
-    [entry] = audit_of(app, message_id)
+    [entry] = audit_entries(app, "message", message_id)
     assert entry.changes["state"] == ["pending", "published"]
     assert entry.user_id == organiser.user.id  # type: ignore[attr-defined]
 
@@ -149,7 +111,7 @@ def test_a_message_without_consent_is_never_published(
 ) -> None:
     message_id = make_message(make_case().id, consent_to_publish=False)
     organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "publish"})
-    assert get(app, message_id).state == MessageState.PENDING
+    assert fetch(app, Message, message_id).state == MessageState.PENDING
 
 
 def test_bulk_decisions_apply_to_the_ticked_messages_only(
@@ -165,10 +127,10 @@ def test_bulk_decisions_apply_to_the_ticked_messages_only(
         "/manage/messages/bulk", data={"action": "spam", "ids": [str(i) for i in ids]}
     )
     assert response.status_code == 302
-    assert [get(app, i).state for i in ids] == [MessageState.SPAM] * 3
-    assert get(app, keep).state == MessageState.PENDING
-    assert all(len(audit_of(app, i)) == 1 for i in ids)
-    assert audit_of(app, keep) == []
+    assert [fetch(app, Message, i).state for i in ids] == [MessageState.SPAM] * 3
+    assert fetch(app, Message, keep).state == MessageState.PENDING
+    assert all(len(audit_entries(app, "message", i)) == 1 for i in ids)
+    assert audit_entries(app, "message", keep) == []
 
 
 def test_bulk_without_ticks_or_with_an_unknown_action_changes_nothing(
@@ -181,7 +143,7 @@ def test_bulk_without_ticks_or_with_an_unknown_action_changes_nothing(
     assert organiser.post("/manage/messages/bulk", data={"action": "spam"}).status_code == 302
     bad = organiser.post("/manage/messages/bulk", data={"action": "delete", "ids": [message_id]})
     assert bad.status_code == 400
-    assert get(app, message_id).state == MessageState.PENDING
+    assert fetch(app, Message, message_id).state == MessageState.PENDING
 
 
 def test_a_withdrawn_message_cannot_be_published_again(
@@ -192,7 +154,7 @@ def test_a_withdrawn_message_cannot_be_published_again(
 ) -> None:
     message_id = make_message(make_case().id, state=MessageState.WITHDRAWN)
     organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "publish"})
-    assert get(app, message_id).state == MessageState.WITHDRAWN
+    assert fetch(app, Message, message_id).state == MessageState.WITHDRAWN
 
 
 def test_a_safety_edit_keeps_the_old_and_new_text_in_the_audit_trail(
@@ -206,15 +168,15 @@ def test_a_safety_edit_keeps_the_old_and_new_text_in_the_audit_trail(
     assert "The judge Ivanov is corrupt" in page.get_data(as_text=True)
     response = organiser.post(f"/manage/messages/{message_id}/edit", data={"body": "Stay strong."})
     assert response.status_code == 302
-    message = get(app, message_id)
+    message = fetch(app, Message, message_id)
     assert message.body == "Stay strong."
     assert message.edited_at is not None
-    [entry] = audit_of(app, message_id)
+    [entry] = audit_entries(app, "message", message_id)
     assert entry.changes["body"] == ["Stay strong. The judge Ivanov is corrupt!", "Stay strong."]
     empty = organiser.post(f"/manage/messages/{message_id}/edit", data={"body": "  "})
     assert empty.status_code == 400
     assert "reject it instead" in empty.get_data(as_text=True)
-    assert get(app, message_id).body == "Stay strong."
+    assert fetch(app, Message, message_id).body == "Stay strong."
 
 
 def test_activists_do_not_moderate(
@@ -275,10 +237,10 @@ def test_deciding_erases_emails_past_their_retention(
     waiting = make_message(case.id, email="wait@example.org", created_at=old)
     target = make_message(case.id)
     organiser.post(f"/manage/messages/{target}/decide", data={"action": "reject"})
-    assert get(app, expired).email is None
-    assert get(app, expired).email_erased_at is not None
-    assert get(app, recent).email == "new@example.org"
-    assert get(app, waiting).email == "wait@example.org"  # undecided: kept to confirm
+    assert fetch(app, Message, expired).email is None
+    assert fetch(app, Message, expired).email_erased_at is not None
+    assert fetch(app, Message, recent).email == "new@example.org"
+    assert fetch(app, Message, waiting).email == "wait@example.org"  # undecided: kept to confirm
 
 
 def test_the_purge_command_erases_expired_emails_for_cron(
@@ -304,8 +266,8 @@ def test_the_purge_command_erases_expired_emails_for_cron(
     result = runner.invoke(args=["messages", "purge-emails"])
     assert result.exit_code == 0, result.output
     assert "Erased 1 " in result.output
-    assert get(app, expired).email is None
-    assert get(app, kept).email == "new@example.org"
+    assert fetch(app, Message, expired).email is None
+    assert fetch(app, Message, kept).email == "new@example.org"
     assert "Erased 0 " in runner.invoke(args=["messages", "purge-emails"]).output
 
 
@@ -342,7 +304,7 @@ class TestWithCsrf:
         message_id = make_message(make_case().id)
         refused = organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "spam"})
         assert refused.status_code == 400
-        assert get(app, message_id).state == MessageState.PENDING
+        assert fetch(app, Message, message_id).state == MessageState.PENDING
         queue = organiser.get("/manage/messages/").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', queue)
         assert token
@@ -351,4 +313,4 @@ class TestWithCsrf:
             data={"action": "spam", "csrf_token": token.group(1)},
         )
         assert accepted.status_code == 302
-        assert get(app, message_id).state == MessageState.SPAM
+        assert fetch(app, Message, message_id).state == MessageState.SPAM

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from campaign.extensions import db
 from campaign.models import Event, EventType, Message, MessageState, Visibility
@@ -17,22 +16,15 @@ COUNTRIES = ("RU", "AT", "GB", "DE", "CA", "US", "ZA", "NG", "AU", "LK")
 
 
 @pytest.fixture
-def make_message(app: Flask) -> Callable[..., int]:
-    """Create a message of support (published unless told otherwise); returns its id."""
+def make_message(make_message: Callable[..., int]) -> Callable[..., int]:
+    """The conftest factory, with public-side defaults: published, and with an e-mail to hide."""
 
     def factory(case_id: int, **overrides: Any) -> int:
-        with app.app_context():
-            message = Message(
-                case_id=case_id,
-                body=overrides.pop("body", "Solidarity!"),
-                country=overrides.pop("country", "AT"),
-                state=overrides.pop("state", MessageState.PUBLISHED),
-                email=overrides.pop("email", "supporter@example.net"),
-                **overrides,
-            )
-            db.session.add(message)
-            db.session.commit()
-            return int(message.id)
+        overrides.setdefault("body", "Solidarity!")
+        overrides.setdefault("country", "AT")
+        overrides.setdefault("state", MessageState.PUBLISHED)
+        overrides.setdefault("email", "supporter@example.net")
+        return make_message(case_id, **overrides)
 
     return factory
 

@@ -6,34 +6,15 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from campaign.extensions import db
-from campaign.models import AuditAction, AuditEntry, Role, User
+from campaign.models import AuditAction, Role, User
+
+from .conftest import audit_entries, fetch
 
 PASSWORD = "correct horse battery staple"
-
-
-def _user(app: Flask, user_id: int) -> User:
-    with app.app_context():
-        user = db.session.get(User, user_id)
-        assert user is not None
-        db.session.expunge(user)
-        return user
-
-
-def _audit(app: Flask, user_id: int) -> list[AuditEntry]:
-    with app.app_context():
-        entries = db.session.scalars(
-            sa.select(AuditEntry)
-            .where(AuditEntry.object_type == "user", AuditEntry.object_id == user_id)
-            .order_by(AuditEntry.id)
-        ).all()
-        for entry in entries:
-            db.session.expunge(entry)
-        return list(entries)
 
 
 def test_the_list_shows_role_state_and_last_sign_in(
@@ -55,8 +36,8 @@ def test_an_admin_changes_a_role_and_the_trail_says_from_what_to_what(
     admin = staff_client(Role.ADMIN, display_name="Dana Admin")
     response = admin.post(f"/manage/users/{user.id}/role", data={f"u{user.id}-role": "organiser"})
     assert response.status_code == 302
-    assert _user(app, user.id).role == Role.ORGANISER
-    (entry,) = _audit(app, user.id)
+    assert fetch(app, User, user.id).role == Role.ORGANISER
+    (entry,) = audit_entries(app, "user", user.id)
     assert entry.action == AuditAction.UPDATE
     assert entry.actor == "Dana Admin"
     assert entry.changes == {"role": ["activist", "organiser"]}
@@ -71,14 +52,14 @@ def test_deactivating_and_reactivating_are_audited(
     user = make_user(Role.ORGANISER)
     admin = staff_client(Role.ADMIN)
     assert admin.post(f"/manage/users/{user.id}/deactivate").status_code == 302
-    assert not _user(app, user.id).active
+    assert not fetch(app, User, user.id).active
     refused = app.test_client().post("/login", data={"email": user.email, "password": PASSWORD})
     assert refused.status_code == 200
 
     assert admin.post(f"/manage/users/{user.id}/reactivate").status_code == 302
-    assert _user(app, user.id).active
+    assert fetch(app, User, user.id).active
     login(app.test_client(), user)
-    changes = [e.changes for e in _audit(app, user.id)]
+    changes = [e.changes for e in audit_entries(app, "user", user.id)]
     assert changes == [{"active": [True, False]}, {"active": [False, True]}]
 
 
@@ -90,8 +71,8 @@ def test_an_admin_cannot_deactivate_themselves(
     admin_id = admin.user.id  # type: ignore[attr-defined]
     response = admin.post(f"/manage/users/{admin_id}/deactivate", follow_redirects=True)
     assert "You cannot deactivate your own account." in response.get_data(as_text=True)
-    assert _user(app, admin_id).active
-    assert _audit(app, admin_id) == []
+    assert fetch(app, User, admin_id).active
+    assert audit_entries(app, "user", admin_id) == []
 
 
 def test_the_last_active_admin_cannot_be_demoted_or_deactivated(
@@ -106,17 +87,17 @@ def test_the_last_active_admin_cannot_be_demoted_or_deactivated(
         follow_redirects=True,
     )
     assert "the last active admin" in response.get_data(as_text=True)
-    assert _user(app, admin_id).role == Role.ADMIN
+    assert fetch(app, User, admin_id).role == Role.ADMIN
 
     second = make_user(Role.ADMIN)
     assert (
         admin.post(f"/manage/users/{second.id}/role", data={f"u{second.id}-role": "activist"})
     ).status_code == 302
-    assert _user(app, second.id).role == Role.ACTIVIST
+    assert fetch(app, User, second.id).role == Role.ACTIVIST
     # With two active admins, one may be deactivated; then the other is the last one.
     third = make_user(Role.ADMIN)
     admin.post(f"/manage/users/{third.id}/deactivate")
-    assert not _user(app, third.id).active
+    assert not fetch(app, User, third.id).active
 
 
 def test_an_unknown_user_is_not_found(staff_client: Callable[..., FlaskClient]) -> None:
@@ -135,7 +116,7 @@ def test_only_admins_manage_users(
     client = staff_client(role)
     assert client.get("/manage/users/").status_code == 403
     assert client.post(f"/manage/users/{victim.id}/deactivate").status_code == 403
-    assert _user(app, victim.id).active
+    assert fetch(app, User, victim.id).active
 
 
 @pytest.fixture
@@ -164,7 +145,7 @@ def test_the_admin_forms_need_the_csrf_token(
     )
     assert client.post(f"/manage/users/{victim.id}/deactivate").status_code == 400
     assert client.post("/manage/users/invite", data={"email": "a@example.org"}).status_code == 400
-    assert _user(app, victim.id).active
+    assert fetch(app, User, victim.id).active
 
     page = client.get("/manage/users/").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
@@ -173,9 +154,9 @@ def test_the_admin_forms_need_the_csrf_token(
     assert role_token, "each role form carries its own token"
     data = {f"u{victim.id}-role": "organiser", f"u{victim.id}-csrf_token": role_token.group(1)}
     assert client.post(f"/manage/users/{victim.id}/role", data=data).status_code == 302
-    assert _user(app, victim.id).role == Role.ORGANISER
+    assert fetch(app, User, victim.id).role == Role.ORGANISER
     response = client.post(
         f"/manage/users/{victim.id}/deactivate", data={"csrf_token": token.group(1)}
     )
     assert response.status_code == 302
-    assert not _user(app, victim.id).active
+    assert not fetch(app, User, victim.id).active
