@@ -41,8 +41,10 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+## make bench: the long-case page timings, then SQLite under several gunicorn workers.
 bench: install-test
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/sqlite_writers.py
 
 migrate: install
 	$(FLASK) db upgrade
