@@ -1,7 +1,9 @@
-"""Staff views of cases: list, create, edit, publish, archive, links."""
+"""Staff views of cases: list, create, edit, publish, archive, links, data exports."""
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from campaign import audit
+from campaign import audit, export
 from campaign.cases.forms import ActionForm, CaseForm
 from campaign.counters import current_hunger_strike
 from campaign.countries import country_choices
@@ -34,6 +36,10 @@ from campaign.slugs import slugify
 from campaign.status import record_manual_change
 
 bp = Blueprint("cases", __name__, url_prefix="/manage/cases")
+logger = logging.getLogger(__name__)
+
+# Exports hold internal notes and supporters' messages: no cache anywhere may keep a copy.
+EXPORT_CACHE = "private, no-store"
 
 SORTS: dict[str, Any] = {
     "name": (Case.person_name,),
@@ -389,3 +395,42 @@ def archive(case_id: int) -> Response:
 def unarchive(case_id: int) -> Response:
     """Bring an archived case back (it stays unpublished until published again)."""
     return _toggle(case_id, "archived_at", None, _("The case is back among the open cases."))
+
+
+def _download(case: Case, kind: str, body: str, mimetype: str, filename: str) -> Response:
+    """Send an export as a file; log who took which (ids only: no personal data in logs)."""
+    logger.info("case %s exported (%s) by user %s", case.id, kind, current_user.id)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = EXPORT_CACHE
+    return response
+
+
+@bp.get("/<int:case_id>/export.json")
+@allow(*ORGANISERS)
+def export_json(case_id: int) -> Response:
+    """The whole record of a case, internal parts included, as one JSON file (no e-mails)."""
+    case = load_case(case_id, manage=True)
+    document = export.case_export(case, datetime.now(UTC))
+    body = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return _download(case, "json", body, "application/json", f"{case.slug}-export.json")
+
+
+@bp.get("/<int:case_id>/export.csv")
+@allow(*ORGANISERS)
+def export_csv(case_id: int) -> Response:
+    """Every event of a case, internal ones included, one per row, safe in a spreadsheet."""
+    case = load_case(case_id, manage=True)
+    rows = export.event_rows(export.load_events(case))
+    body = export.to_csv(export.EVENT_CSV_FIELDS, rows)
+    return _download(case, "events csv", body, "text/csv", f"{case.slug}-events.csv")
+
+
+@bp.get("/<int:case_id>/messages.csv")
+@allow(*ORGANISERS)
+def export_messages_csv(case_id: int) -> Response:
+    """Every message of support to a case, one per row, without e-mails, safe in a spreadsheet."""
+    case = load_case(case_id, manage=True)
+    rows = export.message_rows(export.load_messages(case))
+    body = export.to_csv(export.MESSAGE_CSV_FIELDS, rows)
+    return _download(case, "messages csv", body, "text/csv", f"{case.slug}-messages.csv")
