@@ -35,13 +35,3 @@ def precision_contradiction(value: date, precision: DatePrecision | str) -> str 
     if precision == DatePrecision.YEAR and (value.month, value.day) != (1, 1):
         return _("A date known only to the year is stored as 1 January of that year.")
     return None
-
-
-def truncate_to_precision(value: date, precision: DatePrecision | str) -> date:
-    """Move a date to the start of its known period, so sorting and checks agree."""
-    precision = DatePrecision(precision)
-    if precision == DatePrecision.MONTH:
-        return value.replace(day=1)
-    if precision == DatePrecision.YEAR:
-        return value.replace(month=1, day=1)
-    return value

@@ -13,6 +13,7 @@ from wtforms import Field, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from campaign.dates import precision_contradiction
 from campaign.models import DatePrecision
 
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -82,8 +83,6 @@ class CheckboxListField(SelectMultipleField):
 
 def precision_errors(value: Field, precision: DatePrecision) -> str | None:
     """Why the typed date and the chosen precision disagree, or None."""
-    from campaign.dates import precision_contradiction
-
     if not isinstance(value, PartialDateField) or value.data is None:
         return None
     typed = value.granularity or DatePrecision.DAY
