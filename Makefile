@@ -32,7 +32,7 @@ run: install
 
 ## make test: install with the test extra, lint, type-check, run the whole suite.
 test: install-test lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=campaign --cov-report=term:skip-covered --cov-fail-under=90
 
 lint: install-test
 	$(BIN)/ruff check .
