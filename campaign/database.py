@@ -80,8 +80,16 @@ def _sqlite_begin_statement() -> str:
     return "BEGIN IMMEDIATE"
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _unicode_upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
 def tune_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
-    """Foreign keys on, WAL journal, a busy timeout, and explicit BEGINs on every connection."""
+    """Foreign keys on, WAL, a busy timeout, Unicode lower(), and explicit BEGINs per connection."""
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -93,6 +101,10 @@ def tune_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's own lower()/upper() know only ASCII, so a search for "Айнур" would never match
+        # "айнур"; Python's str methods know every script (and ILIKE compiles to lower() here).
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+        dbapi_connection.create_function("upper", 1, _unicode_upper, deterministic=True)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:

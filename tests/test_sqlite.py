@@ -12,7 +12,7 @@ from flask import Flask
 from campaign import create_app
 from campaign.database import _sqlite_begin_statement
 from campaign.extensions import db
-from campaign.models import Organisation
+from campaign.models import Case, Organisation
 
 from .conftest import base_config
 
@@ -79,3 +79,13 @@ def test_concurrent_writers_in_several_processes_never_see_database_is_locked(
     assert problems == []
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Organisation.id))) == workers * rounds
+
+
+def test_lower_and_ilike_know_every_script(app: Flask, make_case) -> None:
+    make_case(person_name="Айнур Курманов", slug="ak")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.lower("АЙНУР Straße"))) == "айнур straße"
+        found = db.session.scalars(
+            sa.select(Case.slug).where(Case.person_name.ilike("%курманов%"))
+        ).all()
+        assert found == ["ak"]
