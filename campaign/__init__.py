@@ -49,10 +49,11 @@ def _build(test_config: Mapping[str, Any] | None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from campaign import cli, errors, templating
+    from campaign import cli, errors, security, templating
 
     templating.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
     return app
 

@@ -20,6 +20,9 @@ def test_a_new_user_finds_the_demo_case_and_its_linked_case(
     page.on("request", lambda request: requested.append(request.url))
     page.goto(live_server + "/")
     assert page.title().startswith("Cases")
+    # The stylesheet loads under the Content-Security-Policy (the header bar is dark, not default).
+    header = page.locator(".site-header")
+    assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(29, 29, 31)"
     page.get_by_role("link", name="Ainur Kurmanov").click()
     assert page.url == live_server + "/cases/ainur-kurmanov"
     assert page.get_by_role("heading", level=1).inner_text() == "Ainur Kurmanov"
