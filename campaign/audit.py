@@ -11,7 +11,7 @@ from flask import has_request_context
 from flask_login import current_user
 
 from campaign.extensions import db
-from campaign.models import AuditAction, AuditEntry, User
+from campaign.models import AuditAction, AuditEntry, Message, User
 
 # Never copied into the trail: secrets and supporters' personal data.
 REDACTED_FIELDS = frozenset(
@@ -41,12 +41,16 @@ def _render(value: Any) -> Any:
 
 
 def _label(obj: Any) -> str:
-    """A short human label for a related object."""
+    """A short human label for a related object (never an e-mail, never a Python repr)."""
+    if isinstance(obj, Message):
+        sender = obj.display_name or "a supporter"
+        return f"Message from {sender}" + (f" ({obj.country})" if obj.country else "")
     for attr in ("person_name", "display_name", "name", "title", "slug"):
         value = getattr(obj, attr, None)
         if value:
             return str(value)
-    return str(obj)
+    object_id = getattr(obj, "id", None)
+    return f"{type(obj).__name__} {object_id}" if object_id is not None else type(obj).__name__
 
 
 def pending_changes(obj: Any, *, include_relationships: bool = True) -> dict[str, list[Any]]:
