@@ -54,8 +54,18 @@ def str_enum(enum_class: type[enum.Enum], length: int = 32) -> sa.Enum:
     )
 
 
+# SQLite reuses the highest id after a delete unless a table says AUTOINCREMENT; ids are public
+# (calendar UIDs, feed entries, the audit trail), so a deleted event's id must never come back.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
-    """The base of every model: shared metadata with a naming convention Alembic can rely on."""
+    """The base of every model: shared metadata with a naming convention Alembic can rely on.
+
+    Models that declare their own ``__table_args__`` end them with :data:`NEVER_REUSE_IDS`.
+    """
+
+    __table_args__: Any = NEVER_REUSE_IDS
 
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),

@@ -83,3 +83,48 @@ def test_test_database_url_is_only_unset_off_ci() -> None:
     """On CI the PostgreSQL half of the suite must run, never skip."""
     if os.environ.get("CI"):
         assert TEST_DATABASE_URL, "CI must set TEST_DATABASE_URL"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_upgrading_keeps_every_row_and_link(tmp_path: Path, backend: str) -> None:
+    """A user's data survives the upgrade: the demo loaded at 0001 is whole at head."""
+    from campaign import demo
+
+    app = create_app(base_config(tmp_path))
+    with app.app_context():
+        upgrade(revision="0001")
+        demo.load()
+        db.session.commit()
+        tables = ("cases", "case_links", "events", "event_cases", "event_organisations", "messages")
+        before = {
+            t: db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(t)))
+            for t in tables
+        }
+        db.session.remove()
+        upgrade()
+        after = {
+            t: db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(t)))
+            for t in tables
+        }
+        assert after == before
+        assert db.session.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
+        assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        schema = db.session.execute(
+            sa.text("SELECT sql FROM sqlite_master WHERE name = 'events'")
+        ).scalar()
+        assert "AUTOINCREMENT" in schema
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_deleted_events_id_is_never_given_to_a_new_one(app: Flask, make_case, make_event) -> None:
+    from campaign.models import Event
+
+    case = make_case()
+    first = make_event([case.id], title="first")
+    last = make_event([case.id], title="to be deleted")
+    with app.app_context():
+        db.session.delete(db.session.get(Event, last.id))
+        db.session.commit()
+    replacement = make_event([case.id], title="new")
+    assert replacement.id > last.id > first.id

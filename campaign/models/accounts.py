@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign.database import str_enum, utcnow
+from campaign.database import NEVER_REUSE_IDS, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.vocab import Role
 
@@ -74,7 +74,10 @@ class LoginAttempt(db.Model):  # type: ignore[name-defined]
     """One login attempt, keyed by a hash of the account or the client, for throttling."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (sa.Index("ix_login_attempts_key_created", "key_hash", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_login_attempts_key_created", "key_hash", "created_at"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[str] = mapped_column(sa.String(16))  # "account" or "client"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign.database import str_enum, utcnow
+from campaign.database import NEVER_REUSE_IDS, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.vocab import AuditAction
 
@@ -20,7 +20,10 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
     """One recorded change to a case, event, organisation, message decision or user."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (sa.Index("ix_audit_entries_object", "object_type", "object_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_entries_object", "object_type", "object_id"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

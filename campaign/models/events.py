@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign.database import str_enum, utcnow
+from campaign.database import NEVER_REUSE_IDS, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.vocab import DatePrecision, EventFamily, EventType, Verification, Visibility
 
@@ -46,7 +46,7 @@ class Event(db.Model):  # type: ignore[name-defined]
     """Something that happened (or is scheduled) concerning one or more cases."""
 
     __tablename__ = "events"
-    __table_args__ = (sa.Index("ix_events_date_id", "date", "id"),)
+    __table_args__ = (sa.Index("ix_events_date_id", "date", "id"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[EventType] = mapped_column(str_enum(EventType))

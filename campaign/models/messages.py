@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign.database import str_enum, utcnow
+from campaign.database import NEVER_REUSE_IDS, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.vocab import DeliveryMethod, MessageState
 
@@ -44,6 +44,7 @@ class Message(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         sa.Index("ix_messages_case_state_created", "case_id", "state", "created_at"),
         sa.Index("ix_messages_state_created", "state", "created_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaign.database import str_enum, utcnow
+from campaign.database import NEVER_REUSE_IDS, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.vocab import OrganisationKind
 
@@ -35,7 +35,10 @@ class Venue(db.Model):  # type: ignore[name-defined]
     """A place used for many actions: an embassy, a bank's head office, a court."""
 
     __tablename__ = "venues"
-    __table_args__ = (sa.UniqueConstraint("name", "city", name="uq_venues_name_city"),)
+    __table_args__ = (
+        sa.UniqueConstraint("name", "city", name="uq_venues_name_city"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
