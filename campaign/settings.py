@@ -69,7 +69,7 @@ class Defaults:
     SUPPORTER_EMAIL_RETENTION_DAYS = 30
     # The supporters' form: limits per client (Flask-Limiter syntax), the body cap, how long a
     # form must be open before sending (and at most), and how far back duplicates are caught.
-    SUPPORT_SEND_LIMIT = "5 per 10 minutes;20 per day"
+    SUPPORT_SEND_LIMIT = "20 per 10 minutes;200 per day"
     SUPPORT_ATTEMPT_LIMIT = "30 per 10 minutes"
     SUPPORT_MAX_BODY_BYTES = 64 * 1024
     SUPPORT_FORM_MIN_SECONDS = 3
