@@ -156,3 +156,47 @@ def test_the_lock_holds_across_worker_processes(
         with other_worker.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_lock_message_says_an_admin_can_unlock_the_account(
+    client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    user = make_user()
+    for _ in range(5):
+        _attempt(client, user.email)
+    page = _attempt(client, user.email, PASSWORD).get_data(as_text=True)
+    assert "If this is your account, an admin can unlock sign-in for it sooner." in page
+
+
+def test_a_client_lock_alone_does_not_send_people_to_an_admin(
+    app: Flask, make_user: Callable[..., User]
+) -> None:
+    user = make_user()
+    attacker = app.test_client()
+    for n in range(20):
+        _attempt(attacker, f"guess{n}@example.org")
+    response = _attempt(attacker, user.email, PASSWORD)
+    assert response.status_code == 429
+    assert "an admin can unlock" not in response.get_data(as_text=True)
+
+
+def test_locked_accounts_says_who_is_locked_until_when(
+    app: Flask, client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    from campaign.accounts import throttle
+
+    locked, tried, calm = make_user(), make_user(), make_user()
+    for _ in range(5):
+        _attempt(client, locked.email)
+    for _ in range(3):
+        _attempt(client, tried.email)
+    _age_attempts(app, timedelta(minutes=3))
+    with app.app_context():
+        now = utcnow()
+        until = throttle.locked_accounts([locked.email.upper(), tried.email, calm.email], now=now)
+        assert set(until) == {locked.email}
+        assert timedelta(minutes=11) < until[locked.email] - now <= timedelta(minutes=12)
+        assert throttle.unlock(locked.email) == 5
+        assert throttle.locked_accounts([locked.email]) == {}
+        # The client's own failures stay counted: unlocking one account lifts no client limit.
+        assert count_rows(LoginAttempt) == 5 + 3 + 3

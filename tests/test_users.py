@@ -117,6 +117,7 @@ def test_only_admins_manage_users(
     assert client.get("/manage/users/").status_code == 403
     assert client.post(f"/manage/users/{victim.id}/deactivate").status_code == 403
     assert fetch(app, User, victim.id).active
+    assert client.post(f"/manage/users/{victim.id}/unlock").status_code == 403
 
 
 @pytest.fixture
@@ -160,3 +161,85 @@ def test_the_admin_forms_need_the_csrf_token(
     )
     assert response.status_code == 302
     assert not fetch(app, User, victim.id).active
+
+
+def _lock_out(app: Flask, user: User) -> None:
+    """Five wrong passwords from somewhere else: the account is locked for the window."""
+    guesser = app.test_client()
+    for _ in range(5):
+        guesser.post("/login", data={"email": user.email, "password": "wrong password here"})
+
+
+def test_the_list_shows_which_accounts_are_locked_and_until_when(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_user: Callable[..., User]
+) -> None:
+    locked = make_user(Role.ORGANISER, display_name="Olga Organiser")
+    make_user(Role.ACTIVIST, display_name="Asel Activist")
+    _lock_out(app, locked)
+    admin = staff_client(Role.ADMIN)
+    page = admin.get("/manage/users/").get_data(as_text=True)
+    found = re.findall(r"Sign-in locked until (\d{4}-\d\d-\d\d \d\d:\d\d) UTC", page)
+    assert len(found) == 1  # Olga only
+    start = page.index("Olga Organiser")
+    row = page[start : page.index("</tr>", start)]
+    assert "Sign-in locked until" in row
+    assert f'action="/manage/users/{locked.id}/unlock"' in row
+    assert page.count("Unlock sign-in") == 1
+
+
+def test_an_admin_unlocks_sign_in_and_the_trail_says_so(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_user: Callable[..., User]
+) -> None:
+    user = make_user(Role.ORGANISER)
+    _lock_out(app, user)
+    owner = app.test_client()
+    refused = owner.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert refused.status_code == 429
+
+    admin = staff_client(Role.ADMIN, display_name="Dana Admin")
+    response = admin.post(f"/manage/users/{user.id}/unlock", follow_redirects=True)
+    assert "can sign in again now" in response.get_data(as_text=True)
+    assert "Sign-in locked until" not in response.get_data(as_text=True)
+    assert owner.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+
+    (entry,) = audit_entries(app, "user", user.id)
+    assert entry.action == AuditAction.UPDATE
+    assert entry.actor == "Dana Admin"
+    assert entry.changes["failed_sign_ins"] == [5, 0]
+    assert entry.changes["sign_in_locked_until"][1] is None
+    assert user.email not in str(entry.changes)
+
+
+def test_unlocking_an_account_without_failures_changes_nothing(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_user: Callable[..., User]
+) -> None:
+    user = make_user(Role.ACTIVIST)
+    admin = staff_client(Role.ADMIN)
+    response = admin.post(f"/manage/users/{user.id}/unlock", follow_redirects=True)
+    assert "has no failed sign-ins to clear" in response.get_data(as_text=True)
+    assert audit_entries(app, "user", user.id) == []
+    assert admin.get(f"/manage/users/{user.id}/unlock").status_code in (404, 405)  # POST only
+    assert admin.post("/manage/users/4242/unlock").status_code == 404
+
+
+def test_unlocking_needs_the_csrf_token(
+    app: Flask, csrf_app: Flask, make_user: Callable[..., User]
+) -> None:
+    admin = make_user(Role.ADMIN)
+    user = make_user(Role.ACTIVIST)
+    _lock_out(app, user)
+    client = csrf_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token
+    client.post(
+        "/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token.group(1)}
+    )
+    assert client.post(f"/manage/users/{user.id}/unlock").status_code == 400
+    assert audit_entries(app, "user", user.id) == []
+    page = client.get("/manage/users/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token
+    response = client.post(f"/manage/users/{user.id}/unlock", data={"csrf_token": token.group(1)})
+    assert response.status_code == 302
+    assert len(audit_entries(app, "user", user.id)) == 1

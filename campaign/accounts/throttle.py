@@ -8,6 +8,8 @@ per client, refuse further attempts until the oldest counted failure leaves the 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -49,29 +51,68 @@ def _keys(scope: str, value: str, now: datetime) -> set[str]:
     return {_key(scope, value, now), _key(scope, value, now - _window())}
 
 
+def _lock_ends(scope: str, values: Iterable[str], now: datetime) -> dict[str, datetime]:
+    """Which of *values* are locked in *scope*, and until when (one query for them all)."""
+    window = _window()
+    limit = _limits()[scope]
+    owner = {key: value for value in values for key in _keys(scope, value, now)}
+    if not owner:
+        return {}
+    rows = db.session.execute(
+        sa.select(LoginAttempt.key_hash, LoginAttempt.created_at).where(
+            LoginAttempt.scope == scope,
+            LoginAttempt.key_hash.in_(owner),
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.created_at > now - window,
+        )
+    ).all()
+    failures: dict[str, list[datetime]] = defaultdict(list)
+    for key, created_at in rows:
+        failures[owner[key]].append(created_at)
+    ends: dict[str, datetime] = {}
+    for value, times in failures.items():
+        if len(times) >= limit:
+            # Locked until the failure that made the count reach the limit leaves the window.
+            ends[value] = sorted(times, reverse=True)[limit - 1] + window
+    return ends
+
+
+def waits(email: str, client: str, *, now: datetime | None = None) -> dict[str, timedelta]:
+    """How long the account and the client must each wait; a scope that may try now is absent."""
+    now = now or utcnow()
+    result: dict[str, timedelta] = {}
+    for scope, value in ((ACCOUNT, email), (CLIENT, client)):
+        end = _lock_ends(scope, [value], now).get(value)
+        if end is not None:
+            result[scope] = end - now
+    return result
+
+
 def wait_time(email: str, client: str, *, now: datetime | None = None) -> timedelta | None:
     """How long until this account and client may try again, or None if they may now."""
+    return max(waits(email, client, now=now).values(), default=None)
+
+
+def locked_accounts(emails: Iterable[str], *, now: datetime | None = None) -> dict[str, datetime]:
+    """The accounts among *emails* that are locked now, each with the time its lock lifts."""
+    return _lock_ends(ACCOUNT, [email.lower() for email in emails], now or utcnow())
+
+
+def unlock(email: str, *, now: datetime | None = None) -> int:
+    """Forget an account's failed attempts so its owner may sign in now; returns how many.
+
+    The client limit stays: it stops one address guessing many accounts, which an admin
+    unlocking one account must not undo.
+    """
     now = now or utcnow()
-    window = _window()
-    longest: timedelta | None = None
-    for scope, value in ((ACCOUNT, email), (CLIENT, client)):
-        limit = _limits()[scope]
-        recent = db.session.scalars(
-            sa.select(LoginAttempt.created_at)
-            .where(
-                LoginAttempt.scope == scope,
-                LoginAttempt.key_hash.in_(_keys(scope, value, now)),
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.created_at > now - window,
-            )
-            .order_by(LoginAttempt.created_at.desc())
-            .limit(limit)
-        ).all()
-        if len(recent) >= limit:
-            wait = recent[-1] + window - now
-            if longest is None or wait > longest:
-                longest = wait
-    return longest
+    result = db.session.execute(
+        sa.delete(LoginAttempt).where(
+            LoginAttempt.scope == ACCOUNT,
+            LoginAttempt.key_hash.in_(_keys(ACCOUNT, email.lower(), now)),
+            LoginAttempt.succeeded.is_(False),
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def minutes(wait: timedelta) -> int:

@@ -59,10 +59,10 @@ def login() -> str | Response | tuple[str, int]:
     email = (form.email.data or "").strip().lower()
     password = form.password.data or ""
     throttle.prune()
-    wait = throttle.wait_time(email, _client())
-    if wait is not None:
+    waits = throttle.waits(email, _client())
+    if waits:
         db.session.commit()
-        n = throttle.minutes(wait)
+        n = throttle.minutes(max(waits.values()))
         flash(
             ngettext(
                 "Too many sign-in attempts. Try again in %(num)d minute.",
@@ -71,6 +71,12 @@ def login() -> str | Response | tuple[str, int]:
             ),
             "error",
         )
+        if throttle.ACCOUNT in waits:
+            # Said for unknown e-mails too (they lock alike), so it reveals no account.
+            flash(
+                _("If this is your account, an admin can unlock sign-in for it sooner."),
+                "info",
+            )
         return render_template("accounts/login.html", form=form), 429
 
     user = db.session.scalar(sa.select(User).where(User.email == email))

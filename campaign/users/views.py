@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from campaign import audit
-from campaign.accounts import sessions
+from campaign.accounts import sessions, throttle
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.manage.access import ADMINS, allow
@@ -68,11 +68,15 @@ def index() -> str:
         .order_by(Invitation.created_at.desc())
     ).all()
     role_forms = {user.id: RoleForm(prefix=f"u{user.id}", role=user.role.value) for user in users}
+    locked = throttle.locked_accounts(user.email for user in users)
     return render_template(
         "users/index.html",
         users=users,
         invitations=invitations,
         role_forms=role_forms,
+        locked_until={
+            user.id: locked[user.email.lower()] for user in users if user.email.lower() in locked
+        },
         action_form=ActionForm(),
     )
 
@@ -186,4 +190,25 @@ def reactivate(user_id: int) -> Response:
         audit.record(AuditAction.UPDATE, user, audit.pending_changes(user))
         db.session.commit()
         flash(_("%(name)s can sign in again.", name=user.display_name), "success")
+    return redirect(url_for("users.index"))
+
+
+@bp.post("/<int:user_id>/unlock")
+@allow(*ADMINS)
+def unlock(user_id: int) -> Response:
+    """Clear an account's failed sign-in attempts, so its owner need not wait out the lock."""
+    user = get_user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("users.index"))
+    until = throttle.locked_accounts([user.email]).get(user.email.lower())
+    cleared = throttle.unlock(user.email)
+    if cleared:
+        changes: dict[str, list[object]] = {"failed_sign_ins": [cleared, 0]}
+        if until is not None:
+            changes["sign_in_locked_until"] = [until.isoformat(timespec="minutes"), None]
+        audit.record(AuditAction.UPDATE, user, changes)
+        db.session.commit()
+        flash(_("%(name)s can sign in again now.", name=user.display_name), "success")
+    else:
+        flash(_("%(name)s has no failed sign-ins to clear.", name=user.display_name), "info")
     return redirect(url_for("users.index"))
