@@ -170,6 +170,23 @@ def test_a_form_sent_faster_than_a_person_types_is_refused_and_kept(
     assert stored(app) == []
 
 
+def test_an_empty_form_sent_quickly_shows_the_field_errors_with_the_timing_message(
+    client: FlaskClient, app: Flask, case: Case
+) -> None:
+    token = form_token_in(client.get("/cases/ainur/support").get_data(as_text=True))
+    response = client.post(
+        "/cases/ainur/support", data={"form_token": token, "body": "", "country": ""}
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "too quickly" in html
+    assert "correct the marked fields" in html
+    assert "cannot be empty" in html
+    assert "Choose your country" in html
+    assert "Tick this box" in html
+    assert stored(app) == []
+
+
 @pytest.mark.parametrize("token", ["", "forged.token", "expired"])
 def test_a_missing_forged_or_expired_form_token_keeps_the_text_and_issues_a_new_one(
     client: FlaskClient, app: Flask, case: Case, token: str
@@ -199,7 +216,6 @@ def test_a_missing_forged_or_expired_form_token_keeps_the_text_and_issues_a_new_
         ({"body": "hello\x00world"}, "cannot be saved"),
         ({"country": "XX"}, "Choose a country from the list"),
         ({"country": ""}, "Choose your country"),
-        ({"email": "not-an-address"}, "e-mail address like"),
         ({"display_name": "n" * 121}, "longer than 120"),
         ({"language": "zz"}, "language from the list"),
         ({"consent": None}, "Tick this box"),
@@ -359,6 +375,31 @@ class TestRateLimitInMemory:
         assert post_message(there, app, "ainur", body="four").status_code == 302
 
 
+class TestDefaultSendLimit:
+    """A letter-writing evening on one Wi-Fi (or Tor users) shares one address: 20 must pass."""
+
+    @pytest.fixture
+    def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
+        from campaign.support.views import DEFAULT_SEND_LIMIT
+
+        _limited(app_config, "memory://")
+        app_config["SUPPORT_SEND_LIMIT"] = DEFAULT_SEND_LIMIT
+        app_config["SUPPORT_ATTEMPT_LIMIT"] = "100 per 10 minutes"
+        return app_config
+
+    def test_twenty_messages_from_one_connection_pass_and_the_next_waits(
+        self, client: FlaskClient, app: Flask, case: Case
+    ) -> None:
+        from campaign.support.views import DEFAULT_SEND_LIMIT
+
+        assert DEFAULT_SEND_LIMIT == "20 per 10 minutes;200 per day"
+        for i in range(20):
+            response = post_message(client, app, "ainur", body=f"Greetings number {i}")
+            assert response.status_code == 302, i
+        assert post_message(client, app, "ainur", body="One more").status_code == 429
+        assert len(stored(app)) == 20
+
+
 REDIS_URL = __import__("os").environ.get("TEST_REDIS_URL")
 
 
@@ -446,9 +487,7 @@ def test_a_supporter_can_withdraw_their_message_with_the_link(
     done = client.post(link.group(1))
     assert done.status_code == 302
     [message] = stored(app)
-    assert message.state == MessageState.WITHDRAWN
-    assert message.email is None
-    assert message.email_erased_at is not None
+    assert message.state == MessageState.WITHDRAWN  # erasing the e-mail: test_support_mail.py
     assert "has been withdrawn" in client.get(link.group(1)).get_data(as_text=True)
     assert client.get("/support/withdraw/not-a-real-token").status_code == 404
     assert client.post("/support/withdraw/not-a-real-token").status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask, render_template_string
@@ -13,6 +14,16 @@ from campaign.extensions import db
 from campaign.models import Case, MessageState, Role
 
 from .test_support import aged_token, stored
+from .test_support_mail import MAIL, FakeSMTP
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """With a mail server (a fake one), so the form has its e-mail field too."""
+    monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
+    app_config.update(MAIL)
+    return app_config
+
 
 SCRIPT = '<script>alert("x")</script>'
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'

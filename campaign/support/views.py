@@ -31,7 +31,7 @@ from campaign.extensions import db, limiter
 from campaign.models import AuditAction, Case, Message, MessageState
 from campaign.privacy import keyed_hash
 from campaign.public.views import get_visible_case
-from campaign.support import summary
+from campaign.support import mail, summary
 from campaign.support.forms import MESSAGE_MAX_LENGTH, SupportForm, WithdrawForm
 
 bp = Blueprint("support", __name__)
@@ -42,7 +42,9 @@ WALL_PAGE_SIZE = 50
 # The whole form is a few kilobytes: anything far larger is refused before it is parsed.
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 DEFAULT_ATTEMPT_LIMIT = "30 per 10 minutes"
-DEFAULT_SEND_LIMIT = "5 per 10 minutes;20 per day"
+# A letter-writing evening on one Wi-Fi, or supporters behind Tor, share one address: the limit
+# only stops floods; the duplicate check and moderation are the real filters.
+DEFAULT_SEND_LIMIT = "20 per 10 minutes;200 per day"
 
 bp.add_app_template_global(summary.support_summary, "support_summary")
 bp.add_app_template_global(summary.latest_messages, "support_latest_messages")
@@ -127,13 +129,29 @@ def _render_form(
     )
 
 
+def _support_form() -> SupportForm:
+    """The form; without a mail server it has no e-mail field (nothing collected for nothing)."""
+    form = SupportForm()
+    if not mail.is_configured():
+        del form.email
+    return form
+
+
 def _fresh_token(form: SupportForm) -> None:
     form.form_token.data = spam.issue_form_token()
 
 
-def _remember_sent(case: Case, message: Message, token: str) -> Response:
+def _remember_sent(
+    case: Case, message: Message, token: str, mailed: bool | None = None
+) -> Response:
     """Post/Redirect/Get to the confirmation, which alone shows the withdrawal link."""
-    session[SENT_KEY] = {"case": case.id, "message": message.id, "token": token}
+    data: dict[str, Any] = {"case": case.id, "message": message.id, "token": token}
+    previous = session.get(SENT_KEY) or {}
+    if mailed is None and previous.get("message") == message.id:
+        mailed = previous.get("mailed")  # a second click keeps what the first one said
+    if mailed is not None:
+        data["mailed"] = mailed
+    session[SENT_KEY] = data
     return redirect(url_for("support.sent", slug=case.slug))
 
 
@@ -143,7 +161,7 @@ def _remember_sent(case: Case, message: Message, token: str) -> Response:
 def new(slug: str) -> Response | tuple[str, int]:
     """The form for a message of support; a message is stored exactly once or the sender is told."""
     case = get_visible_case(slug)
-    form = SupportForm()
+    form = _support_form()
     if request.method == "GET":
         return _render_form(case, form)
 
@@ -158,28 +176,23 @@ def new(slug: str) -> Response | tuple[str, int]:
             ),
             400,
         )
+    # The fields are checked first, so a timing problem is shown together with their errors.
+    valid = form.validate()
+    fix_fields = _("Please correct the marked fields.")
     check = spam.check_form_token(
         form.form_token.data, min_seconds=_min_seconds(), max_seconds=_max_seconds()
     )
     if check.problem is spam.TokenProblem.TOO_FAST:
-        return _render_form(
-            case,
-            form,
-            _("Your message was not sent: it came too quickly. Check it and send it again."),
-            400,
-        )
+        problem = _("Your message was not sent: it came too quickly. Check it and send it again.")
+        return _render_form(case, form, problem if valid else f"{problem} {fix_fields}", 400)
     if not check.ok or check.nonce is None:
         _fresh_token(form)
-        return _render_form(
-            case,
-            form,
-            _(
-                "Your message was not sent: the form was open for too long or had expired. "
-                "Your text is below: check it and send it again."
-            ),
-            400,
+        problem = _(
+            "Your message was not sent: the form was open for too long or had expired. "
+            "Your text is below: check it and send it again."
         )
-    if not form.validate():
+        return _render_form(case, form, problem if valid else f"{problem} {fix_fields}", 400)
+    if not valid:
         return _render_form(
             case, form, _("Your message was not sent yet: please correct the marked fields."), 400
         )
@@ -217,7 +230,7 @@ def new(slug: str) -> Response | tuple[str, int]:
         display_name=None if form.country_only.data else (form.display_name.data or None),
         country=form.country.data,
         organisation=form.organisation.data or None,
-        email=form.email.data or None,
+        email=(form.email.data or None) if form.email is not None else None,
         language=form.language.data or None,
         consent_to_publish=bool(form.consent.data),
         state=MessageState.PENDING,
@@ -249,7 +262,12 @@ def new(slug: str) -> Response | tuple[str, int]:
             503,
         )
     logger.info("message %s received for case %s", message.id, case.id)
-    return _remember_sent(case, message, token)
+    mailed = None
+    if message.email:
+        # After the commit: a mail server that fails must not lose the message.
+        withdraw_url = url_for("support.withdraw", token=token, _external=True)
+        mailed = mail.send_confirmation(message, case, withdraw_url)
+    return _remember_sent(case, message, token, mailed)
 
 
 @bp.get("/cases/<slug>/support/sent")
@@ -259,14 +277,22 @@ def sent(slug: str) -> Response:
     data = session.get(SENT_KEY) or {}
     message = None
     withdraw_url = None
+    mailed = None
     if data.get("case") == case.id:
         message = db.session.get(Message, data.get("message"))
         if message is not None and message.state != MessageState.WITHDRAWN:
             withdraw_url = url_for("support.withdraw", token=data.get("token"), _external=True)
+            mailed = data.get("mailed")
         else:
             message = None
     response = make_response(
-        render_template("support/sent.html", case=case, message=message, withdraw_url=withdraw_url)
+        render_template(
+            "support/sent.html",
+            case=case,
+            message=message,
+            withdraw_url=withdraw_url,
+            mailed=mailed,
+        )
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -331,7 +357,7 @@ def csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
     """An expired session must not lose the message: show the form again with what was typed."""
     if request.endpoint == "support.new" and request.view_args:
         case = get_visible_case(str(request.view_args["slug"]))
-        form = SupportForm()
+        form = _support_form()
         if not spam.check_form_token(form.form_token.data, min_seconds=0).ok:
             _fresh_token(form)
         return _render_form(
@@ -362,7 +388,7 @@ def too_many(error: RateLimitExceeded) -> Response | tuple[str, int]:
     """Too many messages from one place: say so, keep the text, and say it was not sent."""
     if request.endpoint == "support.new" and request.view_args:
         case = get_visible_case(str(request.view_args["slug"]))
-        form = SupportForm()
+        form = _support_form()
         html, _status = _render_form(
             case,
             form,
