@@ -17,6 +17,7 @@ from campaign.models import (
     Case,
     CaseStatus,
     CaseStatusChange,
+    DatePrecision,
     Event,
     EventType,
     User,
@@ -29,6 +30,8 @@ DRIVING_TYPES: dict[EventType, CaseStatus] = {
     EventType.SENTENCE: CaseStatus.SENTENCED,
     EventType.RELEASE: CaseStatus.RELEASED,
 }
+# The case dates an event may fill, taken back when the event is deleted or no longer says so.
+UNDOABLE_FIELDS = ("arrest_date", "arrest_date_precision", "released_on")
 
 
 @dataclass(frozen=True)
@@ -125,3 +128,110 @@ def record_manual_change(
     )
     case.status_changes.append(change)
     return change
+
+
+def _trail_of(case: Case, event: Event) -> list[tuple[str, dict[str, Any]]]:
+    """The case's trail entries caused or undone by *event*, oldest first."""
+    import sqlalchemy as sa
+
+    from campaign.extensions import db
+    from campaign.models import AuditEntry
+
+    marker = f"#{event.id} "
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.object_type == "case", AuditEntry.object_id == case.id)
+        .order_by(AuditEntry.id)
+    )
+    found: list[tuple[str, dict[str, Any]]] = []
+    for entry in entries:
+        changes = entry.changes or {}
+        caused = changes.get("caused_by_event") or [None, None]
+        undone = changes.get("undone_event") or [None, None]
+        if str(caused[1] or "").startswith(marker):
+            found.append(("caused", changes))
+        elif str(undone[0] or "").startswith(marker):
+            found.append(("undone", changes))
+    return found
+
+
+def is_applied(case: Case, event: Event) -> bool:
+    """Whether *event* moved something on *case* that was not taken back since."""
+    trail = _trail_of(case, event)
+    return bool(trail) and trail[-1][0] == "caused"
+
+
+def _filled_by(case: Case, event: Event) -> dict[str, Any]:
+    """The case fields *event* filled (from the trail), with the value it wrote."""
+    filled: dict[str, Any] = {}
+    for kind, changes in _trail_of(case, event):
+        for name in UNDOABLE_FIELDS:
+            if name in changes:
+                if kind == "caused":
+                    filled[name] = changes[name]
+                else:
+                    filled.pop(name, None)
+    return filled
+
+
+def latest_change(case: Case) -> CaseStatusChange | None:
+    """The case's most recent status change."""
+    changes = sorted(case.status_changes, key=lambda c: (c.changed_at, c.id or 0))
+    return changes[-1] if changes else None
+
+
+def undo_event(case: Case, event: Event, today: date, user: User | None) -> CaseStatusChange | None:
+    """Take back what *event* did to *case*: its status change if still the latest, and the
+    dates it filled if they still hold the value it wrote. Recorded like any change."""
+    from campaign import audit
+
+    changes: dict[str, list[Any]] = {}
+    filled = _filled_by(case, event)
+    for name, (old, new) in filled.items():
+        if audit._render(getattr(case, name)) != new:
+            continue  # someone changed it since: theirs wins
+        if name == "arrest_date_precision":
+            if "arrest_date" not in changes:
+                continue  # the precision goes back only with the date it describes
+            restored: Any = DatePrecision(old) if old else DatePrecision.DAY
+        else:
+            restored = date.fromisoformat(old) if isinstance(old, str) else None
+        if name == "arrest_date_precision" and restored == getattr(case, name):
+            continue
+        setattr(case, name, restored)
+        changes[name] = [new, audit._render(restored)]
+    restored_change: CaseStatusChange | None = None
+    last = latest_change(case)
+    if (
+        last is not None
+        and last.event_id is not None
+        and last.event_id == event.id
+        and last.old_status is not None
+        and case.status == last.new_status
+    ):
+        restored_change = CaseStatusChange(
+            old_status=case.status,
+            new_status=last.old_status,
+            effective_on=today,
+            changed_by_id=user.id if user is not None else None,
+            event_id=None,
+        )
+        changes["status"] = [case.status.value, last.old_status.value]
+        case.status = last.old_status
+        case.status_changes.append(restored_change)
+    if changes:
+        changes["undone_event"] = [f"#{event.id} {event.title}", None]
+        audit.record(AuditAction.UPDATE, case, changes)
+    return restored_change
+
+
+def still_justifies(case: Case, event: Event, today: date) -> bool:
+    """Whether *event*, as it is now, still justifies the case's latest status change it made."""
+    last = latest_change(case)
+    if last is None or last.event_id != event.id:
+        return True
+    return (
+        case in event.cases
+        and DRIVING_TYPES.get(event.type) == last.new_status
+        and event.date <= today
+    )

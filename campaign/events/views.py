@@ -36,7 +36,7 @@ from campaign.models import (
     event_sources,
 )
 from campaign.slugs import slugify
-from campaign.status import apply_event
+from campaign.status import apply_event, is_applied, still_justifies, undo_event
 
 bp = Blueprint("events", __name__, url_prefix="/manage/events")
 
@@ -185,11 +185,35 @@ def case_events(case: Case) -> list[Event]:
     )
 
 
-def follow_status(event: Event) -> None:
-    """Let each of the event's cases follow what the event implies (arrest, sentence, release)."""
+def drives_status(event: Event) -> bool:
+    """Whether *event* may move its cases' status now.
+
+    An organiser's or admin's word applies at once; an activist's report waits until an
+    organiser verifies it, so one unchecked report cannot change what the public sees.
+    """
+    return may_verify() or event.verification == Verification.VERIFIED
+
+
+def follow_status(event: Event, *, only_new: bool = False) -> None:
+    """Let each of the event's cases follow what the event implies (arrest, sentence, release).
+
+    With *only_new*, skip cases whose status this event already moved (a repeated verify).
+    """
     user = current_user if current_user.is_authenticated else None
     for case in event.cases:
+        if only_new and is_applied(case, event):
+            continue
         apply_event(case, event, case_events(case), today_utc(), user)
+
+
+def unfollow_status(event: Event, cases: list[Case], *, everything: bool = False) -> None:
+    """Take back what *event* did to *cases* when it no longer justifies it (or, with
+    *everything*, in any case: the event is deleted or no longer checked)."""
+    user = current_user if current_user.is_authenticated else None
+    today = today_utc()
+    for case in cases:
+        if everything or not still_justifies(case, event, today):
+            undo_event(case, event, today, user)
 
 
 def changes_since(obj_type: str, obj_id: int, count: int) -> list[AuditEntry]:
@@ -322,7 +346,8 @@ def new() -> str | Response:
         changes = audit.snapshot(event)
         changes.update(_relations_snapshot(event))
         audit.record(AuditAction.CREATE, event, changes)
-        follow_status(event)
+        if drives_status(event):
+            follow_status(event)
         db.session.commit()
         flash(_("The event was saved."), "success")
         return redirect(safe_next(url_for("events.detail", event_id=event.id)))
@@ -359,6 +384,7 @@ def edit(event_id: int) -> str | Response:
     if seen != event.version:
         return _conflict(form, event, seen)
     before = (event.type, event.date, {c.id for c in event.cases})
+    cases_before = list(event.cases)
     cited_before = list(event.sources)
     _fill_event(event, form)
     changes = audit.pending_changes(event)
@@ -370,7 +396,11 @@ def edit(event_id: int) -> str | Response:
         db.session.flush()
         drop_unused_sources([x for x in cited_before if x not in event.sources], event.id)
         audit.record(AuditAction.UPDATE, event, changes)
-        if before != (event.type, event.date, {c.id for c in event.cases}):
+        if not drives_status(event):
+            # An activist's change takes the event back to unchecked: so does its effect.
+            unfollow_status(event, cases_before, everything=True)
+        elif before != (event.type, event.date, {c.id for c in event.cases}):
+            unfollow_status(event, cases_before)
             follow_status(event)
         db.session.commit()
     except StaleDataError:
@@ -507,6 +537,8 @@ def verify(event_id: int) -> Response:
         event.verified_at = datetime.now(UTC)
         changes = audit.pending_changes(event)
         audit.record(AuditAction.UPDATE, event, changes)
+        # Checked now: an activist's arrest, sentence or release may move the status.
+        follow_status(event, only_new=True)
         db.session.commit()
         flash(_("The event is marked as verified."), "success")
     return redirect(safe_next(url_for("events.index")))
@@ -525,6 +557,7 @@ def delete(event_id: int) -> str | Response:
         # Kept so the history of each case can still list the events deleted from it.
         changes["case_ids"] = [sorted(c.id for c in event.cases), None]
         audit.record(AuditAction.DELETE, event, changes)
+        unfollow_status(event, list(event.cases), everything=True)
         cited = list(event.sources)
         db.session.delete(event)
         db.session.flush()
