@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from campaign.extensions import db
 from campaign.manage.access import STAFF, allow, allowed_roles
+from campaign.models import Message, MessageState
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -56,5 +59,18 @@ def staff_helpers() -> dict[str, object]:
 @bp.get("/")
 @allow(*STAFF)
 def dashboard() -> str:
-    """The staff home page."""
-    return render_template("manage/dashboard.html")
+    """The staff home page: a tile per area the user may open, with what waits there."""
+    counts: dict[str, int] = {}
+    if may_open("moderation.queue"):
+        counts["moderation.queue"] = pending_messages()
+    return render_template("manage/dashboard.html", counts=counts)
+
+
+def pending_messages() -> int:
+    """How many messages of support wait for review, across all cases (one query)."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Message.id)).where(Message.state == MessageState.PENDING)
+        )
+        or 0
+    )
