@@ -77,8 +77,11 @@ def hunger_strike_day(events: Iterable[Event], today: date, case: Case | None = 
     """Day N of the hunger strike in progress (the first day is day 1), or None.
 
     A strike whose end was never recorded stops at the person's release: a release event after
-    its start, or the case's release date once the person is no longer in custody.
+    its start, or the case's release date once the person is no longer in custody. Given the
+    case, there is no count at all for a person not in custody (as on the staff pages).
     """
+    if case is not None and not case.status.in_custody:
+        return None
     events = list(events)
     strike = current_hunger_strike(events, today)
     if strike is None:
@@ -100,8 +103,13 @@ def next_hearing(events: Iterable[Event], today: date) -> Event | None:
 
 
 def next_event(events: Iterable[Event], today: date) -> Event | None:
-    """The earliest event of any type scheduled today or later."""
-    return min((e for e in events if e.date >= today), key=_schedule_key, default=None)
+    """The earliest event of any type scheduled after today (today's may already be over)."""
+    return min((e for e in events if e.date > today), key=_schedule_key, default=None)
+
+
+def todays_events(events: Iterable[Event], today: date) -> list[Event]:
+    """The events dated today, in schedule order: shown as "Today", since some may be over."""
+    return sorted((e for e in events if e.date == today), key=_schedule_key)
 
 
 def days_until(event: Event | None, today: date) -> int | None:

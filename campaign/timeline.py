@@ -379,6 +379,14 @@ def counter_events(case_id: int, *, include_internal: bool, today: date) -> list
     return list(db.session.scalars(stmt))
 
 
+def event_heading(event: Event) -> str:
+    """ "Picket: Embassy picket", or just the title when it already starts with the type."""
+    label = str(event.type.label)
+    if event.title.casefold().startswith(label.casefold()):
+        return event.title
+    return f"{label}: {event.title}"
+
+
 def _as_date(value: date | datetime | str) -> date:
     """SQLite returns the day as text, PostgreSQL as a date."""
     if isinstance(value, datetime):

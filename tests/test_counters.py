@@ -12,6 +12,7 @@ from campaign.counters import (
     milestones,
     next_event,
     next_hearing,
+    todays_events,
 )
 from campaign.models import Case, CaseStatus, DatePrecision, Event, EventType
 
@@ -101,3 +102,32 @@ def test_a_strike_without_a_recorded_end_stops_at_the_release() -> None:
     assert hunger_strike_day([start], date(2026, 11, 28), released) is None
     detained = _case(status=CaseStatus.DETAINED, released_on=date(2009, 1, 1))
     assert hunger_strike_day([start], date(2010, 5, 3), detained) == 4
+
+
+def test_the_next_event_is_strictly_future_and_todays_are_listed_apart() -> None:
+    # QA: "Next:" showed a picket already held today instead of the hearing in 7 days.
+    today = date(2026, 6, 1)
+    picket = _event(1, EventType.PICKET, today)
+    hearing = _event(2, EventType.HEARING, date(2026, 6, 8))
+    vigil = _event(3, EventType.VIGIL, today, start_time=time(18, 0))
+    events = [vigil, picket, hearing]
+    assert next_event(events, today) is hearing
+    assert todays_events(events, today) == [picket, vigil]
+    assert next_event([picket], today) is None
+
+
+def test_the_hearing_counter_ignores_other_events() -> None:
+    today = date(2026, 6, 1)
+    picket = _event(1, EventType.PICKET, date(2026, 6, 2))
+    assert next_hearing([picket], today) is None
+
+
+def test_no_hunger_strike_count_for_a_person_not_in_custody() -> None:
+    # QA: a released person linked to a new hunger-strike event showed "Day 4 of hunger strike".
+    start = _event(1, EventType.HUNGER_STRIKE_START, date(2026, 3, 1))
+    today = date(2026, 3, 4)
+    for status in CaseStatus:
+        case = _case(status=status, released_on=date(2025, 1, 1))
+        expected = 4 if status.in_custody else None
+        assert hunger_strike_day([start], today, case) == expected, status
+    assert hunger_strike_day([start], today) == 4  # without a case: the record alone

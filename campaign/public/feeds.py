@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from feedgen.feed import FeedGenerator
@@ -21,7 +21,7 @@ from icalendar import Event as CalendarEvent
 
 from campaign.dates import format_partial_date
 from campaign.models import CaseStatusChange, DatePrecision, Event
-from campaign.timeline import EventItem, Item, MessageDay, Milestone
+from campaign.timeline import EventItem, Item, MessageDay, Milestone, event_heading
 
 # A cell starting with one of these is a formula to a spreadsheet; prefix it with a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -48,18 +48,40 @@ def _aware(value: datetime | None) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _day_after(day: date) -> date | None:
+    """The next day, or None past the last date Python can hold (a row dated 9999-12-31)."""
+    return day + timedelta(days=1) if day < date.max else None
+
+
+def _default_title(event: Event) -> str:
+    return event_heading(event)
+
+
+def names_title(event: Event) -> str:
+    """A site-wide item's title: whose case it concerns, then the event ("Name: hearing")."""
+    names = ", ".join(c.person_name for c in event.cases if c.published and c.archived_at is None)
+    if not names:
+        return event_heading(event)
+    return _("%(names)s: %(title)s", names=names, title=event.title)
+
+
 def event_uid(event: Event, host: str) -> str:
     """The iCalendar UID of an event: the same on every fetch and in every calendar."""
     return f"event-{event.id}@{host}"
 
 
 def calendar(
-    name: str, events: Iterable[Event], host: str, url_for_event: Callable[[Event], str]
+    name: str,
+    events: Iterable[Event],
+    host: str,
+    url_for_event: Callable[[Event], str],
+    title_for: Callable[[Event], str] = _default_title,
 ) -> bytes:
     """A subscribable iCalendar of dated events; date-only events are all-day events.
 
     Events known only to the month or year, or approximately, are left out: a calendar would
-    show a guess as a fact.
+    show a guess as a fact. Times are floating local times at the venue (no zone is recorded),
+    and a timed event has no end: none is recorded, and a guessed one would be shown as a fact.
     """
     cal = Calendar()
     cal.add("prodid", "-//campaign//solidarity tracker//EN")
@@ -73,22 +95,25 @@ def calendar(
         item = CalendarEvent()
         item.add("uid", event_uid(event, host))
         item.add("dtstamp", _aware(event.updated_at))
+        notes = [event.description] if event.description else []
         if event.start_time is not None:
             # Local time at the venue; no zone is recorded, so it is a floating time.
-            start = datetime.combine(event.date, event.start_time)
-            item.add("dtstart", start)
-            item.add("dtend", start + timedelta(hours=2))
+            item.add("dtstart", datetime.combine(event.date, event.start_time))
+            local = _("Starts at %(time)s local time.", time=event.start_time.strftime("%H:%M"))
+            notes.insert(0, local)
         else:
             item.add("dtstart", event.date)
             last = event.end_date if event.end_date and event.end_date >= event.date else event.date
-            item.add("dtend", last + timedelta(days=1))
-        item.add("summary", f"{event.type.label}: {event.title}")
+            end = _day_after(last)
+            if end is not None:  # without DTEND an all-day event lasts its one day
+                item.add("dtend", end)
+        item.add("summary", title_for(event))
         place = ", ".join(p for p in (event.place, event.country or "") if p)
         if place:
             item.add("location", place)
-        if event.description:
-            item.add("description", event.description)
-        item.add("categories", [str(event.family.label)])
+        if notes:
+            item.add("description", "\n\n".join(notes))
+        item.add("categories", [str(event.family.label), str(event.type.label)])
         item.add("url", url_for_event(event))
         item.add("last-modified", _aware(event.updated_at))
         cal.add_component(item)
@@ -106,6 +131,7 @@ def atom(
     status_changes: Sequence[CaseStatusChange] = (),
     url_for_event: Callable[[Event], str],
     updated_fallback: datetime | None = None,
+    title_for: Callable[[Event], str] = _default_title,
 ) -> bytes:
     """An Atom feed of events (new published ones) and status changes, newest first."""
     feed = FeedGenerator()
@@ -119,6 +145,12 @@ def atom(
     entries: list[tuple[datetime, str, dict[str, Any]]] = []
     for event in events:
         when = format_partial_date(event.date, event.date_precision)
+        if event.start_time is not None:
+            when = _(
+                "%(date)s, %(time)s local time",
+                date=when,
+                time=event.start_time.strftime("%H:%M"),
+            )
         text = " · ".join(
             p for p in (when, event.place, event.description or "", event.outcome or "") if p
         )
@@ -127,7 +159,7 @@ def atom(
                 _aware(event.created_at),
                 f"{feed_id}/event/{event.id}",
                 {
-                    "title": f"{event.type.label}: {event.title}",
+                    "title": title_for(event),
                     "updated": _aware(event.updated_at),
                     "published": _aware(event.created_at),
                     "summary": text,

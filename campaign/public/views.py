@@ -39,6 +39,7 @@ from campaign.timeline import (
     build_page,
     case_events,
     counter_events,
+    event_heading,
     parse_cursor,
     parse_show,
 )
@@ -59,6 +60,9 @@ def today() -> date:
 def is_staff() -> bool:
     """Whether a signed-in staff member is looking (they see internal items)."""
     return bool(current_user.is_authenticated)
+
+
+bp.add_app_template_filter(event_heading, "event_heading")
 
 
 @bp.after_request
@@ -230,6 +234,7 @@ def _case_page(slug: str, *, sheet: bool) -> str:
         hearing=hearing,
         days_to_hearing=counters.days_until(hearing, now),
         next_event=counters.next_event(scheduled, now),
+        today_events=counters.todays_events(scheduled, now),
         reach=reach,
         reach_chart=reach_svg(reach, country_name),
         staff=staff,
@@ -366,7 +371,13 @@ def _upcoming() -> list[Event]:
 @bp.get("/calendar.ics")
 def site_calendar() -> Response:
     """Upcoming public events across all published cases, as a calendar to subscribe to."""
-    body = feeds.calendar(_("Solidarity campaigns"), _upcoming(), request.host, _event_url)
+    body = feeds.calendar(
+        _("Solidarity campaigns"),
+        _upcoming(),
+        request.host,
+        _event_url,
+        title_for=feeds.names_title,
+    )
     return Response(body, mimetype="text/calendar", headers=_inline("campaign.ics"))
 
 
@@ -383,6 +394,7 @@ def site_feed() -> Response:
         events=events,
         url_for_event=_event_url,
         updated_fallback=datetime(2010, 1, 1, tzinfo=UTC),
+        title_for=feeds.names_title,
     )
     return Response(body, mimetype="application/atom+xml")
 
