@@ -21,6 +21,7 @@ from campaign.countries import country_choices
 from campaign.events.fields import (
     CheckboxListField,
     PartialDateField,
+    PlausibleDate,
     as_choices,
     column_limit,
     precision_errors,
@@ -66,7 +67,7 @@ class CaseForm(FlaskForm):
     )
     city = StringField(_l("City"), validators=_text("city"))
     status = SelectField(_l("Status"), choices=as_choices(CaseStatus.choices()))
-    arrest_date = PartialDateField(_l("Arrest date"), validators=[Optional()])
+    arrest_date = PartialDateField(_l("Arrest date"), validators=[Optional(), PlausibleDate()])
     arrest_date_precision = SelectField(
         _l("How much of the arrest date is known"),
         choices=as_choices(DatePrecision.choices()),
@@ -77,8 +78,8 @@ class CaseForm(FlaskForm):
     court = StringField(_l("Court"), validators=_text("court"))
     judge = StringField(_l("Judge"), validators=_text("judge"))
     sentence = StringField(_l("Sentence"), validators=_text("sentence"))
-    expected_release = DateField(_l("Expected release"), validators=[Optional()])
-    released_on = DateField(_l("Released on"), validators=[Optional()])
+    expected_release = DateField(_l("Expected release"), validators=[Optional(), PlausibleDate()])
+    released_on = DateField(_l("Released on"), validators=[Optional(), PlausibleDate()])
     detention_place = StringField(_l("Place of detention"), validators=_text("detention_place"))
     detention_address = TextAreaField(
         _l("Postal address for letters"), validators=_text("detention_address")

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.form import BaseForm
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.dates import precision_contradiction
 from campaign.models import DatePrecision
 
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+EARLIEST_YEAR = 1900
+YEARS_AHEAD = 5
 # Text columns have no size in the schema; this keeps a pasted book out of the database.
 TEXT_LIMIT = 20_000
 
@@ -105,3 +109,29 @@ def precision_errors(value: Field, precision: DatePrecision) -> str | None:
 def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def latest_plausible(today: date) -> date:
+    """The last date a form accepts: five years from *today* (a hearing can be set far ahead)."""
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+
+
+class PlausibleDate:
+    """Refuse dates before 1900 or more than five years ahead: typos such as 9999-12-31 or 2099."""
+
+    def __call__(self, form: BaseForm, field: Field) -> None:
+        value = field.data
+        if not isinstance(value, date):
+            return
+        latest = latest_plausible(datetime.now(UTC).date())
+        if value.year < EARLIEST_YEAR or value > latest:
+            raise ValidationError(
+                _l(
+                    "Enter a date between %(first)s and %(last)s.",
+                    first=f"{EARLIEST_YEAR}-01-01",
+                    last=latest.isoformat(),
+                )
+            )

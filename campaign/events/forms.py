@@ -25,6 +25,7 @@ from campaign.countries import country_choices
 from campaign.events.fields import (
     CheckboxListField,
     PartialDateField,
+    PlausibleDate,
     as_choices,
     column_limit,
     precision_errors,
@@ -73,14 +74,14 @@ class EventForm(FlaskForm):
         coerce=int,
         validators=[DataRequired(message=_l("Choose at least one case."))],
     )
-    date = PartialDateField(_l("Date"), validators=[InputRequired()])
+    date = PartialDateField(_l("Date"), validators=[InputRequired(), PlausibleDate()])
     date_precision = SelectField(
         _l("How much of the date is known"),
         choices=as_choices(DatePrecision.choices()),
         default=DatePrecision.DAY.value,
     )
     start_time = TimeField(_l("Start time (local)"), validators=[Optional()])
-    end_date = DateField(_l("End date"), validators=[Optional()])
+    end_date = DateField(_l("End date"), validators=[Optional(), PlausibleDate()])
     venue = StringField(_l("Venue"), validators=_text("name", Venue))
     city = StringField(_l("City"), validators=_text("city"))
     country = SelectField(
@@ -161,7 +162,7 @@ class PicketForm(FlaskForm):
     )
     venue = StringField(_l("Where (venue)"), validators=_text("name", Venue))
     city = StringField(_l("City"), validators=_text("city"))
-    date = DateField(_l("Date"), validators=[InputRequired()])
+    date = DateField(_l("Date"), validators=[InputRequired(), PlausibleDate()])
     participants = IntegerField(
         _l("How many people came"),
         validators=[
