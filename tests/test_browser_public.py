@@ -137,3 +137,31 @@ def test_detained_case_on_a_phone(
     assert phone.get_by_text("ul. Volodarskogo 2").is_visible()
     assert not phone.get_by_role("button", name="Apply").is_visible()
     _shot(phone, "public-case-print-detained.png")
+
+
+def test_the_printed_sheet_shows_each_source_address_after_its_title(
+    app: Flask, live_server: str, page, make_case: Callable[..., Case]
+) -> None:
+    from campaign.extensions import db
+    from campaign.models import Event, Source
+
+    case = make_case(slug="x", person_name="Daria Volkova")
+    with app.app_context():
+        db.session.add(
+            Event(
+                type=EventType.PICKET,
+                title="Picket at the embassy",
+                date=datetime(2010, 5, 4, tzinfo=UTC).date(),
+                sources=[Source(title="Report", url="https://example.org/report")],
+                cases=[db.session.get(Case, case.id)],
+            )
+        )
+        db.session.commit()
+    page.goto(live_server + "/cases/x/sheet")
+    after = "(el) => getComputedStyle(el, '::after').content"
+    source = page.locator(".item-sources a").first
+    assert "example.org" not in source.evaluate(after)  # on screen the link is enough
+    page.emulate_media(media="print")
+    assert source.evaluate(after) == '" (https://example.org/report)"'
+    back = page.locator(".case-header, .related, .case-facts").locator("a").all()
+    assert all("http" not in link.evaluate(after) for link in back)

@@ -94,3 +94,19 @@ def test_timed_events_are_floating_local_times_without_an_invented_end(
     root = ET.fromstring(client.get("/feed.atom").get_data())  # noqa: S314 - our own output
     summary = next(root.iter(f"{ATOM}entry")).findtext(f"{ATOM}summary") or ""
     assert "10:00 local time" in summary
+
+
+def test_pages_and_exports_survive_an_event_on_the_last_representable_day(
+    client: FlaskClient, make_case: Callable[..., Case], make_event
+) -> None:
+    case = make_case(slug="x", person_name="Daria Volkova", arrest_date=date(2010, 4, 27))
+    make_event([case.id], type=EventType.HEARING, title="Typo date", date=date.max)
+    make_event([case.id], type=EventType.HUNGER_STRIKE_START, title="Typo strike", date=date.max)
+    for url in (
+        "/",
+        "/cases/x",
+        "/cases/x/sheet",
+        "/cases/x/timeline.json",
+        "/cases/x/timeline.csv",
+    ):
+        assert client.get(url).status_code == 200, url
