@@ -97,3 +97,42 @@ def test_the_first_admin_replaces_the_one_time_password(
     page.get_by_label("New password again").fill("lantern orchard basalt tuesday")
     page.get_by_role("button", name="Change password").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Admin"
+
+
+def test_the_dashboard_and_the_users_page_on_a_phone(
+    app, live_server: str, phone, make_user: Callable[..., User], make_case, make_message
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    case = make_case(person_name="Ainur Kurmanov")
+    for _ in range(3):
+        make_message(case.id)
+    locked = make_user(Role.ORGANISER, display_name="Olga Organiser")
+    guesser = app.test_client()
+    for _ in range(5):
+        guesser.post("/login", data={"email": locked.email, "password": "wrong password here"})
+    admin = make_user(Role.ADMIN, display_name="Dana Admin")
+    _sign_in(phone, live_server, admin)
+
+    tile = phone.locator(".dashboard-links li", has_text="Messages to review")
+    assert tile.locator(".dashboard-count").inner_text() == "3 waiting"
+    box = tile.bounding_box()
+    assert box is not None
+    assert box["y"] < 740 * 2  # near the top, not below the per-case lists
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(ARTIFACTS / "staff-dashboard-admin-phone.png"), full_page=True)
+
+    phone.goto(live_server + "/manage/users/")
+    assert phone.get_by_text("Sign-in locked until").count() == 1
+    unlock = phone.get_by_role("button", name="Unlock sign-in")
+    button = unlock.bounding_box()
+    assert button is not None
+    assert button["height"] >= 38  # .button-small: 2.4rem
+    # On screen, not hidden to the right of a table that scrolls sideways.
+    assert button["x"] + button["width"] <= 360
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(ARTIFACTS / "users-phone-locked.png"), full_page=True)
+    unlock.click()
+    phone.wait_for_load_state()
+    assert phone.get_by_text("Olga Organiser can sign in again now.").is_visible()
+    assert phone.get_by_text("Sign-in locked until").count() == 0
+    phone.screenshot(path=str(ARTIFACTS / "users-phone-unlocked.png"), full_page=True)
