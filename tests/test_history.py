@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from campaign.models import Role
+from campaign.extensions import db
+from campaign.models import CaseStatus, Event, Role
+from tests.test_events import event_form
 
 
 def test_the_case_history_shows_who_changed_which_field_from_what_to_what(
@@ -53,8 +57,8 @@ def test_the_event_history_lists_its_changes(app: Flask, staff_client, make_case
     client.post(f"/manage/events/{event.id}/verify")
     html = client.get(f"/manage/history/events/{event.id}").get_data(as_text=True)
     assert "History of Vienna picket" in html
-    assert "verification" in html
-    assert "verified" in html
+    assert '<th scope="row">Verification</th>' in html
+    assert "Verified" in html
 
 
 def test_the_full_history_filters_by_kind(staff_client, make_case, make_event):
@@ -104,3 +108,42 @@ def test_a_case_history_still_lists_its_deleted_events(staff_client, make_case, 
     assert "Mistaken picket" not in client.get(f"/manage/history/cases/{other.id}").get_data(
         as_text=True
     )
+
+
+def test_history_values_read_as_people_write_them(app: Flask, staff_client, make_case, make_event):
+    """Labels, Yes/No, vocabulary labels, country names, dates and names instead of ids."""
+    case = make_case(status=CaseStatus.SENTENCED)
+    client = staff_client(Role.ORGANISER, display_name="Olga Organiser")
+    data = event_form([case.id], type="hunger_strike_start", title="Hunger strike")
+    data["organisations-0"] = "CWI Russia"
+    client.post("/manage/events/new", data=data)
+    with app.app_context():
+        event_id = db.session.scalars(sa.select(Event.id)).one()
+    client.post(f"/manage/cases/{case.id}/publish")  # published already: no entry
+    client.post(f"/manage/cases/{case.id}/unpublish")
+    client.post(f"/manage/events/{event_id}/verify")
+    html = client.get(f"/manage/history/events/{event_id}").get_data(as_text=True)
+    assert "UnboundField" not in html
+    assert '<th scope="row">Organisations</th>' in html
+    assert "hunger_strike_start" not in html
+    assert "Hunger strike started" in html or "Hunger strike" in html
+    assert "4 May 2010" in html
+    assert "2010-05-04" not in html
+    assert "Russia" in html
+    assert ">RU<" not in html
+    assert "Olga Organiser" in html
+    assert "Embassy of Kazakhstan, Moscow" in html
+    assert re.search(r">\s*\d{4}-\d{2}-\d{2}T\d{2}", html) is None
+    case_html = client.get(f"/manage/history/cases/{case.id}").get_data(as_text=True)
+    assert "True" not in case_html
+    assert "False" not in case_html
+    assert "Yes" in case_html
+
+
+def test_a_field_list_is_named_by_its_own_label(app: Flask) -> None:
+    from campaign.history.views import field_label
+
+    with app.test_request_context():
+        assert field_label("organisations") == "Organisations"
+        assert field_label("sources") == "Sources"
+        assert field_label("created_by_id") == "Created by"

@@ -5,17 +5,41 @@ There is deliberately no route here that edits or deletes an audit entry.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms import FieldList
+from wtforms.fields.core import UnboundField
 
 from campaign.audit import history_of
+from campaign.countries import country_name, is_country_code
+from campaign.dates import format_partial_date
 from campaign.events.views import case_events
 from campaign.extensions import db
 from campaign.manage.access import ORGANISERS, allow
-from campaign.models import AuditAction, AuditEntry, Case, Event
+from campaign.models import (
+    AuditAction,
+    AuditEntry,
+    Case,
+    CaseStatus,
+    DatePrecision,
+    DeliveryMethod,
+    Event,
+    EventType,
+    MessageState,
+    OrganisationKind,
+    Role,
+    User,
+    Venue,
+    Verification,
+    Visibility,
+)
+from campaign.models.vocab import Vocabulary
 
 bp = Blueprint("history", __name__, url_prefix="/manage/history")
 
@@ -30,18 +54,141 @@ KINDS = {
 }
 
 
+# Recorded fields that no form shows, named for people.
+OTHER_LABELS = {
+    "created_by_id": _l("Created by"),
+    "verified_by_id": _l("Verified by"),
+    "decided_by_id": _l("Decided by"),
+    "changed_by_id": _l("Changed by"),
+    "user_id": _l("User"),
+    "venue_id": _l("Venue"),
+    "verified_at": _l("Verified at"),
+    "verification": _l("Verification"),
+    "published": _l("Public"),
+    "archived_at": _l("Archived at"),
+    "case_ids": _l("Cases"),
+    "caused_by_event": _l("Because of the event"),
+    "undone_event": _l("Taken back with the event"),
+}
+# Recorded values of these fields are vocabulary values: shown by their label.
+VOCABULARIES: dict[str, type[Vocabulary]] = {
+    "status": CaseStatus,
+    "old_status": CaseStatus,
+    "new_status": CaseStatus,
+    "type": EventType,
+    "date_precision": DatePrecision,
+    "arrest_date_precision": DatePrecision,
+    "visibility": Visibility,
+    "verification": Verification,
+    "kind": OrganisationKind,
+    "state": MessageState,
+    "method": DeliveryMethod,
+    "role": Role,
+    "action": AuditAction,
+}
+USER_FIELDS = frozenset(
+    {"created_by_id", "verified_by_id", "decided_by_id", "changed_by_id", "user_id"}
+)
+VENUE_FIELDS = frozenset({"venue_id"})
+# A date field and the field that holds its precision in the same record.
+PRECISION_OF = {"date": "date_precision", "arrest_date": "arrest_date_precision"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*")
+
+
+def _label_of(unbound: Any) -> Any:
+    """The label an unbound field was declared with; a FieldList's own, not its entries'."""
+    label = unbound.kwargs.get("label")
+    if label is None:
+        label = next((a for a in unbound.args if not isinstance(a, UnboundField | list)), None)
+    if label is None and unbound.field_class is FieldList:
+        return None
+    return label
+
+
 @bp.app_template_filter("field_label")
 def field_label(name: str) -> str:
-    """A recorded field's name for people: the label its form shows, else the column name."""
+    """A recorded field's name for people: the label its form shows, else a readable name."""
     from campaign.cases.forms import CaseForm
     from campaign.events.forms import EventForm
 
     for form_class in (CaseForm, EventForm):
-        args = getattr(getattr(form_class, name, None), "args", ())
-        label = args[0] if args else None
-        if label:
-            return str(label)
-    return name.replace("_", " ")
+        unbound = getattr(form_class, name, None)
+        if isinstance(unbound, UnboundField):
+            label = _label_of(unbound)
+            if label:
+                return str(label)
+    if name in OTHER_LABELS:
+        return str(OTHER_LABELS[name])
+    return name.replace("_", " ").capitalize()
+
+
+@bp.app_template_global()
+def audit_lookups(entries: list[AuditEntry]) -> dict[str, dict[int, str]]:
+    """The names of the people and venues the entries refer to by id, one query each."""
+    wanted: dict[str, set[int]] = {"users": set(), "venues": set()}
+    for entry in entries:
+        for name, pair in (entry.changes or {}).items():
+            kind = "users" if name in USER_FIELDS else "venues" if name in VENUE_FIELDS else None
+            if kind is None or not isinstance(pair, list):
+                continue
+            wanted[kind].update(v for v in pair if isinstance(v, int))
+    found: dict[str, dict[int, str]] = {"users": {}, "venues": {}}
+    if wanted["users"]:
+        rows = db.session.execute(
+            sa.select(User.id, User.display_name).where(User.id.in_(wanted["users"]))
+        )
+        found["users"] = {row.id: row.display_name for row in rows}
+    if wanted["venues"]:
+        rows = db.session.execute(
+            sa.select(Venue.id, Venue.name, Venue.city).where(Venue.id.in_(wanted["venues"]))
+        )
+        found["venues"] = {row.id: ", ".join(p for p in (row.name, row.city) if p) for row in rows}
+    return found
+
+
+@bp.app_template_global()
+def audit_value(
+    value: Any,
+    name: str,
+    changes: dict[str, Any] | None = None,
+    side: int = 1,
+    lookups: dict[str, dict[int, str]] | None = None,
+) -> str:
+    """One recorded value for people: Yes/No, a vocabulary label, a country's name, a date
+    as the campaign writes it, a person's or a venue's name instead of its id."""
+    lookups = lookups or {}
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(audit_value(v, name, changes, side, lookups) for v in value)
+    if isinstance(value, int) and name in USER_FIELDS:
+        return lookups.get("users", {}).get(value) or _("user no. %(id)s", id=value)
+    if isinstance(value, int) and name in VENUE_FIELDS:
+        return lookups.get("venues", {}).get(value) or _("venue no. %(id)s", id=value)
+    if not isinstance(value, str):
+        return str(value)
+    vocabulary = VOCABULARIES.get(name)
+    if vocabulary is not None and value in vocabulary._value2member_map_:
+        return str(vocabulary(value).label)
+    if name == "country" and is_country_code(value):
+        return country_name(value)
+    if _ISO_DATE.fullmatch(value):
+        precision: Any = DatePrecision.DAY
+        pair = (changes or {}).get(PRECISION_OF.get(name, ""))
+        known = pair[side] if isinstance(pair, list) and len(pair) > side else None
+        if known in DatePrecision._value2member_map_:
+            precision = DatePrecision(str(known))
+        return format_partial_date(date.fromisoformat(value), precision)
+    if _ISO_DATETIME.fullmatch(value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return audit_time(moment)
+    return value
 
 
 @bp.app_template_filter("audit_time")
