@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -238,6 +238,63 @@ def loaded_version(raw: str | None) -> int | None:
         return None
 
 
+# -- a double tap logs once ----------------------------------------------------------------
+
+# A second identical POST by the same person within this time is the same report sent twice.
+REPEAT_WINDOW = timedelta(minutes=2)
+
+
+def _fingerprint(event: Event) -> tuple[Any, ...]:
+    """What makes two submissions the same report."""
+    return (
+        event.type,
+        event.title,
+        event.date,
+        event.date_precision,
+        event.start_time,
+        event.end_date,
+        event.venue.id if event.venue is not None else None,
+        event.city,
+        event.country,
+        event.participants,
+        event.description,
+        event.outcome,
+        event.authority,
+        event.authority_response,
+        event.visibility,
+        frozenset(c.id for c in event.cases),
+        frozenset(o.name.lower() for o in event.organisations),
+        tuple((x.url, x.title) for x in event.sources),
+    )
+
+
+def repeated_event(event: Event) -> Event | None:
+    """The event this user logged moments ago with exactly these details, if any."""
+    since = datetime.now(UTC) - REPEAT_WINDOW
+    with db.session.no_autoflush:
+        candidates = db.session.scalars(
+            sa.select(Event)
+            .where(
+                Event.created_by_id == current_user.id,
+                Event.type == event.type,
+                Event.date == event.date,
+                Event.title == event.title,
+                Event.created_at >= since,
+            )
+            .order_by(Event.id)
+        )
+        wanted = _fingerprint(event)
+        for candidate in candidates:
+            if candidate is not event and _fingerprint(candidate) == wanted:
+                return candidate
+    return None
+
+
+def _forget(event: Event) -> None:
+    """Drop an unsaved duplicate and anything made for it (a new venue or organisation)."""
+    db.session.rollback()
+
+
 # -- the full form ----------------------------------------------------------------------------
 
 
@@ -339,8 +396,17 @@ def new() -> str | Response:
     if wants_more_lines(form):
         return _render_form(form, None)
     if form.validate_on_submit():
-        event = Event(created_by_id=current_user.id)
+        event = Event(
+            created_by_id=current_user.id,
+            visibility=Visibility.PUBLIC,
+            date_precision=DatePrecision.DAY,
+        )
         _fill_event(event, form)
+        earlier = repeated_event(event)
+        if earlier is not None:
+            _forget(event)
+            flash(_("The event was saved."), "success")
+            return redirect(safe_next(url_for("events.detail", event_id=earlier.id)))
         db.session.add(event)
         db.session.flush()
         changes = audit.snapshot(event)
@@ -465,6 +531,13 @@ def picket() -> str | Response:
             event.organisations = [organisation]
             if form.link.data:
                 event.sources = [Source(url=form.link.data, title=form.link.data[:300])]
+        event.visibility = Visibility.PUBLIC
+        earlier = repeated_event(event)
+        if earlier is not None:
+            # The same picket sent twice (a double tap): land where the first one landed.
+            _forget(event)
+            flash(_("Thank you: the picket was logged."), "success")
+            return redirect(url_for("events.picket", logged=earlier.id))
         db.session.add(event)
         db.session.flush()
         changes = audit.snapshot(event)
@@ -472,8 +545,10 @@ def picket() -> str | Response:
         audit.record(AuditAction.CREATE, event, changes)
         db.session.commit()
         flash(_("Thank you: the picket was logged."), "success")
-        return redirect(url_for("events.picket"))
-    return render_template("events/picket.html", form=form, names=known_names())
+        return redirect(url_for("events.picket", logged=event.id))
+    logged_id = request.args.get("logged", type=int) if request.method == "GET" else None
+    logged = db.session.get(Event, logged_id) if logged_id else None
+    return render_template("events/picket.html", form=form, names=known_names(), logged=logged)
 
 
 # -- list, verify, delete -------------------------------------------------------------------
