@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -60,15 +60,61 @@ def pack_messages(pack: DeliveryPack) -> list[Message]:
     )
 
 
+def latest_delivery_date(now: datetime | None = None) -> date:
+    """The latest day a delivery may be dated: today somewhere on Earth (UTC+14), never later.
+
+    Organisers record deliveries from where they are; a server in UTC must not refuse "today" for
+    someone east of Greenwich, but no delivery can be dated in the future.
+    """
+    return ((now or datetime.now(UTC)) + timedelta(hours=14)).date()
+
+
+def earliest_delivery_date(pack: DeliveryPack) -> date:
+    """The earliest day a pack's delivery may be dated: a year before the pack was built.
+
+    A pack may be recorded late, for messages delivered before it was put together in the tracker
+    (the demo's pack of 2010), but not years before: such a date is a typing error.
+    """
+    created = (pack.created_at or datetime.now(UTC)).date()
+    try:
+        return created.replace(year=created.year - 1)
+    except ValueError:  # 29 February
+        return created.replace(year=created.year - 1, day=28)
+
+
 def mark_delivered(pack: DeliveryPack, method: DeliveryMethod, on: date, note: str | None) -> int:
-    """Record how and when a pack reached the person; returns how many messages it delivered."""
+    """Record (or correct) how and when a pack reached the person; returns how many it delivered.
+
+    A correction re-dates the messages delivered with the pack, including any withdrawn since.
+    """
+    # Load the messages first: loading them later would autoflush the pack's changes, and the
+    # audit entry, read from the unflushed changes, would come out empty.
+    messages = list(pack.messages)
     pack.method = method
     pack.delivered_on = on
     pack.note = note or None
-    delivered = pack_messages(pack)
+    delivered = [
+        m for m in messages if m.state == MessageState.PUBLISHED or m.delivered_on is not None
+    ]
     for message in delivered:
         message.delivered_on = on
-    return len(delivered)
+    return sum(1 for m in messages if m.state == MessageState.PUBLISHED)
+
+
+def mark_not_delivered(pack: DeliveryPack) -> int:
+    """Undo a delivery recorded by mistake: the pack is open again; returns how many it holds.
+
+    Messages unpublished or withdrawn since the delivery leave the pack, as they would have left
+    an open one.
+    """
+    messages = list(pack.messages)  # before the changes: see mark_delivered
+    pack.method = None
+    pack.delivered_on = None
+    for message in messages:
+        message.delivered_on = None
+        if message.state != MessageState.PUBLISHED:
+            message.delivery_pack = None
+    return sum(1 for m in messages if m.state == MessageState.PUBLISHED)
 
 
 def release_from_open_pack(message: Message) -> None:

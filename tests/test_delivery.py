@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +16,7 @@ from campaign import delivery
 from campaign.extensions import db
 from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState, Role
 
-from .conftest import fetch
+from .conftest import audit_entries, fetch
 
 
 @pytest.fixture
@@ -38,6 +39,22 @@ def build(organiser: FlaskClient, case: Case) -> int:
     match = re.search(r"/packs/(\d+)$", response.headers["Location"])
     assert match, response.headers["Location"]
     return int(match.group(1))
+
+
+def backdate(
+    app: Flask, pack_id: int, when: datetime = datetime(2010, 5, 11, 18, tzinfo=UTC)
+) -> None:
+    """Date the pack's creation back, as if it had been built in 2010."""
+    with app.app_context():
+        pack = db.session.get(DeliveryPack, pack_id)
+        assert pack is not None
+        pack.created_at = when
+        db.session.commit()
+
+
+def deliver(organiser: FlaskClient, pack_id: int, **data: str) -> Any:
+    fields = {"method": "post", "delivered_on": date.today().isoformat(), "note": ""}
+    return organiser.post(f"/manage/messages/packs/{pack_id}/delivered", data={**fields, **data})
 
 
 def test_a_pack_holds_the_published_undelivered_messages_laid_out_for_printing(
@@ -68,6 +85,7 @@ def test_marking_a_pack_delivered_dates_its_messages_and_the_case_page_counts_th
 ) -> None:
     ids = [make_message(case.id, body=f"m{i}", state=MessageState.PUBLISHED) for i in range(3)]
     pack_id = build(organiser, case)
+    backdate(app, pack_id)
     response = organiser.post(
         f"/manage/messages/packs/{pack_id}/delivered",
         data={"method": "lawyer", "delivered_on": "2010-05-12", "note": "Handed over at release"},
@@ -151,3 +169,113 @@ def test_mark_delivered_skips_messages_withdrawn_after_packing(app_ctx: Flask, c
     assert delivery.mark_delivered(pack, DeliveryMethod.VISIT, date(2010, 5, 12), None) == 1
     assert messages[0].delivered_on == date(2010, 5, 12)
     assert messages[1].delivered_on is None
+
+
+def test_a_delivery_cannot_be_dated_in_the_future(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    message_id = make_message(case.id, state=MessageState.PUBLISHED)
+    pack_id = build(organiser, case)
+    page = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    assert f'max="{delivery.latest_delivery_date().isoformat()}"' in page
+    future = (date.today() + timedelta(days=2)).isoformat()
+    refused = deliver(organiser, pack_id, delivered_on=future)
+    assert refused.status_code == 400
+    assert "cannot be dated in the future" in refused.get_data(as_text=True)
+    assert fetch(app, DeliveryPack, pack_id).delivered_on is None
+    assert fetch(app, Message, message_id).delivered_on is None
+    assert deliver(organiser, pack_id).status_code == 302  # today is fine
+    assert fetch(app, Message, message_id).delivered_on == date.today()
+
+
+def test_a_delivery_cannot_be_dated_long_before_the_pack_was_built(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    make_message(case.id, state=MessageState.PUBLISHED)
+    pack_id = build(organiser, case)
+    backdate(app, pack_id, datetime(2011, 3, 1, 12, tzinfo=UTC))
+    refused = deliver(organiser, pack_id, delivered_on="2010-02-28")
+    assert refused.status_code == 400
+    assert "more than a year before the pack was built" in refused.get_data(as_text=True)
+    assert fetch(app, DeliveryPack, pack_id).delivered_on is None
+    assert deliver(organiser, pack_id, delivered_on="2010-03-01").status_code == 302
+
+
+def test_the_earliest_date_handles_a_pack_built_on_29_february(app_ctx: Flask) -> None:
+    pack = DeliveryPack(created_at=datetime(2012, 2, 29, tzinfo=UTC))
+    assert delivery.earliest_delivery_date(pack) == date(2011, 2, 28)
+    assert delivery.latest_delivery_date(datetime(2026, 1, 1, 9, tzinfo=UTC)) == date(2026, 1, 1)
+    assert delivery.latest_delivery_date(datetime(2026, 1, 1, 11, tzinfo=UTC)) == date(2026, 1, 2)
+
+
+def test_an_organiser_corrects_a_delivered_pack_with_an_audit_entry(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    ids = [make_message(case.id, body=f"m{i}", state=MessageState.PUBLISHED) for i in range(2)]
+    pack_id = build(organiser, case)
+    backdate(app, pack_id)
+    assert deliver(organiser, pack_id, delivered_on="2010-05-12").status_code == 302
+    page = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    assert "Correct the delivery" in page
+    assert 'value="2010-05-12"' in page
+    corrected = deliver(organiser, pack_id, method="lawyer", delivered_on="2010-05-14")
+    assert corrected.status_code == 302
+    pack = fetch(app, DeliveryPack, pack_id)
+    assert pack.method == DeliveryMethod.LAWYER
+    assert pack.delivered_on == date(2010, 5, 14)
+    assert all(fetch(app, Message, i).delivered_on == date(2010, 5, 14) for i in ids)
+    *_, first, last = audit_entries(app, "deliverypack", pack_id)
+    assert first.changes["delivered_on"] == [None, "2010-05-12"]  # not emptied by an autoflush
+    assert last.changes["delivered_on"] == ["2010-05-12", "2010-05-14"]
+    assert last.changes["method"] == ["post", "lawyer"]
+    followed = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    assert "The delivery record was corrected." in followed
+    refused = deliver(
+        organiser, pack_id, delivered_on=(date.today() + timedelta(days=2)).isoformat()
+    )
+    assert refused.status_code == 400
+    assert fetch(app, DeliveryPack, pack_id).delivered_on == date(2010, 5, 14)
+
+
+def test_a_pack_marked_delivered_by_mistake_can_be_marked_not_delivered(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    kept = make_message(case.id, body="kept", state=MessageState.PUBLISHED)
+    later_rejected = make_message(case.id, body="rejected later", state=MessageState.PUBLISHED)
+    pack_id = build(organiser, case)
+    assert deliver(organiser, pack_id, method="visit").status_code == 302
+    organiser.post(f"/manage/messages/{later_rejected}/decide", data={"action": "reject"})
+    assert fetch(app, Message, later_rejected).delivery_pack_id == pack_id  # delivered: stays
+    response = organiser.post(f"/manage/messages/packs/{pack_id}/not-delivered")
+    assert response.status_code == 302
+    pack = fetch(app, DeliveryPack, pack_id)
+    assert pack.delivered_on is None
+    assert pack.method is None
+    assert fetch(app, Message, kept).delivered_on is None
+    assert fetch(app, Message, kept).delivery_pack_id == pack_id  # waits in the open pack
+    assert fetch(app, Message, later_rejected).delivered_on is None
+    assert fetch(app, Message, later_rejected).delivery_pack_id is None
+    last = audit_entries(app, "deliverypack", pack_id)[-1]
+    assert last.changes["delivered_on"][1] is None
+    assert last.changes["method"] == ["visit", None]
+    page = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    assert "Mark this pack delivered" in page
+    assert "1 message waits for delivery again" in page
+    again = organiser.post(f"/manage/messages/packs/{pack_id}/not-delivered")
+    assert again.status_code == 302
+    assert "not marked delivered" in organiser.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_marking_not_delivered_needs_a_post_with_csrf(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    make_message(case.id, state=MessageState.PUBLISHED)
+    pack_id = build(organiser, case)
+    assert deliver(organiser, pack_id).status_code == 302
+    assert organiser.get(f"/manage/messages/packs/{pack_id}/not-delivered").status_code in (
+        404,
+        405,
+    )
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert organiser.post(f"/manage/messages/packs/{pack_id}/not-delivered").status_code == 400
+    assert fetch(app, DeliveryPack, pack_id).delivered_on == date.today()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import DateField, Field, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.models import DeliveryMethod
 from campaign.support.forms import MESSAGE_MAX_LENGTH, Readable, clean_text
@@ -42,6 +46,28 @@ class DeliveredForm(FlaskForm):
         filters=[clean_text],
         validators=[Optional(), Length(max=2000), NoControlCharacters()],
     )
+
+    def __init__(
+        self, *args: Any, earliest: date | None = None, latest: date | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.earliest = earliest
+        self.latest = latest
+
+    def validate_delivered_on(self, field: Field) -> None:
+        """No delivery in the future, nor long before the pack was built (a typing error)."""
+        if field.data is None:
+            return
+        if self.latest is not None and field.data > self.latest:
+            raise ValidationError(_l("A delivery cannot be dated in the future."))
+        if self.earliest is not None and field.data < self.earliest:
+            raise ValidationError(
+                _l(
+                    "This date is more than a year before the pack was built: "
+                    "give a date from %(date)s on.",
+                    date=format_date(self.earliest, "long"),
+                )
+            )
 
 
 class ActionForm(FlaskForm):

@@ -289,38 +289,95 @@ def new_pack() -> Response:
     return redirect(url_for("moderation.pack", pack_id=pack.id))
 
 
+def _delivered_form(pack: DeliveryPack, **data: object) -> DeliveredForm:
+    """The delivery form: no date in the future, nor long before the pack was built."""
+    return DeliveredForm(
+        earliest=delivery.earliest_delivery_date(pack),
+        latest=delivery.latest_delivery_date(),
+        **data,
+    )
+
+
+def _render_pack(pack: DeliveryPack, form: DeliveredForm, status: int = 200) -> tuple[str, int]:
+    return (
+        render_template(
+            "moderation/pack.html",
+            pack=pack,
+            messages=delivery.pack_messages(pack),
+            form=form,
+            latest=delivery.latest_delivery_date(),
+        ),
+        status,
+    )
+
+
 @bp.get("/packs/<int:pack_id>")
 @allow(*ORGANISERS)
-def pack(pack_id: int) -> str:
+def pack(pack_id: int) -> tuple[str, int]:
     """A pack laid out for printing: a cover with the person and the address, then the messages."""
     pack = get_pack(pack_id)
-    form = DeliveredForm(method=DeliveryMethod.POST.value, delivered_on=date.today())
-    return render_template(
-        "moderation/pack.html", pack=pack, messages=delivery.pack_messages(pack), form=form
-    )
+    if pack.delivered_on is not None:  # the correction form starts from what was recorded
+        form = _delivered_form(
+            pack,
+            method=pack.method.value if pack.method else DeliveryMethod.POST.value,
+            delivered_on=pack.delivered_on,
+            note=pack.note,
+        )
+    else:
+        form = _delivered_form(pack, method=DeliveryMethod.POST.value, delivered_on=date.today())
+    return _render_pack(pack, form)
 
 
 @bp.post("/packs/<int:pack_id>/delivered")
 @allow(*ORGANISERS)
 def mark_delivered(pack_id: int) -> Response | tuple[str, int]:
-    """Record that a pack reached the person, how and on which day."""
+    """Record that a pack reached the person, how and on which day, or correct that record."""
     pack = get_pack(pack_id)
-    form = DeliveredForm()
+    form = _delivered_form(pack)
     if not form.validate_on_submit():
-        return (
-            render_template(
-                "moderation/pack.html", pack=pack, messages=delivery.pack_messages(pack), form=form
-            ),
-            400,
-        )
+        return _render_pack(pack, form, 400)
+    correction = pack.delivered_on is not None
     delivered_on = form.delivered_on.data or date.today()
     count = delivery.mark_delivered(
         pack, DeliveryMethod(form.method.data), delivered_on, form.note.data
     )
+    changes = audit.pending_changes(pack, include_relationships=False)
+    if changes:
+        audit.record(AuditAction.UPDATE, pack, changes)
+        db.session.commit()
+    if correction:
+        flash(
+            _("The delivery record was corrected.") if changes else _("Nothing changed."), "success"
+        )
+    else:
+        flash(
+            ngettext(
+                "%(num)d message marked delivered.", "%(num)d messages marked delivered.", count
+            ),
+            "success",
+        )
+    return redirect(url_for("moderation.pack", pack_id=pack.id))
+
+
+@bp.post("/packs/<int:pack_id>/not-delivered")
+@allow(*ORGANISERS)
+def mark_not_delivered(pack_id: int) -> Response:
+    """Undo a delivery recorded by mistake: the pack and its messages wait for delivery again."""
+    pack = get_pack(pack_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if pack.delivered_on is None:
+        flash(_("This pack is not marked delivered."), "warning")
+        return redirect(url_for("moderation.pack", pack_id=pack.id))
+    count = delivery.mark_not_delivered(pack)
     audit.record(AuditAction.UPDATE, pack, audit.pending_changes(pack, include_relationships=False))
     db.session.commit()
     flash(
-        ngettext("%(num)d message marked delivered.", "%(num)d messages marked delivered.", count),
+        ngettext(
+            "The pack is marked not delivered; its %(num)d message waits for delivery again.",
+            "The pack is marked not delivered; its %(num)d messages wait for delivery again.",
+            count,
+        ),
         "success",
     )
     return redirect(url_for("moderation.pack", pack_id=pack.id))
