@@ -133,6 +133,7 @@ def test_future_events_are_scheduled_with_expected_participants(
     assert "Scheduled" in future
     assert "Verified" not in future
     assert "Reported" not in future
+    assert "Upcoming" not in future  # one badge says it: "Scheduled"
     past = _item(html, held.id)
     assert "12 people took part" in past
     assert "Verified" in past
