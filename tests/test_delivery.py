@@ -132,6 +132,7 @@ def test_a_message_withdrawn_or_unpublished_leaves_an_open_pack(
     rejected = make_message(case.id, body="changed my mind", state=MessageState.PUBLISHED)
     pack_id = build(organiser, case)
     organiser.post(f"/manage/messages/{rejected}/decide", data={"action": "reject"})
+    organiser.get("/manage/messages/")  # shows (and so clears) the decision's notice
     assert fetch(app, Message, rejected).delivery_pack_id is None
     html = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
     assert "changed my mind" not in html

@@ -314,3 +314,51 @@ class TestWithCsrf:
         )
         assert accepted.status_code == 302
         assert fetch(app, Message, message_id).state == MessageState.SPAM
+
+
+def test_bulk_approve_says_which_messages_were_not_published_and_why_without_ids_or_emails(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    case = make_case()
+    ok = [make_message(case.id, body=f"Solidarity from city {i}") for i in range(2)]
+    private = make_message(
+        case.id,
+        body="Only for you, do not put this on the site please dear friend",
+        display_name="Masha",
+        consent_to_publish=False,
+        email="masha@example.org",
+    )
+    gone = make_message(case.id, body="Changed my mind", state=MessageState.WITHDRAWN)
+    ids = [*ok, private, gone]
+    response = organiser.post(
+        "/manage/messages/bulk", data={"ids": [str(i) for i in ids], "action": "publish"}
+    )
+    assert response.status_code == 302
+    html = organiser.get(response.headers["Location"]).get_data(as_text=True)
+    flashes = " ".join(html.split("flash-warning", 1)[1].split("</p>", 1)[0].split())
+    assert "2 published; 2 not published:" in flashes
+    masha = "“Only for you, do not put…” from Masha: its sender did not allow publication"
+    assert masha in flashes
+    assert "from a supporter: its sender withdrew it" in flashes
+    assert "masha@example.org" not in html
+    for message_id in ids:
+        assert f"Message {message_id}" not in html
+    assert fetch(app, Message, private).state == MessageState.PENDING
+    assert all(fetch(app, Message, i).state == MessageState.PUBLISHED for i in ok)
+
+
+def test_a_single_decision_names_the_message_by_sender_and_first_words(
+    organiser: FlaskClient, make_case: Callable[..., Case], make_message: Callable[..., int]
+) -> None:
+    case = make_case()
+    message_id = make_message(case.id, body="Stay strong", display_name="Anna")
+    response = organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "reject"})
+    html = organiser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "“Stay strong” from Anna: Rejected." in html
+    assert f"Message {message_id}" not in html
+    again = organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "reject"})
+    html = organiser.get(again.headers["Location"]).get_data(as_text=True)
+    assert "“Stay strong” from Anna was not changed: it already had that decision." in html

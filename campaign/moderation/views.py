@@ -162,12 +162,37 @@ def queue() -> str:
     )
 
 
-def _decide(message: Message, state: MessageState) -> bool:
-    """Record an organiser's decision on one message (with its audit entry); False if unchanged."""
-    if message.state == MessageState.WITHDRAWN or message.state == state:
-        return False
+SUMMARY_WORDS = 6
+SUMMARY_CHARS = 60
+
+
+@bp.app_template_filter("message_summary")
+def message_summary(message: Message) -> str:
+    """Name a message the way the queue shows it: its first words and who signed it, never an id.
+
+    Supporters' e-mails are never used: the sender is their display name or "a supporter".
+    """
+    words = message.body.split()
+    start = " ".join(words[:SUMMARY_WORDS])
+    if len(start) > SUMMARY_CHARS:
+        start = start[:SUMMARY_CHARS].rstrip()
+    if start != " ".join(words):
+        start += "…"
+    who = message.display_name or _("a supporter")
+    return _("“%(start)s” from %(who)s", start=start, who=who)
+
+
+def _decide(message: Message, state: MessageState) -> str | None:
+    """Record an organiser's decision on one message (with its audit entry).
+
+    Returns None when the message changed, otherwise why not, in words for the organiser.
+    """
+    if message.state == MessageState.WITHDRAWN:
+        return _("its sender withdrew it")
+    if message.state == state:
+        return _("it already had that decision")
     if state == MessageState.PUBLISHED and not message.consent_to_publish:
-        return False  # published means public: never without the sender's consent
+        return _("its sender did not allow publication")  # published means public
     message.state = state
     if state == MessageState.PENDING:
         message.decided_at = None
@@ -178,7 +203,43 @@ def _decide(message: Message, state: MessageState) -> bool:
     if state != MessageState.PUBLISHED:
         delivery.release_from_open_pack(message)
     audit.record(AuditAction.UPDATE, message, audit.pending_changes(message))
-    return True
+    return None
+
+
+def _done(state: MessageState, count: int) -> str:
+    """ "2 published": how many messages took the decision."""
+    if state == MessageState.PUBLISHED:
+        return ngettext("%(num)d published", "%(num)d published", count)
+    if state == MessageState.REJECTED:
+        return ngettext("%(num)d rejected", "%(num)d rejected", count)
+    if state == MessageState.SPAM:
+        return ngettext("%(num)d marked as spam", "%(num)d marked as spam", count)
+    return ngettext("%(num)d returned to review", "%(num)d returned to review", count)
+
+
+def _not_done(state: MessageState, count: int) -> str:
+    """ "1 not published": how many messages did not take the decision."""
+    if state == MessageState.PUBLISHED:
+        return ngettext("%(num)d not published", "%(num)d not published", count)
+    if state == MessageState.REJECTED:
+        return ngettext("%(num)d not rejected", "%(num)d not rejected", count)
+    if state == MessageState.SPAM:
+        return ngettext("%(num)d not marked as spam", "%(num)d not marked as spam", count)
+    return ngettext("%(num)d not returned to review", "%(num)d not returned to review", count)
+
+
+def _outcome(state: MessageState, changed: int, skipped: list[tuple[Message, str]]) -> str:
+    """One sentence for the organiser: what was done, and which messages were not, and why."""
+    parts = [_done(state, changed)]
+    if skipped:
+        reasons = "; ".join(
+            _("%(message)s: %(reason)s", message=message_summary(m), reason=reason)
+            for m, reason in skipped
+        )
+        parts.append(
+            _("%(count)s: %(reasons)s", count=_not_done(state, len(skipped)), reasons=reasons)
+        )
+    return "; ".join(parts) + "."
 
 
 def _action_state() -> MessageState:
@@ -196,12 +257,16 @@ def decide(message_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     state = _action_state()
-    if _decide(message, state):
+    reason = _decide(message, state)
+    summary = message_summary(message)
+    if reason is None:
         purge_expired_emails()
         db.session.commit()
-        flash(_("Message %(id)s: %(state)s.", id=message.id, state=state.label), "success")
+        flash(_("%(message)s: %(state)s.", message=summary, state=state.label), "success")
     else:
-        flash(_("Message %(id)s was not changed.", id=message.id), "warning")
+        flash(
+            _("%(message)s was not changed: %(reason)s.", message=summary, reason=reason), "warning"
+        )
     return _back_to_queue()
 
 
@@ -216,19 +281,20 @@ def bulk() -> Response:
         flash(_("Tick at least one message first."), "warning")
         return _back_to_queue()
     state = _action_state()
-    messages = db.session.scalars(sa.select(Message).where(Message.id.in_(ids))).all()
-    changed = sum(_decide(m, state) for m in messages)
+    messages = db.session.scalars(
+        sa.select(Message).where(Message.id.in_(ids)).order_by(Message.created_at, Message.id)
+    ).all()
+    changed = 0
+    skipped: list[tuple[Message, str]] = []
+    for message in messages:
+        reason = _decide(message, state)
+        if reason is None:
+            changed += 1
+        else:
+            skipped.append((message, reason))
     purge_expired_emails()
     db.session.commit()
-    flash(
-        ngettext(
-            "%(num)d message: %(state)s.",
-            "%(num)d messages: %(state)s.",
-            changed,
-            state=state.label,
-        ),
-        "success",
-    )
+    flash(_outcome(state, changed, skipped), "warning" if skipped else "success")
     return _back_to_queue()
 
 
