@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -362,3 +363,27 @@ def test_a_single_decision_names_the_message_by_sender_and_first_words(
     again = organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "reject"})
     html = organiser.get(again.headers["Location"]).get_data(as_text=True)
     assert "“Stay strong” from Anna was not changed: it already had that decision." in html
+
+
+def test_the_dashboard_partial_puts_the_total_waiting_first_and_prominent(
+    staff_client: Callable[..., FlaskClient],
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    first = make_case(person_name="Ainur Kurmanov")
+    second = make_case(person_name="Yesenbek Ukteshbaev")
+    for case in (first, first, second):
+        make_message(case.id)
+    make_message(first.id, state=MessageState.PUBLISHED)
+    page = staff_client(Role.ORGANISER).get("/manage/").get_data(as_text=True)
+    section = page[page.index('class="moderation-dashboard"') :]
+    total = section.index('<span class="moderation-total-number">3</span>')
+    assert "messages waiting for a decision" in section
+    assert total < section.index("Ainur Kurmanov")  # the total before the list by case
+    empty = staff_client(Role.ORGANISER)
+    with empty.application.app_context():
+        db.session.execute(sa.delete(Message))
+        db.session.commit()
+    quiet = empty.get("/manage/").get_data(as_text=True)
+    assert "moderation-total-zero" in quiet
+    assert '<span class="moderation-total-number">0</span>' in quiet
