@@ -94,7 +94,7 @@ def case_choices(keep: list[int] | None = None) -> list[tuple[int, str]]:
 def known_names() -> dict[str, list[str]]:
     """Names used before, for the type-ahead lists (organisations, venues, cities)."""
     orgs = db.session.scalars(sa.select(Organisation.name).order_by(Organisation.name))
-    venues = db.session.scalars(sa.select(Venue.name).distinct().order_by(Venue.name))
+    venues = db.session.execute(sa.select(Venue.name, Venue.city).order_by(Venue.name, Venue.city))
     cities = db.session.scalars(
         sa.select(Event.city).where(Event.city.is_not(None)).distinct().order_by(Event.city)
     )
@@ -103,7 +103,7 @@ def known_names() -> dict[str, list[str]]:
     )
     return {
         "organisations": list(orgs),
-        "venues": list(venues),
+        "venues": list(dict.fromkeys(venue_label(name, city) for name, city in venues)),
         "cities": sorted({*cities, *venue_cities}),
     }
 
@@ -131,13 +131,52 @@ def organisation_named(name: str) -> Organisation:
     return org
 
 
-def venue_named(name: str, city: str | None, country: str | None) -> Venue:
-    """The venue with this name (in this city when given), created and recorded if new."""
-    name = " ".join(name.split())
+def venue_label(name: str, city: str | None) -> str:
+    """How a venue is offered in the type-ahead list: "Embassy of Kazakhstan, Vienna"."""
+    return f"{name}, {city}" if city else name
+
+
+class AmbiguousVenue(Exception):
+    """Several venues in different cities have the typed name and no city says which."""
+
+
+def _venues(name: str, city: str | None) -> list[Venue]:
     query = sa.select(Venue).where(sa.func.lower(Venue.name) == name.lower())
     if city:
         query = query.where(sa.func.lower(Venue.city) == city.lower())
-    venue = db.session.scalars(query.order_by(Venue.id)).first()
+    return list(db.session.scalars(query.order_by(Venue.id)))
+
+
+def split_venue(typed: str, city: str | None) -> tuple[str, str | None]:
+    """The venue's name and city from what was typed or picked ("Name, City" from the list).
+
+    The event's own city wins over the one in the label; a comma that does not end in a known
+    venue's city is part of the name.
+    """
+    name = " ".join(typed.split())
+    city = " ".join((city or "").split()) or None
+    head, comma, tail = name.rpartition(",")
+    head, tail = head.strip(), tail.strip()
+    if comma and head and tail and _venues(head, tail):
+        if city is None or city.lower() == tail.lower():
+            return head, tail
+        return head, city
+    return name, city
+
+
+def venue_named(typed: str, city: str | None, country: str | None) -> Venue:
+    """The venue with this name in this city, created (with the event's country) if new.
+
+    Raises :class:`AmbiguousVenue` when no city is known and the name exists in several cities.
+    """
+    name, city = split_venue(typed, city)
+    found = _venues(name, city)
+    if not city and len({(v.city or "").lower() for v in found}) > 1:
+        cityless = [v for v in found if not v.city]
+        if not cityless:
+            raise AmbiguousVenue(name)
+        found = cityless
+    venue = found[0] if found else None
     if venue is None:
         venue = Venue(
             name=name,
@@ -148,6 +187,29 @@ def venue_named(name: str, city: str | None, country: str | None) -> Venue:
         db.session.add(venue)
         audit.record(AuditAction.CREATE, venue)
     return venue
+
+
+def country_of_city(city: str | None) -> str | None:
+    """The country of a city, from the venues and events already placed there (or None)."""
+    if not city:
+        return None
+    for column_city, column_country in ((Venue.city, Venue.country), (Event.city, Event.country)):
+        found = db.session.scalar(
+            sa.select(column_country)
+            .where(sa.func.lower(column_city) == city.lower(), column_country.is_not(None))
+            .limit(1)
+        )
+        if found:
+            return str(found)
+    return None
+
+
+def ambiguous_venue(form: EventForm | PicketForm) -> None:
+    """Say next to the venue field that its name needs a city."""
+    form.venue.errors = [
+        *form.venue.errors,
+        _("Several places have this name: pick one with its city, or give the city."),
+    ]
 
 
 def _source_for(url: str | None, title: str | None, existing: list[Source]) -> Source:
@@ -322,7 +384,7 @@ def _fill_event(event: Event, form: EventForm) -> None:
         event.start_time = form.start_time.data
         event.end_date = form.end_date.data
         event.venue = venue
-        event.city = (form.city.data or "").strip() or None
+        event.city = (form.city.data or "").strip() or (venue.city if venue else None)
         event.country = country
         event.participants = form.participants.data
         event.description = form.description.data or None
@@ -345,7 +407,7 @@ def _prefill(form: EventForm, event: Event) -> None:
     form.date_precision.data = event.date_precision.value
     form.start_time.data = event.start_time
     form.end_date.data = event.end_date
-    form.venue.data = event.venue.name if event.venue else ""
+    form.venue.data = venue_label(event.venue.name, event.venue.city) if event.venue else ""
     form.city.data = event.city or ""
     form.country.data = event.country or ""
     form.participants.data = event.participants
@@ -401,7 +463,11 @@ def new() -> str | Response:
             visibility=Visibility.PUBLIC,
             date_precision=DatePrecision.DAY,
         )
-        _fill_event(event, form)
+        try:
+            _fill_event(event, form)
+        except AmbiguousVenue:
+            ambiguous_venue(form)
+            return _render_form(form, None)
         earlier = repeated_event(event)
         if earlier is not None:
             _forget(event)
@@ -452,7 +518,11 @@ def edit(event_id: int) -> str | Response:
     before = (event.type, event.date, {c.id for c in event.cases})
     cases_before = list(event.cases)
     cited_before = list(event.sources)
-    _fill_event(event, form)
+    try:
+        _fill_event(event, form)
+    except AmbiguousVenue:
+        ambiguous_venue(form)
+        return _render_form(form, event)
     changes = audit.pending_changes(event)
     if changes and event.verification == Verification.VERIFIED and not may_verify():
         # What an organiser checked is no longer what is saved: it needs checking again.
@@ -510,7 +580,15 @@ def picket() -> str | Response:
             form.cases.data = [form.cases.choices[0].value]
     if form.validate_on_submit():
         city = (form.city.data or "").strip() or None
-        venue = venue_named(form.venue.data, city, None) if form.venue.data else None
+        try:
+            venue = (
+                venue_named(form.venue.data, city, country_of_city(city))
+                if form.venue.data
+                else None
+            )
+        except AmbiguousVenue:
+            ambiguous_venue(form)
+            return render_template("events/picket.html", form=form, names=known_names())
         organisation = organisation_named(form.organisation.data)
         kind = EventType(form.type.data)
         place = venue.name if venue else city
@@ -521,7 +599,7 @@ def picket() -> str | Response:
             date_precision=DatePrecision.DAY,
             venue=venue,
             city=city or (venue.city if venue else None),
-            country=venue.country if venue else None,
+            country=venue.country if venue else country_of_city(city),
             participants=form.participants.data,
             description=form.note.data or None,
             created_by_id=current_user.id,
