@@ -115,7 +115,9 @@ def test_a_month_only_arrest_date_is_stored_as_the_first_of_the_month(app, staff
 
 def test_a_taken_slug_is_refused(app, staff_client, make_case):
     make_case(slug="ainur-kurmanov")
-    response = staff_client(Role.ORGANISER).post("/manage/cases/new", data=case_form())
+    response = staff_client(Role.ORGANISER).post(
+        "/manage/cases/new", data=case_form(slug="ainur-kurmanov")
+    )
     assert "Another case already uses this web address" in response.get_data(as_text=True)
 
 

@@ -73,6 +73,7 @@ class CaseForm(FlaskForm):
         choices=as_choices(DatePrecision.choices()),
         default=DatePrecision.DAY.value,
     )
+    add_arrest_event = BooleanField(_l("Add the arrest to the timeline"), default=True)
     charges = TextAreaField(_l("Charges"), validators=_text("charges"))
     legal_article = StringField(_l("Article of the code"), validators=_text("legal_article"))
     court = StringField(_l("Court"), validators=_text("court"))

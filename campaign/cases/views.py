@@ -18,7 +18,7 @@ from campaign import audit, export
 from campaign.cases.forms import ActionForm, CaseForm
 from campaign.counters import current_hunger_strike
 from campaign.countries import country_choices
-from campaign.events.fields import as_choices
+from campaign.events.fields import as_choices, column_limit
 from campaign.events.views import case_events, changes_since, loaded_version
 from campaign.extensions import db
 from campaign.manage.access import ORGANISERS, STAFF, allow
@@ -185,16 +185,30 @@ def _related_choices(case: Case | None) -> list[tuple[int, str]]:
 
 def _slug_problem(form: CaseForm, case: Case | None) -> str | None:
     """Fill an empty slug from the name; say why when that is impossible or taken."""
-    slug = form.slug.data or slugify(form.person_name.data or "")
+    typed = form.slug.data
+    slug = typed or slugify(form.person_name.data or "")
     if not slug:
         return _("The name has no Latin letters: give a web address, e.g. ainur-kurmanov.")
+    limit = column_limit(Case, "slug")
+    base, n = slug[:limit], 2
+    slug = base
+    while _slug_taken(slug, case):
+        if typed:
+            return _("Another case already uses this web address: choose another.")
+        # Made from the name: a second case of the same person gets name-2, name-3, ...
+        tail = f"-{n}"
+        slug = f"{base[: limit - len(tail)]}{tail}"
+        n += 1
+    form.slug.data = slug
+    return None
+
+
+def _slug_taken(slug: str, case: Case | None) -> bool:
+    """Whether another case uses *slug*."""
     taken = db.session.scalar(
         sa.select(Case.id).where(Case.slug == slug, Case.id != (case.id if case else 0))
     )
-    if taken is not None:
-        return _("Another case already uses this web address: choose another.")
-    form.slug.data = slug
-    return None
+    return taken is not None
 
 
 def _fill_case(case: Case, form: CaseForm) -> list[Case]:
@@ -270,11 +284,36 @@ def new() -> str | Response:
                 changes["related_cases"] = [None, [c.person_name for c in case.related_cases]]
             audit.record(AuditAction.CREATE, case, changes)
             _link_entries(case, touched)
-            record_manual_change(case, None, today_utc(), current_user)
+            first = record_manual_change(case, None, today_utc(), current_user)
+            if first is not None and case.arrest_date is not None:
+                # The status holds since the arrest, not since the day the case was typed in.
+                first.effective_on = case.arrest_date
+            if form.add_arrest_event.data and case.arrest_date is not None:
+                _log_arrest(case)
             db.session.commit()
             flash(_("The case was created. It is not public until you publish it."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return render_template("cases/form.html", form=form, case=None)
+
+
+def _log_arrest(case: Case) -> Event:
+    """Put the arrest typed on a new case on its timeline, with the same date and precision."""
+    event = Event(
+        type=EventType.ARREST,
+        title=_("Arrest of %(name)s", name=case.person_name)[:200],
+        date=case.arrest_date,
+        date_precision=case.arrest_date_precision,
+        city=case.city,
+        country=case.country,
+        created_by_id=current_user.id,
+        cases=[case],
+    )
+    db.session.add(event)
+    db.session.flush()
+    changes = audit.snapshot(event)
+    changes["cases"] = [None, [case.person_name]]
+    audit.record(AuditAction.CREATE, event, changes)
+    return event
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
