@@ -192,6 +192,21 @@ class TestWithMailServer:
         [(email, _)] = connection.sent
         assert email["From"] == "no-reply@smtp.example.org"
 
+    def test_a_malformed_sender_setting_is_logged_and_the_message_kept(
+        self,
+        client: FlaskClient,
+        app: Flask,
+        case: Case,
+        smtp: type[FakeSMTP],
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        app.config["MAIL_FROM"] = "Campaign\n<bad@example.org>"
+        assert post_message(client, app, "ainur").status_code == 302
+        assert len(stored(app)) == 1
+        assert "could not be sent" in caplog.text
+        page = client.get("/cases/ainur/support/sent").get_data(as_text=True)
+        assert "could not be sent" in page
+
     def test_a_bad_address_is_refused_with_the_field_marked(
         self, client: FlaskClient, app: Flask, case: Case, smtp: type[FakeSMTP]
     ) -> None:

@@ -76,8 +76,9 @@ def send_confirmation(message: Message, case: Case, withdraw_url: str) -> bool:
     if not is_configured() or not message.email:
         return False
     config = current_app.config
-    email = build_confirmation(message, case, withdraw_url)
     try:
+        # Inside the try: a malformed MAIL_FROM or a case name a header refuses raises here.
+        email = build_confirmation(message, case, withdraw_url)
         with smtplib.SMTP(
             str(config["MAIL_SERVER"]),
             int(config.get("MAIL_PORT") or DEFAULT_PORT),
