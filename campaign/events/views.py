@@ -748,6 +748,31 @@ def recent_events(limit: int = 10) -> list[Event]:
 
 
 @bp.app_template_global()
+def form_error_list(form: Any) -> list[tuple[str | None, str, str]]:
+    """Every error of a long form as (field id to link to, field label, message), in order."""
+    found: list[tuple[str | None, str, str]] = []
+
+    def visit(field: Any, label: str | None = None) -> None:
+        if field.type == "FieldList":
+            for entry in field.entries:
+                visit(entry, str(field.label.text))
+            return
+        if field.type == "FormField":
+            for sub in field.form:
+                visit(sub, label)
+            return
+        messages = field.errors if isinstance(field.errors, list) else []
+        hidden = field.type in {"HiddenField", "CSRFTokenField"}
+        name = str(field.label.text) if not label else f"{label}: {field.label.text}"
+        for message in messages:
+            found.append((None if hidden else field.id, name, str(message)))
+
+    for field in form:
+        visit(field)
+    return found
+
+
+@bp.app_template_global()
 def event_editable(event: Event) -> bool:
     """Whether the signed-in user may edit *event* (for showing the edit link)."""
     return current_user.is_authenticated and may_edit(event)
