@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -120,9 +121,14 @@ def test_an_organiser_prints_a_delivery_pack_and_marks_it_delivered(
     page.screenshot(path=str(ARTIFACTS / "delivery-pack-print.png"), full_page=True)
     page.emulate_media(media="screen")
     page.get_by_label("Delivered").select_option("lawyer")
-    page.get_by_label("On", exact=True).fill("2010-05-12")
+    # A pack built today cannot be dated in the future, nor more than a year back.
+    today = date.today()
+    page.get_by_label("On", exact=True).fill(today.isoformat())
     page.get_by_role("button", name="Mark delivered").click()
-    assert page.get_by_text("Delivered on 12 May 2010").is_visible()
+    assert page.get_by_text(f"Delivered on {today.day} {today:%B %Y}").is_visible()
+    assert page.get_by_role("heading", name="Correct the delivery").is_visible()
+    page.get_by_role("button", name="Mark as not delivered").click()
+    assert page.get_by_role("heading", name="Mark this pack delivered").is_visible()
 
 
 def test_the_form_fits_a_phone(runner: FlaskCliRunner, live_server: str, phone: Any) -> None:
