@@ -82,8 +82,12 @@ def test_the_full_event_form_shows_errors_next_to_fields_without_javascript(
     page.get_by_label("How much of the date is known").select_option("month")
     page.get_by_role("button", name="Save the event").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Choose at least one case.").is_visible()
-    assert page.get_by_text("first day of that month").is_visible()
+    assert page.locator("p.error", has_text="Choose at least one case.").is_visible()
+    assert page.locator("p.error", has_text="first day of that month").is_visible()
+    # The summary at the top links to each field in error.
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert summary.get_by_role("link", name="Cases").get_attribute("href") == "#cases"
     assert page.get_by_label("Title", exact=True).input_value() == "Vienna picket"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "event-form-errors.png"), full_page=True)
