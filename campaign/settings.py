@@ -70,11 +70,19 @@ class Defaults:
     # The supporters' form: limits per client (Flask-Limiter syntax), the body cap, how long a
     # form must be open before sending (and at most), and how far back duplicates are caught.
     SUPPORT_SEND_LIMIT = "20 per 10 minutes;200 per day"
-    SUPPORT_ATTEMPT_LIMIT = "30 per 10 minutes"
+    SUPPORT_ATTEMPT_LIMIT = "60 per 10 minutes"
     SUPPORT_MAX_BODY_BYTES = 64 * 1024
     SUPPORT_FORM_MIN_SECONDS = 3
     SUPPORT_FORM_MAX_SECONDS = 8 * 3600
     SUPPORT_DUPLICATE_WINDOW_HOURS = 7 * 24
+    # Outgoing mail, used only for a supporter's confirmation (with the withdraw link). Without
+    # MAIL_SERVER nothing is sent and the support form does not ask for an e-mail at all.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = True
+    MAIL_FROM: str | None = None
     # Where case photos are read from; None: the instance folder's photos/.
     PHOTO_FOLDER: str | None = None
     TIMELINE_PAGE_SIZE = 50

@@ -41,7 +41,7 @@ SENT_KEY = "support_sent"
 WALL_PAGE_SIZE = 50
 # The whole form is a few kilobytes: anything far larger is refused before it is parsed.
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
-DEFAULT_ATTEMPT_LIMIT = "30 per 10 minutes"
+DEFAULT_ATTEMPT_LIMIT = "60 per 10 minutes"
 # A letter-writing evening on one Wi-Fi, or supporters behind Tor, share one address: the limit
 # only stops floods; the duplicate check and moderation are the real filters.
 DEFAULT_SEND_LIMIT = "20 per 10 minutes;200 per day"
