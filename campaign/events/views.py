@@ -330,8 +330,18 @@ def _fingerprint(event: Event) -> tuple[Any, ...]:
     )
 
 
+# PostgreSQL advisory-lock namespace: one user's event posts are checked one after the other.
+REPEAT_LOCK = 0x6576_0000
+
+
 def repeated_event(event: Event) -> Event | None:
-    """The event this user logged moments ago with exactly these details, if any."""
+    """The event this user logged moments ago with exactly these details, if any.
+
+    Two taps arrive at once: on PostgreSQL a per-user transaction lock makes the second wait for
+    the first to commit (SQLite already serialises writing requests with BEGIN IMMEDIATE).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(REPEAT_LOCK + current_user.id)))
     since = datetime.now(UTC) - REPEAT_WINDOW
     with db.session.no_autoflush:
         candidates = db.session.scalars(
