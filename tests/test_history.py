@@ -10,6 +10,7 @@ from flask import Flask
 
 from campaign.extensions import db
 from campaign.models import CaseStatus, Event, Role
+from tests.conftest import fetch
 from tests.test_events import event_form
 
 
@@ -122,7 +123,14 @@ def test_history_values_read_as_people_write_them(app: Flask, staff_client, make
     client.post(f"/manage/cases/{case.id}/publish")  # published already: no entry
     client.post(f"/manage/cases/{case.id}/unpublish")
     client.post(f"/manage/events/{event_id}/verify")
+    version = str(fetch(app, Event, event_id).version)
+    saved = client.post(
+        f"/manage/events/{event_id}/edit",
+        data=data | {"venue": "OSCE building", "city": "Vienna", "version": version},
+    )
+    assert saved.status_code == 302
     html = client.get(f"/manage/history/events/{event_id}").get_data(as_text=True)
+    assert "OSCE building, Vienna" in html
     assert "UnboundField" not in html
     assert '<th scope="row">Organisations</th>' in html
     assert "hunger_strike_start" not in html
@@ -147,3 +155,17 @@ def test_a_field_list_is_named_by_its_own_label(app: Flask) -> None:
         assert field_label("organisations") == "Organisations"
         assert field_label("sources") == "Sources"
         assert field_label("created_by_id") == "Created by"
+
+
+def test_a_deleted_event_shows_each_field_once(app: Flask, staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ORGANISER)
+    client.post("/manage/events/new", data=event_form([case.id]))
+    with app.app_context():
+        event_id = db.session.scalars(sa.select(Event.id)).one()
+    client.post(f"/manage/events/{event_id}/delete")
+    html = client.get(f"/manage/history/events/{event_id}").get_data(as_text=True)
+    deleted = html[html.find("audit-delete") :]
+    deleted = deleted[: deleted.find("</table>")]
+    assert deleted.count('<th scope="row">Cases</th>') == 1
+    assert deleted.count('<th scope="row">Venue</th>') == 1

@@ -528,12 +528,19 @@ def edit(event_id: int) -> str | Response:
     before = (event.type, event.date, {c.id for c in event.cases})
     cases_before = list(event.cases)
     cited_before = list(event.sources)
+    venue_before = event.venue
     try:
         _fill_event(event, form)
     except AmbiguousVenue:
         ambiguous_venue(form)
         return _render_form(form, event)
     changes = audit.pending_changes(event)
+    if event.venue is not venue_before:
+        # The venue is a relation whose id changes only at the flush: say so by name.
+        changes["venue"] = [
+            venue_label(v.name, v.city) if v is not None else None
+            for v in (venue_before, event.venue)
+        ]
     if changes and event.verification == Verification.VERIFIED and not may_verify():
         # What an organiser checked is no longer what is saved: it needs checking again.
         event.verification = Verification.REPORTED

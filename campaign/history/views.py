@@ -123,6 +123,16 @@ def field_label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+@bp.app_template_filter("shown_changes")
+def shown_changes(changes: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The recorded changes worth a row, by field name: not the bookkeeping that repeats
+    another row (the case ids kept for deleted events, a venue id next to the venue)."""
+    hidden = {"case_ids"}
+    if "venue" in changes:
+        hidden.add("venue_id")
+    return sorted((name, pair) for name, pair in changes.items() if name not in hidden)
+
+
 @bp.app_template_global()
 def audit_lookups(entries: list[AuditEntry]) -> dict[str, dict[int, str]]:
     """The names of the people and venues the entries refer to by id, one query each."""
