@@ -362,7 +362,7 @@ def repeated_event(event: Event) -> Event | None:
     return None
 
 
-def _forget(event: Event) -> None:
+def _forget() -> None:
     """Drop an unsaved duplicate and anything made for it (a new venue or organisation)."""
     db.session.rollback()
 
@@ -480,7 +480,7 @@ def new() -> str | Response:
             return _render_form(form, None)
         earlier = repeated_event(event)
         if earlier is not None:
-            _forget(event)
+            _forget()
             flash(_("The event was saved."), "success")
             return redirect(safe_next(url_for("events.detail", event_id=earlier.id)))
         db.session.add(event)
@@ -630,7 +630,7 @@ def picket() -> str | Response:
         earlier = repeated_event(event)
         if earlier is not None:
             # The same picket sent twice (a double tap): land where the first one landed.
-            _forget(event)
+            _forget()
             flash(_("Thank you: the picket was logged."), "success")
             return redirect(url_for("events.picket", logged=earlier.id))
         db.session.add(event)
