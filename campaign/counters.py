@@ -76,9 +76,8 @@ def current_hunger_strike(events: Iterable[Event], today: date) -> Event | None:
 def hunger_strike_day(events: Iterable[Event], today: date, case: Case | None = None) -> int | None:
     """Day N of the hunger strike in progress (the first day is day 1), or None.
 
-    A strike whose end was never recorded stops at the person's release: a release event after
-    its start, or the case's release date once the person is no longer in custody. Given the
-    case, there is no count at all for a person not in custody (as on the staff pages).
+    A strike whose end was never recorded stops at a release event after its start; given the
+    case, there is no count at all for a person not in custody (public and staff pages alike).
     """
     if case is not None and not case.status.in_custody:
         return None
@@ -89,8 +88,6 @@ def hunger_strike_day(events: Iterable[Event], today: date, case: Case | None = 
     released = [
         e.date for e in events if e.type == EventType.RELEASE and strike.date <= e.date <= today
     ]
-    if case is not None and not case.status.in_custody and case.released_on is not None:
-        released.append(case.released_on)
     if any(day >= strike.date for day in released):
         return None
     return (today - strike.date).days + 1

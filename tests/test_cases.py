@@ -364,3 +364,23 @@ def test_a_strike_with_no_logged_end_does_not_outlive_the_detention(
     client = staff_client(Role.ORGANISER)
     assert "On hunger strike" not in client.get(f"/manage/cases/{case.id}").get_data(as_text=True)
     assert "On hunger strike" not in client.get("/manage/cases/").get_data(as_text=True)
+
+
+def test_staff_case_page_counts_the_hunger_strike_like_the_public_page(
+    staff_client, make_case, make_event
+) -> None:
+    from datetime import timedelta
+
+    from campaign.models import EventType
+
+    today = date.today()
+    case = make_case(status=CaseStatus.DETAINED, arrest_date=today - timedelta(days=10))
+    make_event([case.id], type=EventType.HUNGER_STRIKE_START, date=today - timedelta(days=3))
+    organiser = staff_client(Role.ORGANISER)
+    assert "Day 4 of hunger strike" in organiser.get(f"/manage/cases/{case.id}").get_data(
+        as_text=True
+    )
+    # A release logged after the strike began ends the count, even before the status is updated.
+    make_event([case.id], type=EventType.RELEASE, date=today - timedelta(days=1))
+    html = organiser.get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    assert "of hunger strike" not in html

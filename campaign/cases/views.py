@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from campaign import audit, export
 from campaign.cases.forms import ActionForm, CaseForm
-from campaign.counters import current_hunger_strike
+from campaign.counters import current_hunger_strike, hunger_strike_day
 from campaign.countries import country_choices
 from campaign.events.fields import as_choices, column_limit
 from campaign.events.views import case_events, changes_since, loaded_version
@@ -375,7 +375,7 @@ def detail(case_id: int) -> str:
         "cases/detail.html",
         case=case,
         events=list(reversed(events)),
-        strike=current_hunger_strike(events, today) if case.status.in_custody else None,
+        strike_day=hunger_strike_day(events, today, case),
         day_count=days_in_custody(case, today),
         today=today,
         action=ActionForm(),
