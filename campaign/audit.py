@@ -11,7 +11,7 @@ from flask import has_request_context
 from flask_login import current_user
 
 from campaign.extensions import db
-from campaign.models import AuditAction, AuditEntry, Message, User
+from campaign.models import AuditAction, AuditEntry, DeliveryPack, Message, User
 
 # Never copied into the trail: secrets and supporters' personal data.
 REDACTED_FIELDS = frozenset(
@@ -42,6 +42,8 @@ def _render(value: Any) -> Any:
 
 def _label(obj: Any) -> str:
     """A short human label for a related object (never an e-mail, never a Python repr)."""
+    if isinstance(obj, DeliveryPack):
+        return f"Delivery pack {obj.id} for {obj.case.person_name}" if obj.case else "Delivery pack"
     if isinstance(obj, Message):
         sender = obj.display_name or "a supporter"
         return f"Message from {sender}" + (f" ({obj.country})" if obj.country else "")

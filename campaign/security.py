@@ -23,9 +23,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
-        # The debugger's pages need inline scripts; it only ever runs on a developer's machine.
-        if not app.debug:
-            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        # Also in debug mode, so `make run` shows what production sends (the debugger's traceback
+        # page still shows; only its interactive console, which needs scripts, does not run).
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         # A supporter following a source link must not tell the other site which case they read.
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -22,3 +22,8 @@ def test_security_headers_on_every_response(client: FlaskClient, path: str) -> N
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in headers  # only in production, behind HTTPS
+
+
+def test_the_policy_is_sent_in_debug_mode_too(app, client: FlaskClient) -> None:
+    app.debug = True
+    assert "default-src 'none'" in client.get("/").headers["Content-Security-Policy"]

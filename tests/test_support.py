@@ -603,3 +603,10 @@ def test_a_database_failure_says_the_message_was_not_sent_and_keeps_it(
     token = form_token_in(html)
     assert post_message(client, app, "ainur", token=token).status_code == 302
     assert len(stored(app)) == 1
+
+
+def test_link_previews_and_uptime_checks_may_ask_for_the_form_with_head(
+    client: FlaskClient, make_case
+) -> None:
+    case = make_case()
+    assert client.head(f"/cases/{case.slug}/support").status_code == 200

@@ -65,7 +65,7 @@ class DeliveredForm(FlaskForm):
                 _l(
                     "This date is more than a year before the pack was built: "
                     "give a date from %(date)s on.",
-                    date=format_date(self.earliest, "long"),
+                    date=format_date(self.earliest, "d MMMM y"),
                 )
             )
 

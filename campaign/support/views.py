@@ -162,7 +162,7 @@ def new(slug: str) -> Response | tuple[str, int]:
     """The form for a message of support; a message is stored exactly once or the sender is told."""
     case = get_visible_case(slug)
     form = _support_form()
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD from link previews and uptime checks
         return _render_form(case, form)
 
     if spam.honeypot_filled(request.form.get("website")):
