@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from campaign.countries import country_choices
 from campaign.events.fields import (
     CheckboxListField,
+    NotInFuture,
     PartialDateField,
     PlausibleDate,
     as_choices,
@@ -28,6 +29,8 @@ from campaign.events.fields import (
 )
 from campaign.models import Case, CaseStatus, DatePrecision
 from campaign.validators import CountryCode, NoControlCharacters
+
+RELEASE_YEARS_AHEAD = 100
 
 
 def _text(name: str) -> list[Any]:
@@ -67,7 +70,9 @@ class CaseForm(FlaskForm):
     )
     city = StringField(_l("City"), validators=_text("city"))
     status = SelectField(_l("Status"), choices=as_choices(CaseStatus.choices()))
-    arrest_date = PartialDateField(_l("Arrest date"), validators=[Optional(), PlausibleDate()])
+    arrest_date = PartialDateField(
+        _l("Arrest date"), validators=[Optional(), PlausibleDate(), NotInFuture()]
+    )
     arrest_date_precision = SelectField(
         _l("How much of the arrest date is known"),
         choices=as_choices(DatePrecision.choices()),
@@ -79,8 +84,14 @@ class CaseForm(FlaskForm):
     court = StringField(_l("Court"), validators=_text("court"))
     judge = StringField(_l("Judge"), validators=_text("judge"))
     sentence = StringField(_l("Sentence"), validators=_text("sentence"))
-    expected_release = DateField(_l("Expected release"), validators=[Optional(), PlausibleDate()])
-    released_on = DateField(_l("Released on"), validators=[Optional(), PlausibleDate()])
+    # A long sentence ends decades ahead; the five-year limit of events would refuse it.
+    expected_release = DateField(
+        _l("Expected release"),
+        validators=[Optional(), PlausibleDate(years_ahead=RELEASE_YEARS_AHEAD)],
+    )
+    released_on = DateField(
+        _l("Released on"), validators=[Optional(), PlausibleDate(), NotInFuture()]
+    )
     detention_place = StringField(_l("Place of detention"), validators=_text("detention_place"))
     detention_address = TextAreaField(
         _l("Postal address for letters"), validators=_text("detention_address")

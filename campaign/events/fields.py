@@ -111,22 +111,28 @@ def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def latest_plausible(today: date) -> date:
+def latest_plausible(today: date, years_ahead: int = YEARS_AHEAD) -> date:
     """The last date a form accepts: five years from *today* (a hearing can be set far ahead)."""
     try:
-        return today.replace(year=today.year + YEARS_AHEAD)
+        return today.replace(year=today.year + years_ahead)
     except ValueError:  # 29 February
-        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+        return today.replace(year=today.year + years_ahead, day=28)
 
 
 class PlausibleDate:
-    """Refuse dates before 1900 or more than five years ahead: typos such as 9999-12-31 or 2099."""
+    """Refuse dates before 1900 or more than five years ahead: typos such as 9999-12-31 or 2099.
+
+    *years_ahead* widens the window where far-off dates are real (a long sentence's end).
+    """
+
+    def __init__(self, years_ahead: int = YEARS_AHEAD) -> None:
+        self.years_ahead = years_ahead
 
     def __call__(self, form: BaseForm, field: Field) -> None:
         value = field.data
         if not isinstance(value, date):
             return
-        latest = latest_plausible(datetime.now(UTC).date())
+        latest = latest_plausible(datetime.now(UTC).date(), self.years_ahead)
         if value.year < EARLIEST_YEAR or value > latest:
             raise ValidationError(
                 _l(
@@ -135,3 +141,12 @@ class PlausibleDate:
                     last=latest.isoformat(),
                 )
             )
+
+
+class NotInFuture:
+    """Refuse a date after today (UTC): what already happened, such as an arrest or a release."""
+
+    def __call__(self, form: BaseForm, field: Field) -> None:
+        value = field.data
+        if isinstance(value, date) and value > datetime.now(UTC).date():
+            raise ValidationError(_l("This date is in the future: give the day it happened."))
