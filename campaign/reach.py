@@ -21,11 +21,11 @@ from campaign.models import (
     Message,
     MessageState,
     Venue,
-    Visibility,
     event_cases,
     event_organisations,
 )
 from campaign.models.vocab import LEGAL_TYPES
+from campaign.timeline import publicly_shown
 
 SOLIDARITY_TYPES = tuple(t for t in EventType if t not in LEGAL_TYPES)
 CHART_ROWS = 12
@@ -70,7 +70,7 @@ def load_reach(case_id: int) -> Reach:
     in_case = sa.select(event_cases.c.event_id).where(event_cases.c.case_id == case_id)
     public_actions = sa.and_(
         Event.id.in_(in_case),
-        Event.visibility == Visibility.PUBLIC,
+        publicly_shown(),
         Event.type.in_(SOLIDARITY_TYPES),
     )
     city = sa.func.coalesce(Event.city, Venue.city)

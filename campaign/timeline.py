@@ -34,6 +34,9 @@ from campaign.models import (
     EventType,
     Message,
     MessageState,
+    Role,
+    User,
+    Verification,
     Visibility,
     event_cases,
 )
@@ -194,13 +197,39 @@ def event_types(show: frozenset[str]) -> list[EventType]:
     return types
 
 
+def unchecked_activist_report() -> sa.ColumnElement[bool]:
+    """SQL for "a legal or custody event an activist logged that no organiser has checked yet".
+
+    The public sees only what an organiser chose to show about a person's legal situation, so
+    such an event stays off every public page, feed and export until it is verified. Events
+    without a creator (the demo, the command line) count as an organiser's. Solidarity actions
+    are not concerned: a picket logged in a minute is public at once, marked "reported".
+    """
+    by_activist = (
+        sa.select(User.id)
+        .where(User.id == Event.created_by_id, User.role == Role.ACTIVIST)
+        .correlate(Event)
+        .exists()
+    )
+    return sa.and_(
+        Event.type.in_(LEGAL_TYPES),
+        Event.verification == Verification.REPORTED,
+        by_activist,
+    )
+
+
+def publicly_shown() -> sa.ColumnElement[bool]:
+    """SQL for "the public may see this event": public, and not an unchecked activist report."""
+    return sa.and_(Event.visibility == Visibility.PUBLIC, sa.not_(unchecked_activist_report()))
+
+
 def case_events(case_id: int, *, include_internal: bool) -> sa.Select[Any]:
-    """The events of a case, public ones only unless staff are looking."""
+    """The events of a case, the publicly shown ones only unless staff are looking."""
     stmt = sa.select(Event).where(
         Event.id.in_(sa.select(event_cases.c.event_id).where(event_cases.c.case_id == case_id))
     )
     if not include_internal:
-        stmt = stmt.where(Event.visibility == Visibility.PUBLIC)
+        stmt = stmt.where(publicly_shown())
     return stmt
 
 

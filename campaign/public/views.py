@@ -30,7 +30,7 @@ from sqlalchemy.orm import selectinload
 from campaign import counters
 from campaign.countries import country_name, is_country_code
 from campaign.extensions import db
-from campaign.models import Case, CaseStatus, CaseStatusChange, Event, Visibility, event_cases
+from campaign.models import Case, CaseStatus, CaseStatusChange, Event, event_cases
 from campaign.public import feeds
 from campaign.reach import load_reach, reach_svg
 from campaign.timeline import (
@@ -42,6 +42,7 @@ from campaign.timeline import (
     event_heading,
     parse_cursor,
     parse_show,
+    publicly_shown,
 )
 
 bp = Blueprint("public", __name__)
@@ -125,7 +126,7 @@ def _latest_events(case_ids: list[int], on_or_before: date) -> dict[int, Event]:
         .join(Event, Event.id == event_cases.c.event_id)
         .where(
             event_cases.c.case_id.in_(case_ids),
-            Event.visibility == Visibility.PUBLIC,
+            publicly_shown(),
             Event.date <= on_or_before,
         )
         .subquery()
@@ -358,7 +359,7 @@ def _upcoming() -> list[Event]:
             sa.select(Event)
             .where(
                 Event.id.in_(published),
-                Event.visibility == Visibility.PUBLIC,
+                publicly_shown(),
                 Event.date >= today(),
             )
             .order_by(Event.date, Event.id)
