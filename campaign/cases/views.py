@@ -26,6 +26,7 @@ from campaign.models import (
     AuditAction,
     Case,
     CaseStatus,
+    CaseStatusChange,
     DatePrecision,
     Event,
     EventType,
@@ -346,13 +347,16 @@ def edit(case_id: int) -> str | Response:
         form.slug.errors = [problem]
         return render_template("cases/form.html", form=form, case=case)
     old_status = case.status
+    old_arrest = (case.arrest_date, case.arrest_date_precision)
     touched = _fill_case(case, form)
     changes = audit.pending_changes(case)
     record_manual_change(case, old_status, today_utc(), current_user)
+    arrest_moved = old_arrest != (case.arrest_date, case.arrest_date_precision)
     try:
         db.session.flush()
         audit.record(AuditAction.UPDATE, case, changes)
         _link_entries(case, touched)
+        in_step = _move_arrest(case, *old_arrest) if arrest_moved else True
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -361,7 +365,65 @@ def edit(case_id: int) -> str | Response:
         )
         return redirect(url_for("cases.edit", case_id=case_id))
     flash(_("The case was saved."), "success")
+    if not in_step:
+        flash(
+            _(
+                "The arrest event on the timeline has a different date from the case's arrest "
+                "date: edit the event so that they agree."
+            ),
+            "warning",
+        )
     return redirect(url_for("cases.detail", case_id=case.id))
+
+
+def _arrest_events(case: Case) -> list[Event]:
+    """The case's arrest events, in date order."""
+    return [e for e in case_events(case) if e.type == EventType.ARREST]
+
+
+def _move_arrest(case: Case, old_date: date | None, old_precision: DatePrecision) -> bool:
+    """Move the case's arrest event (and its status changes) to the case's new arrest date.
+
+    Only the unambiguous case moves: exactly one arrest event, concerning this case alone, dated
+    the old arrest date. Returns whether the timeline agrees with the case afterwards.
+    """
+    new_date, new_precision = case.arrest_date, case.arrest_date_precision
+    first = min(case.status_changes, key=lambda c: (c.changed_at, c.id or 0), default=None)
+    if (
+        first is not None
+        and first.event_id is None
+        and old_date is not None
+        and new_date is not None
+        and first.effective_on == old_date
+    ):
+        # The status opened with the case was dated from the arrest (see ``new``).
+        first.effective_on = new_date
+    arrests = _arrest_events(case)
+    if not arrests:
+        return True
+    if (
+        new_date is None
+        or old_date is None
+        or len(arrests) != 1
+        or arrests[0].date != old_date
+        or len(arrests[0].cases) != 1
+    ):
+        return any(e.date == new_date for e in arrests)
+    event = arrests[0]
+    event.date = new_date
+    event.date_precision = new_precision
+    changes = audit.pending_changes(event)
+    for change in db.session.scalars(
+        sa.select(CaseStatusChange).where(
+            CaseStatusChange.event_id == event.id, CaseStatusChange.effective_on == old_date
+        )
+    ):
+        change.effective_on = new_date
+    db.session.flush()
+    if changes:
+        changes["caused_by_case"] = [None, f"#{case.id} {case.person_name}"]
+        audit.record(AuditAction.UPDATE, event, changes)
+    return True
 
 
 @bp.get("/<int:case_id>")
@@ -371,10 +433,15 @@ def detail(case_id: int) -> str:
     case = load_case(case_id)
     events = case_events(case)
     today = today_utc()
+    arrests = [e for e in events if e.type == EventType.ARREST]
     return render_template(
         "cases/detail.html",
         case=case,
         events=list(reversed(events)),
+        # The case's arrest date and its timeline disagree: offer to edit the arrest event.
+        arrest_mismatch=[]
+        if not arrests or any(e.date == case.arrest_date for e in arrests)
+        else arrests,
         strike_day=hunger_strike_day(events, today, case),
         day_count=days_in_custody(case, today),
         today=today,

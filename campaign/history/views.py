@@ -68,6 +68,7 @@ OTHER_LABELS = {
     "archived_at": _l("Archived at"),
     "case_ids": _l("Cases"),
     "caused_by_event": _l("Because of the event"),
+    "caused_by_case": _l("Moved with the case's arrest date"),
     "undone_event": _l("Taken back with the event"),
 }
 # Recorded values of these fields are vocabulary values: shown by their label.
