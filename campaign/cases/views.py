@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from campaign import audit, export
 from campaign.cases.forms import ActionForm, CaseForm
+from campaign.cases.labels import case_choice_label, case_labels
 from campaign.counters import current_hunger_strike, hunger_strike_day
 from campaign.countries import country_choices
 from campaign.events.fields import as_choices, column_limit
@@ -37,6 +38,9 @@ from campaign.slugs import slugify
 from campaign.status import record_manual_change
 
 bp = Blueprint("cases", __name__, url_prefix="/manage/cases")
+# Staff templates name cases in lists the same way the forms do.
+bp.add_app_template_global(case_labels)
+bp.add_app_template_global(case_choice_label)
 logger = logging.getLogger(__name__)
 
 # Exports hold internal notes and supporters' messages: no cache anywhere may keep a copy.
@@ -181,7 +185,9 @@ def _related_choices(case: Case | None) -> list[tuple[int, str]]:
     query = sa.select(Case).where(sa.or_(Case.archived_at.is_(None), Case.id.in_(linked or [0])))
     if case is not None:
         query = query.where(Case.id != case.id)
-    return [(c.id, c.person_name) for c in db.session.scalars(query.order_by(Case.person_name))]
+    cases = list(db.session.scalars(query.order_by(Case.person_name, Case.arrest_date, Case.id)))
+    labels = case_labels(cases)
+    return [(c.id, labels[c.id]) for c in cases]
 
 
 def _slug_problem(form: CaseForm, case: Case | None) -> str | None:

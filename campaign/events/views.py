@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from campaign import audit
+from campaign.cases.labels import case_labels
 from campaign.events.fields import as_choices
 from campaign.events.forms import ConfirmForm, EventForm, PicketForm
 from campaign.extensions import db
@@ -86,9 +87,11 @@ def safe_next(default: str) -> str:
 def case_choices(keep: list[int] | None = None) -> list[tuple[int, str]]:
     """Open (not archived) cases, plus any already chosen, as (id, name) pairs."""
     keep = keep or []
-    query = sa.select(Case).order_by(Case.person_name)
+    query = sa.select(Case).order_by(Case.person_name, Case.arrest_date, Case.id)
     query = query.where(sa.or_(Case.archived_at.is_(None), Case.id.in_(keep or [0])))
-    return [(c.id, c.person_name) for c in db.session.scalars(query)]
+    cases = list(db.session.scalars(query))
+    labels = case_labels(cases)
+    return [(c.id, labels[c.id]) for c in cases]
 
 
 def known_names() -> dict[str, list[str]]:
@@ -666,11 +669,14 @@ def index() -> str:
     if visibility in {v.value for v in Visibility}:
         query = query.where(Event.visibility == Visibility(visibility))
     page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
-    cases = db.session.execute(sa.select(Case.id, Case.person_name).order_by(Case.person_name))
+    cases = list(
+        db.session.scalars(sa.select(Case).order_by(Case.person_name, Case.arrest_date, Case.id))
+    )
+    labels = case_labels(cases)
     return render_template(
         "events/index.html",
         page=page,
-        cases=list(cases),
+        cases=[(c.id, labels[c.id]) for c in cases],
         filters={"case": case_id, "verification": verification, "visibility": visibility},
         args={
             k: v
