@@ -182,7 +182,12 @@ def latest_change(case: Case) -> CaseStatusChange | None:
 
 def undo_event(case: Case, event: Event, today: date, user: User | None) -> CaseStatusChange | None:
     """Take back what *event* did to *case*: its status change if still the latest, and the
-    dates it filled if they still hold the value it wrote. Recorded like any change."""
+    dates it filled if they still hold the value it wrote; return the status change taken back.
+
+    The status change the event caused is deleted rather than answered by a new one, so the
+    case's feed and status list read as if the false change never happened; the audit trail
+    keeps the record of both the change and its undoing.
+    """
     from campaign import audit
 
     changes: dict[str, list[Any]] = {}
@@ -200,7 +205,7 @@ def undo_event(case: Case, event: Event, today: date, user: User | None) -> Case
             continue
         setattr(case, name, restored)
         changes[name] = [new, audit._render(restored)]
-    restored_change: CaseStatusChange | None = None
+    undone: CaseStatusChange | None = None
     last = latest_change(case)
     if (
         last is not None
@@ -209,20 +214,14 @@ def undo_event(case: Case, event: Event, today: date, user: User | None) -> Case
         and last.old_status is not None
         and case.status == last.new_status
     ):
-        restored_change = CaseStatusChange(
-            old_status=case.status,
-            new_status=last.old_status,
-            effective_on=today,
-            changed_by_id=user.id if user is not None else None,
-            event_id=None,
-        )
         changes["status"] = [case.status.value, last.old_status.value]
         case.status = last.old_status
-        case.status_changes.append(restored_change)
+        case.status_changes.remove(last)  # delete-orphan: the row goes with the flush
+        undone = last
     if changes:
         changes["undone_event"] = [f"#{event.id} {event.title}", None]
         audit.record(AuditAction.UPDATE, case, changes)
-    return restored_change
+    return undone
 
 
 def still_justifies(case: Case, event: Event, today: date) -> bool:

@@ -17,7 +17,7 @@ from campaign.models import (
     Event,
     EventType,
 )
-from campaign.status import apply_event, implied_by, record_manual_change
+from campaign.status import apply_event, implied_by, record_manual_change, undo_event
 
 TODAY = date(2010, 6, 1)
 
@@ -125,3 +125,38 @@ def test_a_manual_change_is_kept_in_the_status_history(app_ctx) -> None:
         None,
     )
     assert record_manual_change(case, CaseStatus.DETAINED, TODAY, None) is None
+
+
+def test_undoing_deletes_the_status_change_the_event_caused(app_ctx) -> None:
+    case = _case(status=CaseStatus.DETAINED)
+    release = Event(type=EventType.RELEASE, title="Released", date=date(2010, 5, 12), cases=[case])
+    db.session.add_all([case, release])
+    db.session.flush()
+    caused = apply_event(case, release, [release], TODAY, None)
+    db.session.commit()
+    assert undo_event(case, release, TODAY, None) is caused
+    db.session.commit()
+    assert (case.status, case.released_on) == (CaseStatus.DETAINED, None)
+    # No "released" then "detained again" in the case's history: as if it never happened...
+    assert db.session.scalars(sa.select(CaseStatusChange)).all() == []
+    assert case.status_changes == []
+    # ...while the audit trail keeps both the change and its undoing.
+    trail = [e.changes for e in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
+    assert [t["status"] for t in trail] == [["detained", "released"], ["released", "detained"]]
+    assert trail[1]["undone_event"][0].startswith(f"#{release.id} ")
+
+
+def test_undoing_keeps_earlier_changes(app_ctx) -> None:
+    case = _case(status=CaseStatus.RELEASED)
+    db.session.add(case)
+    case.status = CaseStatus.SENTENCED
+    manual = record_manual_change(case, CaseStatus.RELEASED, TODAY, None)
+    release = Event(type=EventType.RELEASE, title="Released", date=date(2010, 5, 12), cases=[case])
+    db.session.add(release)
+    db.session.flush()
+    apply_event(case, release, [release], TODAY, None)
+    db.session.commit()
+    undo_event(case, release, TODAY, None)
+    db.session.commit()
+    assert case.status == CaseStatus.SENTENCED
+    assert db.session.scalars(sa.select(CaseStatusChange)).all() == [manual]
