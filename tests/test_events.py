@@ -258,7 +258,26 @@ def test_a_city_alone_places_a_picket(app, staff_client, make_case):
         "/manage/events/picket", data=picket_form([case.id], venue="", city="Berlin")
     )
     event = only(app, Event)
-    assert (event.city, event.venue_id, event.title) == ("Berlin", None, "Picket at Berlin")
+    # A title made from a city alone reads "in Berlin", not "at Berlin".
+    assert (event.city, event.venue_id, event.title) == ("Berlin", None, "Picket in Berlin")
+
+
+def test_a_vigil_at_a_venue_is_at_the_venue_and_one_in_a_city_is_in_the_city(
+    app, staff_client, make_case
+):
+    case = make_case()
+    client = staff_client(Role.ACTIVIST)
+    client.post(
+        "/manage/events/picket",
+        data=picket_form([case.id], type="vigil", venue="", city="Vienna"),
+    )
+    client.post(
+        "/manage/events/picket",
+        data=picket_form([case.id], type="vigil", venue="OSCE building", city="Vienna"),
+    )
+    with app.app_context():
+        titles = sorted(db.session.scalars(sa.select(Event.title)))
+    assert titles == ["Vigil at OSCE building", "Vigil in Vienna"]
 
 
 def test_an_activist_edits_the_events_they_logged_and_no_others(

@@ -611,10 +611,15 @@ def picket() -> str | Response:
             return render_template("events/picket.html", form=form, names=known_names())
         organisation = organisation_named(form.organisation.data)
         kind = EventType(form.type.data)
-        place = venue.name if venue else city
+        # "Picket at the embassy", but "Picket in Vienna": a city is not a place one stands at.
+        title = (
+            _("%(what)s at %(place)s", what=kind.label, place=venue.name)
+            if venue
+            else _("%(what)s in %(city)s", what=kind.label, city=city)
+        )
         event = Event(
             type=kind,
-            title=_("%(what)s at %(place)s", what=kind.label, place=place)[:200],
+            title=title[:200],
             date=form.date.data,
             date_precision=DatePrecision.DAY,
             venue=venue,
