@@ -491,6 +491,26 @@ def test_an_activists_change_to_a_verified_event_needs_checking_again(
     assert entries(app, "event")[-1].changes["verification"] == ["verified", "reported"]
 
 
+def test_the_event_page_names_the_checker_only_while_the_event_is_verified(
+    app, staff_client, make_case, make_event
+):
+    case = make_case()
+    organiser = staff_client(Role.ORGANISER, display_name="Organiser Person")
+    activist = staff_client(Role.ACTIVIST)
+    event = make_event([case.id], title="Picket", created_by_id=activist.user.id)
+    organiser.post(f"/manage/events/{event.id}/verify", data={})
+    assert "Organiser Person" in organiser.get(f"/manage/events/{event.id}").get_data(as_text=True)
+    loaded = version_of(activist.get(f"/manage/events/{event.id}/edit").get_data(as_text=True))
+    activist.post(
+        f"/manage/events/{event.id}/edit",
+        data=event_form([case.id], title="Picket, corrected", version=loaded),
+    )
+    assert only(app, Event).verification == Verification.REPORTED
+    html = organiser.get(f"/manage/events/{event.id}").get_data(as_text=True)
+    assert "Verified by" not in html
+    assert "Organiser Person" not in html.split("<main", 1)[-1].split("</main>", 1)[0]
+
+
 def test_more_lines_are_added_without_javascript_and_without_saving(app, staff_client, make_case):
     case = make_case()
     response = staff_client(Role.ORGANISER).post(
