@@ -96,3 +96,28 @@ def test_case_page_links_its_feeds(client: FlaskClient, make_case: Callable[...,
     html = client.get("/cases/x").get_data(as_text=True)
     assert '<link rel="alternate" type="application/atom+xml"' in html
     assert 'href="/cases/x/calendar.ics"' in html
+
+
+def test_calendars_and_feeds_name_the_country(
+    app, client: FlaskClient, make_case: Callable[..., Case], make_event
+) -> None:
+    from campaign.models import Venue
+
+    case = make_case(slug="x")
+    make_event([case.id], title="Embassy picket", date=_soon(2), city="Vienna", country="AT")
+    with app.app_context():
+        venue = Venue(name="Kazakhstan embassy", slug="kz-embassy", city="Moscow", country="RU")
+        db.session.add(venue)
+        db.session.commit()
+        venue_id = venue.id
+    make_event([case.id], title="Embassy vigil", date=_soon(3), venue_id=venue_id)
+    for path in ("/cases/x/calendar.ics", "/calendar.ics"):
+        calendar = Calendar.from_ical(client.get(path).get_data())
+        locations = {str(e["location"]) for e in calendar.walk("VEVENT")}
+        assert locations == {"Vienna, Austria", "Kazakhstan embassy, Moscow, Russia"}, path
+    for path in ("/cases/x/feed.atom", "/feed.atom"):
+        root = ET.fromstring(client.get(path).get_data())  # noqa: S314 - our own output
+        summaries = " ".join(e.findtext(f"{ATOM}summary") or "" for e in root.iter(f"{ATOM}entry"))
+        assert "Vienna, Austria" in summaries, path
+        assert "Kazakhstan embassy, Moscow, Russia" in summaries, path
+        assert ", AT" not in summaries

@@ -19,6 +19,7 @@ from flask_babel import ngettext
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from campaign.countries import country_name
 from campaign.dates import format_partial_date
 from campaign.models import CaseStatusChange, DatePrecision, Event
 from campaign.timeline import EventItem, Item, MessageDay, Milestone, event_heading
@@ -65,6 +66,16 @@ def names_title(event: Event) -> str:
     return _("%(names)s: %(title)s", names=names, title=event.title)
 
 
+def event_country(event: Event) -> str | None:
+    """The country code of an event: its own, or its venue's."""
+    return event.country or (event.venue.country if event.venue else None)
+
+
+def place_line(event: Event) -> str:
+    """Where an event happens, for people: "OSCE building, Vienna, Austria" (no country codes)."""
+    return ", ".join(p for p in (event.place, country_name(event_country(event))) if p)
+
+
 def event_uid(event: Event, host: str) -> str:
     """The iCalendar UID of an event: the same on every fetch and in every calendar."""
     return f"event-{event.id}@{host}"
@@ -108,7 +119,7 @@ def calendar(
             if end is not None:  # without DTEND an all-day event lasts its one day
                 item.add("dtend", end)
         item.add("summary", title_for(event))
-        place = ", ".join(p for p in (event.place, event.country or "") if p)
+        place = place_line(event)
         if place:
             item.add("location", place)
         if notes:
@@ -152,7 +163,7 @@ def atom(
                 time=event.start_time.strftime("%H:%M"),
             )
         text = " · ".join(
-            p for p in (when, event.place, event.description or "", event.outcome or "") if p
+            p for p in (when, place_line(event), event.description or "", event.outcome or "") if p
         )
         entries.append(
             (
@@ -224,7 +235,7 @@ def timeline_rows(
                     "type": event.type.value,
                     "title": event.title,
                     "place": event.place or None,
-                    "country": event.country or (event.venue.country if event.venue else None),
+                    "country": event_country(event),
                     "organisations": [o.name for o in event.organisations],
                     "sources": [
                         {"title": s.title, "url": s.url, "publisher": s.publisher}
