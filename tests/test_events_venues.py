@@ -97,3 +97,55 @@ def test_a_new_venue_on_the_quick_form_takes_its_citys_country(app, staff_client
     event = _last_event(app)
     assert _venues(app)[event.venue_id] == ("Embassy of Kazakhstan", "Vienna", "AT")
     assert event.country == "AT"
+
+
+def test_the_quick_form_offers_a_country(staff_client, make_case):
+    make_case()
+    html = staff_client(Role.ACTIVIST).get("/manage/events/picket").get_data(as_text=True)
+    assert 'name="country"' in html
+    assert '<option value="AT">' in html
+
+
+def test_a_picket_in_a_new_city_gets_the_country_given(app, staff_client, make_case):
+    case = make_case()
+    staff_client(Role.ACTIVIST).post(
+        "/manage/events/picket",
+        data=picket_form([case.id], venue="Kazakhstan embassy", city="Vilnius", country="LT"),
+    )
+    event = _last_event(app)
+    assert (event.city, event.country) == ("Vilnius", "LT")
+    assert _venues(app)[event.venue_id] == ("Kazakhstan embassy", "Vilnius", "LT")
+
+
+def test_a_city_alone_in_a_new_country_counts_for_the_reach(app, staff_client, make_case):
+    case = make_case()
+    staff_client(Role.ACTIVIST).post(
+        "/manage/events/picket",
+        data=picket_form([case.id], venue="", city="Lagos", country="ng"),
+    )
+    event = _last_event(app)
+    assert (event.city, event.venue_id, event.country) == ("Lagos", None, "NG")
+
+
+def test_a_known_citys_country_is_guessed_and_shown_when_the_form_comes_back(
+    app, staff_client, make_case
+):
+    _add_venue(app, "OSCE building", "Vienna", "AT", "osce")
+    case = make_case()
+    response = staff_client(Role.ACTIVIST).post(
+        "/manage/events/picket",
+        data=picket_form([case.id], venue="", city="Vienna", organisation="", country=""),
+    )
+    assert response.status_code == 200
+    assert '<option selected value="AT">' in response.get_data(as_text=True)
+
+
+def test_an_unknown_country_is_refused_on_the_quick_form(app, staff_client, make_case):
+    case = make_case()
+    response = staff_client(Role.ACTIVIST).post(
+        "/manage/events/picket", data=picket_form([case.id], country="XX")
+    )
+    assert response.status_code == 200
+    assert "Choose a country from the list" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(sa.select(Event)).all() == []

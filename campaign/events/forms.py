@@ -162,6 +162,10 @@ class PicketForm(FlaskForm):
     )
     venue = StringField(_l("Where (venue)"), validators=_text("name", Venue))
     city = StringField(_l("City"), validators=_text("city"))
+    # Optional: a city used before gives its country; a new city needs one for the case's reach.
+    country = SelectField(
+        _l("Country"), choices=[], validators=[CountryCode()], validate_choice=False
+    )
     date = DateField(_l("Date"), validators=[InputRequired(), PlausibleDate()])
     participants = IntegerField(
         _l("How many people came"),
@@ -180,6 +184,10 @@ class PicketForm(FlaskForm):
     )
     note = TextAreaField(_l("Note"), validators=_text("description"))
     submit = SubmitField(_l("Log it"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = as_choices(country_choices(blank=str(_l("(not given)"))))
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The field checks, then: a venue or a city, so the action can be placed."""

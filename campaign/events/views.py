@@ -598,11 +598,16 @@ def picket() -> str | Response:
             form.cases.data = [wanted]
         elif len(form.cases.choices) == 1:
             form.cases.data = [form.cases.choices[0].value]
+    guessed = request.method == "POST" and not form.country.data
+    if guessed:
+        # The guess for a city used before, shown in the form if it comes back with an error.
+        form.country.data = country_of_city((form.city.data or "").strip() or None) or ""
     if form.validate_on_submit():
         city = (form.city.data or "").strip() or None
+        chosen = None if guessed else form.country.data or None
         try:
             venue = (
-                venue_named(form.venue.data, city, country_of_city(city))
+                venue_named(form.venue.data, city, chosen or country_of_city(city))
                 if form.venue.data
                 else None
             )
@@ -624,7 +629,7 @@ def picket() -> str | Response:
             date_precision=DatePrecision.DAY,
             venue=venue,
             city=city or (venue.city if venue else None),
-            country=venue.country if venue else country_of_city(city),
+            country=chosen or (venue.country if venue else None) or country_of_city(city),
             participants=form.participants.data,
             description=form.note.data or None,
             created_by_id=current_user.id,
