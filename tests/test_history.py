@@ -9,7 +9,15 @@ import sqlalchemy as sa
 from flask import Flask
 
 from campaign.extensions import db
-from campaign.models import CaseStatus, Event, Role
+from campaign.models import (
+    AuditAction,
+    AuditEntry,
+    CaseStatus,
+    DeliveryPack,
+    Event,
+    MessageState,
+    Role,
+)
 from tests.conftest import fetch
 from tests.test_events import event_form
 
@@ -169,3 +177,58 @@ def test_a_deleted_event_shows_each_field_once(app: Flask, staff_client, make_ca
     deleted = deleted[: deleted.find("</table>")]
     assert deleted.count('<th scope="row">Cases</th>') == 1
     assert deleted.count('<th scope="row">Venue</th>') == 1
+
+
+def test_the_full_history_names_each_kind_for_people_and_links_to_its_own_history(
+    app: Flask, staff_client, make_case, make_event, make_message
+):
+    case = make_case(person_name="Ainur Kurmanov")
+    event = make_event([case.id], title="Vienna picket")
+    make_message(case.id, state=MessageState.PUBLISHED)
+    client = staff_client(Role.ORGANISER)
+    client.post(f"/manage/events/{event.id}/verify")
+    client.post(f"/manage/cases/{case.id}/unpublish")
+    assert client.post("/manage/messages/packs/new", data={"case_id": case.id}).status_code == 302
+    with app.app_context():
+        pack_id = db.session.scalars(sa.select(DeliveryPack.id)).one()
+    html = " ".join(client.get("/manage/history/").get_data(as_text=True).split())
+    assert f'Case <a href="/manage/history/cases/{case.id}">Ainur Kurmanov</a>' in html
+    assert f'Event <a href="/manage/history/events/{event.id}">Vienna picket</a>' in html
+    assert "· Delivery pack " in html
+    assert f"Delivery pack {pack_id} for Ainur Kurmanov" in html  # the label recorded with it
+    assert "deliverypack" not in html.replace('value="deliverypack"', "")
+    assert re.search(r"\bcase #\d", html) is None
+
+    assert '<option value="deliverypack">Delivery packs</option>' in html
+    assert '<option value="case">Cases</option>' in html
+    assert 'value="invitation"' not in html  # only the kinds the trail holds
+    packs_only = client.get("/manage/history/?kind=deliverypack").get_data(as_text=True)
+    assert f"Delivery pack {pack_id} for Ainur Kurmanov" in packs_only
+    assert "Vienna picket" not in packs_only
+    assert '<option value="deliverypack" selected>' in packs_only
+
+
+def test_the_kind_filter_keeps_a_known_kind_with_no_entries(staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ORGANISER)
+    client.post(f"/manage/cases/{case.id}/unpublish")
+    html = client.get("/manage/history/?kind=invitation").get_data(as_text=True)
+    assert '<option value="invitation" selected>Invitations</option>' in html
+    assert "Nothing recorded yet." in html
+
+
+def test_an_unknown_kind_is_still_offered_and_named(app: Flask, staff_client):
+    with app.app_context():
+        db.session.add(
+            AuditEntry(
+                actor="command line",
+                action=AuditAction.CREATE,
+                object_type="source",
+                object_id=7,
+                object_label="",
+            )
+        )
+        db.session.commit()
+    html = staff_client(Role.ORGANISER).get("/manage/history/").get_data(as_text=True)
+    assert '<option value="source">Source</option>' in html
+    assert "Source no. 7" in " ".join(html.split())

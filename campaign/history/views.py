@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList
@@ -44,13 +44,17 @@ from campaign.models.vocab import Vocabulary
 bp = Blueprint("history", __name__, url_prefix="/manage/history")
 
 PAGE_SIZE = 100
+# Each kind of audited object by its recorded ``object_type`` (the model's class name in lower
+# case): what one of them is called, and what the Kind filter calls them all.
 KINDS = {
-    "case": _l("Cases"),
-    "event": _l("Events"),
-    "organisation": _l("Organisations"),
-    "venue": _l("Venues"),
-    "message": _l("Messages"),
-    "user": _l("Users"),
+    "case": (_l("Case"), _l("Cases")),
+    "event": (_l("Event"), _l("Events")),
+    "organisation": (_l("Organisation"), _l("Organisations")),
+    "venue": (_l("Venue"), _l("Venues")),
+    "message": (_l("Message of support"), _l("Messages of support")),
+    "deliverypack": (_l("Delivery pack"), _l("Delivery packs")),
+    "user": (_l("User"), _l("Users")),
+    "invitation": (_l("Invitation"), _l("Invitations")),
 }
 
 
@@ -208,13 +212,42 @@ def audit_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+@bp.app_template_filter("audit_kind")
+def audit_kind(object_type: str) -> str:
+    """What one object of a recorded kind is called ("Delivery pack", not "deliverypack")."""
+    labels = KINDS.get(object_type)
+    return str(labels[0]) if labels else object_type.capitalize()
+
+
+@bp.app_template_global()
+def audit_object_url(entry: AuditEntry) -> str | None:
+    """The history page of the object an entry is about, for the kinds that have one."""
+    # Cases are never deleted, and an event's page outlives the event: these links never 404.
+    if entry.object_type == "case":
+        return url_for("history.case", case_id=entry.object_id)
+    if entry.object_type == "event":
+        return url_for("history.event", event_id=entry.object_id)
+    return None
+
+
+def kind_choices(selected: str) -> dict[str, str]:
+    """The Kind filter's choices, named for people: every kind the trail holds entries of (and
+    the chosen one if it is known), the known kinds in their usual order, then any other."""
+    kinds = set(db.session.scalars(sa.select(AuditEntry.object_type).distinct()))
+    if selected in KINDS:
+        kinds.add(selected)
+    ordered = [kind for kind in KINDS if kind in kinds] + sorted(kinds - KINDS.keys())
+    return {kind: str(KINDS[kind][1]) if kind in KINDS else kind.capitalize() for kind in ordered}
+
+
 @bp.get("/")
 @allow(*ORGANISERS)
 def index() -> str:
     """Every recorded change, newest first, optionally of one kind of object or one action."""
     query = sa.select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     kind = request.args.get("kind", "")
-    if kind in KINDS:
+    kinds = kind_choices(kind)
+    if kind in kinds:
         query = query.where(AuditEntry.object_type == kind)
     action = request.args.get("action", "")
     if action in {a.value for a in AuditAction}:
@@ -224,7 +257,7 @@ def index() -> str:
         "history/index.html",
         entries=page.items,
         page=page,
-        kinds=KINDS,
+        kinds=kinds,
         filters={"kind": kind, "action": action},
         args={k: v for k, v in (("kind", kind), ("action", action)) if v},
     )
