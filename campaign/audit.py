@@ -43,7 +43,8 @@ def _render(value: Any) -> Any:
 def _label(obj: Any) -> str:
     """A short human label for a related object (never an e-mail, never a Python repr)."""
     if isinstance(obj, DeliveryPack):
-        return f"Delivery pack {obj.id} for {obj.case.person_name}" if obj.case else "Delivery pack"
+        # The history shows the kind ("Delivery pack") in front of this label.
+        return f"#{obj.id} for {obj.case.person_name}" if obj.case else f"#{obj.id}"
     if isinstance(obj, Message):
         sender = obj.display_name or "a supporter"
         return f"Message from {sender}" + (f" ({obj.country})" if obj.country else "")

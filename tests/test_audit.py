@@ -24,7 +24,7 @@ def test_labels_never_fall_back_to_python_reprs(app: Flask, make_case) -> None:
         db.session.flush()
         assert audit._label(anonymous) == "Message from a supporter (BY)"
         assert audit._label(named) == "Message from Masha"
-        assert audit._label(pack) == f"Delivery pack {pack.id} for Ainur Kurmanov"
+        assert audit._label(pack) == f"#{pack.id} for Ainur Kurmanov"
         assert audit._label(db.session.get(Case, case.id)) == "Ainur Kurmanov"
 
 
