@@ -195,7 +195,7 @@ def test_the_full_history_names_each_kind_for_people_and_links_to_its_own_histor
     assert f'Case <a href="/manage/history/cases/{case.id}">Ainur Kurmanov</a>' in html
     assert f'Event <a href="/manage/history/events/{event.id}">Vienna picket</a>' in html
     assert "· Delivery pack " in html
-    assert f"Delivery pack {pack_id} for Ainur Kurmanov" in html  # the label recorded with it
+    assert f"#{pack_id} for Ainur Kurmanov" in html  # the label recorded with it
     assert "deliverypack" not in html.replace('value="deliverypack"', "")
     assert re.search(r"\bcase #\d", html) is None
 
@@ -203,7 +203,7 @@ def test_the_full_history_names_each_kind_for_people_and_links_to_its_own_histor
     assert '<option value="case">Cases</option>' in html
     assert 'value="invitation"' not in html  # only the kinds the trail holds
     packs_only = client.get("/manage/history/?kind=deliverypack").get_data(as_text=True)
-    assert f"Delivery pack {pack_id} for Ainur Kurmanov" in packs_only
+    assert f"#{pack_id} for Ainur Kurmanov" in packs_only
     assert "Vienna picket" not in packs_only
     assert '<option value="deliverypack" selected>' in packs_only
 
