@@ -11,7 +11,10 @@ from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, Message
 
 
 def _ready_clause() -> sa.ColumnElement[bool]:
-    """Published messages that are neither delivered nor waiting in a pack."""
+    """Approved messages that are neither delivered nor waiting in a pack.
+
+    Private ones (no consent to publish) are included: they are for the person, not the site.
+    """
     return sa.and_(
         Message.state == MessageState.PUBLISHED,
         Message.delivered_on.is_(None),

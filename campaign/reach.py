@@ -19,13 +19,12 @@ from campaign.models import (
     Event,
     EventType,
     Message,
-    MessageState,
     Venue,
     event_cases,
     event_organisations,
 )
 from campaign.models.vocab import LEGAL_TYPES
-from campaign.timeline import publicly_shown
+from campaign.timeline import message_publicly_shown, publicly_shown
 
 SOLIDARITY_TYPES = tuple(t for t in EventType if t not in LEGAL_TYPES)
 CHART_ROWS = 12
@@ -66,7 +65,11 @@ class Reach:
 
 
 def load_reach(case_id: int) -> Reach:
-    """Count the public solidarity actions and published messages of a case (three queries)."""
+    """Count the public solidarity actions and public messages of a case (three queries).
+
+    Private messages (approved for delivery only) are not counted: the chart and its text
+    alternative say where messages came from, which is not the public's to know for them.
+    """
     in_case = sa.select(event_cases.c.event_id).where(event_cases.c.case_id == case_id)
     public_actions = sa.and_(
         Event.id.in_(in_case),
@@ -100,7 +103,7 @@ def load_reach(case_id: int) -> Reach:
         row[0]: row[1]
         for row in db.session.execute(
             sa.select(Message.country, sa.func.count(Message.id))
-            .where(Message.case_id == case_id, Message.state == MessageState.PUBLISHED)
+            .where(Message.case_id == case_id, message_publicly_shown())
             .group_by(Message.country)
         ).all()
     }

@@ -89,7 +89,7 @@ def parse_cursor(text: str | None) -> Key | None:
 
 @dataclass(frozen=True)
 class MessageLine:
-    """One published message as shown in a daily summary: never the sender's e-mail."""
+    """One public message as shown in a daily summary: never the sender's e-mail."""
 
     id: int
     display_name: str | None
@@ -117,7 +117,7 @@ class EventItem:
 
 @dataclass
 class MessageDay:
-    """One day's published messages of support, summarised ("14 messages from 6 countries")."""
+    """One day's public messages of support, summarised ("14 messages from 6 countries")."""
 
     day: date
     count: int
@@ -223,6 +223,15 @@ def publicly_shown() -> sa.ColumnElement[bool]:
     return sa.and_(Event.visibility == Visibility.PUBLIC, sa.not_(unchecked_activist_report()))
 
 
+def message_publicly_shown() -> sa.ColumnElement[bool]:
+    """SQL for "the public may read this message": approved, and its sender allowed publication.
+
+    A message approved without that consent is private: it is printed and delivered to the person
+    (see ``campaign.delivery``) but never shown on a page, feed or export of the site.
+    """
+    return sa.and_(Message.state == MessageState.PUBLISHED, Message.consent_to_publish.is_(True))
+
+
 def case_events(case_id: int, *, include_internal: bool) -> sa.Select[Any]:
     """The events of a case, the publicly shown ones only unless staff are looking."""
     stmt = sa.select(Event).where(
@@ -305,7 +314,7 @@ def _start_of(day: date) -> datetime:
 def load_message_days(
     case_id: int, *, after: Key | None, until: Key | None, limit: int | None
 ) -> tuple[list[MessageDay], bool]:
-    """Published messages per day (count and distinct countries) in one GROUP BY query.
+    """Public messages per day (count and distinct countries) in one GROUP BY query.
 
     Only days after the cursor and up to *until* (where the events of the page end) are counted;
     the bounds are on the indexed timestamp, so a long case does not aggregate all its messages.
@@ -313,7 +322,7 @@ def load_message_days(
     day = _message_day_column().label("day")
     stmt = (
         sa.select(day, sa.func.count(Message.id), sa.func.count(sa.distinct(Message.country)))
-        .where(Message.case_id == case_id, Message.state == MessageState.PUBLISHED)
+        .where(Message.case_id == case_id, message_publicly_shown())
         .group_by(day)
         .order_by(day)
     )
@@ -352,7 +361,7 @@ def fill_messages(case_id: int, days: list[MessageDay], per_day: int = MESSAGES_
         )
         .where(
             Message.case_id == case_id,
-            Message.state == MessageState.PUBLISHED,
+            message_publicly_shown(),
             Message.created_at >= _start_of(min(by_day)),
             Message.created_at < _start_of(max(by_day) + timedelta(days=1)),
         )

@@ -45,6 +45,8 @@ def test_a_supporter_sends_a_message_an_organiser_approves_it_and_it_is_on_the_w
     page.get_by_label("Your name, as it should appear").fill("Jens")
     page.get_by_label("Your country").select_option("DE")
     page.get_by_label("Organisation (optional)").fill("ver.di Hamburg")
+    # Publication is a choice, and the form says what each answer means.
+    assert page.get_by_text("Not ticked: your message is private").is_visible()
     page.get_by_label("You may publish my message on this site").check()
     page.wait_for_timeout(1200)  # a person takes longer than the form's minimum
     page.get_by_role("button", name="Send my message").click()
@@ -52,6 +54,7 @@ def test_a_supporter_sends_a_message_an_organiser_approves_it_and_it_is_on_the_w
     assert page.url == live_server + "/cases/ainur-kurmanov/support/sent"
     assert page.get_by_role("heading", name="What happens next").is_visible()
     assert page.get_by_text(TEXT).is_visible()
+    assert page.get_by_text("You allowed publication").is_visible()
 
     # Not on the wall before an organiser decides.
     page.goto(live_server + "/cases/ainur-kurmanov/messages")
@@ -74,7 +77,7 @@ def test_a_supporter_sends_a_message_an_organiser_approves_it_and_it_is_on_the_w
         assert item.count() == 1
         desk.screenshot(path=str(ARTIFACTS / "moderation-queue.png"), full_page=True)
         item.get_by_role("button", name="Approve").click()
-        assert desk.get_by_text("Published").first.is_visible()
+        assert desk.get_by_text("Approved (shown on the site)").first.is_visible()
     finally:
         staff.close()
 

@@ -146,7 +146,7 @@ def test_the_packs_page_lists_cases_with_messages_ready(
     make_message(case.id, state=MessageState.PUBLISHED)
     make_message(case.id, state=MessageState.PUBLISHED)
     html = organiser.get("/manage/messages/packs").get_data(as_text=True)
-    assert "Ainur Kurmanov: 2 published messages not yet delivered" in " ".join(html.split())
+    assert "Ainur Kurmanov: 2 approved messages not yet delivered" in " ".join(html.split())
 
 
 def test_build_pack_does_nothing_without_ready_messages(app_ctx: Flask, case: Case) -> None:

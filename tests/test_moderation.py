@@ -104,15 +104,22 @@ def test_the_return_address_is_always_the_queue(
         assert response.headers["Location"] == "/manage/messages/"
 
 
-def test_a_message_without_consent_is_never_published(
+def test_a_message_without_consent_is_approved_for_delivery_only(
     app: Flask,
     organiser: FlaskClient,
     make_case: Callable[..., Case],
     make_message: Callable[..., int],
 ) -> None:
-    message_id = make_message(make_case().id, consent_to_publish=False)
-    organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "publish"})
-    assert fetch(app, Message, message_id).state == MessageState.PENDING
+    message_id = make_message(make_case().id, consent_to_publish=False, display_name="Masha")
+    queue = organiser.get("/manage/messages/").get_data(as_text=True)
+    assert "Private: delivery only" in queue
+    assert 'name="action" value="publish">Approve</button>' in queue.split("moderation-actions")[1]
+    response = organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "publish"})
+    assert fetch(app, Message, message_id).state == MessageState.PUBLISHED
+    html = organiser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "“Stay strong” from Masha: Approved (private: delivery only)." in html
+    everything = organiser.get("/manage/messages/?state=all").get_data(as_text=True)
+    assert "Approved (private: delivery only)" in everything
 
 
 def test_bulk_decisions_apply_to_the_ticked_messages_only(
@@ -317,7 +324,7 @@ class TestWithCsrf:
         assert fetch(app, Message, message_id).state == MessageState.SPAM
 
 
-def test_bulk_approve_says_which_messages_were_not_published_and_why_without_ids_or_emails(
+def test_bulk_approve_says_which_are_private_and_which_were_not_approved_and_why(
     app: Flask,
     organiser: FlaskClient,
     make_case: Callable[..., Case],
@@ -340,15 +347,17 @@ def test_bulk_approve_says_which_messages_were_not_published_and_why_without_ids
     assert response.status_code == 302
     html = organiser.get(response.headers["Location"]).get_data(as_text=True)
     flashes = " ".join(html.split("flash-warning", 1)[1].split("</p>", 1)[0].split())
-    assert "2 published; 2 not published:" in flashes
-    masha = "“Only for you, do not put…” from Masha: its sender did not allow publication"
-    assert masha in flashes
-    assert "from a supporter: its sender withdrew it" in flashes
+    assert (
+        "3 approved (1 of them private: delivery only, never shown on the site); 1 not approved:"
+        in flashes
+    )
+    assert "“Changed my mind” from a supporter: its sender withdrew it" in flashes
     assert "masha@example.org" not in html
     for message_id in ids:
         assert f"Message {message_id}" not in html
-    assert fetch(app, Message, private).state == MessageState.PENDING
+    assert fetch(app, Message, private).state == MessageState.PUBLISHED
     assert all(fetch(app, Message, i).state == MessageState.PUBLISHED for i in ok)
+    assert fetch(app, Message, gone).state == MessageState.WITHDRAWN
 
 
 def test_a_single_decision_names_the_message_by_sender_and_first_words(

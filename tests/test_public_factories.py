@@ -32,7 +32,7 @@ def make_message(make_message: Callable[..., int]) -> Callable[..., int]:
 def add_long_history(
     case_id: int, *, events: int, messages: int, start: date = date(2020, 1, 1)
 ) -> None:
-    """Add many public events (one a day, alternating families) and messages to a case."""
+    """Add many public events (one a day, alternating families) and public messages to a case."""
     from campaign.models import Case
 
     case = db.session.get(Case, case_id)
@@ -57,6 +57,7 @@ def add_long_history(
             body=f"Message {i}",
             country=COUNTRIES[i % len(COUNTRIES)],
             state=MessageState.PUBLISHED,
+            consent_to_publish=True,
             created_at=datetime(start.year, start.month, start.day, 12, tzinfo=UTC)
             + timedelta(hours=i * 7),
         )

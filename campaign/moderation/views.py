@@ -24,6 +24,8 @@ from campaign.support.summary import purge_expired_emails
 bp = Blueprint("moderation", __name__, url_prefix="/manage/messages")
 
 QUEUE_PAGE_SIZE = 100
+# "publish" is the form's name for approving: the state stays ``published`` whether or not the
+# message may be shown on the site (that is the sender's consent, see ``is_private``).
 ACTIONS = {
     "publish": MessageState.PUBLISHED,
     "reject": MessageState.REJECTED,
@@ -162,6 +164,22 @@ def queue() -> str:
     )
 
 
+@bp.app_template_test("private_message")
+def is_private(message: Message) -> bool:
+    """Whether a message is for delivery only: its sender did not allow it on the site."""
+    return not message.consent_to_publish
+
+
+@bp.app_template_filter("decision_label")
+def decision_label(message: Message) -> str:
+    """A message's state for organisers, saying whether an approved one is on the site."""
+    if message.state == MessageState.PUBLISHED:
+        if is_private(message):
+            return _("Approved (private: delivery only)")
+        return _("Approved (shown on the site)")
+    return str(message.state.label)
+
+
 SUMMARY_WORDS = 6
 SUMMARY_CHARS = 60
 
@@ -191,8 +209,6 @@ def _decide(message: Message, state: MessageState) -> str | None:
         return _("its sender withdrew it")
     if message.state == state:
         return _("it already had that decision")
-    if state == MessageState.PUBLISHED and not message.consent_to_publish:
-        return _("its sender did not allow publication")  # published means public
     message.state = state
     if state == MessageState.PENDING:
         message.decided_at = None
@@ -206,10 +222,21 @@ def _decide(message: Message, state: MessageState) -> str | None:
     return None
 
 
-def _done(state: MessageState, count: int) -> str:
-    """ "2 published": how many messages took the decision."""
+def _done(state: MessageState, count: int, private: int = 0) -> str:
+    """ "2 approved": how many messages took the decision (and how many of them are private)."""
     if state == MessageState.PUBLISHED:
-        return ngettext("%(num)d published", "%(num)d published", count)
+        approved = ngettext("%(num)d approved", "%(num)d approved", count)
+        if not private:
+            return approved
+        return _(
+            "%(approved)s (%(private)s)",
+            approved=approved,
+            private=ngettext(
+                "%(num)d of them private: delivery only, never shown on the site",
+                "%(num)d of them private: delivery only, never shown on the site",
+                private,
+            ),
+        )
     if state == MessageState.REJECTED:
         return ngettext("%(num)d rejected", "%(num)d rejected", count)
     if state == MessageState.SPAM:
@@ -218,9 +245,9 @@ def _done(state: MessageState, count: int) -> str:
 
 
 def _not_done(state: MessageState, count: int) -> str:
-    """ "1 not published": how many messages did not take the decision."""
+    """ "1 not approved": how many messages did not take the decision."""
     if state == MessageState.PUBLISHED:
-        return ngettext("%(num)d not published", "%(num)d not published", count)
+        return ngettext("%(num)d not approved", "%(num)d not approved", count)
     if state == MessageState.REJECTED:
         return ngettext("%(num)d not rejected", "%(num)d not rejected", count)
     if state == MessageState.SPAM:
@@ -228,9 +255,12 @@ def _not_done(state: MessageState, count: int) -> str:
     return ngettext("%(num)d not returned to review", "%(num)d not returned to review", count)
 
 
-def _outcome(state: MessageState, changed: int, skipped: list[tuple[Message, str]]) -> str:
+def _outcome(
+    state: MessageState, changed: list[Message], skipped: list[tuple[Message, str]]
+) -> str:
     """One sentence for the organiser: what was done, and which messages were not, and why."""
-    parts = [_done(state, changed)]
+    private = sum(1 for m in changed if is_private(m))
+    parts = [_done(state, len(changed), private)]
     if skipped:
         reasons = "; ".join(
             _("%(message)s: %(reason)s", message=message_summary(m), reason=reason)
@@ -252,7 +282,7 @@ def _action_state() -> MessageState:
 @bp.post("/<int:message_id>/decide")
 @allow(*ORGANISERS)
 def decide(message_id: int) -> Response:
-    """Publish, reject, mark as spam or return to the queue one message."""
+    """Approve, reject, mark as spam or return to the queue one message."""
     message = get_message(message_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -262,7 +292,9 @@ def decide(message_id: int) -> Response:
     if reason is None:
         purge_expired_emails()
         db.session.commit()
-        flash(_("%(message)s: %(state)s.", message=summary, state=state.label), "success")
+        flash(
+            _("%(message)s: %(state)s.", message=summary, state=decision_label(message)), "success"
+        )
     else:
         flash(
             _("%(message)s was not changed: %(reason)s.", message=summary, reason=reason), "warning"
@@ -284,12 +316,12 @@ def bulk() -> Response:
     messages = db.session.scalars(
         sa.select(Message).where(Message.id.in_(ids)).order_by(Message.created_at, Message.id)
     ).all()
-    changed = 0
+    changed: list[Message] = []
     skipped: list[tuple[Message, str]] = []
     for message in messages:
         reason = _decide(message, state)
         if reason is None:
-            changed += 1
+            changed.append(message)
         else:
             skipped.append((message, reason))
     purge_expired_emails()
@@ -319,7 +351,7 @@ def edit(message_id: int) -> Response | tuple[str, int]:
 @bp.get("/packs")
 @allow(*ORGANISERS)
 def packs() -> str:
-    """Delivery packs, and the cases with published messages ready for a new one."""
+    """Delivery packs, and the cases with approved messages (private ones too) ready for one."""
     ready = delivery.ready_counts()
     cases = db.session.scalars(sa.select(Case).where(Case.id.in_(ready)).order_by(Case.person_name))
     all_packs = db.session.scalars(
@@ -338,7 +370,7 @@ def packs() -> str:
 @bp.post("/packs/new")
 @allow(*ORGANISERS)
 def new_pack() -> Response:
-    """Build a pack of a case's published, undelivered messages."""
+    """Build a pack of a case's approved, undelivered messages, private ones included."""
     if not ActionForm().validate_on_submit():
         abort(400)
     case_id = request.form.get("case_id", "")
@@ -347,7 +379,7 @@ def new_pack() -> Response:
         abort(404)
     pack = delivery.build_pack(case, current_user._get_current_object())
     if pack is None:
-        flash(_("No published messages are waiting for delivery for this case."), "warning")
+        flash(_("No approved messages are waiting for delivery for this case."), "warning")
         return redirect(url_for("moderation.packs"))
     audit.record(AuditAction.CREATE, pack)
     db.session.commit()

@@ -77,7 +77,7 @@ def language_choices() -> list[tuple[str, str]]:
 
 
 class SupportForm(FlaskForm):
-    """A message of support: the text, how to sign it, and the sender's consent to publish."""
+    """A message of support: the text, how to sign it, and whether it may be shown on the site."""
 
     body = TextAreaField(
         _l("Your message"),
@@ -121,16 +121,9 @@ class SupportForm(FlaskForm):
         filters=[clean_text],
         validators=[Optional(), Length(max=EMAIL_MAX_LENGTH), EmailAddress(), Readable()],
     )
-    # Published means public (the case page, its timeline, the wall), and only published messages
-    # are delivered: a message without this consent could only ever be read by organisers.
-    consent = BooleanField(
-        _l("You may publish my message on this site"),
-        validators=[
-            DataRequired(
-                _l("Tick this box to send the message: messages are published before delivery.")
-            )
-        ],
-    )
+    # Optional: every approved message is delivered to the person; this consent only decides
+    # whether it may also appear on the site (the case page, its timeline, the wall).
+    consent = BooleanField(_l("You may publish my message on this site, after review"))
     website = StringField(_l("Leave this field empty"))
     form_token = HiddenField()
 

@@ -32,8 +32,23 @@ def _locale_for(message: Message) -> str:
     return "en"
 
 
+def _publication_line(message: Message, case: Case) -> str:
+    """Whether the message may appear on the site or is only delivered, as the sender chose."""
+    if message.consent_to_publish:
+        return _(
+            "You allowed publication: once approved, your message may appear on the site with "
+            "your signature, and it is printed and delivered to %(name)s.",
+            name=case.person_name,
+        )
+    return _(
+        "You chose to keep your message private: it will never be shown on the site, "
+        "only printed and delivered to %(name)s.",
+        name=case.person_name,
+    )
+
+
 def build_confirmation(message: Message, case: Case, withdraw_url: str) -> EmailMessage:
-    """The plain-text confirmation: received, waiting for review, and the withdrawal link."""
+    """The plain-text confirmation: received, waiting for review, shown or private, the link."""
     config = current_app.config
     fallback = f"no-reply@{config['MAIL_SERVER']}"
     sender = config.get("MAIL_FROM") or config.get("MAIL_USERNAME") or fallback
@@ -51,6 +66,7 @@ def build_confirmation(message: Message, case: Case, withdraw_url: str) -> Email
                         "It waits for review: an organiser reads every message before it is "
                         "published or delivered, usually within a few days."
                     ),
+                    _publication_line(message, case),
                     _("If you change your mind, you can withdraw your message with this link:")
                     + "\n"
                     + withdraw_url,

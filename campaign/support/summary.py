@@ -10,24 +10,24 @@ from flask import current_app
 
 from campaign.extensions import db
 from campaign.models import Case, Message, MessageState
+from campaign.timeline import message_publicly_shown
 
 
 @dataclass(frozen=True)
 class SupportSummary:
     """The numbers the case page shows about a case's messages."""
 
-    published: int
+    published: int  # approved with the sender's consent: on the site
     delivered: int
 
 
-def public_clause() -> sa.ColumnElement[bool]:
-    """Messages the public may read: published by an organiser, with the sender's consent."""
-    return sa.and_(Message.state == MessageState.PUBLISHED, Message.consent_to_publish.is_(True))
-
-
 def support_summary(case: Case) -> SupportSummary:
-    """Published and delivered counts for a case, in one query."""
-    published = sa.func.coalesce(sa.func.sum(sa.case((public_clause(), 1), else_=0)), 0)
+    """Messages on the site and messages delivered for a case, in one query.
+
+    The delivered count includes private messages (approved for delivery only): it is a number,
+    not their content, and it tells the public that words reached the person.
+    """
+    published = sa.func.coalesce(sa.func.sum(sa.case((message_publicly_shown(), 1), else_=0)), 0)
     delivered = sa.func.coalesce(
         sa.func.sum(sa.case((Message.delivered_on.is_not(None), 1), else_=0)), 0
     )
@@ -42,7 +42,7 @@ def published_messages(case_id: int, *, limit: int, offset: int = 0) -> list[Mes
     return list(
         db.session.scalars(
             sa.select(Message)
-            .where(Message.case_id == case_id, public_clause())
+            .where(Message.case_id == case_id, message_publicly_shown())
             .order_by(Message.created_at.desc(), Message.id.desc())
             .limit(limit)
             .offset(offset)
@@ -59,7 +59,7 @@ def messages_by_day(case_id: int) -> list[tuple[date, int]]:
     """The timeline's daily summary: (day, published messages received that day), newest first."""
     days: dict[date, int] = {}
     for created in db.session.scalars(
-        sa.select(Message.created_at).where(Message.case_id == case_id, public_clause())
+        sa.select(Message.created_at).where(Message.case_id == case_id, message_publicly_shown())
     ):
         day = created.astimezone(UTC).date()
         days[day] = days.get(day, 0) + 1
