@@ -84,10 +84,5 @@ class Message(db.Model):  # type: ignore[name-defined]
     decided_by: Mapped[User | None] = relationship()
     delivery_pack: Mapped[DeliveryPack | None] = relationship(back_populates="messages")
 
-    @property
-    def is_published(self) -> bool:
-        """Whether the public may see this message."""
-        return self.state == MessageState.PUBLISHED
-
     def __repr__(self) -> str:
         return f"<Message {self.id} {self.state}>"

@@ -231,6 +231,7 @@ class MessageState(Vocabulary):
     """Where a message of support stands in moderation."""
 
     PENDING = "pending"
+    # Approved by an organiser: delivered, and shown on the site only if the sender consented.
     PUBLISHED = "published"
     REJECTED = "rejected"
     SPAM = "spam"
@@ -240,7 +241,7 @@ class MessageState(Vocabulary):
     def _labels(cls) -> dict[str, LazyString]:
         return {
             "pending": _l("Awaiting review"),
-            "published": _l("Published"),
+            "published": _l("Approved"),
             "rejected": _l("Rejected"),
             "spam": _l("Spam"),
             "withdrawn": _l("Withdrawn by the sender"),
