@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 
 from campaign.models.vocab import DatePrecision
+
+
+def today_utc() -> date:
+    """Today in UTC: the day counters count to and the limit of dates that cannot be future."""
+    return datetime.now(UTC).date()
 
 
 def format_partial_date(

@@ -19,6 +19,7 @@ from campaign.cases.forms import ActionForm, CaseForm
 from campaign.cases.labels import case_choice_label, case_labels
 from campaign.counters import current_hunger_strike, hunger_strike_day
 from campaign.countries import country_choices
+from campaign.dates import today_utc
 from campaign.events.fields import as_choices, column_limit
 from campaign.events.views import case_events, changes_since, loaded_version
 from campaign.extensions import db
@@ -73,11 +74,6 @@ SIMPLE_FIELDS = (
     "summary",
     "internal_notes",
 )
-
-
-def today_utc() -> date:
-    """Today's date in UTC."""
-    return datetime.now(UTC).date()
 
 
 def load_case(case_id: int, *, manage: bool = False) -> Case:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from wtforms.form import BaseForm
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from campaign.dates import precision_contradiction
+from campaign.dates import precision_contradiction, today_utc
 from campaign.models import DatePrecision
 
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -132,7 +132,7 @@ class PlausibleDate:
         value = field.data
         if not isinstance(value, date):
             return
-        latest = latest_plausible(datetime.now(UTC).date(), self.years_ahead)
+        latest = latest_plausible(today_utc(), self.years_ahead)
         if value.year < EARLIEST_YEAR or value > latest:
             raise ValidationError(
                 _l(
@@ -148,5 +148,5 @@ class NotInFuture:
 
     def __call__(self, form: BaseForm, field: Field) -> None:
         value = field.data
-        if isinstance(value, date) and value > datetime.now(UTC).date():
+        if isinstance(value, date) and value > today_utc():
             raise ValidationError(_l("This date is in the future: give the day it happened."))

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from campaign import audit
 from campaign.cases.labels import case_labels
+from campaign.dates import today_utc
 from campaign.events.fields import as_choices
 from campaign.events.forms import ConfirmForm, EventForm, PicketForm
 from campaign.extensions import db
@@ -42,11 +43,6 @@ from campaign.status import apply_event, is_applied, still_justifies, undo_event
 bp = Blueprint("events", __name__, url_prefix="/manage/events")
 
 PAGE_SIZE = 50
-
-
-def today_utc() -> Any:
-    """Today's date in UTC, the campaign's calendar for defaults and counters."""
-    return datetime.now(UTC).date()
 
 
 def load_event(event_id: int, *, editing: bool = False) -> Event:

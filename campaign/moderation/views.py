@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from campaign import audit, delivery
 from campaign.countries import is_country_code
+from campaign.dates import today_utc
 from campaign.extensions import db
 from campaign.manage.access import ORGANISERS, allow
 from campaign.models import AuditAction, Case, DeliveryMethod, DeliveryPack, Message, MessageState
@@ -422,7 +423,7 @@ def pack(pack_id: int) -> tuple[str, int]:
             note=pack.note,
         )
     else:
-        form = _delivered_form(pack, method=DeliveryMethod.POST.value, delivered_on=date.today())
+        form = _delivered_form(pack, method=DeliveryMethod.POST.value, delivered_on=today_utc())
     return _render_pack(pack, form)
 
 
@@ -435,7 +436,7 @@ def mark_delivered(pack_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _render_pack(pack, form, 400)
     correction = pack.delivered_on is not None
-    delivered_on = form.delivered_on.data or date.today()
+    delivered_on = form.delivered_on.data or today_utc()
     count = delivery.mark_delivered(
         pack, DeliveryMethod(form.method.data), delivered_on, form.note.data
     )

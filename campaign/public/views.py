@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from campaign import counters
 from campaign.countries import country_name, is_country_code
+from campaign.dates import today_utc
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, CaseStatusChange, Event, event_cases
 from campaign.public import feeds
@@ -51,11 +52,6 @@ PUBLIC_CACHE = "public, max-age=60"
 STAFF_CACHE = "private, no-store"
 SEARCH_MAX = 100
 FEED_SIZE = 100
-
-
-def today() -> date:
-    """Today's date in UTC, the day the counters count to."""
-    return datetime.now(UTC).date()
 
 
 def is_staff() -> bool:
@@ -167,7 +163,7 @@ def index() -> str:
         stmt = stmt.where(
             sa.or_(*(sa.func.lower(c).contains(needle, autoescape=True) for c in columns))
         )
-    now = today()
+    now = today_utc()
     cases = sorted(
         db.session.scalars(stmt.order_by(Case.person_name)).all(),
         key=lambda c: (not c.status.in_custody, c.person_name.lower()),
@@ -205,7 +201,7 @@ def case_sheet(slug: str) -> str:
 def _case_page(slug: str, *, sheet: bool) -> str:
     case = get_visible_case(slug)
     staff = is_staff()
-    now = today()
+    now = today_utc()
     show = parse_show(request.args.getlist("show"))
     after = None if sheet else parse_cursor(request.args.get("after"))
     page = build_page(
@@ -312,7 +308,7 @@ def _full_timeline(case: Case) -> list[dict[str, Any]]:
         show=frozenset(FILTERS),
         include_internal=False,
         after=None,
-        today=today(),
+        today=today_utc(),
         limit=None,
         with_messages=False,
     )
@@ -360,7 +356,7 @@ def _upcoming() -> list[Event]:
             .where(
                 Event.id.in_(published),
                 publicly_shown(),
-                Event.date >= today(),
+                Event.date >= today_utc(),
             )
             .order_by(Event.date, Event.id)
             .limit(FEED_SIZE * 5)
