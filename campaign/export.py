@@ -16,8 +16,6 @@ Dates and times are ISO 8601; timestamps are UTC with their offset.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from enum import Enum
@@ -37,7 +35,7 @@ from campaign.models import (
     MessageState,
     Source,
 )
-from campaign.public.feeds import CSV_FIELDS, spreadsheet_safe, timeline_rows
+from campaign.public.feeds import CSV_FIELDS, timeline_rows
 from campaign.timeline import EventItem, case_events
 
 FORMAT = "campaign-case-export"
@@ -271,13 +269,3 @@ def event_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
 def message_rows(messages: Iterable[Message]) -> list[dict[str, Any]]:
     """One CSV row per message of support, from the same allow-list as the JSON."""
     return [message_record(m) for m in messages]
-
-
-def to_csv(fields: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
-    """Rows as CSV with a header, every cell guarded against spreadsheet formula injection."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(fields)
-    for row in rows:
-        writer.writerow([spreadsheet_safe(row.get(name)) for name in fields])
-    return out.getvalue()

@@ -32,6 +32,7 @@ from campaign.models import (
     Venue,
     Visibility,
 )
+from campaign.spreadsheets import to_csv
 
 from .conftest import count_rows
 
@@ -366,7 +367,7 @@ def test_every_case_and_event_column_is_exported_or_deliberately_left_out(app: F
 
 
 def test_to_csv_guards_every_cell() -> None:
-    text = export.to_csv(("a", "b"), [{"a": "=1+1", "b": None}, {"a": "@x", "b": True}])
+    text = to_csv(("a", "b"), [{"a": "=1+1", "b": None}, {"a": "@x", "b": True}])
     assert text.splitlines() == ["a,b", "'=1+1,", "'@x,True"]
 
 

@@ -36,6 +36,7 @@ from campaign.models import (
     event_cases,
 )
 from campaign.slugs import slugify
+from campaign.spreadsheets import to_csv
 from campaign.status import record_manual_change
 
 bp = Blueprint("cases", __name__, url_prefix="/manage/cases")
@@ -530,7 +531,7 @@ def export_csv(case_id: int) -> Response:
     """Every event of a case, internal ones included, one per row, safe in a spreadsheet."""
     case = load_case(case_id, manage=True)
     rows = export.event_rows(export.load_events(case))
-    body = export.to_csv(export.EVENT_CSV_FIELDS, rows)
+    body = to_csv(export.EVENT_CSV_FIELDS, rows)
     return _download(case, "events csv", body, "text/csv", f"{case.slug}-events.csv")
 
 
@@ -540,5 +541,5 @@ def export_messages_csv(case_id: int) -> Response:
     """Every message of support to a case, one per row, without e-mails, safe in a spreadsheet."""
     case = load_case(case_id, manage=True)
     rows = export.message_rows(export.load_messages(case))
-    body = export.to_csv(export.MESSAGE_CSV_FIELDS, rows)
+    body = to_csv(export.MESSAGE_CSV_FIELDS, rows)
     return _download(case, "messages csv", body, "text/csv", f"{case.slug}-messages.csv")

@@ -7,8 +7,6 @@ as the same item on every fetch, and timestamps come from the rows, so output is
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,13 +17,12 @@ from flask_babel import ngettext
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from campaign import spreadsheets
 from campaign.countries import country_name
 from campaign.dates import format_partial_date
 from campaign.models import CaseStatusChange, DatePrecision, Event
 from campaign.timeline import EventItem, Item, MessageDay, Milestone, event_heading
 
-# A cell starting with one of these is a formula to a spreadsheet; prefix it with a quote.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_FIELDS = (
     "date",
     "end_date",
@@ -298,28 +295,17 @@ def message_summary(count: int, countries: int) -> str:
     )
 
 
-def spreadsheet_safe(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def to_csv(rows: Iterable[dict[str, Any]]) -> str:
-    """The rows as CSV with a header; lists are joined with "; ", sources as "title <url>"."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_FIELDS)
-    for row in rows:
-        cells = []
-        for name in CSV_FIELDS:
-            value = row.get(name)
-            if name == "organisations":
-                value = "; ".join(value or [])
-            elif name == "sources":
-                value = "; ".join(
-                    f"{s['title']} <{s['url']}>" if s.get("url") else s["title"]
-                    for s in value or []
-                )
-            cells.append(spreadsheet_safe(value))
-        writer.writerow(cells)
-    return out.getvalue()
+    """The public timeline as CSV; lists are joined with "; ", sources as "title <url>"."""
+
+    def flat(row: dict[str, Any]) -> dict[str, Any]:
+        sources = row.get("sources") or []
+        return {
+            **row,
+            "organisations": "; ".join(row.get("organisations") or []),
+            "sources": "; ".join(
+                f"{s['title']} <{s['url']}>" if s.get("url") else s["title"] for s in sources
+            ),
+        }
+
+    return spreadsheets.to_csv(CSV_FIELDS, (flat(row) for row in rows))
