@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,6 +23,7 @@ from campaign.accounts.passwords import (
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.models import AuditAction, Invitation, User
+from campaign.redirects import local_target
 
 bp = Blueprint("accounts", __name__)
 
@@ -32,15 +31,6 @@ bp = Blueprint("accounts", __name__)
 def _generic_failure() -> str:
     """The one message for an unknown e-mail, a wrong password and a deactivated account alike."""
     return _("That e-mail and password do not match an active account.")
-
-
-def safe_next(target: str | None) -> str:
-    """Only follow ?next= to a path on this site, never to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("manage.dashboard")
 
 
 def _client() -> str:
@@ -99,7 +89,7 @@ def login() -> str | Response | tuple[str, int]:
     if user.must_change_password:
         flash(_("Welcome. Please choose your own password before you go on."), "warning")
         return redirect(url_for("accounts.change_password"))
-    return redirect(safe_next(form.next.data))
+    return redirect(local_target(form.next.data, url_for("manage.dashboard")))
 
 
 @bp.post("/logout")

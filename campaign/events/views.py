@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -37,6 +36,7 @@ from campaign.models import (
     event_cases,
     event_sources,
 )
+from campaign.redirects import local_target
 from campaign.slugs import slugify
 from campaign.status import apply_event, is_applied, still_justifies, undo_event
 
@@ -70,11 +70,7 @@ def may_verify() -> bool:
 
 def safe_next(default: str) -> str:
     """The ``next`` parameter when it is a path on this site, else *default*."""
-    target = request.values.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith(("//", "/\\")) and not parts.netloc:
-        return target
-    return default
+    return local_target(request.values.get("next"), default)
 
 
 # -- choices and look-ups ---------------------------------------------------------------------
