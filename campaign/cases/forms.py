@@ -25,17 +25,13 @@ from campaign.events.fields import (
     PlausibleDate,
     as_choices,
     column_limit,
+    optional_text,
     precision_errors,
 )
 from campaign.models import Case, CaseStatus, DatePrecision
 from campaign.validators import CountryCode, NoControlCharacters
 
 RELEASE_YEARS_AHEAD = 100
-
-
-def _text(name: str) -> list[Any]:
-    """Validators of an optional text field sized like its column."""
-    return [Optional(), Length(max=column_limit(Case, name)), NoControlCharacters()]
 
 
 class CaseForm(FlaskForm):
@@ -50,7 +46,7 @@ class CaseForm(FlaskForm):
         ],
     )
     person_name_original = StringField(
-        _l("Name in the original script"), validators=_text("person_name_original")
+        _l("Name in the original script"), validators=optional_text(Case, "person_name_original")
     )
     slug = StringField(
         _l("Web address"),
@@ -63,12 +59,12 @@ class CaseForm(FlaskForm):
             ),
         ],
     )
-    occupation = StringField(_l("Occupation"), validators=_text("occupation"))
-    affiliation = StringField(_l("Affiliation"), validators=_text("affiliation"))
+    occupation = StringField(_l("Occupation"), validators=optional_text(Case, "occupation"))
+    affiliation = StringField(_l("Affiliation"), validators=optional_text(Case, "affiliation"))
     country = SelectField(
         _l("Country"), choices=[], validators=[CountryCode()], validate_choice=False
     )
-    city = StringField(_l("City"), validators=_text("city"))
+    city = StringField(_l("City"), validators=optional_text(Case, "city"))
     status = SelectField(_l("Status"), choices=as_choices(CaseStatus.choices()))
     arrest_date = PartialDateField(
         _l("Arrest date"), validators=[Optional(), PlausibleDate(), NotInFuture()]
@@ -79,11 +75,13 @@ class CaseForm(FlaskForm):
         default=DatePrecision.DAY.value,
     )
     add_arrest_event = BooleanField(_l("Add the arrest to the timeline"), default=True)
-    charges = TextAreaField(_l("Charges"), validators=_text("charges"))
-    legal_article = StringField(_l("Article of the code"), validators=_text("legal_article"))
-    court = StringField(_l("Court"), validators=_text("court"))
-    judge = StringField(_l("Judge"), validators=_text("judge"))
-    sentence = StringField(_l("Sentence"), validators=_text("sentence"))
+    charges = TextAreaField(_l("Charges"), validators=optional_text(Case, "charges"))
+    legal_article = StringField(
+        _l("Article of the code"), validators=optional_text(Case, "legal_article")
+    )
+    court = StringField(_l("Court"), validators=optional_text(Case, "court"))
+    judge = StringField(_l("Judge"), validators=optional_text(Case, "judge"))
+    sentence = StringField(_l("Sentence"), validators=optional_text(Case, "sentence"))
     # A long sentence ends decades ahead; the five-year limit of events would refuse it.
     expected_release = DateField(
         _l("Expected release"),
@@ -92,14 +90,16 @@ class CaseForm(FlaskForm):
     released_on = DateField(
         _l("Released on"), validators=[Optional(), PlausibleDate(), NotInFuture()]
     )
-    detention_place = StringField(_l("Place of detention"), validators=_text("detention_place"))
+    detention_place = StringField(
+        _l("Place of detention"), validators=optional_text(Case, "detention_place")
+    )
     detention_address = TextAreaField(
-        _l("Postal address for letters"), validators=_text("detention_address")
+        _l("Postal address for letters"), validators=optional_text(Case, "detention_address")
     )
     detention_address_public = BooleanField(_l("Show the postal address to the public"))
-    summary = TextAreaField(_l("Summary (public)"), validators=_text("summary"))
+    summary = TextAreaField(_l("Summary (public)"), validators=optional_text(Case, "summary"))
     internal_notes = TextAreaField(
-        _l("Internal notes (staff only)"), validators=_text("internal_notes")
+        _l("Internal notes (staff only)"), validators=optional_text(Case, "internal_notes")
     )
     related = CheckboxListField(_l("Related cases"), coerce=int, validators=[Optional()])
     version = HiddenField()

@@ -12,11 +12,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.dates import precision_contradiction, today_utc
 from campaign.models import DatePrecision
+from campaign.validators import NoControlCharacters
 
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 EARLIEST_YEAR = 1900
@@ -29,6 +30,11 @@ def column_limit(model: type[Any], column: str) -> int:
     """The size of a string column, so form limits follow the schema."""
     length = sa.inspect(model).columns[column].type.length
     return int(length) if length else TEXT_LIMIT
+
+
+def optional_text(model: type[Any], column: str) -> list[Any]:
+    """Validators of an optional text field sized like its column, refusing control characters."""
+    return [Optional(), Length(max=column_limit(model, column)), NoControlCharacters()]
 
 
 class PartialDateField(StringField):

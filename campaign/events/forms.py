@@ -28,6 +28,7 @@ from campaign.events.fields import (
     PlausibleDate,
     as_choices,
     column_limit,
+    optional_text,
     precision_errors,
 )
 from campaign.models import (
@@ -45,16 +46,26 @@ MAX_PARTICIPANTS = 1_000_000
 PICKET_TYPES = (EventType.PICKET, EventType.DEMONSTRATION, EventType.VIGIL)
 
 
-def _text(name: str, model: type[Any] = Event) -> list[Any]:
-    """Validators of an optional text field sized like its column."""
-    return [Optional(), Length(max=column_limit(model, name)), NoControlCharacters()]
+def participants_field(label: Any) -> IntegerField:
+    """How many people took part: optional, from 0 to a million (more is a typing error)."""
+    return IntegerField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0,
+                max=MAX_PARTICIPANTS,
+                message=_l("Enter a number of people between 0 and 1,000,000."),
+            ),
+        ],
+    )
 
 
 class SourceEntry(SubForm):
     """One source line: a link and/or a title or citation."""
 
     url = StringField(_l("Link"), validators=[Length(max=column_limit(Source, "url")), HttpUrl()])
-    title = StringField(_l("Title or citation"), validators=_text("title", Source))
+    title = StringField(_l("Title or citation"), validators=optional_text(Source, "title"))
 
 
 class EventForm(FlaskForm):
@@ -82,34 +93,24 @@ class EventForm(FlaskForm):
     )
     start_time = TimeField(_l("Start time (local)"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional(), PlausibleDate()])
-    venue = StringField(_l("Venue"), validators=_text("name", Venue))
-    city = StringField(_l("City"), validators=_text("city"))
+    venue = StringField(_l("Venue"), validators=optional_text(Venue, "name"))
+    city = StringField(_l("City"), validators=optional_text(Event, "city"))
     country = SelectField(
         _l("Country"),
         choices=[],
         validators=[CountryCode()],
         validate_choice=False,
     )
-    participants = IntegerField(
-        _l("Participants"),
-        validators=[
-            Optional(),
-            NumberRange(
-                min=0,
-                max=MAX_PARTICIPANTS,
-                message=_l("Enter a number of people between 0 and 1,000,000."),
-            ),
-        ],
-    )
+    participants = participants_field(_l("Participants"))
     organisations = FieldList(
-        StringField(_l("Organisation"), validators=_text("name", Organisation)),
+        StringField(_l("Organisation"), validators=optional_text(Organisation, "name")),
         min_entries=3,
     )
-    description = TextAreaField(_l("Description"), validators=_text("description"))
-    outcome = TextAreaField(_l("Outcome"), validators=_text("outcome"))
-    authority = StringField(_l("Authority addressed"), validators=_text("authority"))
+    description = TextAreaField(_l("Description"), validators=optional_text(Event, "description"))
+    outcome = TextAreaField(_l("Outcome"), validators=optional_text(Event, "outcome"))
+    authority = StringField(_l("Authority addressed"), validators=optional_text(Event, "authority"))
     authority_response = TextAreaField(
-        _l("The authority's response"), validators=_text("authority_response")
+        _l("The authority's response"), validators=optional_text(Event, "authority_response")
     )
     visibility = SelectField(
         _l("Who may see it"),
@@ -160,29 +161,19 @@ class PicketForm(FlaskForm):
             NoControlCharacters(),
         ],
     )
-    venue = StringField(_l("Where (venue)"), validators=_text("name", Venue))
-    city = StringField(_l("City"), validators=_text("city"))
+    venue = StringField(_l("Where (venue)"), validators=optional_text(Venue, "name"))
+    city = StringField(_l("City"), validators=optional_text(Event, "city"))
     # Optional: a city used before gives its country; a new city needs one for the case's reach.
     country = SelectField(
         _l("Country"), choices=[], validators=[CountryCode()], validate_choice=False
     )
     date = DateField(_l("Date"), validators=[InputRequired(), PlausibleDate()])
-    participants = IntegerField(
-        _l("How many people came"),
-        validators=[
-            Optional(),
-            NumberRange(
-                min=0,
-                max=MAX_PARTICIPANTS,
-                message=_l("Enter a number of people between 0 and 1,000,000."),
-            ),
-        ],
-    )
+    participants = participants_field(_l("How many people came"))
     link = StringField(
         _l("Link (photo, report)"),
         validators=[Length(max=column_limit(Source, "url")), HttpUrl()],
     )
-    note = TextAreaField(_l("Note"), validators=_text("description"))
+    note = TextAreaField(_l("Note"), validators=optional_text(Event, "description"))
     submit = SubmitField(_l("Log it"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
