@@ -65,13 +65,13 @@ class CaseForm(FlaskForm):
         _l("Country"), choices=[], validators=[CountryCode()], validate_choice=False
     )
     city = StringField(_l("City"), validators=optional_text(Case, "city"))
-    status = SelectField(_l("Status"), choices=as_choices(CaseStatus.choices()))
+    status = SelectField(_l("Status"), choices=CaseStatus.choices())
     arrest_date = PartialDateField(
         _l("Arrest date"), validators=[Optional(), PlausibleDate(), NotInFuture()]
     )
     arrest_date_precision = SelectField(
         _l("How much of the arrest date is known"),
-        choices=as_choices(DatePrecision.choices()),
+        choices=DatePrecision.choices(),
         default=DatePrecision.DAY.value,
     )
     add_arrest_event = BooleanField(_l("Add the arrest to the timeline"), default=True)

@@ -71,7 +71,7 @@ class SourceEntry(SubForm):
 class EventForm(FlaskForm):
     """Every field of an event, several cases, organisations and sources at once."""
 
-    type = SelectField(_l("What happened"), choices=as_choices(EventType.choices()))
+    type = SelectField(_l("What happened"), choices=EventType.choices())
     title = StringField(
         _l("Title"),
         validators=[
@@ -88,7 +88,7 @@ class EventForm(FlaskForm):
     date = PartialDateField(_l("Date"), validators=[InputRequired(), PlausibleDate()])
     date_precision = SelectField(
         _l("How much of the date is known"),
-        choices=as_choices(DatePrecision.choices()),
+        choices=DatePrecision.choices(),
         default=DatePrecision.DAY.value,
     )
     start_time = TimeField(_l("Start time (local)"), validators=[Optional()])
@@ -114,7 +114,7 @@ class EventForm(FlaskForm):
     )
     visibility = SelectField(
         _l("Who may see it"),
-        choices=as_choices(Visibility.choices()),
+        choices=Visibility.choices(),
         default=Visibility.PUBLIC.value,
     )
     sources = FieldList(FormField(SourceEntry), min_entries=2)

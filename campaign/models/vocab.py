@@ -6,6 +6,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
+from wtforms.fields.choices import SelectChoice
 
 
 class Vocabulary(enum.StrEnum):
@@ -21,9 +22,9 @@ class Vocabulary(enum.StrEnum):
         raise NotImplementedError
 
     @classmethod
-    def choices(cls) -> list[tuple[str, LazyString]]:
-        """(value, label) pairs for a select field, in declaration order."""
-        return [(m.value, m.label) for m in cls]
+    def choices(cls) -> list[SelectChoice]:
+        """The members as WTForms select choices (value and label), in declaration order."""
+        return [SelectChoice(m.value, m.label) for m in cls]
 
 
 class CaseStatus(Vocabulary):

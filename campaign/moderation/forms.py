@@ -9,7 +9,6 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, SelectField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.models import DeliveryMethod
@@ -37,7 +36,7 @@ class DeliveredForm(FlaskForm):
 
     method = SelectField(
         _l("Delivered"),
-        choices=[SelectChoice(value, label) for value, label in DeliveryMethod.choices()],
+        choices=DeliveryMethod.choices(),
         validators=[DataRequired()],
     )
     delivered_on = DateField(_l("On"), validators=[DataRequired(_l("Give the date of delivery."))])

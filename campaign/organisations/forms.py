@@ -26,7 +26,7 @@ class OrganisationForm(FlaskForm):
             NoControlCharacters(),
         ],
     )
-    kind = SelectField(_l("Kind"), choices=as_choices(OrganisationKind.choices()))
+    kind = SelectField(_l("Kind"), choices=OrganisationKind.choices())
     country = SelectField(
         _l("Country"), choices=[], validators=[CountryCode()], validate_choice=False
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 from campaign.models import Role
@@ -13,11 +12,6 @@ from campaign.validators import NoControlCharacters
 
 # Deliberately loose: the person proves the address by receiving the link.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-def role_choices() -> list[SelectChoice]:
-    """The roles as select options (labels translated when rendered)."""
-    return [SelectChoice(value, label) for value, label in Role.choices()]
 
 
 class InviteForm(FlaskForm):
@@ -32,14 +26,14 @@ class InviteForm(FlaskForm):
         ],
     )
     display_name = StringField(_l("Name"), validators=[Length(max=120), NoControlCharacters()])
-    role = SelectField(_l("Role"), choices=role_choices, default=Role.ACTIVIST.value)
+    role = SelectField(_l("Role"), choices=Role.choices, default=Role.ACTIVIST.value)
     submit = SubmitField(_l("Create the invitation link"))
 
 
 class RoleForm(FlaskForm):
     """A new role for an existing account."""
 
-    role = SelectField(_l("Role"), choices=role_choices)
+    role = SelectField(_l("Role"), choices=Role.choices)
     submit = SubmitField(_l("Change role"))
 
 
