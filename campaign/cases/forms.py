@@ -17,19 +17,18 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from campaign.countries import country_choices
 from campaign.events.fields import (
     CheckboxListField,
+    CountryField,
     NotInFuture,
     PartialDateField,
     PlausibleDate,
-    as_choices,
     column_limit,
     optional_text,
     precision_errors,
 )
 from campaign.models import Case, CaseStatus, DatePrecision
-from campaign.validators import CountryCode, NoControlCharacters
+from campaign.validators import NoControlCharacters
 
 RELEASE_YEARS_AHEAD = 100
 
@@ -61,9 +60,7 @@ class CaseForm(FlaskForm):
     )
     occupation = StringField(_l("Occupation"), validators=optional_text(Case, "occupation"))
     affiliation = StringField(_l("Affiliation"), validators=optional_text(Case, "affiliation"))
-    country = SelectField(
-        _l("Country"), choices=[], validators=[CountryCode()], validate_choice=False
-    )
+    country = CountryField(_l("Country"))
     city = StringField(_l("City"), validators=optional_text(Case, "city"))
     status = SelectField(_l("Status"), choices=CaseStatus.choices())
     arrest_date = PartialDateField(
@@ -104,10 +101,6 @@ class CaseForm(FlaskForm):
     related = CheckboxListField(_l("Related cases"), coerce=int, validators=[Optional()])
     version = HiddenField()
     submit = SubmitField(_l("Save the case"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.country.choices = as_choices(country_choices(blank=str(_l("(not given)"))))
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The field checks, then dates that must agree with each other."""

@@ -9,15 +9,16 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, SelectMultipleField, StringField
+from wtforms import Field, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from campaign.countries import country_choices
 from campaign.dates import precision_contradiction, today_utc
 from campaign.models import DatePrecision
-from campaign.validators import NoControlCharacters
+from campaign.validators import CountryCode, NoControlCharacters
 
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 EARLIEST_YEAR = 1900
@@ -156,3 +157,20 @@ class NotInFuture:
         value = field.data
         if isinstance(value, date) and value > today_utc():
             raise ValidationError(_l("This date is in the future: give the day it happened."))
+
+
+class CountryField(SelectField):
+    """A country from the ISO list, named in the visitor's language; optional unless told.
+
+    The choices are built when the field renders, so the names follow the request's locale.
+    """
+
+    def __init__(self, label: Any = None, blank: Any = None, **kwargs: Any) -> None:
+        blank = blank if blank is not None else _l("(not given)")
+        kwargs.setdefault("validators", [CountryCode()])
+        super().__init__(
+            label,
+            choices=lambda: as_choices(country_choices(blank=str(blank))),
+            validate_choice=False,
+            **kwargs,
+        )

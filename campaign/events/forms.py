@@ -21,9 +21,9 @@ from wtforms import (
 from wtforms import Form as SubForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from campaign.countries import country_choices
 from campaign.events.fields import (
     CheckboxListField,
+    CountryField,
     PartialDateField,
     PlausibleDate,
     as_choices,
@@ -40,7 +40,7 @@ from campaign.models import (
     Venue,
     Visibility,
 )
-from campaign.validators import CountryCode, HttpUrl, NoControlCharacters
+from campaign.validators import HttpUrl, NoControlCharacters
 
 MAX_PARTICIPANTS = 1_000_000
 PICKET_TYPES = (EventType.PICKET, EventType.DEMONSTRATION, EventType.VIGIL)
@@ -95,12 +95,7 @@ class EventForm(FlaskForm):
     end_date = DateField(_l("End date"), validators=[Optional(), PlausibleDate()])
     venue = StringField(_l("Venue"), validators=optional_text(Venue, "name"))
     city = StringField(_l("City"), validators=optional_text(Event, "city"))
-    country = SelectField(
-        _l("Country"),
-        choices=[],
-        validators=[CountryCode()],
-        validate_choice=False,
-    )
+    country = CountryField(_l("Country"))
     participants = participants_field(_l("Participants"))
     organisations = FieldList(
         StringField(_l("Organisation"), validators=optional_text(Organisation, "name")),
@@ -120,10 +115,6 @@ class EventForm(FlaskForm):
     sources = FieldList(FormField(SourceEntry), min_entries=2)
     version = HiddenField()
     submit = SubmitField(_l("Save the event"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.country.choices = as_choices(country_choices(blank=str(_l("(not given)"))))
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The field checks, then the checks across fields (dates, precision)."""
@@ -164,9 +155,7 @@ class PicketForm(FlaskForm):
     venue = StringField(_l("Where (venue)"), validators=optional_text(Venue, "name"))
     city = StringField(_l("City"), validators=optional_text(Event, "city"))
     # Optional: a city used before gives its country; a new city needs one for the case's reach.
-    country = SelectField(
-        _l("Country"), choices=[], validators=[CountryCode()], validate_choice=False
-    )
+    country = CountryField(_l("Country"))
     date = DateField(_l("Date"), validators=[InputRequired(), PlausibleDate()])
     participants = participants_field(_l("How many people came"))
     link = StringField(
@@ -175,10 +164,6 @@ class PicketForm(FlaskForm):
     )
     note = TextAreaField(_l("Note"), validators=optional_text(Event, "description"))
     submit = SubmitField(_l("Log it"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.country.choices = as_choices(country_choices(blank=str(_l("(not given)"))))
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The field checks, then: a venue or a city, so the action can be placed."""

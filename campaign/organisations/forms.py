@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from campaign.countries import country_choices
-from campaign.events.fields import as_choices, column_limit
+from campaign.events.fields import CountryField, column_limit
 from campaign.models import Organisation, OrganisationKind, Venue
-from campaign.validators import CountryCode, HttpUrl, NoControlCharacters
+from campaign.validators import HttpUrl, NoControlCharacters
 
 
 class OrganisationForm(FlaskForm):
@@ -27,17 +24,11 @@ class OrganisationForm(FlaskForm):
         ],
     )
     kind = SelectField(_l("Kind"), choices=OrganisationKind.choices())
-    country = SelectField(
-        _l("Country"), choices=[], validators=[CountryCode()], validate_choice=False
-    )
+    country = CountryField(_l("Country"))
     website = StringField(
         _l("Website"), validators=[Length(max=column_limit(Organisation, "website")), HttpUrl()]
     )
     submit = SubmitField(_l("Save"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.country.choices = as_choices(country_choices(blank=str(_l("(not given)"))))
 
 
 class VenueForm(FlaskForm):
@@ -55,11 +46,5 @@ class VenueForm(FlaskForm):
         _l("City"),
         validators=[Optional(), Length(max=column_limit(Venue, "city")), NoControlCharacters()],
     )
-    country = SelectField(
-        _l("Country"), choices=[], validators=[CountryCode()], validate_choice=False
-    )
+    country = CountryField(_l("Country"))
     submit = SubmitField(_l("Save"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.country.choices = as_choices(country_choices(blank=str(_l("(not given)"))))

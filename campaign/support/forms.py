@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from campaign.countries import country_choices
+from campaign.events.fields import CountryField
 from campaign.validators import CountryCode, NoControlCharacters
 
 MESSAGE_MAX_LENGTH = 2000
@@ -101,10 +101,10 @@ class SupportForm(FlaskForm):
         validators=[Optional(), Length(max=NAME_MAX_LENGTH), NoControlCharacters(), Readable()],
     )
     country_only = BooleanField(_l("Sign with my country only"))
-    country = SelectField(
+    country = CountryField(
         _l("Your country"),
+        blank=_l("Choose a country"),
         validators=[DataRequired(_l("Choose your country from the list.")), CountryCode()],
-        validate_choice=False,
     )
     organisation = StringField(
         _l("Organisation (optional)"),
@@ -129,9 +129,7 @@ class SupportForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        countries = country_choices(blank=str(_l("Choose a country")))
         languages = [("", str(_l("Not sure or several"))), *language_choices()]
-        self.country.choices = [SelectChoice(value, label) for value, label in countries]
         self.language.choices = [SelectChoice(value, label) for value, label in languages]
 
     def validate_language(self, field: Field) -> None:
