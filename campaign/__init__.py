@@ -49,7 +49,8 @@ def _build(test_config: Mapping[str, Any] | None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from campaign import cli, errors, security, templating
+    from campaign import cli
+    from campaign.web import errors, security, templating
 
     templating.init_app(app)
     errors.init_app(app)
@@ -61,9 +62,9 @@ def _build(test_config: Mapping[str, Any] | None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from campaign import auth, i18n
     from campaign.database import tune_sqlite
     from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from campaign.web import auth, i18n
 
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))  # type: ignore[method-assign]
@@ -91,17 +92,17 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.health.views import bp as health_bp
     from campaign.history.views import bp as history_bp
     from campaign.manage.views import bp as manage_bp
-    from campaign.manage.views import guard
     from campaign.moderation.views import bp as moderation_bp
     from campaign.organisations.views import bp as organisations_bp
     from campaign.public.views import bp as public_bp
     from campaign.support.views import bp as support_bp
     from campaign.users.views import bp as users_bp
+    from campaign.web import access
 
     for public in (health_bp, public_bp, support_bp, accounts_bp):
         app.register_blueprint(public)
-    # Everything under /manage/ passes the staff area's deny-by-default guard (manage.guard).
-    app.before_request(guard)
+    # Everything under /manage/ passes the staff area's deny-by-default guard.
+    access.init_app(app)
     staff = (manage_bp, cases_bp, events_bp, organisations_bp, history_bp, moderation_bp, users_bp)
     for section in staff:
         app.register_blueprint(section)

@@ -30,7 +30,7 @@ from campaign.models import (
     Verification,
     Visibility,
 )
-from campaign.slugs import slugify
+from campaign.util.slugs import slugify
 
 KURMANOV = "ainur-kurmanov"
 UKTESHBAEV = "yesenbek-ukteshbaev"

@@ -24,7 +24,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from campaign.countries import country_name
 from campaign.extensions import db
 from campaign.models import (
     Case,
@@ -37,6 +36,7 @@ from campaign.models import (
 )
 from campaign.public.feeds import CSV_FIELDS, timeline_rows
 from campaign.timeline import EventItem, case_events
+from campaign.util.countries import country_name
 
 FORMAT = "campaign-case-export"
 FORMAT_VERSION = 1

@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from campaign import create_app
-from campaign.manage.access import allowed_roles
 from campaign.models import Role
+from campaign.web.access import allowed_roles
 
 from .conftest import base_config
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from flask import Flask
 
-from campaign.dates import format_partial_date, precision_contradiction
 from campaign.models import DatePrecision
+from campaign.util.dates import format_partial_date, precision_contradiction
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 

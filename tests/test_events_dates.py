@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from campaign.events.fields import latest_plausible
 from campaign.models import Case, Event, Role
+from campaign.web.fields import latest_plausible
 from tests.conftest import count_rows
 from tests.test_events import event_form, picket_form
 

@@ -32,7 +32,7 @@ from campaign.models import (
     Venue,
     Visibility,
 )
-from campaign.spreadsheets import to_csv
+from campaign.util.spreadsheets import to_csv
 
 from .conftest import count_rows
 

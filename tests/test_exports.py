@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from campaign.extensions import db
 from campaign.models import Case, DatePrecision, Event, EventType, Organisation, Source, Visibility
-from campaign.spreadsheets import spreadsheet_safe
+from campaign.util.spreadsheets import spreadsheet_safe
 from tests.test_public_factories import make_message  # noqa: F401
 
 

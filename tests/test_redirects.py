@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaign.redirects import local_target
+from campaign.web.redirects import local_target
 
 
 @pytest.mark.parametrize(

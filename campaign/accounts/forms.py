@@ -8,7 +8,7 @@ from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitF
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from campaign.accounts.passwords import MAX_LENGTH
-from campaign.validators import NoControlCharacters
+from campaign.web.validators import NoControlCharacters
 
 
 class LoginForm(FlaskForm):

@@ -76,7 +76,7 @@ def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the user only if the cookie's session is live and theirs.
 
     Refuses revoked, idle-expired and too-old sessions and inactive users. Called at the start
-    of every request (see :func:`campaign.auth.init_app`), so its occasional commit (revoking an
+    of every request (see :func:`campaign.web.auth.init_app`), so its occasional commit (revoking an
     expired session, or noting activity) never carries a view's half-done changes with it.
     """
     record = current()

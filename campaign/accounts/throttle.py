@@ -18,7 +18,7 @@ from flask import current_app
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.models import LoginAttempt
-from campaign.privacy import keyed_hash
+from campaign.util.privacy import keyed_hash
 
 ACCOUNT = "account"
 CLIENT = "client"

@@ -23,7 +23,7 @@ from campaign.accounts.passwords import (
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.models import AuditAction, Invitation, User
-from campaign.redirects import local_target
+from campaign.web.redirects import local_target
 
 bp = Blueprint("accounts", __name__)
 

@@ -17,7 +17,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from campaign.events.fields import (
+from campaign.models import Case, CaseStatus, DatePrecision
+from campaign.web.fields import (
     CheckboxListField,
     CountryField,
     NotInFuture,
@@ -27,8 +28,7 @@ from campaign.events.fields import (
     optional_text,
     precision_errors,
 )
-from campaign.models import Case, CaseStatus, DatePrecision
-from campaign.validators import NoControlCharacters
+from campaign.web.validators import NoControlCharacters
 
 RELEASE_YEARS_AHEAD = 100
 

@@ -18,12 +18,8 @@ from campaign import audit, export
 from campaign.cases.forms import ActionForm, CaseForm
 from campaign.cases.labels import case_choice_label, case_labels
 from campaign.counters import current_hunger_strike, hunger_strike_day
-from campaign.countries import country_choices
-from campaign.dates import today_utc
-from campaign.events.fields import as_choices, column_limit
 from campaign.events.views import case_events, changes_since, loaded_version
 from campaign.extensions import db
-from campaign.manage.access import ORGANISERS, STAFF, allow
 from campaign.models import (
     AuditAction,
     Case,
@@ -35,9 +31,13 @@ from campaign.models import (
     Role,
     event_cases,
 )
-from campaign.slugs import slugify
-from campaign.spreadsheets import to_csv
 from campaign.status import record_manual_change
+from campaign.util.countries import country_choices
+from campaign.util.dates import today_utc
+from campaign.util.slugs import slugify
+from campaign.util.spreadsheets import to_csv
+from campaign.web.access import ORGANISERS, STAFF, allow
+from campaign.web.fields import as_choices, column_limit
 
 bp = Blueprint("cases", __name__, url_prefix="/manage/cases")
 # Staff templates name cases in lists the same way the forms do.

@@ -21,16 +21,6 @@ from wtforms import (
 from wtforms import Form as SubForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from campaign.events.fields import (
-    CheckboxListField,
-    CountryField,
-    PartialDateField,
-    PlausibleDate,
-    as_choices,
-    column_limit,
-    optional_text,
-    precision_errors,
-)
 from campaign.models import (
     DatePrecision,
     Event,
@@ -40,7 +30,17 @@ from campaign.models import (
     Venue,
     Visibility,
 )
-from campaign.validators import HttpUrl, NoControlCharacters
+from campaign.web.fields import (
+    CheckboxListField,
+    CountryField,
+    PartialDateField,
+    PlausibleDate,
+    as_choices,
+    column_limit,
+    optional_text,
+    precision_errors,
+)
+from campaign.web.validators import HttpUrl, NoControlCharacters
 
 MAX_PARTICIPANTS = 1_000_000
 PICKET_TYPES = (EventType.PICKET, EventType.DEMONSTRATION, EventType.VIGIL)

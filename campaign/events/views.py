@@ -15,11 +15,8 @@ from werkzeug.wrappers import Response
 
 from campaign import audit
 from campaign.cases.labels import case_labels
-from campaign.dates import today_utc
-from campaign.events.fields import as_choices
 from campaign.events.forms import ConfirmForm, EventForm, PicketForm
 from campaign.extensions import db
-from campaign.manage.access import ORGANISERS, STAFF, allow
 from campaign.models import (
     AuditAction,
     AuditEntry,
@@ -36,9 +33,12 @@ from campaign.models import (
     event_cases,
     event_sources,
 )
-from campaign.redirects import local_target
-from campaign.slugs import slugify
 from campaign.status import apply_event, is_applied, still_justifies, undo_event
+from campaign.util.dates import today_utc
+from campaign.util.slugs import slugify
+from campaign.web.access import ORGANISERS, STAFF, allow
+from campaign.web.fields import as_choices
+from campaign.web.redirects import local_target
 
 bp = Blueprint("events", __name__, url_prefix="/manage/events")
 

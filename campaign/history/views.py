@@ -17,11 +17,8 @@ from wtforms import FieldList
 from wtforms.fields.core import UnboundField
 
 from campaign.audit import history_of
-from campaign.countries import country_name, is_country_code
-from campaign.dates import format_partial_date
 from campaign.events.views import case_events
 from campaign.extensions import db
-from campaign.manage.access import ORGANISERS, allow
 from campaign.models import (
     AuditAction,
     AuditEntry,
@@ -40,6 +37,9 @@ from campaign.models import (
     Visibility,
 )
 from campaign.models.vocab import Vocabulary
+from campaign.util.countries import country_name, is_country_code
+from campaign.util.dates import format_partial_date
+from campaign.web.access import ORGANISERS, allow
 
 bp = Blueprint("history", __name__, url_prefix="/manage/history")
 

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.models import DeliveryMethod
 from campaign.support.forms import MESSAGE_MAX_LENGTH, Readable, clean_text
-from campaign.validators import NoControlCharacters
+from campaign.web.validators import NoControlCharacters
 
 
 class SafetyEditForm(FlaskForm):

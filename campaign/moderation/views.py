@@ -14,13 +14,13 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from campaign import audit, delivery
-from campaign.countries import is_country_code
-from campaign.dates import today_utc
 from campaign.extensions import db
-from campaign.manage.access import ORGANISERS, allow
 from campaign.models import AuditAction, Case, DeliveryMethod, DeliveryPack, Message, MessageState
 from campaign.moderation.forms import ActionForm, DeliveredForm, SafetyEditForm
 from campaign.support.summary import purge_expired_emails
+from campaign.util.countries import is_country_code
+from campaign.util.dates import today_utc
+from campaign.web.access import ORGANISERS, allow
 
 bp = Blueprint("moderation", __name__, url_prefix="/manage/messages")
 

@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
-from campaign.events.fields import CountryField, column_limit
 from campaign.models import Organisation, OrganisationKind, Venue
-from campaign.validators import HttpUrl, NoControlCharacters
+from campaign.web.fields import CountryField, column_limit
+from campaign.web.validators import HttpUrl, NoControlCharacters
 
 
 class OrganisationForm(FlaskForm):

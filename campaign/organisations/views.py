@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 
 from campaign import audit
 from campaign.extensions import db
-from campaign.manage.access import ORGANISERS, STAFF, allow
 from campaign.models import (
     AuditAction,
     Event,
@@ -23,6 +22,7 @@ from campaign.models import (
     event_organisations,
 )
 from campaign.organisations.forms import OrganisationForm, VenueForm
+from campaign.web.access import ORGANISERS, STAFF, allow
 
 bp = Blueprint("organisations", __name__, url_prefix="/manage/organisations")
 

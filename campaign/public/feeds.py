@@ -17,11 +17,11 @@ from flask_babel import ngettext
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from campaign import spreadsheets
-from campaign.countries import country_name
-from campaign.dates import format_partial_date
 from campaign.models import CaseStatusChange, DatePrecision, Event
 from campaign.timeline import EventItem, Item, MessageDay, Milestone, event_heading
+from campaign.util import spreadsheets
+from campaign.util.countries import country_name
+from campaign.util.dates import format_partial_date
 
 CSV_FIELDS = (
     "date",

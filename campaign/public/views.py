@@ -28,8 +28,6 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from campaign import counters
-from campaign.countries import country_name, is_country_code
-from campaign.dates import today_utc
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, CaseStatusChange, Event, event_cases
 from campaign.public import feeds
@@ -45,6 +43,8 @@ from campaign.timeline import (
     parse_show,
     publicly_shown,
 )
+from campaign.util.countries import country_name, is_country_code
+from campaign.util.dates import today_utc
 
 bp = Blueprint("public", __name__)
 

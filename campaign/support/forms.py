@@ -23,8 +23,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from campaign.events.fields import CountryField
-from campaign.validators import CountryCode, NoControlCharacters
+from campaign.web.fields import CountryField
+from campaign.web.validators import CountryCode, NoControlCharacters
 
 MESSAGE_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 120

@@ -29,10 +29,10 @@ from werkzeug.wrappers import Response
 from campaign import audit, delivery, spam
 from campaign.extensions import db, limiter
 from campaign.models import AuditAction, Case, Message, MessageState
-from campaign.privacy import keyed_hash
 from campaign.public.views import get_visible_case
 from campaign.support import mail, summary
 from campaign.support.forms import MESSAGE_MAX_LENGTH, SupportForm, WithdrawForm
+from campaign.util.privacy import keyed_hash
 
 bp = Blueprint("support", __name__)
 logger = logging.getLogger(__name__)

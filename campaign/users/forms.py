@@ -8,7 +8,7 @@ from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from campaign.models import Role
-from campaign.validators import NoControlCharacters
+from campaign.web.validators import NoControlCharacters
 
 # Deliberately loose: the person proves the address by receiving the link.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

@@ -15,9 +15,9 @@ from campaign import audit
 from campaign.accounts import sessions, throttle
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.manage.access import ADMINS, allow
 from campaign.models import AuditAction, Invitation, Role, User
 from campaign.users.forms import ActionForm, InviteForm, RoleForm
+from campaign.web.access import ADMINS, allow
 
 bp = Blueprint("users", __name__, url_prefix="/manage/users")
 

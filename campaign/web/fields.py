@@ -15,10 +15,10 @@ from wtforms.form import BaseForm
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from campaign.countries import country_choices
-from campaign.dates import precision_contradiction, today_utc
 from campaign.models import DatePrecision
-from campaign.validators import CountryCode, NoControlCharacters
+from campaign.util.countries import country_choices
+from campaign.util.dates import precision_contradiction, today_utc
+from campaign.web.validators import CountryCode, NoControlCharacters
 
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 EARLIEST_YEAR = 1900

@@ -9,7 +9,7 @@ from wtforms import Field
 from wtforms.form import BaseForm
 from wtforms.validators import ValidationError
 
-from campaign.countries import is_country_code
+from campaign.util.countries import is_country_code
 
 
 class CountryCode:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_babel import get_locale
 
-from campaign.countries import country_name
-from campaign.dates import format_partial_date
+from campaign.util.countries import country_name
+from campaign.util.dates import format_partial_date
 
 
 def has_endpoint(name: str) -> bool:

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime
 
-from flask import current_app, request
+from flask import current_app
 
 
 def _period_key(period: str) -> bytes:
@@ -22,8 +22,3 @@ def keyed_hash(value: str, *, rotation: str = "day", now: datetime | None = None
     now = now or datetime.now(UTC)
     period = now.strftime("%G-W%V") if rotation == "week" else now.strftime("%Y-%m-%d")
     return hmac.new(_period_key(period), value.encode(), hashlib.sha256).hexdigest()
-
-
-def client_key() -> str:
-    """Identify the current client for rate limits by a keyed hash of its address."""
-    return keyed_hash(request.remote_addr or "unknown")

@@ -1,0 +1,79 @@
+"""Who may use which staff view: each view declares its roles; undeclared views are refused.
+
+Everything under ``/manage/`` passes :func:`guard`, registered once on the app and keyed on the
+path, so no staff view can be forgotten whichever blueprint defines it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from campaign.models import Role
+
+F = TypeVar("F", bound=Callable[..., object])
+
+ROLES_ATTRIBUTE = "_allowed_roles"
+STAFF = (Role.ADMIN, Role.ORGANISER, Role.ACTIVIST)
+ORGANISERS = (Role.ADMIN, Role.ORGANISER)
+ADMINS = (Role.ADMIN,)
+STAFF_PREFIX = "/manage"
+
+
+def allow(*roles: Role) -> Callable[[F], F]:
+    """Declare the roles that may use a staff view (checked once, by :func:`guard`)."""
+
+    def decorate(view: F) -> F:
+        setattr(view, ROLES_ATTRIBUTE, frozenset(roles))
+        return view
+
+    return decorate
+
+
+def allowed_roles(view: Callable[..., object] | None) -> frozenset[Role]:
+    """The roles a view declared; none declared means nobody may use it."""
+    return frozenset(getattr(view, ROLES_ATTRIBUTE, frozenset()))
+
+
+def guard() -> Response | None:
+    """Every request under /manage/ needs a signed-in user holding one of the view's roles.
+
+    A view that declares no roles (see :func:`allow`) is refused to everybody. A signed-in user
+    who asks a staff address with the wrong method gets the router's answer (405), not a 404.
+    """
+    if request.path != STAFF_PREFIX and not request.path.startswith(STAFF_PREFIX + "/"):
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    if current_user.must_change_password:
+        # A one-time password opens nothing but the page where it is replaced.
+        return redirect(url_for("accounts.change_password"))
+    if request.routing_exception is not None:
+        raise request.routing_exception
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None:
+        abort(404)
+    if current_user.role not in allowed_roles(view):
+        abort(403)
+    return None
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in user may open a staff view: templates link only where it works."""
+    view = current_app.view_functions.get(endpoint)
+    return (
+        view is not None
+        and current_user.is_authenticated
+        and not current_user.must_change_password
+        and current_user.role in allowed_roles(view)
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Put every request through the guard and offer ``may_open`` to every template."""
+    app.before_request(guard)
+    app.add_template_global(may_open, "may_open")
