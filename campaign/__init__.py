@@ -86,23 +86,24 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Public blueprints first (a small, explicit set), then the staff area and its sections."""
-    from campaign.accounts.views import bp as accounts_bp
+    from campaign.accounts.views import bp as users_bp
+    from campaign.accounts.views import public_bp as accounts_bp
     from campaign.cases.views import bp as cases_bp
+    from campaign.directory.views import bp as directory_bp
     from campaign.events.views import bp as events_bp
-    from campaign.health.views import bp as health_bp
+    from campaign.health.views import public_bp as health_bp
     from campaign.history.views import bp as history_bp
     from campaign.manage.views import bp as manage_bp
-    from campaign.moderation.views import bp as moderation_bp
-    from campaign.organisations.views import bp as organisations_bp
-    from campaign.public.views import bp as public_bp
-    from campaign.support.views import bp as support_bp
-    from campaign.users.views import bp as users_bp
+    from campaign.messages.views import bp as messages_bp
+    from campaign.messages.views import public_bp as support_bp
+    from campaign.public.views import public_bp
+    from campaign.timeline.views import public_bp as timeline_bp
     from campaign.web import access
 
-    for public in (health_bp, public_bp, support_bp, accounts_bp):
+    for public in (health_bp, public_bp, timeline_bp, support_bp, accounts_bp):
         app.register_blueprint(public)
     # Everything under /manage/ passes the staff area's deny-by-default guard.
     access.init_app(app)
-    staff = (manage_bp, cases_bp, events_bp, organisations_bp, history_bp, moderation_bp, users_bp)
+    staff = (manage_bp, cases_bp, events_bp, directory_bp, history_bp, messages_bp, users_bp)
     for section in staff:
         app.register_blueprint(section)

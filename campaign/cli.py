@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from campaign import audit, demo
+from campaign import demo
 from campaign.accounts.passwords import hash_password, password_problem
 from campaign.extensions import db
+from campaign.history import trail as audit
+from campaign.messages.cli import messages_cli
 from campaign.models import AuditAction, Role, User
-from campaign.support.cli import messages_cli
 
 user_cli = AppGroup("user", help="Manage staff accounts.")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from campaign import audit
 from campaign.extensions import db
+from campaign.history import trail as audit
 from campaign.models import AuditAction, Case, DeliveryPack, Message
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from campaign.counters import (
+from campaign.cases.counters import (
     current_hunger_strike,
     days_until,
     detention,

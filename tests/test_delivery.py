@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
-from campaign import delivery
 from campaign.extensions import db
+from campaign.messages import delivery
 from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState, Role
 
 from .conftest import audit_entries, fetch
@@ -98,7 +98,7 @@ def test_marking_a_pack_delivered_dates_its_messages_and_the_case_page_counts_th
         assert pack.method == DeliveryMethod.LAWYER
         with app.test_request_context():
             html = render_template_string(
-                '{% include "support/_case_panel.html" %}', case=db.session.get(Case, case.id)
+                '{% include "messages/_case_panel.html" %}', case=db.session.get(Case, case.id)
             )
     assert "3 messages delivered" in html
     page = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)

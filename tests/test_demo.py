@@ -133,7 +133,7 @@ def test_the_demo_case_page_shows_the_person_and_the_linked_case(
 
 
 def test_demo_hunger_strikes_end_with_the_detentions(app: Flask, runner: FlaskCliRunner) -> None:
-    from campaign.counters import current_hunger_strike
+    from campaign.cases.counters import current_hunger_strike
 
     runner.invoke(args=["demo"])
     with app.app_context():

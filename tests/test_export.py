@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from campaign import export
+from campaign.cases import export
 from campaign.extensions import db
 from campaign.models import (
     AuditEntry,
@@ -185,7 +185,7 @@ def test_events_csv_has_public_columns_plus_staff_ones_and_is_injection_safe(
     assert response.headers["Content-Disposition"] == 'attachment; filename="x-events.csv"'
     text = response.get_data(as_text=True)
     header = next(csv.reader(io.StringIO(text)))
-    from campaign.public.feeds import CSV_FIELDS
+    from campaign.timeline.feeds import CSV_FIELDS
 
     assert tuple(header[: len(CSV_FIELDS)]) == CSV_FIELDS
     assert {"visibility", "verification", "cases", "id"} <= set(header)

@@ -218,7 +218,7 @@ def test_the_dashboard_partial_counts_what_is_waiting_by_case(
 
         user = db.session.get(User, organiser.user.id)  # type: ignore[attr-defined]
         login_user(user)
-        html = render_template_string('{% include "moderation/_dashboard.html" %}')
+        html = render_template_string('{% include "messages/_dashboard.html" %}')
     assert "Ainur Kurmanov</a>: 3 messages waiting" in html
     assert "Yesenbek Ukteshbaev</a>: 1 message waiting" in html
     assert html.index("Ainur") < html.index("Yesenbek")

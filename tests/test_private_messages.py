@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from campaign import delivery, reach, timeline
 from campaign.extensions import db
+from campaign.messages import delivery, mail
 from campaign.models import Case, Event, EventType, Message, MessageState, Role
-from campaign.support import mail
+from campaign.timeline import build as timeline
+from campaign.timeline import reach
 
 from .conftest import fetch
 from .test_support import post_message, stored

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, EventType, Organisation, Source, Visibility
-from campaign.timeline import PAGE_SIZE
+from campaign.timeline.build import PAGE_SIZE
 from tests.test_public_factories import add_long_history, make_message  # noqa: F401
 
 

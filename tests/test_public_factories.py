@@ -10,7 +10,7 @@ import pytest
 
 from campaign.extensions import db
 from campaign.models import Event, EventType, Message, MessageState, Visibility
-from campaign.timeline import FILTERS, parse_show
+from campaign.timeline.build import FILTERS, parse_show
 
 COUNTRIES = ("RU", "AT", "GB", "DE", "CA", "US", "ZA", "NG", "AU", "LK")
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from campaign.models import Case, EventType, Visibility
-from campaign.reach import CountryReach, Reach, load_reach, reach_svg
+from campaign.timeline.reach import CountryReach, Reach, load_reach, reach_svg
 from tests.test_public_factories import make_message  # noqa: F401
 
 

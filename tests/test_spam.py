@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 
-from campaign import spam
 from campaign.extensions import db
+from campaign.messages import spam
 from campaign.models import Case, Message, MessageState
 
 

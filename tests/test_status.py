@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from campaign.cases.status import apply_event, implied_by, record_manual_change, undo_event
 from campaign.extensions import db
 from campaign.models import (
     AuditEntry,
@@ -17,7 +18,6 @@ from campaign.models import (
     Event,
     EventType,
 )
-from campaign.status import apply_event, implied_by, record_manual_change, undo_event
 
 TODAY = date(2010, 6, 1)
 

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from campaign import spam
 from campaign.extensions import db
+from campaign.messages import spam
 from campaign.models import Case, Message, MessageState
 
 VALID = {
@@ -379,7 +379,7 @@ class TestDefaultSendLimit:
 
     @pytest.fixture
     def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
-        from campaign.support.views import DEFAULT_SEND_LIMIT
+        from campaign.messages.views import DEFAULT_SEND_LIMIT
 
         _limited(app_config, "memory://")
         app_config["SUPPORT_SEND_LIMIT"] = DEFAULT_SEND_LIMIT
@@ -389,7 +389,7 @@ class TestDefaultSendLimit:
     def test_twenty_messages_from_one_connection_pass_and_the_next_waits(
         self, client: FlaskClient, app: Flask, case: Case
     ) -> None:
-        from campaign.support.views import DEFAULT_SEND_LIMIT
+        from campaign.messages.views import DEFAULT_SEND_LIMIT
 
         assert DEFAULT_SEND_LIMIT == "20 per 10 minutes;200 per day"
         for i in range(20):

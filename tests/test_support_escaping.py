@@ -111,7 +111,7 @@ def test_the_message_is_escaped_for_the_public_on_every_page(
     assert_escaped(case_page, "case page", expect_text="support-panel" in case_page)
     with app.test_request_context():
         panel = render_template_string(
-            '{% include "support/_case_panel.html" %}', case=db.session.get(Case, case.id)
+            '{% include "messages/_case_panel.html" %}', case=db.session.get(Case, case.id)
         )
     assert_escaped(panel, "case panel")
 

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 
 from campaign.extensions import db
+from campaign.messages import queries as summary
 from campaign.models import Case, Message, MessageState
-from campaign.support import summary
 
 
 @pytest.fixture

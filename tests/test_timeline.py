@@ -9,7 +9,7 @@ from flask import Flask
 
 from campaign.extensions import db
 from campaign.models import Case, DatePrecision, Event, EventType, Visibility
-from campaign.timeline import (
+from campaign.timeline.build import (
     FILTERS,
     EventItem,
     MessageDay,

@@ -1,0 +1,1 @@
+"""Staff accounts: sign-in, passwords, server-side sessions, throttling, invitations, roles."""

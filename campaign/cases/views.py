@@ -14,12 +14,14 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from campaign import audit, export
+from campaign.cases import export
+from campaign.cases.counters import current_hunger_strike, hunger_strike_day
 from campaign.cases.forms import ActionForm, CaseForm
 from campaign.cases.labels import case_choice_label, case_labels
-from campaign.counters import current_hunger_strike, hunger_strike_day
+from campaign.cases.status import record_manual_change
 from campaign.events.views import case_events, changes_since, loaded_version
 from campaign.extensions import db
+from campaign.history import trail as audit
 from campaign.models import (
     AuditAction,
     Case,
@@ -31,7 +33,6 @@ from campaign.models import (
     Role,
     event_cases,
 )
-from campaign.status import record_manual_change
 from campaign.util.countries import country_choices
 from campaign.util.dates import today_utc
 from campaign.util.slugs import slugify

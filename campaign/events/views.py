@@ -13,10 +13,11 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from campaign import audit
 from campaign.cases.labels import case_labels
+from campaign.cases.status import apply_event, is_applied, still_justifies, undo_event
 from campaign.events.forms import ConfirmForm, EventForm, PicketForm
 from campaign.extensions import db
+from campaign.history import trail as audit
 from campaign.models import (
     AuditAction,
     AuditEntry,
@@ -33,7 +34,6 @@ from campaign.models import (
     event_cases,
     event_sources,
 )
-from campaign.status import apply_event, is_applied, still_justifies, undo_event
 from campaign.util.dates import today_utc
 from campaign.util.slugs import slugify
 from campaign.web.access import ORGANISERS, STAFF, allow

@@ -11,10 +11,10 @@ from campaign.extensions import db, limiter
 
 logger = logging.getLogger(__name__)
 
-bp = Blueprint("health", __name__)
+public_bp = Blueprint("health", __name__)
 
 
-@bp.get("/healthz")
+@public_bp.get("/healthz")
 @limiter.exempt
 def healthz() -> tuple[Response, int]:
     """200 with ``{"status": "ok", "database": "ok"}`` if the database answers, else 503."""

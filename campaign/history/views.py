@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import FieldList
 from wtforms.fields.core import UnboundField
 
-from campaign.audit import history_of
 from campaign.events.views import case_events
 from campaign.extensions import db
+from campaign.history.trail import history_of
 from campaign.models import (
     AuditAction,
     AuditEntry,

@@ -17,8 +17,8 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 def dashboard() -> str:
     """The staff home page: a tile per area the user may open, with what waits there."""
     counts: dict[str, int] = {}
-    if may_open("moderation.queue"):
-        counts["moderation.queue"] = pending_messages()
+    if may_open("messages.queue"):
+        counts["messages.queue"] = pending_messages()
     return render_template("manage/dashboard.html", counts=counts)
 
 

@@ -1,0 +1,1 @@
+"""The directory: the organisations behind actions and the venues where they take place."""

@@ -1,0 +1,434 @@
+"""A case's timeline: events, daily summaries of messages and day-count milestones in one column.
+
+Every item has a sort key ``(date, rank, precision, tiebreak)``: on one day the milestone comes
+first (rank 0), then the events (rank 1), then the day's messages of support (rank 2). Dates with a
+month or year precision are stored as the first day of their period, so they sort at its start,
+and before the events known to that exact first day ("May 2010" before "1 May 2010"); events with
+the same date and precision keep the order they were entered in (tiebreak: the event id).
+
+Pages are cut by a keyset cursor: the key of the last item shown. The next page starts strictly
+after it, so items are never repeated or skipped, whatever is added meanwhile before the cursor.
+
+Loading a page costs a fixed number of queries, whatever the length of the case: one for the
+events (plus one per eager-loaded relation), one GROUP BY for the message days, one for the
+messages shown in the expanded summaries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload, subqueryload
+
+from campaign.cases.counters import milestones
+from campaign.extensions import db
+from campaign.models import (
+    Case,
+    DatePrecision,
+    Event,
+    EventType,
+    Message,
+    MessageState,
+    Role,
+    User,
+    Verification,
+    Visibility,
+    event_cases,
+)
+from campaign.models.vocab import LEGAL_TYPES
+
+LEGAL = "legal"
+SOLIDARITY = "solidarity"
+MESSAGES = "messages"
+FILTERS: tuple[str, ...] = (LEGAL, SOLIDARITY, MESSAGES)
+PAGE_SIZE = 50
+# How many messages an expanded daily summary lists; the wall of messages has the rest.
+MESSAGES_PER_DAY = 25
+
+RANK_MILESTONE = 0
+RANK_EVENT = 1
+RANK_MESSAGES = 2
+
+# How early in its day an event sorts by the precision of its date: the coarsest first.
+PRECISION_ORDER = {DatePrecision.YEAR: 0, DatePrecision.MONTH: 1}
+PRECISION_DEFAULT = 2
+
+Key = tuple[date, int, int, int]
+_CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([012])\.([012])\.(\d{1,12})$")
+
+
+def parse_show(values: Iterable[str]) -> frozenset[str]:
+    """The families a visitor chose to see; nothing valid chosen means everything."""
+    chosen = frozenset(v for v in values if v in FILTERS)
+    return chosen or frozenset(FILTERS)
+
+
+def encode_cursor(key: Key) -> str:
+    """The text form of a cursor, safe in a URL: ``2010-05-04.1.2.17``."""
+    return f"{key[0].isoformat()}.{key[1]}.{key[2]}.{key[3]}"
+
+
+def parse_cursor(text: str | None) -> Key | None:
+    """Read a cursor; anything malformed means the first page."""
+    if not text:
+        return None
+    match = _CURSOR.match(text)
+    if match is None:
+        return None
+    try:
+        day = date.fromisoformat(match.group(1))
+    except ValueError:
+        return None
+    return (day, int(match.group(2)), int(match.group(3)), int(match.group(4)))
+
+
+@dataclass(frozen=True)
+class MessageLine:
+    """One public message as shown in a daily summary: never the sender's e-mail."""
+
+    id: int
+    display_name: str | None
+    country: str | None
+    organisation: str | None
+    body: str
+
+
+@dataclass
+class EventItem:
+    """An event on the timeline."""
+
+    event: Event
+    kind: Literal["event"] = "event"
+
+    @property
+    def key(self) -> Key:
+        order = PRECISION_ORDER.get(self.event.date_precision, PRECISION_DEFAULT)
+        return (self.event.date, RANK_EVENT, order, self.event.id)
+
+    @property
+    def day(self) -> date:
+        return self.event.date
+
+
+@dataclass
+class MessageDay:
+    """One day's public messages of support, summarised ("14 messages from 6 countries")."""
+
+    day: date
+    count: int
+    countries: int
+    messages: list[MessageLine] = field(default_factory=list)
+    kind: Literal["messages"] = "messages"
+
+    @property
+    def key(self) -> Key:
+        return (self.day, RANK_MESSAGES, 0, 0)
+
+
+@dataclass
+class Milestone:
+    """A marker on the day the detention reaches N days."""
+
+    day: date
+    days: int
+    kind: Literal["milestone"] = "milestone"
+
+    @property
+    def key(self) -> Key:
+        return (self.day, RANK_MILESTONE, 0, self.days)
+
+
+Item = EventItem | MessageDay | Milestone
+
+
+@dataclass
+class TimelinePage:
+    """One page of a timeline and the cursor of the next page, if there is one."""
+
+    items: list[Item]
+    next_cursor: str | None
+    after: Key | None
+
+    @property
+    def is_first(self) -> bool:
+        return self.after is None
+
+
+def merge(
+    sources: Sequence[tuple[Sequence[Item], bool]], after: Key | None, limit: int | None
+) -> tuple[list[Item], Key | None]:
+    """Merge sorted item sources into one page; return the page and the next page's cursor.
+
+    Each source is ``(items, truncated)``: its items after the cursor in key order, and whether
+    more exist beyond the last one fetched. A truncated source is only known up to its last key,
+    so the page stops there; the page then keeps at most *limit* items.
+    """
+    bound: Key | None = None
+    for items, truncated in sources:
+        if truncated and items:
+            last = items[-1].key
+            bound = last if bound is None else min(bound, last)
+    merged = sorted(
+        (i for items, _ in sources for i in items if after is None or i.key > after),
+        key=lambda i: i.key,
+    )
+    if bound is not None:
+        merged = [i for i in merged if i.key <= bound]
+    more = bound is not None
+    if limit is not None and len(merged) > limit:
+        merged = merged[:limit]
+        more = True
+    next_key = merged[-1].key if more and merged else None
+    return merged, next_key
+
+
+def event_types(show: frozenset[str]) -> list[EventType]:
+    """The event types the chosen families cover."""
+    types: list[EventType] = []
+    if LEGAL in show:
+        types.extend(t for t in EventType if t in LEGAL_TYPES)
+    if SOLIDARITY in show:
+        types.extend(t for t in EventType if t not in LEGAL_TYPES)
+    return types
+
+
+def unchecked_activist_report() -> sa.ColumnElement[bool]:
+    """SQL for "a legal or custody event an activist logged that no organiser has checked yet".
+
+    The public sees only what an organiser chose to show about a person's legal situation, so
+    such an event stays off every public page, feed and export until it is verified. Events
+    without a creator (the demo, the command line) count as an organiser's. Solidarity actions
+    are not concerned: a picket logged in a minute is public at once, marked "reported".
+    """
+    by_activist = (
+        sa.select(User.id)
+        .where(User.id == Event.created_by_id, User.role == Role.ACTIVIST)
+        .correlate(Event)
+        .exists()
+    )
+    return sa.and_(
+        Event.type.in_(LEGAL_TYPES),
+        Event.verification == Verification.REPORTED,
+        by_activist,
+    )
+
+
+def publicly_shown() -> sa.ColumnElement[bool]:
+    """SQL for "the public may see this event": public, and not an unchecked activist report."""
+    return sa.and_(Event.visibility == Visibility.PUBLIC, sa.not_(unchecked_activist_report()))
+
+
+def message_publicly_shown() -> sa.ColumnElement[bool]:
+    """SQL for "the public may read this message": approved, and its sender allowed publication.
+
+    A message approved without that consent is private: it is printed and delivered to the person
+    (see ``campaign.delivery``) but never shown on a page, feed or export of the site.
+    """
+    return sa.and_(Message.state == MessageState.PUBLISHED, Message.consent_to_publish.is_(True))
+
+
+def case_events(case_id: int, *, include_internal: bool) -> sa.Select[Any]:
+    """The events of a case, the publicly shown ones only unless staff are looking."""
+    stmt = sa.select(Event).where(
+        Event.id.in_(sa.select(event_cases.c.event_id).where(event_cases.c.case_id == case_id))
+    )
+    if not include_internal:
+        stmt = stmt.where(publicly_shown())
+    return stmt
+
+
+def _precision_order() -> sa.ColumnElement[int]:
+    """SQL for the precision part of an event's key (see ``PRECISION_ORDER``)."""
+    return sa.case(
+        *((Event.date_precision == p, order) for p, order in PRECISION_ORDER.items()),
+        else_=PRECISION_DEFAULT,
+    )
+
+
+def _after_event(after: Key | None) -> sa.ColumnElement[bool] | None:
+    """SQL for "the event's key (date, 1, precision, id) sorts after the cursor"."""
+    if after is None:
+        return None
+    day, rank, order, tiebreak = after
+    if rank < RANK_EVENT:
+        return Event.date >= day
+    if rank > RANK_EVENT:
+        return Event.date > day
+    precision = _precision_order()
+    return sa.or_(
+        Event.date > day,
+        sa.and_(
+            Event.date == day,
+            sa.or_(precision > order, sa.and_(precision == order, Event.id > tiebreak)),
+        ),
+    )
+
+
+def _message_day_column() -> sa.ColumnElement[date]:
+    """The UTC day a message was received, as a date on SQLite and PostgreSQL alike."""
+    return sa.func.date(Message.created_at, type_=sa.Date)
+
+
+def load_events(
+    case_id: int,
+    *,
+    show: frozenset[str],
+    include_internal: bool,
+    after: Key | None,
+    limit: int | None,
+) -> tuple[list[EventItem], bool]:
+    """The events after the cursor with their relations loaded; and whether more exist."""
+    types = event_types(show)
+    if not types:
+        return [], False
+    stmt = (
+        case_events(case_id, include_internal=include_internal)
+        .where(Event.type.in_(types))
+        .order_by(Event.date, _precision_order(), Event.id)
+    )
+    # A page loads each relation with one IN query; the whole timeline (an export) would need one
+    # IN query per 500 events, so it re-runs the event query as a subquery instead: still one each.
+    load = selectinload if limit is not None else subqueryload
+    stmt = stmt.options(
+        load(Event.cases), load(Event.organisations), load(Event.sources), load(Event.venue)
+    )
+    condition = _after_event(after)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if limit is not None:
+        stmt = stmt.limit(limit + 1)
+    events = list(db.session.scalars(stmt))
+    truncated = limit is not None and len(events) > limit
+    return [EventItem(e) for e in events[:limit]], truncated
+
+
+def _start_of(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def load_message_days(
+    case_id: int, *, after: Key | None, until: Key | None, limit: int | None
+) -> tuple[list[MessageDay], bool]:
+    """Public messages per day (count and distinct countries) in one GROUP BY query.
+
+    Only days after the cursor and up to *until* (where the events of the page end) are counted;
+    the bounds are on the indexed timestamp, so a long case does not aggregate all its messages.
+    """
+    day = _message_day_column().label("day")
+    stmt = (
+        sa.select(day, sa.func.count(Message.id), sa.func.count(sa.distinct(Message.country)))
+        .where(Message.case_id == case_id, message_publicly_shown())
+        .group_by(day)
+        .order_by(day)
+    )
+    if after is not None:
+        stmt = stmt.where(Message.created_at >= _start_of(after[0]))
+    if until is not None:
+        stmt = stmt.where(Message.created_at < _start_of(until[0] + timedelta(days=1)))
+    if limit is not None:
+        stmt = stmt.limit(limit + 2)  # one day may equal the cursor's and be dropped
+    days = [
+        MessageDay(day=_as_date(row[0]), count=int(row[1]), countries=int(row[2]))
+        for row in db.session.execute(stmt)
+    ]
+    days = [d for d in days if after is None or d.key > after]
+    truncated = limit is not None and len(days) > limit
+    return (days[:limit] if limit is not None else days), truncated
+
+
+def fill_messages(case_id: int, days: list[MessageDay], per_day: int = MESSAGES_PER_DAY) -> None:
+    """Attach the first messages of each summarised day, in one windowed query."""
+    if not days:
+        return
+    by_day = {d.day: d for d in days}
+    day = _message_day_column()
+    numbered = (
+        sa.select(
+            Message.id,
+            Message.display_name,
+            Message.country,
+            Message.organisation,
+            Message.body,
+            day.label("day"),
+            sa.func.row_number()
+            .over(partition_by=day, order_by=(Message.created_at, Message.id))
+            .label("n"),
+        )
+        .where(
+            Message.case_id == case_id,
+            message_publicly_shown(),
+            Message.created_at >= _start_of(min(by_day)),
+            Message.created_at < _start_of(max(by_day) + timedelta(days=1)),
+        )
+        .subquery()
+    )
+    stmt = sa.select(numbered).where(numbered.c.n <= per_day).order_by(numbered.c.day, numbered.c.n)
+    for row in db.session.execute(stmt):
+        target = by_day.get(_as_date(row.day))
+        if target is not None:
+            target.messages.append(
+                MessageLine(row.id, row.display_name, row.country, row.organisation, row.body)
+            )
+
+
+def build_page(
+    case: Case,
+    *,
+    show: frozenset[str],
+    include_internal: bool,
+    after: Key | None,
+    today: date,
+    limit: int | None = PAGE_SIZE,
+    with_messages: bool = True,
+) -> TimelinePage:
+    """One page of a case's timeline (all of it when *limit* is None), in a fixed query count."""
+    events, more_events = load_events(
+        case.id, show=show, include_internal=include_internal, after=after, limit=limit
+    )
+    sources: list[tuple[Sequence[Item], bool]] = [(events, more_events)]
+    if MESSAGES in show:
+        until = events[-1].key if more_events and events else None
+        sources.append(load_message_days(case.id, after=after, until=until, limit=limit))
+    if LEGAL in show:
+        marks = [Milestone(day, n) for day, n in milestones(case, today)]
+        sources.append(([m for m in marks if after is None or m.key > after], False))
+    items, next_key = merge(sources, after, limit)
+    if with_messages:
+        fill_messages(case.id, [i for i in items if isinstance(i, MessageDay)])
+    return TimelinePage(
+        items=items, next_cursor=encode_cursor(next_key) if next_key else None, after=after
+    )
+
+
+def counter_events(case_id: int, *, include_internal: bool, today: date) -> list[Event]:
+    """The events the day counters need: hunger strikes, releases, and everything from today."""
+    strikes = (EventType.HUNGER_STRIKE_START, EventType.HUNGER_STRIKE_END, EventType.RELEASE)
+    stmt = (
+        case_events(case_id, include_internal=include_internal)
+        .where(sa.or_(Event.type.in_(strikes), Event.date >= today))
+        .order_by(Event.date, Event.id)
+        .options(selectinload(Event.venue))
+    )
+    return list(db.session.scalars(stmt))
+
+
+def event_heading(event: Event) -> str:
+    """ "Picket: Embassy picket", or just the title when it already starts with the type."""
+    label = str(event.type.label)
+    if event.title.casefold().startswith(label.casefold()):
+        return event.title
+    return f"{label}: {event.title}"
+
+
+def _as_date(value: date | datetime | str) -> date:
+    """SQLite returns the day as text, PostgreSQL as a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

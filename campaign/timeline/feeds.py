@@ -1,0 +1,311 @@
+"""Feeds and exports of the public record: iCalendar, Atom, JSON and CSV.
+
+Everything here is built from public events of published cases only; the callers choose them.
+Identifiers are derived from database ids, so a calendar app or a feed reader sees the same item
+as the same item on every fetch, and timestamps come from the rows, so output is stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from feedgen.feed import FeedGenerator
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from campaign.models import CaseStatusChange, DatePrecision, Event
+from campaign.timeline.build import EventItem, Item, MessageDay, Milestone, event_heading
+from campaign.util import spreadsheets
+from campaign.util.countries import country_name
+from campaign.util.dates import format_partial_date
+
+CSV_FIELDS = (
+    "date",
+    "end_date",
+    "precision",
+    "kind",
+    "type",
+    "title",
+    "place",
+    "country",
+    "organisations",
+    "sources",
+    "verification",
+    "description",
+)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _aware(value: datetime | None) -> datetime:
+    if value is None:
+        return EPOCH
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _day_after(day: date) -> date | None:
+    """The next day, or None past the last date Python can hold (a row dated 9999-12-31)."""
+    return day + timedelta(days=1) if day < date.max else None
+
+
+def _default_title(event: Event) -> str:
+    return event_heading(event)
+
+
+def names_title(event: Event) -> str:
+    """A site-wide item's title: whose case it concerns, then the event ("Name: hearing")."""
+    names = ", ".join(c.person_name for c in event.cases if c.published and c.archived_at is None)
+    if not names:
+        return event_heading(event)
+    return _("%(names)s: %(title)s", names=names, title=event.title)
+
+
+def event_country(event: Event) -> str | None:
+    """The country code of an event: its own, or its venue's."""
+    return event.country or (event.venue.country if event.venue else None)
+
+
+def place_line(event: Event) -> str:
+    """Where an event happens, for people: "OSCE building, Vienna, Austria" (no country codes)."""
+    return ", ".join(p for p in (event.place, country_name(event_country(event))) if p)
+
+
+def event_uid(event: Event, host: str) -> str:
+    """The iCalendar UID of an event: the same on every fetch and in every calendar."""
+    return f"event-{event.id}@{host}"
+
+
+def calendar(
+    name: str,
+    events: Iterable[Event],
+    host: str,
+    url_for_event: Callable[[Event], str],
+    title_for: Callable[[Event], str] = _default_title,
+) -> bytes:
+    """A subscribable iCalendar of dated events; date-only events are all-day events.
+
+    Events known only to the month or year, or approximately, are left out: a calendar would
+    show a guess as a fact. Times are floating local times at the venue (no zone is recorded),
+    and a timed event has no end: none is recorded, and a guessed one would be shown as a fact.
+    """
+    cal = Calendar()
+    cal.add("prodid", "-//campaign//solidarity tracker//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    for event in events:
+        if event.date_precision != DatePrecision.DAY:
+            continue
+        item = CalendarEvent()
+        item.add("uid", event_uid(event, host))
+        item.add("dtstamp", _aware(event.updated_at))
+        notes = [event.description] if event.description else []
+        if event.start_time is not None:
+            # Local time at the venue; no zone is recorded, so it is a floating time.
+            item.add("dtstart", datetime.combine(event.date, event.start_time))
+            local = _("Starts at %(time)s local time.", time=event.start_time.strftime("%H:%M"))
+            notes.insert(0, local)
+        else:
+            item.add("dtstart", event.date)
+            last = event.end_date if event.end_date and event.end_date >= event.date else event.date
+            end = _day_after(last)
+            if end is not None:  # without DTEND an all-day event lasts its one day
+                item.add("dtend", end)
+        item.add("summary", title_for(event))
+        place = place_line(event)
+        if place:
+            item.add("location", place)
+        if notes:
+            item.add("description", "\n\n".join(notes))
+        item.add("categories", [str(event.family.label), str(event.type.label)])
+        item.add("url", url_for_event(event))
+        item.add("last-modified", _aware(event.updated_at))
+        cal.add_component(item)
+    return bytes(cal.to_ical())
+
+
+def atom(
+    *,
+    feed_id: str,
+    title: str,
+    subtitle: str,
+    self_url: str,
+    page_url: str,
+    events: Sequence[Event],
+    status_changes: Sequence[CaseStatusChange] = (),
+    url_for_event: Callable[[Event], str],
+    updated_fallback: datetime | None = None,
+    title_for: Callable[[Event], str] = _default_title,
+) -> bytes:
+    """An Atom feed of events (new published ones) and status changes, newest first."""
+    feed = FeedGenerator()
+    feed.id(feed_id)
+    feed.title(title)
+    feed.subtitle(subtitle or title)
+    feed.author({"name": _("campaign")})
+    feed.link(href=page_url, rel="alternate")
+    feed.link(href=self_url, rel="self")
+    feed.language("en")
+    entries: list[tuple[datetime, str, dict[str, Any]]] = []
+    for event in events:
+        when = format_partial_date(event.date, event.date_precision)
+        if event.start_time is not None:
+            when = _(
+                "%(date)s, %(time)s local time",
+                date=when,
+                time=event.start_time.strftime("%H:%M"),
+            )
+        text = " · ".join(
+            p for p in (when, place_line(event), event.description or "", event.outcome or "") if p
+        )
+        entries.append(
+            (
+                _aware(event.created_at),
+                f"{feed_id}/event/{event.id}",
+                {
+                    "title": title_for(event),
+                    "updated": _aware(event.updated_at),
+                    "published": _aware(event.created_at),
+                    "summary": text,
+                    "link": url_for_event(event),
+                },
+            )
+        )
+    for change in status_changes:
+        case = change.case
+        effective = format_partial_date(change.effective_on) if change.effective_on else ""
+        entries.append(
+            (
+                _aware(change.changed_at),
+                f"{feed_id}/status/{change.id}",
+                {
+                    "title": _(
+                        "%(name)s: %(status)s",
+                        name=case.person_name,
+                        status=change.new_status.label,
+                    ),
+                    "updated": _aware(change.changed_at),
+                    "published": _aware(change.changed_at),
+                    "summary": effective or str(change.new_status.label),
+                    "link": page_url,
+                },
+            )
+        )
+    entries.sort(key=lambda e: (e[0], e[1]))
+    newest = max((e[2]["updated"] for e in entries), default=None)
+    feed.updated(newest or _aware(updated_fallback))
+    for _created, entry_id, fields in entries:  # feedgen prepends: add oldest first
+        entry = feed.add_entry()
+        entry.id(entry_id)
+        entry.title(fields["title"])
+        entry.updated(fields["updated"])
+        entry.published(fields["published"])
+        entry.summary(fields["summary"])
+        entry.link(href=fields["link"], rel="alternate")
+    return bytes(feed.atom_str(pretty=True))
+
+
+def tag_uri(host: str, path: str) -> str:
+    """A stable Atom id (RFC 4151 tag URI) for this site."""
+    return f"tag:{host.split(':')[0]},2010:{path}"
+
+
+def timeline_rows(
+    items: Iterable[Item], country_name: Callable[[str | None], str]
+) -> list[dict[str, Any]]:
+    """The public timeline as plain rows: one event, message day or milestone per row."""
+    rows: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, EventItem):
+            event = item.event
+            rows.append(
+                {
+                    "date": event.date.isoformat(),
+                    "end_date": event.end_date.isoformat() if event.end_date else None,
+                    "precision": event.date_precision.value,
+                    "kind": "event",
+                    "family": event.family.value,
+                    "type": event.type.value,
+                    "title": event.title,
+                    "place": event.place or None,
+                    "country": event_country(event),
+                    "organisations": [o.name for o in event.organisations],
+                    "sources": [
+                        {"title": s.title, "url": s.url, "publisher": s.publisher}
+                        for s in event.sources
+                    ],
+                    "verification": event.verification.value,
+                    "description": event.description,
+                }
+            )
+        elif isinstance(item, MessageDay):
+            rows.append(
+                {
+                    "date": item.day.isoformat(),
+                    "end_date": None,
+                    "precision": DatePrecision.DAY.value,
+                    "kind": "messages",
+                    "family": "messages",
+                    "type": "messages",
+                    "title": message_summary(item.count, item.countries),
+                    "place": None,
+                    "country": None,
+                    "organisations": [],
+                    "sources": [],
+                    "verification": None,
+                    "description": None,
+                    "messages": item.count,
+                    "countries": item.countries,
+                }
+            )
+        elif isinstance(item, Milestone):
+            rows.append(
+                {
+                    "date": item.day.isoformat(),
+                    "end_date": None,
+                    "precision": DatePrecision.DAY.value,
+                    "kind": "milestone",
+                    "family": "legal",
+                    "type": "milestone",
+                    "title": _("Day %(num)d in detention", num=item.days),
+                    "place": None,
+                    "country": None,
+                    "organisations": [],
+                    "sources": [],
+                    "verification": None,
+                    "description": None,
+                }
+            )
+    return rows
+
+
+def message_summary(count: int, countries: int) -> str:
+    """ "14 messages from 6 countries"."""
+    messages = ngettext("%(num)d message of support", "%(num)d messages of support", count)
+    if not countries:
+        return messages
+    return _(
+        "%(messages)s from %(countries)s",
+        messages=messages,
+        countries=ngettext("%(num)d country", "%(num)d countries", countries),
+    )
+
+
+def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+    """The public timeline as CSV; lists are joined with "; ", sources as "title <url>"."""
+
+    def flat(row: dict[str, Any]) -> dict[str, Any]:
+        sources = row.get("sources") or []
+        return {
+            **row,
+            "organisations": "; ".join(row.get("organisations") or []),
+            "sources": "; ".join(
+                f"{s['title']} <{s['url']}>" if s.get("url") else s["title"] for s in sources
+            ),
+        }
+
+    return spreadsheets.to_csv(CSV_FIELDS, (flat(row) for row in rows))

@@ -1,0 +1,178 @@
+"""The public record of a case as feeds and exports: iCalendar, Atom, JSON and CSV.
+
+Only public events of published cases are served, to staff as to everyone: a feed URL is shared.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, jsonify, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from campaign.cases.queries import public_case_or_404, public_cases_clause
+from campaign.extensions import db
+from campaign.models import Case, CaseStatusChange, Event, event_cases
+from campaign.timeline import feeds
+from campaign.timeline.build import FILTERS, build_page, case_events, event_heading, publicly_shown
+from campaign.util.countries import country_name
+from campaign.util.dates import today_utc
+from campaign.web.caching import cache_headers
+
+public_bp = Blueprint("timeline", __name__)
+public_bp.after_request(cache_headers)
+public_bp.add_app_template_filter(event_heading, "event_heading")
+
+FEED_SIZE = 100
+
+
+def _event_url(event: Event, case: Case | None = None) -> str:
+    target = case or next((c for c in event.cases if c.published), None)
+    if target is None:
+        return url_for("public.index", _external=True)
+    return url_for("public.case", slug=target.slug, _external=True) + f"#event-{event.id}"
+
+
+def _public_case_events(case: Case) -> sa.Select[Any]:
+    return case_events(case.id, include_internal=False).options(
+        selectinload(Event.venue), selectinload(Event.cases)
+    )
+
+
+@public_bp.get("/cases/<slug>/calendar.ics")
+def case_calendar(slug: str) -> Response:
+    """The case's dated public events as a calendar to subscribe to."""
+    case = public_case_or_404(slug)
+    events = db.session.scalars(_public_case_events(case).order_by(Event.date, Event.id)).all()
+    body = feeds.calendar(case.person_name, events, request.host, lambda e: _event_url(e, case))
+    return Response(body, mimetype="text/calendar", headers=_inline(f"{case.slug}.ics"))
+
+
+@public_bp.get("/cases/<slug>/feed.atom")
+def case_feed(slug: str) -> Response:
+    """New public events and status changes of a case, as an Atom feed."""
+    case = public_case_or_404(slug)
+    events = db.session.scalars(
+        _public_case_events(case)
+        .order_by(Event.created_at.desc(), Event.id.desc())
+        .limit(FEED_SIZE)
+    ).all()
+    changes = db.session.scalars(
+        sa.select(CaseStatusChange)
+        .where(CaseStatusChange.case_id == case.id)
+        .order_by(CaseStatusChange.changed_at.desc())
+        .limit(FEED_SIZE)
+    ).all()
+    body = feeds.atom(
+        feed_id=feeds.tag_uri(request.host, f"case/{case.id}"),
+        title=case.person_name,
+        subtitle=str(case.status.label),
+        self_url=url_for("timeline.case_feed", slug=case.slug, _external=True),
+        page_url=url_for("public.case", slug=case.slug, _external=True),
+        events=events,
+        status_changes=changes,
+        url_for_event=lambda e: _event_url(e, case),
+        updated_fallback=case.updated_at,
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+def _full_timeline(case: Case) -> list[dict[str, Any]]:
+    page = build_page(
+        case,
+        show=frozenset(FILTERS),
+        include_internal=False,
+        after=None,
+        today=today_utc(),
+        limit=None,
+        with_messages=False,
+    )
+    return feeds.timeline_rows(page.items, country_name)
+
+
+@public_bp.get("/cases/<slug>/timeline.json")
+def case_timeline_json(slug: str) -> Response:
+    """The public timeline as JSON: one item per entry, ISO dates and their precision."""
+    case = public_case_or_404(slug)
+    return jsonify(
+        {
+            "case": {
+                "slug": case.slug,
+                "name": case.person_name,
+                "status": case.status.value,
+                "url": url_for("public.case", slug=case.slug, _external=True),
+            },
+            "items": _full_timeline(case),
+        }
+    )
+
+
+@public_bp.get("/cases/<slug>/timeline.csv")
+def case_timeline_csv(slug: str) -> Response:
+    """The public timeline as CSV, safe to open in a spreadsheet."""
+    case = public_case_or_404(slug)
+    body = feeds.to_csv(_full_timeline(case))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{case.slug}-timeline.csv"'},
+    )
+
+
+def _upcoming() -> list[Event]:
+    published = (
+        sa.select(event_cases.c.event_id)
+        .join(Case, Case.id == event_cases.c.case_id)
+        .where(*public_cases_clause())
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Event)
+            .where(
+                Event.id.in_(published),
+                publicly_shown(),
+                Event.date >= today_utc(),
+            )
+            .order_by(Event.date, Event.id)
+            .limit(FEED_SIZE * 5)
+            .options(selectinload(Event.venue), selectinload(Event.cases))
+        )
+    )
+
+
+@public_bp.get("/calendar.ics")
+def site_calendar() -> Response:
+    """Upcoming public events across all published cases, as a calendar to subscribe to."""
+    body = feeds.calendar(
+        _("Solidarity campaigns"),
+        _upcoming(),
+        request.host,
+        _event_url,
+        title_for=feeds.names_title,
+    )
+    return Response(body, mimetype="text/calendar", headers=_inline("campaign.ics"))
+
+
+@public_bp.get("/feed.atom")
+def site_feed() -> Response:
+    """Upcoming public events across all published cases, as an Atom feed."""
+    events = _upcoming()[:FEED_SIZE]
+    body = feeds.atom(
+        feed_id=feeds.tag_uri(request.host, "upcoming"),
+        title=_("Upcoming actions"),
+        subtitle=_("Hearings, pickets and other actions across all cases"),
+        self_url=url_for("timeline.site_feed", _external=True),
+        page_url=url_for("public.index", _external=True),
+        events=events,
+        url_for_event=_event_url,
+        updated_fallback=datetime(2010, 1, 1, tzinfo=UTC),
+        title_for=feeds.names_title,
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+def _inline(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'inline; filename="{filename}"'}
