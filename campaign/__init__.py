@@ -62,9 +62,11 @@ def _build(test_config: Mapping[str, Any] | None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
+    from campaign.accounts import sessions
     from campaign.database import tune_sqlite
     from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from campaign.web import auth, i18n
+    from campaign.history import recorder
+    from campaign.web import actors, i18n
 
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))  # type: ignore[method-assign]
@@ -81,7 +83,8 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
-    auth.init_app(app)
+    sessions.init_app(app)
+    recorder.init_app(app, resolve_actor=actors.request_actor)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -13,9 +13,9 @@ from flask.cli import AppGroup, with_appcontext
 from campaign import demo
 from campaign.accounts.passwords import hash_password, password_problem
 from campaign.extensions import db
-from campaign.history import trail as audit
+from campaign.history.recorder import acting_as
 from campaign.messages.cli import messages_cli
-from campaign.models import AuditAction, Role, User
+from campaign.models import Role, User
 
 user_cli = AppGroup("user", help="Manage staff accounts.")
 
@@ -62,8 +62,8 @@ def init_command(with_demo: bool) -> None:
             password_hash=hash_password(password),
             must_change_password=True,
         )
-        db.session.add(user)
-        audit.record(AuditAction.CREATE, user, actor_label="first run")
+        with acting_as(label="first run"):
+            db.session.add(user)
         db.session.commit()
         click.echo("")
         click.echo("Created the first admin account. Sign in at /login with:")
@@ -110,6 +110,5 @@ def create_user(email: str, role: str, display_name: str | None) -> None:
         password_hash=hash_password(password),
     )
     db.session.add(user)
-    audit.record(AuditAction.CREATE, user, actor_label="command line")
     db.session.commit()
     click.echo(f"Created {role} {email}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,6 +72,19 @@ class Base(DeclarativeBase):
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+@dataclass(frozen=True)
+class Audited:
+    """Declares a model audited (``__audit__ = Audited(...)``): the history records its changes.
+
+    Columns are always recorded. *relations* names the relationships recorded too, by the names
+    of the related objects; *ids_of* the relationships whose ids a deletion keeps as
+    ``<singular>_ids`` (so the history of a case can still list the events deleted from it).
+    """
+
+    relations: tuple[str, ...] = ()
+    ids_of: tuple[str, ...] = ()
 
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

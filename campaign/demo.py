@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from campaign.extensions import db
+from campaign.history.recorder import acting_as
 from campaign.models import (
     Case,
     CaseStatus,
@@ -370,6 +371,13 @@ def load() -> bool:
     """Add the demo campaign unless it is already there; return whether anything was added."""
     if is_loaded():
         return False
+    with acting_as(label="demo"):
+        _add_campaign()
+    return True
+
+
+def _add_campaign() -> None:
+    """The cases, their organisations, venues, events and messages, added to the session."""
     cases = _cases()
     orgs = {name: _organisation(name, kind, country) for name, kind, country in ORGANISATIONS}
     venues = {(name, city): _venue(name, city, country) for name, city, country in VENUES}
@@ -398,7 +406,6 @@ def load() -> bool:
         )
         db.session.add(event)
     _messages(cases[KURMANOV])
-    return True
 
 
 def _cases() -> dict[str, Case]:

@@ -316,16 +316,17 @@ def fetch(app: Flask, model: type[Any], object_id: int) -> Any:
         return row
 
 
-def audit_entries(app: Flask, object_type: str, object_id: int) -> list[AuditEntry]:
-    """The audit trail of one object, oldest first, detached for assertions."""
+def audit_entries(
+    app: Flask, object_type: str, object_id: int, action: str | None = None
+) -> list[AuditEntry]:
+    """The audit trail of one object (of one *action* if given), oldest first, detached."""
     with app.app_context():
-        entries = list(
-            db.session.scalars(
-                sa.select(AuditEntry)
-                .where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
-                .order_by(AuditEntry.id)
-            )
+        query = sa.select(AuditEntry).where(
+            AuditEntry.object_type == object_type, AuditEntry.object_id == object_id
         )
+        if action is not None:
+            query = query.where(AuditEntry.action == action)
+        entries = list(db.session.scalars(query.order_by(AuditEntry.id)))
         db.session.expunge_all()
         return entries
 

@@ -89,7 +89,9 @@ def test_an_arrest_event_of_another_date_is_left_and_the_organiser_told(
     assert f"/manage/events/{event_id}/edit" in html
     with app.app_context():
         assert db.session.get(Event, event_id).date == date(2010, 4, 20)
-    assert [e.action for e in audit_entries(app, "event", event_id)] == ["create"]
+    # Its creation and the test's own change above; the case's edit did not touch it.
+    assert [e.action for e in audit_entries(app, "event", event_id)] == ["create", "update"]
+    assert not any("caused_by_case" in e.changes for e in audit_entries(app, "event", event_id))
 
 
 def test_two_arrest_events_are_not_guessed_between(app, staff_client, make_event):

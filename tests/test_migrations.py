@@ -128,3 +128,105 @@ def test_a_deleted_events_id_is_never_given_to_a_new_one(app: Flask, make_case, 
         db.session.commit()
     replacement = make_event([case.id], title="new")
     assert replacement.id > last.id > first.id
+
+
+def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Flask) -> None:
+    """0003 replays the trail's "#<id>" markers into case_event_effects, once; undo reads them."""
+    from datetime import date
+
+    from campaign.cases.status import effects_of, undo_event
+    from campaign.models import (
+        AuditAction,
+        AuditEntry,
+        Case,
+        CaseStatus,
+        CaseStatusChange,
+        DatePrecision,
+        Event,
+        EventType,
+    )
+
+    with migrated_app.app_context():
+        upgrade(revision="0002")
+        case = Case(slug="held", person_name="Held", status=CaseStatus.DETAINED)
+        case.arrest_date = date(2010, 4, 27)
+        case.arrest_date_precision = DatePrecision.APPROXIMATE
+        arrest = Event(type=EventType.ARREST, title="Arrest", date=date(2010, 4, 27), cases=[case])
+        release = Event(
+            type=EventType.RELEASE, title="Release", date=date(2010, 5, 12), cases=[case]
+        )
+        db.session.add_all([case, arrest, release])
+        db.session.flush()
+        gone = arrest.id + release.id + 100  # an event deleted since
+        db.session.add(
+            CaseStatusChange(
+                case=case,
+                old_status=CaseStatus.AT_RISK,
+                new_status=CaseStatus.DETAINED,
+                effective_on=date(2010, 4, 27),
+                event_id=arrest.id,
+            )
+        )
+        legacy = [
+            {
+                "status": ["at_risk", "detained"],
+                "arrest_date": [None, "2010-04-27"],
+                "arrest_date_precision": ["day", "approximate"],
+                "caused_by_event": [None, f"#{arrest.id} Arrest"],
+            },
+            {
+                "status": ["detained", "released"],
+                "released_on": [None, "2010-05-12"],
+                "caused_by_event": [None, f"#{release.id} Release"],
+            },
+            {
+                "status": ["released", "detained"],
+                "released_on": ["2010-05-12", None],
+                "undone_event": [f"#{release.id} Release", None],
+            },
+            {"city": [None, "Almaty"], "caused_by_event": [None, f"#{gone} Transfer"]},
+            {"city": ["Almaty", "Astana"]},  # an organiser's own edit: no marker
+        ]
+        for changes in legacy:
+            db.session.add(
+                AuditEntry(
+                    actor="Dana",
+                    action=AuditAction.UPDATE,
+                    object_type="case",
+                    object_id=case.id,
+                    object_label="Held",
+                    changes=changes,
+                )
+            )
+        db.session.commit()
+        case_id, arrest_id, release_id = case.id, arrest.id, release.id
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        rows = db.session.execute(
+            sa.text(
+                "SELECT event_id, field, old_value, new_value FROM case_event_effects "
+                "ORDER BY event_id, field"
+            )
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            (arrest_id, "arrest_date", None, "2010-04-27"),
+            (arrest_id, "arrest_date_precision", "day", "approximate"),
+            (arrest_id, "status", "at_risk", "detained"),
+        ]  # the undone release and the deleted event left nothing
+
+        # The status rules read the moved data back: taking back the arrest restores the case.
+        case = db.session.get(Case, case_id)
+        arrest = db.session.get(Event, arrest_id)
+        assert effects_of(case, db.session.get(Event, release_id)) == []
+        undo_event(case, arrest, date(2010, 6, 1), None)
+        db.session.commit()
+        assert (case.status, case.arrest_date, case.arrest_date_precision) == (
+            CaseStatus.AT_RISK,
+            None,
+            DatePrecision.DAY,
+        )
+        assert effects_of(case, arrest) == []
+        db.session.remove()
+        db.engine.dispose()

@@ -88,7 +88,7 @@ def test_an_organiser_publishes_one_message_and_the_decision_is_audited(
     assert message.state == MessageState.PUBLISHED
     assert message.decided_at is not None
     assert message.decided_by_id == organiser.user.id  # type: ignore[attr-defined]
-    [entry] = audit_entries(app, "message", message_id)
+    [entry] = audit_entries(app, "message", message_id, "update")
     assert entry.changes["state"] == ["pending", "published"]
     assert entry.user_id == organiser.user.id  # type: ignore[attr-defined]
 
@@ -137,8 +137,8 @@ def test_bulk_decisions_apply_to_the_ticked_messages_only(
     assert response.status_code == 302
     assert [fetch(app, Message, i).state for i in ids] == [MessageState.SPAM] * 3
     assert fetch(app, Message, keep).state == MessageState.PENDING
-    assert all(len(audit_entries(app, "message", i)) == 1 for i in ids)
-    assert audit_entries(app, "message", keep) == []
+    assert all(len(audit_entries(app, "message", i, "update")) == 1 for i in ids)
+    assert audit_entries(app, "message", keep, "update") == []
 
 
 def test_bulk_without_ticks_or_with_an_unknown_action_changes_nothing(
@@ -179,7 +179,7 @@ def test_a_safety_edit_keeps_the_old_and_new_text_in_the_audit_trail(
     message = fetch(app, Message, message_id)
     assert message.body == "Stay strong."
     assert message.edited_at is not None
-    [entry] = audit_entries(app, "message", message_id)
+    [entry] = audit_entries(app, "message", message_id, "update")
     assert entry.changes["body"] == ["Stay strong. The judge Ivanov is corrupt!", "Stay strong."]
     empty = organiser.post(f"/manage/messages/{message_id}/edit", data={"body": "  "})
     assert empty.status_code == 400

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from campaign.extensions import db
-from campaign.models import AuditEntry, Organisation, Role, Venue
+from campaign.models import AuditAction, AuditEntry, Organisation, Role, Venue
 
 
 def _org(app: Flask, name: str, **kw) -> Organisation:
@@ -84,7 +84,9 @@ def test_organisers_correct_an_organisation_and_it_is_recorded(app: Flask, staff
     with app.app_context():
         stored = db.session.get(Organisation, org.id)
         assert (stored.name, stored.country) == ("CWI Austria (SLP)", "AT")
-        entry = db.session.scalars(sa.select(AuditEntry)).one()
+        entry = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == AuditAction.UPDATE)
+        ).one()
         assert entry.changes["name"] == ["CWI Austria", "CWI Austria (SLP)"]
 
 

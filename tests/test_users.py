@@ -37,7 +37,7 @@ def test_an_admin_changes_a_role_and_the_trail_says_from_what_to_what(
     response = admin.post(f"/manage/users/{user.id}/role", data={f"u{user.id}-role": "organiser"})
     assert response.status_code == 302
     assert fetch(app, User, user.id).role == Role.ORGANISER
-    (entry,) = audit_entries(app, "user", user.id)
+    (entry,) = audit_entries(app, "user", user.id, "update")
     assert entry.action == AuditAction.UPDATE
     assert entry.actor == "Dana Admin"
     assert entry.changes == {"role": ["activist", "organiser"]}
@@ -59,7 +59,7 @@ def test_deactivating_and_reactivating_are_audited(
     assert admin.post(f"/manage/users/{user.id}/reactivate").status_code == 302
     assert fetch(app, User, user.id).active
     login(app.test_client(), user)
-    changes = [e.changes for e in audit_entries(app, "user", user.id)]
+    changes = [e.changes for e in audit_entries(app, "user", user.id, "update")]
     assert changes == [{"active": [True, False]}, {"active": [False, True]}]
 
 
@@ -72,7 +72,7 @@ def test_an_admin_cannot_deactivate_themselves(
     response = admin.post(f"/manage/users/{admin_id}/deactivate", follow_redirects=True)
     assert "You cannot deactivate your own account." in response.get_data(as_text=True)
     assert fetch(app, User, admin_id).active
-    assert audit_entries(app, "user", admin_id) == []
+    assert audit_entries(app, "user", admin_id, "update") == []
 
 
 def test_the_last_active_admin_cannot_be_demoted_or_deactivated(
@@ -202,7 +202,7 @@ def test_an_admin_unlocks_sign_in_and_the_trail_says_so(
     assert "Sign-in locked until" not in response.get_data(as_text=True)
     assert owner.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
 
-    (entry,) = audit_entries(app, "user", user.id)
+    (entry,) = audit_entries(app, "user", user.id, "update")
     assert entry.action == AuditAction.UPDATE
     assert entry.actor == "Dana Admin"
     assert entry.changes["failed_sign_ins"] == [5, 0]
@@ -217,7 +217,7 @@ def test_unlocking_an_account_without_failures_changes_nothing(
     admin = staff_client(Role.ADMIN)
     response = admin.post(f"/manage/users/{user.id}/unlock", follow_redirects=True)
     assert "has no failed sign-ins to clear" in response.get_data(as_text=True)
-    assert audit_entries(app, "user", user.id) == []
+    assert audit_entries(app, "user", user.id, "update") == []
     assert admin.get(f"/manage/users/{user.id}/unlock").status_code in (404, 405)  # POST only
     assert admin.post("/manage/users/4242/unlock").status_code == 404
 
@@ -236,10 +236,10 @@ def test_unlocking_needs_the_csrf_token(
         "/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token.group(1)}
     )
     assert client.post(f"/manage/users/{user.id}/unlock").status_code == 400
-    assert audit_entries(app, "user", user.id) == []
+    assert audit_entries(app, "user", user.id, "update") == []
     page = client.get("/manage/users/").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert token
     response = client.post(f"/manage/users/{user.id}/unlock", data={"csrf_token": token.group(1)})
     assert response.status_code == 302
-    assert len(audit_entries(app, "user", user.id)) == 1
+    assert len(audit_entries(app, "user", user.id, "update")) == 1

@@ -14,12 +14,13 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, flash, session
+from flask import Flask, current_app, flash, request, session
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
 
 from campaign.database import utcnow
-from campaign.extensions import db
+from campaign.extensions import db, login_manager
 from campaign.models import User, UserSession
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,23 @@ logger = logging.getLogger(__name__)
 SESSION_KEY = "_sid"
 # last_seen_at is written at most this often, so most GET requests write nothing.
 TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Login to the server-side sessions and resolve the user before any view runs."""
+    # The server-side session is what ends a sign-in; checking the client's address as well
+    # ("strong") would sign activists out each time their phone changes network.
+    login_manager.session_protection = "basic"
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "warning"
+    login_manager.user_loader(load_user)
+
+    @app.before_request
+    def resolve_user_first() -> None:
+        """Load the user now, so session bookkeeping commits before a view changes anything."""
+        if request.endpoint != "static":
+            _ = current_user.is_authenticated
 
 
 def token_digest(token: str) -> str:
@@ -76,7 +94,7 @@ def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the user only if the cookie's session is live and theirs.
 
     Refuses revoked, idle-expired and too-old sessions and inactive users. Called at the start
-    of every request (see :func:`campaign.web.auth.init_app`), so its occasional commit (revoking an
+    of every request (see :func:`init_app`), so its occasional commit (revoking an
     expired session, or noting activity) never carries a view's half-done changes with it.
     """
     record = current()

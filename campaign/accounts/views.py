@@ -44,8 +44,8 @@ from campaign.accounts.passwords import (
 )
 from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.history import trail as audit
-from campaign.models import AuditAction, Invitation, Role, User
+from campaign.history.recorder import acting_as, note
+from campaign.models import Invitation, Role, User
 from campaign.web.access import ADMINS, allow
 from campaign.web.redirects import local_target
 
@@ -107,7 +107,8 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("accounts/login.html", form=form)
 
     if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        with acting_as(user):
+            user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     sessions.begin(user)
     db.session.commit()
@@ -145,7 +146,6 @@ def change_password() -> str | Response:
         else:
             user.password_hash = hash_password(new)
             user.must_change_password = False
-            audit.record(AuditAction.UPDATE, user, audit.pending_changes(user))
             sessions.revoke_all(user, keep=sessions.current())
             db.session.commit()
             flash(
@@ -209,9 +209,8 @@ def accept_invitation(token: str) -> Response:
                 role=invitation.role,
                 password_hash=hash_password(new),
             )
-            db.session.add(user)
-            db.session.flush()
-            audit.record(AuditAction.CREATE, user, actor=user)
+            with acting_as(user):  # the new account is who created it
+                db.session.add(user)
             user.last_login_at = utcnow()
             sessions.begin(user)
             db.session.commit()
@@ -307,7 +306,6 @@ def invite() -> str | Response:
                 expires_at=utcnow() + _invitation_lifetime(),
             )
             db.session.add(invitation)
-            audit.record(AuditAction.CREATE, invitation)
             db.session.commit()
             session[LINK_KEY] = url_for("accounts.accept_invitation", token=token, _external=True)
             return redirect(url_for("users.invitation_link", invitation_id=invitation.id))
@@ -336,7 +334,6 @@ def withdraw_invitation(invitation_id: int) -> Response:
     """Delete an open invitation so its link stops working."""
     invitation = get_invitation_or_404(invitation_id)
     if ActionForm().validate_on_submit():
-        audit.record(AuditAction.DELETE, invitation)
         db.session.delete(invitation)
         db.session.commit()
         flash(_("The invitation is withdrawn; its link no longer works."), "success")
@@ -357,10 +354,8 @@ def change_role(user_id: int) -> Response:
     if demoted and _other_active_admins(user) == 0:
         flash(_("%(name)s is the last active admin.", name=user.display_name), "error")
         return redirect(url_for("users.index"))
-    user.role = role
-    changes = audit.pending_changes(user)
-    if changes:
-        audit.record(AuditAction.UPDATE, user, changes)
+    if user.role != role:
+        user.role = role
         db.session.commit()
         flash(_("%(name)s is now: %(role)s.", name=user.display_name, role=role.label), "success")
     return redirect(url_for("users.index"))
@@ -379,7 +374,6 @@ def deactivate(user_id: int) -> Response:
         flash(_("%(name)s is the last active admin.", name=user.display_name), "error")
     elif user.active:
         user.active = False
-        audit.record(AuditAction.UPDATE, user, audit.pending_changes(user))
         sessions.revoke_all(user)
         db.session.commit()
         flash(_("%(name)s is deactivated and signed out.", name=user.display_name), "success")
@@ -393,7 +387,6 @@ def reactivate(user_id: int) -> Response:
     user = get_user_or_404(user_id)
     if ActionForm().validate_on_submit() and not user.active:
         user.active = True
-        audit.record(AuditAction.UPDATE, user, audit.pending_changes(user))
         db.session.commit()
         flash(_("%(name)s can sign in again.", name=user.display_name), "success")
     return redirect(url_for("users.index"))
@@ -412,7 +405,7 @@ def unlock(user_id: int) -> Response:
         changes: dict[str, list[object]] = {"failed_sign_ins": [cleared, 0]}
         if until is not None:
             changes["sign_in_locked_until"] = [until.isoformat(timespec="minutes"), None]
-        audit.record(AuditAction.UPDATE, user, changes)
+        note(user, **changes)
         db.session.commit()
         flash(_("%(name)s can sign in again now.", name=user.display_name), "success")
     else:

@@ -1,8 +1,10 @@
-"""How a case's status follows its record: what an event implies, and applying it with a trail.
+"""How a case's status follows its record: what an event implies, applying it, taking it back.
 
 :func:`implied_by` is pure (it reads objects and returns a decision); :func:`apply_event` writes
-the decision to the case, adds a :class:`CaseStatusChange` and an audit entry. An organiser's own
-edit of the status always wins: it is simply saved (and recorded) by the case form.
+the decision to the case, adds a :class:`CaseStatusChange`, and keeps what the event did in
+:class:`CaseEventEffect` rows, which :func:`undo_event` reads back to take exactly that back.
+The audit trail records each change with the event that caused it. An organiser's own edit of
+the status always wins: it is simply saved (and recorded) by the case form.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+
+from campaign.extensions import db
+from campaign.history.recorder import note
+from campaign.history.render import render
 from campaign.models import (
-    AuditAction,
     Case,
+    CaseEventEffect,
     CaseStatus,
     CaseStatusChange,
     DatePrecision,
@@ -30,8 +37,10 @@ DRIVING_TYPES: dict[EventType, CaseStatus] = {
     EventType.SENTENCE: CaseStatus.SENTENCED,
     EventType.RELEASE: CaseStatus.RELEASED,
 }
-# The case dates an event may fill, taken back when the event is deleted or no longer says so.
+# The case dates an event may fill, taken back when the event is deleted or no longer says so
+# (in this order: a precision goes back only with the date it describes).
 UNDOABLE_FIELDS = ("arrest_date", "arrest_date_precision", "released_on")
+STATUS = "status"
 
 
 @dataclass(frozen=True)
@@ -83,34 +92,57 @@ def implied_by(case: Case, event: Event, others: Iterable[Event], today: date) -
 def apply_event(
     case: Case, event: Event, others: Iterable[Event], today: date, user: User | None
 ) -> CaseStatusChange | None:
-    """Apply what *event* implies to *case*; record the status change and an audit entry."""
-    from campaign.history import trail as audit
-
+    """Apply what *event* implies to *case*: set its fields and status, keep what was done."""
     implied = implied_by(case, event, others, today)
     if implied.is_empty:
         return None
-    changes: dict[str, list[Any]] = {}
-    for name, value in implied.fields.items():
-        old = getattr(case, name)
-        if old != value:
-            changes[name] = [audit._render(old), audit._render(value)]
-            setattr(case, name, value)
+    effects = {effect.field: effect for effect in effects_of(case, event)}
     change: CaseStatusChange | None = None
-    if implied.status is not None:
-        changes["status"] = [case.status.value, implied.status.value]
-        change = CaseStatusChange(
-            old_status=case.status,
-            new_status=implied.status,
-            effective_on=event.date,
-            changed_by_id=user.id if user is not None else None,
-            event_id=event.id,
-        )
-        case.status = implied.status
-        case.status_changes.append(change)
-    if changes:
-        changes["caused_by_event"] = [None, f"#{event.id} {event.title}"]
-        audit.record(AuditAction.UPDATE, case, changes)
+    with db.session.no_autoflush:  # one flush, so the change and its cause make one entry
+        moved = False
+        for name, value in implied.fields.items():
+            old = getattr(case, name)
+            if old != value:
+                _keep(effects, case, event, name, old, value)
+                setattr(case, name, value)
+                moved = True
+        if implied.status is not None:
+            _keep(effects, case, event, STATUS, case.status, implied.status)
+            change = CaseStatusChange(
+                old_status=case.status,
+                new_status=implied.status,
+                effective_on=event.date,
+                changed_by_id=user.id if user is not None else None,
+                event_id=event.id,
+            )
+            case.status = implied.status
+            case.status_changes.append(change)
+            moved = True
+        if moved:
+            note(case, caused_by_event=[None, _event_label(event)])
     return change
+
+
+def _keep(
+    effects: dict[str, CaseEventEffect],
+    case: Case,
+    event: Event,
+    name: str,
+    old: Any,
+    new: Any,
+) -> None:
+    """Remember that *event* set *name* on *case*; a second change keeps the first old value."""
+    effect = effects.get(name)
+    if effect is None:
+        effect = CaseEventEffect(case=case, event=event, field=name, old_value=render(old))
+        db.session.add(effect)
+        effects[name] = effect
+    effect.new_value = render(new)
+
+
+def _event_label(event: Event) -> str:
+    """How the history names the event behind a change: "#12 Release of Ainur Kurmanov"."""
+    return f"#{event.id} {event.title}"
 
 
 def record_manual_change(
@@ -130,54 +162,39 @@ def record_manual_change(
     return change
 
 
-def _trail_of(case: Case, event: Event) -> list[tuple[str, dict[str, Any]]]:
-    """The case's trail entries caused or undone by *event*, oldest first."""
-    import sqlalchemy as sa
-
-    from campaign.extensions import db
-    from campaign.models import AuditEntry
-
-    marker = f"#{event.id} "
-    entries = db.session.scalars(
-        sa.select(AuditEntry)
-        .where(AuditEntry.object_type == "case", AuditEntry.object_id == case.id)
-        .order_by(AuditEntry.id)
+def effects_of(case: Case, event: Event) -> list[CaseEventEffect]:
+    """What *event* did to *case* and has not been taken back."""
+    if case.id is None or event.id is None:
+        return [
+            obj
+            for obj in db.session.new
+            if isinstance(obj, CaseEventEffect) and obj.case is case and obj.event is event
+        ]
+    return list(
+        db.session.scalars(
+            sa.select(CaseEventEffect).where(
+                CaseEventEffect.case_id == case.id, CaseEventEffect.event_id == event.id
+            )
+        )
     )
-    found: list[tuple[str, dict[str, Any]]] = []
-    for entry in entries:
-        changes = entry.changes or {}
-        caused = changes.get("caused_by_event") or [None, None]
-        undone = changes.get("undone_event") or [None, None]
-        if str(caused[1] or "").startswith(marker):
-            found.append(("caused", changes))
-        elif str(undone[0] or "").startswith(marker):
-            found.append(("undone", changes))
-    return found
 
 
 def is_applied(case: Case, event: Event) -> bool:
     """Whether *event* moved something on *case* that was not taken back since."""
-    trail = _trail_of(case, event)
-    return bool(trail) and trail[-1][0] == "caused"
-
-
-def _filled_by(case: Case, event: Event) -> dict[str, Any]:
-    """The case fields *event* filled (from the trail), with the value it wrote."""
-    filled: dict[str, Any] = {}
-    for kind, changes in _trail_of(case, event):
-        for name in UNDOABLE_FIELDS:
-            if name in changes:
-                if kind == "caused":
-                    filled[name] = changes[name]
-                else:
-                    filled.pop(name, None)
-    return filled
+    return bool(effects_of(case, event))
 
 
 def latest_change(case: Case) -> CaseStatusChange | None:
     """The case's most recent status change."""
     changes = sorted(case.status_changes, key=lambda c: (c.changed_at, c.id or 0))
     return changes[-1] if changes else None
+
+
+def _restored(name: str, old: str | None) -> Any:
+    """The value a field had before the event, from its stored form."""
+    if name == "arrest_date_precision":
+        return DatePrecision(old) if old else DatePrecision.DAY
+    return date.fromisoformat(old) if old else None
 
 
 def undo_event(case: Case, event: Event, today: date, user: User | None) -> CaseStatusChange | None:
@@ -188,39 +205,41 @@ def undo_event(case: Case, event: Event, today: date, user: User | None) -> Case
     case's feed and status list read as if the false change never happened; the audit trail
     keeps the record of both the change and its undoing.
     """
-    from campaign.history import trail as audit
-
-    changes: dict[str, list[Any]] = {}
-    filled = _filled_by(case, event)
-    for name, (old, new) in filled.items():
-        if audit._render(getattr(case, name)) != new:
-            continue  # someone changed it since: theirs wins
-        if name == "arrest_date_precision":
-            if "arrest_date" not in changes:
-                continue  # the precision goes back only with the date it describes
-            restored: Any = DatePrecision(old) if old else DatePrecision.DAY
-        else:
-            restored = date.fromisoformat(old) if isinstance(old, str) else None
-        if name == "arrest_date_precision" and restored == getattr(case, name):
-            continue
-        setattr(case, name, restored)
-        changes[name] = [new, audit._render(restored)]
+    effects = effects_of(case, event)
+    filled = {effect.field: effect for effect in effects if effect.field != STATUS}
     undone: CaseStatusChange | None = None
-    last = latest_change(case)
-    if (
-        last is not None
-        and last.event_id is not None
-        and last.event_id == event.id
-        and last.old_status is not None
-        and case.status == last.new_status
-    ):
-        changes["status"] = [case.status.value, last.old_status.value]
-        case.status = last.old_status
-        case.status_changes.remove(last)  # delete-orphan: the row goes with the flush
-        undone = last
-    if changes:
-        changes["undone_event"] = [f"#{event.id} {event.title}", None]
-        audit.record(AuditAction.UPDATE, case, changes)
+    with db.session.no_autoflush:
+        restored_fields: list[str] = []
+        for name in UNDOABLE_FIELDS:
+            effect = filled.get(name)
+            if effect is None or render(getattr(case, name)) != effect.new_value:
+                continue  # not the event's doing, or someone changed it since: theirs wins
+            if name == "arrest_date_precision" and "arrest_date" not in restored_fields:
+                continue  # the precision goes back only with the date it describes
+            value = _restored(name, effect.old_value)
+            if value == getattr(case, name):
+                continue
+            setattr(case, name, value)
+            restored_fields.append(name)
+        last = latest_change(case)
+        if (
+            last is not None
+            and last.event_id is not None
+            and last.event_id == event.id
+            and last.old_status is not None
+            and case.status == last.new_status
+        ):
+            case.status = last.old_status
+            case.status_changes.remove(last)  # delete-orphan: the row goes with the flush
+            undone = last
+            restored_fields.append(STATUS)
+        for effect in effects:
+            if sa.inspect(effect).persistent:
+                db.session.delete(effect)
+            else:
+                db.session.expunge(effect)
+        if restored_fields:
+            note(case, undone_event=[_event_label(event), None])
     return undone
 
 

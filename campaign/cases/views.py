@@ -19,11 +19,11 @@ from campaign.cases.counters import current_hunger_strike, hunger_strike_day
 from campaign.cases.forms import ActionForm, CaseForm
 from campaign.cases.labels import case_choice_label, case_labels
 from campaign.cases.status import record_manual_change
-from campaign.events.views import case_events, changes_since, loaded_version
+from campaign.events.views import case_events, loaded_version
 from campaign.extensions import db
-from campaign.history import trail as audit
+from campaign.history.queries import changes_since
+from campaign.history.recorder import note
 from campaign.models import (
-    AuditAction,
     Case,
     CaseStatus,
     CaseStatusChange,
@@ -259,14 +259,6 @@ def _prefill(form: CaseForm, case: Case) -> None:
     form.version.data = str(case.version)
 
 
-def _link_entries(case: Case, touched: list[Case]) -> None:
-    """Record on each other case that a link to *case* was added or removed."""
-    for other in touched:
-        linked = case in other.related_cases
-        change = [None, case.person_name] if linked else [case.person_name, None]
-        audit.record(AuditAction.UPDATE, other, {"related_cases": change})
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @allow(*ORGANISERS)
 def new() -> str | Response:
@@ -281,14 +273,9 @@ def new() -> str | Response:
             form.slug.errors = [problem]
         else:
             case = Case(published=False)
-            touched = _fill_case(case, form)
+            _fill_case(case, form)
             db.session.add(case)
             db.session.flush()
-            changes = audit.snapshot(case)
-            if case.related_cases:
-                changes["related_cases"] = [None, [c.person_name for c in case.related_cases]]
-            audit.record(AuditAction.CREATE, case, changes)
-            _link_entries(case, touched)
             first = record_manual_change(case, None, today_utc(), current_user)
             if first is not None and case.arrest_date is not None:
                 # The status holds since the arrest, not since the day the case was typed in.
@@ -315,9 +302,6 @@ def _log_arrest(case: Case) -> Event:
     )
     db.session.add(event)
     db.session.flush()
-    changes = audit.snapshot(event)
-    changes["cases"] = [None, [case.person_name]]
-    audit.record(AuditAction.CREATE, event, changes)
     return event
 
 
@@ -352,14 +336,11 @@ def edit(case_id: int) -> str | Response:
         return render_template("cases/form.html", form=form, case=case)
     old_status = case.status
     old_arrest = (case.arrest_date, case.arrest_date_precision)
-    touched = _fill_case(case, form)
-    changes = audit.pending_changes(case)
+    _fill_case(case, form)
     record_manual_change(case, old_status, today_utc(), current_user)
     arrest_moved = old_arrest != (case.arrest_date, case.arrest_date_precision)
     try:
         db.session.flush()
-        audit.record(AuditAction.UPDATE, case, changes)
-        _link_entries(case, touched)
         in_step = _move_arrest(case, *old_arrest) if arrest_moved else True
         db.session.commit()
     except StaleDataError:
@@ -414,9 +395,9 @@ def _move_arrest(case: Case, old_date: date | None, old_precision: DatePrecision
     ):
         return any(e.date == new_date for e in arrests)
     event = arrests[0]
+    note(event, caused_by_case=[None, f"#{case.id} {case.person_name}"])
     event.date = new_date
     event.date_precision = new_precision
-    changes = audit.pending_changes(event)
     for change in db.session.scalars(
         sa.select(CaseStatusChange).where(
             CaseStatusChange.event_id == event.id, CaseStatusChange.effective_on == old_date
@@ -424,9 +405,6 @@ def _move_arrest(case: Case, old_date: date | None, old_precision: DatePrecision
     ):
         change.effective_on = new_date
     db.session.flush()
-    if changes:
-        changes["caused_by_case"] = [None, f"#{case.id} {case.person_name}"]
-        audit.record(AuditAction.UPDATE, event, changes)
     return True
 
 
@@ -458,10 +436,8 @@ def _toggle(case_id: int, attribute: str, value: Any, message: str) -> Response:
     case = load_case(case_id, manage=True)
     if not ActionForm().validate_on_submit():
         abort(400)
-    setattr(case, attribute, value)
-    changes = audit.pending_changes(case)
-    if changes:
-        audit.record(AuditAction.UPDATE, case, changes)
+    if getattr(case, attribute) != value:
+        setattr(case, attribute, value)
         db.session.commit()
         flash(message, "success")
     return redirect(url_for("cases.detail", case_id=case.id))
@@ -494,7 +470,6 @@ def archive(case_id: int) -> Response:
     if case.archived_at is None:
         case.archived_at = datetime.now(UTC)
         case.published = False
-        audit.record(AuditAction.UPDATE, case, audit.pending_changes(case))
         db.session.commit()
         flash(_("The case was archived and taken off the public site."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))

@@ -12,9 +12,7 @@ from werkzeug.wrappers import Response
 
 from campaign.directory.forms import OrganisationForm, VenueForm
 from campaign.extensions import db
-from campaign.history import trail as audit
 from campaign.models import (
-    AuditAction,
     Event,
     Organisation,
     OrganisationKind,
@@ -106,11 +104,9 @@ def edit(organisation_id: int) -> str | Response:
 
 
 def _apply(obj: Any, **values: Any) -> None:
-    """Set fields, record what changed, commit."""
+    """Set fields and commit (the history records what changed)."""
     for name, value in values.items():
         setattr(obj, name, value)
-    changes = audit.pending_changes(obj)
-    audit.record(AuditAction.UPDATE, obj, changes)
     db.session.commit()
 
 

@@ -17,9 +17,7 @@ from campaign.cases.labels import case_labels
 from campaign.cases.status import apply_event, is_applied, still_justifies, undo_event
 from campaign.events.forms import ConfirmForm, EventForm, PicketForm
 from campaign.extensions import db
-from campaign.history import trail as audit
 from campaign.models import (
-    AuditAction,
     AuditEntry,
     Case,
     DatePrecision,
@@ -122,7 +120,6 @@ def organisation_named(name: str) -> Organisation:
     if org is None:
         org = Organisation(name=name, slug=_unique_slug(Organisation, slugify(name), "org"))
         db.session.add(org)
-        audit.record(AuditAction.CREATE, org)
     return org
 
 
@@ -180,7 +177,6 @@ def venue_named(typed: str, city: str | None, country: str | None) -> Venue:
             slug=_unique_slug(Venue, slugify(f"{name} {city or ''}"), "venue"),
         )
         db.session.add(venue)
-        audit.record(AuditAction.CREATE, venue)
     return venue
 
 
@@ -480,27 +476,12 @@ def new() -> str | Response:
             return redirect(safe_next(url_for("events.detail", event_id=earlier.id)))
         db.session.add(event)
         db.session.flush()
-        changes = audit.snapshot(event)
-        changes.update(_relations_snapshot(event))
-        audit.record(AuditAction.CREATE, event, changes)
         if drives_status(event):
             follow_status(event)
         db.session.commit()
         flash(_("The event was saved."), "success")
         return redirect(safe_next(url_for("events.detail", event_id=event.id)))
     return _render_form(form, None)
-
-
-def _relations_snapshot(event: Event) -> dict[str, list[Any]]:
-    """The event's cases, organisations, venue and sources, for a create or delete entry."""
-    result: dict[str, list[Any]] = {"cases": [None, sorted(c.person_name for c in event.cases)]}
-    if event.organisations:
-        result["organisations"] = [None, sorted(o.name for o in event.organisations)]
-    if event.sources:
-        result["sources"] = [None, [s.url or s.title for s in event.sources]]
-    if event.venue:
-        result["venue"] = [None, event.venue.name]
-    return result
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
@@ -523,27 +504,21 @@ def edit(event_id: int) -> str | Response:
     before = (event.type, event.date, {c.id for c in event.cases})
     cases_before = list(event.cases)
     cited_before = list(event.sources)
-    venue_before = event.venue
     try:
         _fill_event(event, form)
     except AmbiguousVenue:
         ambiguous_venue(form)
         return _render_form(form, event)
-    changes = audit.pending_changes(event)
-    if event.venue is not venue_before:
-        # The venue is a relation whose id changes only at the flush: say so by name.
-        changes["venue"] = [
-            venue_label(v.name, v.city) if v is not None else None
-            for v in (venue_before, event.venue)
-        ]
-    if changes and event.verification == Verification.VERIFIED and not may_verify():
+    if (
+        db.session.is_modified(event)
+        and event.verification == Verification.VERIFIED
+        and not may_verify()
+    ):
         # What an organiser checked is no longer what is saved: it needs checking again.
         event.verification = Verification.REPORTED
-        changes["verification"] = [Verification.VERIFIED.value, Verification.REPORTED.value]
     try:
         db.session.flush()
         drop_unused_sources([x for x in cited_before if x not in event.sources], event.id)
-        audit.record(AuditAction.UPDATE, event, changes)
         if not drives_status(event):
             # An activist's change takes the event back to unchecked: so does its effect.
             unfollow_status(event, cases_before, everything=True)
@@ -639,10 +614,6 @@ def picket() -> str | Response:
             flash(_("Thank you: the picket was logged."), "success")
             return redirect(url_for("events.picket", logged=earlier.id))
         db.session.add(event)
-        db.session.flush()
-        changes = audit.snapshot(event)
-        changes.update(_relations_snapshot(event))
-        audit.record(AuditAction.CREATE, event, changes)
         db.session.commit()
         flash(_("Thank you: the picket was logged."), "success")
         return redirect(url_for("events.picket", logged=event.id))
@@ -713,8 +684,6 @@ def verify(event_id: int) -> Response:
         event.verification = Verification.VERIFIED
         event.verified_by_id = current_user.id
         event.verified_at = datetime.now(UTC)
-        changes = audit.pending_changes(event)
-        audit.record(AuditAction.UPDATE, event, changes)
         # Checked now: an activist's arrest, sentence or release may move the status.
         follow_status(event, only_new=True)
         db.session.commit()
@@ -729,12 +698,6 @@ def delete(event_id: int) -> str | Response:
     event = load_event(event_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        changes = audit.snapshot(event)
-        changes.update(_relations_snapshot(event))
-        changes = {k: [v[1], None] for k, v in changes.items()}
-        # Kept so the history of each case can still list the events deleted from it.
-        changes["case_ids"] = [sorted(c.id for c in event.cases), None]
-        audit.record(AuditAction.DELETE, event, changes)
         unfollow_status(event, list(event.cases), everything=True)
         cited = list(event.sources)
         db.session.delete(event)

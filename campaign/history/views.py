@@ -18,7 +18,7 @@ from wtforms.fields.core import UnboundField
 
 from campaign.events.views import case_events
 from campaign.extensions import db
-from campaign.history.trail import history_of
+from campaign.history.queries import deleted_events_of, history_of
 from campaign.models import (
     AuditAction,
     AuditEntry,
@@ -277,20 +277,6 @@ def case(case_id: int) -> str:
         events=case_events(record),
         deleted=deleted_events_of(case_id),
     )
-
-
-def deleted_events_of(case_id: int) -> list[AuditEntry]:
-    """The deletion entries of events that concerned this case (deletions are rare)."""
-    deletions = db.session.scalars(
-        sa.select(AuditEntry)
-        .where(AuditEntry.object_type == "event", AuditEntry.action == AuditAction.DELETE)
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-    )
-    return [
-        entry
-        for entry in deletions
-        if case_id in ((entry.changes or {}).get("case_ids") or [[]])[0]
-    ]
 
 
 @bp.get("/events/<int:event_id>")

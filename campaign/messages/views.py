@@ -34,7 +34,7 @@ from werkzeug.wrappers import Response
 
 from campaign.cases.queries import public_case, visible_case_or_404
 from campaign.extensions import db, limiter
-from campaign.history import trail as audit
+from campaign.history.recorder import acting_as
 from campaign.messages import delivery, mail, spam
 from campaign.messages import queries as summary
 from campaign.messages.forms import (
@@ -46,7 +46,7 @@ from campaign.messages.forms import (
     WithdrawForm,
 )
 from campaign.messages.queries import purge_expired_emails
-from campaign.models import AuditAction, Case, DeliveryMethod, DeliveryPack, Message, MessageState
+from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState
 from campaign.util.countries import is_country_code
 from campaign.util.dates import today_utc
 from campaign.util.privacy import keyed_hash
@@ -58,6 +58,8 @@ bp = Blueprint("messages", __name__, url_prefix="/manage/messages")
 logger = logging.getLogger(__name__)
 
 SENT_KEY = "support_sent"
+# Who the history names for what a supporter does (no account, no name kept for it).
+SUPPORTER = "supporter"
 WALL_PAGE_SIZE = 50
 # The whole form is a few kilobytes: anything far larger is refused before it is parsed.
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
@@ -258,8 +260,9 @@ def new(slug: str) -> Response | tuple[str, int]:
         body_fingerprint=fingerprint,
         withdraw_token_hash=hashed,
     )
-    db.session.add(message)
     try:
+        with acting_as(label=SUPPORTER):
+            db.session.add(message)
         db.session.commit()
     except sa.exc.IntegrityError:
         # Two identical posts raced: the other one stored the message; show its confirmation.
@@ -357,13 +360,12 @@ def withdraw(token: str) -> Response | str:
     form = WithdrawForm()
     if request.method == "POST" and form.validate_on_submit():
         if message.state != MessageState.WITHDRAWN:
-            message.state = MessageState.WITHDRAWN
-            if message.email is not None:
-                message.email = None
-                message.email_erased_at = datetime.now(UTC)
-            delivery.release_from_open_pack(message)
-            changes = audit.pending_changes(message)
-            audit.record(AuditAction.UPDATE, message, changes, actor_label="supporter")
+            with acting_as(label=SUPPORTER):
+                message.state = MessageState.WITHDRAWN
+                if message.email is not None:
+                    message.email = None
+                    message.email_erased_at = datetime.now(UTC)
+                delivery.release_from_open_pack(message)
             db.session.commit()
         return redirect(url_for("support.withdraw", token=token))
     response = make_response(render_template("messages/withdraw.html", message=message, form=form))
@@ -635,7 +637,6 @@ def _decide(message: Message, state: MessageState) -> str | None:
         message.decided_by_id = current_user.id
     if state != MessageState.PUBLISHED:
         delivery.release_from_open_pack(message)
-    audit.record(AuditAction.UPDATE, message, audit.pending_changes(message))
     return None
 
 
@@ -757,7 +758,6 @@ def edit(message_id: int) -> Response | tuple[str, int]:
         if form.body.data != message.body:
             message.body = str(form.body.data)
             message.edited_at = datetime.now(UTC)
-            audit.record(AuditAction.UPDATE, message, audit.pending_changes(message))
             db.session.commit()
             flash(_("The message was edited; the change is in the history."), "success")
         return redirect(url_for("messages.queue", state="all", case=message.case_id))
@@ -798,7 +798,6 @@ def new_pack() -> Response:
     if pack is None:
         flash(_("No approved messages are waiting for delivery for this case."), "warning")
         return redirect(url_for("messages.packs"))
-    audit.record(AuditAction.CREATE, pack)
     db.session.commit()
     flash(_("The pack is ready to print."), "success")
     return redirect(url_for("messages.pack", pack_id=pack.id))
@@ -852,14 +851,13 @@ def mark_delivered(pack_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _render_pack(pack, form, 400)
     correction = pack.delivered_on is not None
+    recorded = (pack.method, pack.delivered_on, pack.note)
     delivered_on = form.delivered_on.data or today_utc()
     count = delivery.mark_delivered(
         pack, DeliveryMethod(form.method.data), delivered_on, form.note.data
     )
-    changes = audit.pending_changes(pack, include_relationships=False)
-    if changes:
-        audit.record(AuditAction.UPDATE, pack, changes)
-        db.session.commit()
+    changes = recorded != (pack.method, pack.delivered_on, pack.note)
+    db.session.commit()
     if correction:
         flash(
             _("The delivery record was corrected.") if changes else _("Nothing changed."), "success"
@@ -885,7 +883,6 @@ def mark_not_delivered(pack_id: int) -> Response:
         flash(_("This pack is not marked delivered."), "warning")
         return redirect(url_for("messages.pack", pack_id=pack.id))
     count = delivery.mark_not_delivered(pack)
-    audit.record(AuditAction.UPDATE, pack, audit.pending_changes(pack, include_relationships=False))
     db.session.commit()
     flash(
         ngettext(

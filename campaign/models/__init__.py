@@ -2,7 +2,7 @@
 
 from campaign.models.accounts import Invitation, LoginAttempt, User, UserSession
 from campaign.models.audit import AuditEntry
-from campaign.models.cases import Case, CaseStatusChange, case_links
+from campaign.models.cases import Case, CaseEventEffect, CaseStatusChange, case_links
 from campaign.models.events import Event, event_cases, event_organisations, event_sources
 from campaign.models.messages import DeliveryPack, Message
 from campaign.models.organisations import Organisation, Source, Venue
@@ -24,6 +24,7 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "Case",
+    "CaseEventEffect",
     "CaseStatus",
     "CaseStatusChange",
     "DatePrecision",

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign.database import NEVER_REUSE_IDS, str_enum, utcnow
+from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.vocab import Role
 
@@ -16,6 +16,7 @@ class User(db.Model):  # type: ignore[name-defined]
     """A staff member: admin, organiser or activist. Supporters never have accounts."""
 
     __tablename__ = "users"
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -90,6 +91,7 @@ class Invitation(db.Model):  # type: ignore[name-defined]
     """A single-use, expiring link an admin sends so a new person can set their own password."""
 
     __tablename__ = "invitations"
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign.database import str_enum, utcnow
+from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.vocab import CaseStatus, DatePrecision
 
 if TYPE_CHECKING:
     from campaign.models.accounts import User
+    from campaign.models.events import Event
 
 case_links = sa.Table(
     "case_links",
@@ -27,6 +28,7 @@ class Case(db.Model):  # type: ignore[name-defined]
     """A detained (or threatened) person's case; its slug is the public address."""
 
     __tablename__ = "cases"
+    __audit__ = Audited(relations=("related_cases",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
@@ -117,3 +119,32 @@ class CaseStatusChange(db.Model):  # type: ignore[name-defined]
 
     case: Mapped[Case] = relationship(back_populates="status_changes")
     changed_by: Mapped[User | None] = relationship()
+
+
+class CaseEventEffect(db.Model):  # type: ignore[name-defined]
+    """What an event did to a case's record: moved its status, filled a date.
+
+    Written by the status rules (campaign.cases.status) when an event moves a case, read back
+    when the event is changed, no longer checked or deleted, so exactly what it did can be taken
+    back; the row goes once that is done. Values are stored as the audit trail writes them: ISO
+    dates, vocabulary values.
+    """
+
+    __tablename__ = "case_event_effects"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "event_id", "field", name="uq_case_event_effects_field"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(sa.String(40))
+    old_value: Mapped[str | None] = mapped_column(sa.String(40))
+    new_value: Mapped[str | None] = mapped_column(sa.String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship()
+    event: Mapped[Event] = relationship()

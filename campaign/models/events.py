@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign.database import NEVER_REUSE_IDS, str_enum, utcnow
+from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.vocab import DatePrecision, EventFamily, EventType, Verification, Visibility
 
@@ -47,6 +47,7 @@ class Event(db.Model):  # type: ignore[name-defined]
 
     __tablename__ = "events"
     __table_args__ = (sa.Index("ix_events_date_id", "date", "id"), NEVER_REUSE_IDS)
+    __audit__ = Audited(relations=("cases", "organisations", "sources", "venue"), ids_of=("cases",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[EventType] = mapped_column(str_enum(EventType))
@@ -90,7 +91,8 @@ class Event(db.Model):  # type: ignore[name-defined]
         secondary=event_organisations, order_by="Organisation.name"
     )
     sources: Mapped[list[Source]] = relationship(secondary=event_sources, order_by="Source.id")
-    venue: Mapped[Venue | None] = relationship()
+    # Active history: the old venue is loaded when another is set, so the history names both.
+    venue: Mapped[Venue | None] = relationship(active_history=True)
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaign.database import NEVER_REUSE_IDS, str_enum, utcnow
+from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.vocab import DeliveryMethod, MessageState
 
@@ -21,6 +21,7 @@ class DeliveryPack(db.Model):  # type: ignore[name-defined]
     """A batch of published messages printed for one case and delivered to the person."""
 
     __tablename__ = "delivery_packs"
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -46,6 +47,7 @@ class Message(db.Model):  # type: ignore[name-defined]
         sa.Index("ix_messages_state_created", "state", "created_at"),
         NEVER_REUSE_IDS,
     )
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from campaign.database import NEVER_REUSE_IDS, str_enum, utcnow
+from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.vocab import OrganisationKind
 
@@ -16,6 +16,7 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     """Who organised or supported an action: a party section, union, rights group, MP..."""
 
     __tablename__ = "organisations"
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
@@ -39,6 +40,7 @@ class Venue(db.Model):  # type: ignore[name-defined]
         sa.UniqueConstraint("name", "city", name="uq_venues_name_city"),
         NEVER_REUSE_IDS,
     )
+    __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
