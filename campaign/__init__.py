@@ -69,7 +69,7 @@ def _init_extensions(app: Flask) -> None:
     from campaign.web import actors, i18n
 
     if app.config["PROXY_FIX_X_FOR"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
 
     db.init_app(app)
     with app.app_context():

@@ -53,7 +53,7 @@ def init_command(with_demo: bool) -> None:
     if db.session.scalar(sa.select(sa.func.count(User.id))):
         click.echo("Accounts exist already: no admin created, no password changed.")
     else:
-        email = current_app.config.get("ADMIN_EMAIL", "admin@example.org")
+        email = current_app.config["ADMIN_EMAIL"]
         password = secrets.token_urlsafe(15)
         user = User(
             email=email,

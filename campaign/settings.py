@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,91 @@ class Defaults:
     MAIL_FROM: str | None = None
     # Where case photos are read from; None: the instance folder's photos/.
     PHOTO_FOLDER: str | None = None
-    TIMELINE_PAGE_SIZE = 50
+    # The e-mail of the first admin that `flask init` creates.
+    ADMIN_EMAIL = "admin@example.org"
+
+
+def _duration(value: Any) -> timedelta:
+    """A timedelta, or a number of seconds (as the environment gives it)."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(value)
+    return timedelta(seconds=float(value))
+
+
+def _whole(value: Any) -> int:
+    """A whole number (``"30"`` from the environment is 30; ``"3.5"`` and ``True`` are refused)."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(value)
+    return int(value)
+
+
+def _number(value: Any) -> float:
+    """A number of seconds or hours, whole or not."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    return float(value)
+
+
+def _flag(value: Any) -> bool:
+    """True or false (the environment's ``true``/``false`` arrive as JSON booleans already)."""
+    if isinstance(value, bool):
+        return value
+    if str(value).strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if str(value).strip().lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return value
+
+
+# Every setting the code reads as a number, a duration or a flag, with what it must be: the
+# values are checked and turned into that type once, at start-up, so code reads config[KEY].
+COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "PRODUCTION": (_flag, "true or false"),
+    "SQLITE_BUSY_TIMEOUT_MS": (_whole, "a whole number of milliseconds"),
+    "DATABASE_CONNECT_TIMEOUT": (_whole, "a whole number of seconds"),
+    "PERMANENT_SESSION_LIFETIME": (_duration, "a number of seconds"),
+    "SESSION_IDLE_TIMEOUT": (_duration, "a number of seconds"),
+    "WTF_CSRF_TIME_LIMIT": (_whole, "a whole number of seconds"),
+    "PROXY_FIX_X_FOR": (_whole, "the number of proxies in front of the app"),
+    "PASSWORD_MIN_LENGTH": (_whole, "a whole number of characters"),
+    "LOGIN_ACCOUNT_LIMIT": (_whole, "a whole number of attempts"),
+    "LOGIN_CLIENT_LIMIT": (_whole, "a whole number of attempts"),
+    "LOGIN_THROTTLE_WINDOW": (_duration, "a number of seconds"),
+    "INVITATION_LIFETIME": (_duration, "a number of seconds"),
+    "ARGON2_TIME_COST": (_whole, "a whole number"),
+    "ARGON2_MEMORY_COST": (_whole, "a whole number of KiB"),
+    "ARGON2_PARALLELISM": (_whole, "a whole number"),
+    "SUPPORTER_EMAIL_RETENTION_DAYS": (_whole, "a whole number of days"),
+    "SUPPORT_SEND_LIMIT": (_text, 'a limit such as "20 per 10 minutes"'),
+    "SUPPORT_ATTEMPT_LIMIT": (_text, 'a limit such as "60 per 10 minutes"'),
+    "SUPPORT_MAX_BODY_BYTES": (_whole, "a whole number of bytes"),
+    "SUPPORT_FORM_MIN_SECONDS": (_number, "a number of seconds"),
+    "SUPPORT_FORM_MAX_SECONDS": (_number, "a number of seconds"),
+    "SUPPORT_DUPLICATE_WINDOW_HOURS": (_number, "a number of hours"),
+    "MAIL_PORT": (_whole, "a port number"),
+    "MAIL_USE_TLS": (_flag, "true or false"),
+}
+
+
+def _coerce(config: dict[str, Any]) -> None:
+    """Turn every typed setting into its type, or stop start-up with the one that is wrong."""
+    for key, (convert, expected) in COERCE.items():
+        try:
+            config[key] = convert(config[key])
+        except (TypeError, ValueError, OverflowError):
+            raise StartupError(
+                f"The setting {key} must be {expected}, not {config[key]!r}."
+            ) from None
 
 
 def normalise_database_url(raw: str) -> str:
@@ -161,6 +246,7 @@ def _load_or_create_secret(app: Flask) -> str:
 def finalise(app: Flask) -> None:
     """Derive the settings that depend on others and check them; raise StartupError if unusable."""
     config = app.config
+    _coerce(config)
     raw_url = config.get("SQLALCHEMY_DATABASE_URI") or config.get("DATABASE_URL")
     raw_url = raw_url or os.environ.get("DATABASE_URL")
     if raw_url:
@@ -186,6 +272,9 @@ def finalise(app: Flask) -> None:
 
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _load_or_create_secret(app)
+
+    if not config["PHOTO_FOLDER"]:
+        config["PHOTO_FOLDER"] = str(Path(app.instance_path) / "photos")
 
     relaxed = app.debug or app.testing
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):

@@ -76,7 +76,7 @@ def test_the_count_is_one_query(
     make_case: Callable[..., Case],
     make_message: Callable[..., int],
 ) -> None:
-    from campaign.manage.views import pending_messages
+    from campaign.messages.queries import pending_count
 
     for _ in range(4):
         make_message(make_case().id)
@@ -88,7 +88,7 @@ def test_the_count_is_one_query(
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", remember)
         try:
-            assert pending_messages() == 4
+            assert pending_count() == 4
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", remember)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1

@@ -13,7 +13,7 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
 from campaign.extensions import db
-from campaign.messages import delivery
+from campaign.messages import delivery, services
 from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState, Role
 
 from .conftest import audit_entries, fetch
@@ -152,7 +152,8 @@ def test_the_packs_page_lists_cases_with_messages_ready(
 def test_build_pack_does_nothing_without_ready_messages(app_ctx: Flask, case: Case) -> None:
     loaded = db.session.get(Case, case.id)
     assert loaded is not None
-    assert delivery.build_pack(loaded, None) is None
+    with pytest.raises(services.NothingToDeliver):
+        services.build_pack(loaded, None)
     assert db.session.scalar(sa.select(sa.func.count(DeliveryPack.id))) == 0
 
 
@@ -164,10 +165,10 @@ def test_mark_delivered_skips_messages_withdrawn_after_packing(app_ctx: Flask, c
     ]
     db.session.add_all(messages)
     db.session.flush()
-    pack = delivery.build_pack(loaded, None)
-    assert pack is not None
+    pack = services.build_pack(loaded, None)
     messages[1].state = MessageState.WITHDRAWN
-    assert delivery.mark_delivered(pack, DeliveryMethod.VISIT, date(2010, 5, 12), None) == 1
+    done = services.mark_delivered(pack, DeliveryMethod.VISIT, date(2010, 5, 12), None)
+    assert done == services.Delivery(delivered=1, changed=True)
     assert messages[0].delivered_on == date(2010, 5, 12)
     assert messages[1].delivered_on is None
 

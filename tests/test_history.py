@@ -157,7 +157,7 @@ def test_history_values_read_as_people_write_them(app: Flask, staff_client, make
 
 
 def test_a_field_list_is_named_by_its_own_label(app: Flask) -> None:
-    from campaign.history.views import field_label
+    from campaign.history.labels import field_label
 
     with app.test_request_context():
         assert field_label("organisations") == "Organisations"

@@ -396,3 +396,26 @@ def test_the_dashboard_partial_puts_the_total_waiting_first_and_prominent(
     quiet = empty.get("/manage/").get_data(as_text=True)
     assert "moderation-total-zero" in quiet
     assert '<span class="moderation-total-number">0</span>' in quiet
+
+
+def test_every_message_has_a_history_page_reachable_from_the_queue(
+    organiser: FlaskClient, make_case: Callable[..., Case], make_message: Callable[..., int]
+) -> None:
+    message_id = make_message(make_case().id, display_name="Masha", email="masha@example.org")
+    organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "reject"})
+    queue = organiser.get("/manage/messages/?state=all").get_data(as_text=True)
+    link = f"/manage/history/messages/{message_id}"
+    assert f'href="{link}"' in queue
+    page = organiser.get(link)
+    assert page.status_code == 200
+    html = " ".join(page.get_data(as_text=True).split())
+    assert "History of Message from Masha" in html
+    assert "Awaiting review" in html
+    assert "Rejected" in html
+    assert "masha@example.org" not in html
+    assert "Back to the messages" in html
+
+
+def test_an_unknown_object_has_no_history_page(organiser: FlaskClient) -> None:
+    assert organiser.get("/manage/history/messages/999999").status_code == 404
+    assert organiser.get("/manage/history/cabbages/1").status_code == 404

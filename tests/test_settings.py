@@ -51,11 +51,11 @@ def test_instance_config_then_environment_override_defaults(
 ) -> None:
     clean_env.mkdir(parents=True)
     (clean_env / "config.py").write_text(
-        "TIMELINE_PAGE_SIZE = 7\nSUPPORTER_EMAIL_RETENTION_DAYS = 9\n"
+        "PASSWORD_MIN_LENGTH = 14\nSUPPORTER_EMAIL_RETENTION_DAYS = 9\n"
     )
     monkeypatch.setenv("CAMPAIGN_SUPPORTER_EMAIL_RETENTION_DAYS", "11")
     app = create_app()
-    assert app.config["TIMELINE_PAGE_SIZE"] == 7
+    assert app.config["PASSWORD_MIN_LENGTH"] == 14
     assert app.config["SUPPORTER_EMAIL_RETENTION_DAYS"] == 11
 
 

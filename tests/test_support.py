@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from campaign.extensions import db
 from campaign.messages import spam
 from campaign.models import Case, Message, MessageState
+from campaign.settings import Defaults
 
 VALID = {
     "body": "Stay strong, Ainur. Greetings from the workers of Vienna.",
@@ -379,19 +380,15 @@ class TestDefaultSendLimit:
 
     @pytest.fixture
     def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
-        from campaign.messages.views import DEFAULT_SEND_LIMIT
-
         _limited(app_config, "memory://")
-        app_config["SUPPORT_SEND_LIMIT"] = DEFAULT_SEND_LIMIT
+        app_config["SUPPORT_SEND_LIMIT"] = Defaults.SUPPORT_SEND_LIMIT
         app_config["SUPPORT_ATTEMPT_LIMIT"] = "100 per 10 minutes"
         return app_config
 
     def test_twenty_messages_from_one_connection_pass_and_the_next_waits(
         self, client: FlaskClient, app: Flask, case: Case
     ) -> None:
-        from campaign.messages.views import DEFAULT_SEND_LIMIT
-
-        assert DEFAULT_SEND_LIMIT == "20 per 10 minutes;200 per day"
+        assert Defaults.SUPPORT_SEND_LIMIT == "20 per 10 minutes;200 per day"
         for i in range(20):
             response = post_message(client, app, "ainur", body=f"Greetings number {i}")
             assert response.status_code == 302, i

@@ -10,6 +10,7 @@ from flask import Flask
 
 from campaign.extensions import db
 from campaign.messages import queries as summary
+from campaign.messages import services
 from campaign.models import Case, Message, MessageState
 
 
@@ -86,7 +87,7 @@ def test_purge_keeps_pending_and_recent_emails(
     waiting = Message(case_id=case.id, body="wait", email="c@example.org")
     db.session.add_all([old, fresh, waiting])
     db.session.commit()
-    assert summary.purge_expired_emails(now=now, days=30) == 1
+    assert services.purge_expired_emails(now=now, days=30) == 1
     db.session.commit()
     db.session.expire_all()
     assert old.email is None

@@ -25,11 +25,7 @@ _decoy_hashes: dict[tuple[int, int, int], str] = {}
 
 def _parameters() -> tuple[int, int, int]:
     config = current_app.config
-    return (
-        int(config["ARGON2_TIME_COST"]),
-        int(config["ARGON2_MEMORY_COST"]),
-        int(config["ARGON2_PARALLELISM"]),
-    )
+    return (config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"])
 
 
 def _hasher() -> PasswordHasher:

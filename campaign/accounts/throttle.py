@@ -22,23 +22,20 @@ from campaign.util.privacy import keyed_hash
 
 ACCOUNT = "account"
 CLIENT = "client"
-DEFAULT_ACCOUNT_LIMIT = 5
-DEFAULT_CLIENT_LIMIT = 20
-DEFAULT_WINDOW = timedelta(minutes=15)
 # Attempts older than this are deleted; the keys rotate daily, so older rows link to nothing.
 RETENTION = timedelta(days=1)
 
 
 def _window() -> timedelta:
-    value = current_app.config.get("LOGIN_THROTTLE_WINDOW", DEFAULT_WINDOW)
-    return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
+    window: timedelta = current_app.config["LOGIN_THROTTLE_WINDOW"]
+    return window
 
 
 def _limits() -> dict[str, int]:
     config = current_app.config
     return {
-        ACCOUNT: int(config.get("LOGIN_ACCOUNT_LIMIT", DEFAULT_ACCOUNT_LIMIT)),
-        CLIENT: int(config.get("LOGIN_CLIENT_LIMIT", DEFAULT_CLIENT_LIMIT)),
+        ACCOUNT: config["LOGIN_ACCOUNT_LIMIT"],
+        CLIENT: config["LOGIN_CLIENT_LIMIT"],
     }
 
 

@@ -19,7 +19,8 @@ from campaign.cases.counters import current_hunger_strike, hunger_strike_day
 from campaign.cases.forms import ActionForm, CaseForm
 from campaign.cases.labels import case_choice_label, case_labels
 from campaign.cases.status import record_manual_change
-from campaign.events.views import case_events, loaded_version
+from campaign.events.queries import case_events
+from campaign.events.views import loaded_version
 from campaign.extensions import db
 from campaign.history.queries import changes_since
 from campaign.history.recorder import note

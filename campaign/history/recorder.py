@@ -70,7 +70,7 @@ def init_app(app: Flask, resolve_actor: ActorResolver) -> None:
     for name, listener in (
         ("before_flush", _before_flush),
         ("after_flush_postexec", _after_flush),
-        ("after_rollback", _forget),
+        ("after_soft_rollback", _forget),
     ):
         if not sa.event.contains(db.session, name, listener):
             sa.event.listen(db.session, name, listener)
@@ -211,7 +211,9 @@ def _snapshot(obj: Any, audited: Audited) -> dict[str, Any]:
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     """Read what the flush is about to write, while the old values are still known."""
-    pending: list[_Pending] = session.info.setdefault(_PENDING, [])
+    # A fresh list each time: what a failed flush had read is no longer what will be written.
+    pending: list[_Pending] = []
+    session.info[_PENDING] = pending
     for obj in list(session.new):
         if policy(obj) is not None:
             pending.append(_Pending(AuditAction.CREATE, obj, _notes_of(session, obj)))
@@ -256,7 +258,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         )
 
 
-def _forget(session: Session) -> None:
+def _forget(session: Session, _previous: Any) -> None:
     """A rollback undoes the changes: forget what was waiting to be recorded with them."""
     session.info.pop(_PENDING, None)
     session.info.pop(_NOTES, None)

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from campaign.extensions import db
-from campaign.messages.queries import purge_expired_emails
+from campaign.messages.services import purge_expired_emails
 
 messages_cli = AppGroup("messages", help="Housekeeping for supporters' messages.")
 

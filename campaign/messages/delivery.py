@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from campaign.extensions import db
-from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState, User
+from campaign.models import DeliveryMethod, DeliveryPack, Message, MessageState
 
 
 def _ready_clause() -> sa.ColumnElement[bool]:
@@ -41,18 +41,6 @@ def ready_counts() -> dict[int, int]:
         .group_by(Message.case_id)
     )
     return {case_id: int(count) for case_id, count in rows}
-
-
-def build_pack(case: Case, user: User | None) -> DeliveryPack | None:
-    """Put every ready message of the case into a new pack; None when nothing is ready."""
-    messages = ready_messages(case.id)
-    if not messages:
-        return None
-    pack = DeliveryPack(case=case, created_by=user)
-    db.session.add(pack)
-    for message in messages:
-        message.delivery_pack = pack
-    return pack
 
 
 def pack_messages(pack: DeliveryPack) -> list[Message]:

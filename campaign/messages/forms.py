@@ -142,10 +142,6 @@ class SupportForm(FlaskForm):
             raise ValidationError(_l("Choose a language from the list."))
 
 
-class WithdrawForm(FlaskForm):
-    """The button that confirms a withdrawal (a form, so it carries a CSRF token)."""
-
-
 class SafetyEditForm(FlaskForm):
     """An organiser's edit of a message's text to keep the person safe (recorded in the audit)."""
 
@@ -197,7 +193,3 @@ class DeliveredForm(FlaskForm):
                     date=format_date(self.earliest, "d MMMM y"),
                 )
             )
-
-
-class ActionForm(FlaskForm):
-    """A CSRF-protected form with no fields, for buttons (decisions, building a pack)."""

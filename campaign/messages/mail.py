@@ -15,18 +15,17 @@ from campaign.models import Case, Message
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PORT = 587
 SMTP_TIMEOUT_SECONDS = 15
 
 
 def is_configured() -> bool:
     """Whether an SMTP server is set: without one, the form asks for no e-mail at all."""
-    return bool(current_app.config.get("MAIL_SERVER"))
+    return bool(current_app.config["MAIL_SERVER"])
 
 
 def _locale_for(message: Message) -> str:
     """The message's language when the site has a catalogue for it, English otherwise."""
-    available = current_app.config.get("LANGUAGES") or ("en",)
+    available = current_app.config["LANGUAGES"]
     if message.language and message.language in available:
         return message.language
     return "en"
@@ -51,7 +50,7 @@ def build_confirmation(message: Message, case: Case, withdraw_url: str) -> Email
     """The plain-text confirmation: received, waiting for review, shown or private, the link."""
     config = current_app.config
     fallback = f"no-reply@{config['MAIL_SERVER']}"
-    sender = config.get("MAIL_FROM") or config.get("MAIL_USERNAME") or fallback
+    sender = config["MAIL_FROM"] or config["MAIL_USERNAME"] or fallback
     email = EmailMessage()
     with force_locale(_locale_for(message)):
         email["Subject"] = _("Your message to %(name)s was received", name=case.person_name)
@@ -97,14 +96,14 @@ def send_confirmation(message: Message, case: Case, withdraw_url: str) -> bool:
         email = build_confirmation(message, case, withdraw_url)
         with smtplib.SMTP(
             str(config["MAIL_SERVER"]),
-            int(config.get("MAIL_PORT") or DEFAULT_PORT),
+            config["MAIL_PORT"],
             timeout=SMTP_TIMEOUT_SECONDS,
         ) as smtp:
-            if config.get("MAIL_USE_TLS", True):
+            if config["MAIL_USE_TLS"]:
                 smtp.starttls(context=ssl.create_default_context())
-            username = config.get("MAIL_USERNAME")
+            username = config["MAIL_USERNAME"]
             if username:
-                smtp.login(str(username), str(config.get("MAIL_PASSWORD") or ""))
+                smtp.login(str(username), str(config["MAIL_PASSWORD"] or ""))
             smtp.send_message(email, to_addrs=[str(message.email)])
     except (smtplib.SMTPException, OSError, ValueError) as error:
         logger.warning(

@@ -1,16 +1,27 @@
-"""What the public sees of the messages of a case: counts, the latest ones, the daily summary."""
+"""Reading messages of support: what the public may see of them, and the moderation queue."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date
 
 import sqlalchemy as sa
-from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from campaign.extensions import db
-from campaign.models import Case, Message, MessageState
-from campaign.timeline.build import message_publicly_shown
+from campaign.messages import delivery
+from campaign.models import Case, DeliveryPack, Message, MessageState
+
+QUEUE_PAGE_SIZE = 100
+
+
+def message_publicly_shown() -> sa.ColumnElement[bool]:
+    """SQL for "the public may read this message": approved, and its sender allowed publication.
+
+    A message approved without that consent is private: it is printed and delivered to the person
+    (see campaign.messages.delivery) but never shown on a page, feed or export of the site.
+    """
+    return sa.and_(Message.state == MessageState.PUBLISHED, Message.consent_to_publish.is_(True))
 
 
 @dataclass(frozen=True)
@@ -66,21 +77,132 @@ def messages_by_day(case_id: int) -> list[tuple[date, int]]:
     return sorted(days.items(), reverse=True)
 
 
-def purge_expired_emails(now: datetime | None = None, days: int | None = None) -> int:
-    """Erase supporters' e-mails decided more than the retention period ago; returns how many."""
-    now = now or datetime.now(UTC)
-    if days is None:
-        days = int(current_app.config.get("SUPPORTER_EMAIL_RETENTION_DAYS", 30))
-    cutoff = now - timedelta(days=days)
-    result = db.session.execute(
-        sa.update(Message)
-        .where(
-            Message.email.is_not(None),
-            Message.decided_at.is_not(None),
-            Message.decided_at <= cutoff,
-            Message.state != MessageState.PENDING,
+@dataclass(frozen=True)
+class Waiting:
+    """Messages awaiting review for one case, for the staff home page."""
+
+    case: Case
+    count: int
+
+
+def moderation_waiting() -> list[Waiting]:
+    """Pending messages by case, most waiting first (one query)."""
+    rows = db.session.execute(
+        sa.select(Case, sa.func.count(Message.id))
+        .join(Message, Message.case_id == Case.id)
+        .where(Message.state == MessageState.PENDING)
+        .group_by(Case.id)
+        .order_by(sa.func.count(Message.id).desc(), Case.person_name)
+    ).all()
+    return [Waiting(case, int(count)) for case, count in rows]
+
+
+def pending_count() -> int:
+    """How many messages of support wait for review, across all cases (one query)."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Message.id)).where(Message.state == MessageState.PENDING)
         )
-        .values(email=None, email_erased_at=now)
-        .execution_options(synchronize_session=False)
+        or 0
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the moderation queue shows: a case, a language ("none": unknown), a country, a
+    state ("all" for every state)."""
+
+    state: str = MessageState.PENDING.value
+    case_id: int | None = None
+    language: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, and how many messages each sender's connection sent."""
+
+    messages: list[Message]
+    has_next: bool
+    same_sender: dict[str, int]
+
+
+def queue_page(chosen: QueueFilter, page: int) -> QueuePage:
+    """Messages across cases, pending first then newest, with the context for judging spam."""
+    query = sa.select(Message).options(selectinload(Message.case))
+    if chosen.case_id is not None:
+        query = query.where(Message.case_id == chosen.case_id)
+    if chosen.language == "none":
+        query = query.where(Message.language.is_(None))
+    elif chosen.language:
+        query = query.where(Message.language == chosen.language)
+    if chosen.country:
+        query = query.where(Message.country == chosen.country)
+    if chosen.state != "all":
+        query = query.where(Message.state == MessageState(chosen.state))
+    pending_first = sa.case((Message.state == MessageState.PENDING, 0), else_=1)
+    messages = list(
+        db.session.scalars(
+            query.order_by(pending_first, Message.created_at.desc(), Message.id.desc())
+            .limit(QUEUE_PAGE_SIZE + 1)
+            .offset((page - 1) * QUEUE_PAGE_SIZE)
+        )
+    )
+    has_next = len(messages) > QUEUE_PAGE_SIZE
+    messages = messages[:QUEUE_PAGE_SIZE]
+    return QueuePage(messages, has_next, _same_sender(messages))
+
+
+def _same_sender(messages: list[Message]) -> dict[str, int]:
+    """How many messages each sender's connection sent (a keyed hash, rotating daily)."""
+    hashes = {m.client_hash for m in messages if m.client_hash}
+    if not hashes:
+        return {}
+    rows = db.session.execute(
+        sa.select(Message.client_hash, sa.func.count(Message.id))
+        .where(Message.client_hash.in_(hashes))
+        .group_by(Message.client_hash)
+    )
+    return {str(client): int(count) for client, count in rows}
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    """What the queue's filters offer: the cases, the languages and countries messages have."""
+
+    cases: list[Case]
+    languages: list[str]
+    countries: list[str]
+
+
+def queue_choices() -> QueueChoices:
+    """The filter choices of the moderation queue (three small queries)."""
+    cases = list(db.session.scalars(sa.select(Case).order_by(Case.person_name)))
+    languages = db.session.scalars(
+        sa.select(Message.language).where(Message.language.is_not(None)).distinct()
+    )
+    countries = db.session.scalars(
+        sa.select(Message.country).where(Message.country.is_not(None)).distinct()
+    )
+    return QueueChoices(cases, sorted(map(str, languages)), sorted(map(str, countries)))
+
+
+@dataclass(frozen=True)
+class PacksOverview:
+    """The delivery packs, undelivered first, and the cases with messages ready for one."""
+
+    ready: list[tuple[Case, int]]
+    packs: list[DeliveryPack]
+
+
+def packs_overview() -> PacksOverview:
+    """Every delivery pack with its case and messages, and how many messages each case has
+    ready for a new pack (private ones too: they are delivered, not shown)."""
+    ready = delivery.ready_counts()
+    cases = db.session.scalars(sa.select(Case).where(Case.id.in_(ready)).order_by(Case.person_name))
+    packs = db.session.scalars(
+        sa.select(DeliveryPack)
+        .options(selectinload(DeliveryPack.case), selectinload(DeliveryPack.messages))
+        .order_by(DeliveryPack.delivered_on.is_not(None), DeliveryPack.created_at.desc())
+    )
+    return PacksOverview([(case, ready[case.id]) for case in cases], list(packs))

@@ -25,9 +25,6 @@ from campaign.extensions import db
 from campaign.models import Message, MessageState
 
 FORM_TOKEN_SALT = "support-form-token"  # noqa: S105  (a salt name, not a secret)
-DEFAULT_MIN_SECONDS = 3
-DEFAULT_MAX_SECONDS = 8 * 3600
-DEFAULT_DUPLICATE_WINDOW = timedelta(days=7)
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -81,11 +78,19 @@ def issue_form_token(*, nonce: str | None = None, now: float | None = None) -> s
 def check_form_token(
     token: str | None,
     *,
-    min_seconds: float = DEFAULT_MIN_SECONDS,
-    max_seconds: float = DEFAULT_MAX_SECONDS,
+    min_seconds: float | None = None,
+    max_seconds: float | None = None,
     now: float | None = None,
 ) -> TokenCheck:
-    """Check that the form was shown by us, at least *min_seconds* and at most *max_seconds* ago."""
+    """Check that the form was shown by us, at least *min_seconds* and at most *max_seconds* ago.
+
+    Both default to the settings ``SUPPORT_FORM_MIN_SECONDS`` and ``SUPPORT_FORM_MAX_SECONDS``.
+    """
+    config = current_app.config
+    if min_seconds is None:
+        min_seconds = float(config["SUPPORT_FORM_MIN_SECONDS"])
+    if max_seconds is None:
+        max_seconds = float(config["SUPPORT_FORM_MAX_SECONDS"])
     if not token:
         return TokenCheck(None, TokenProblem.MISSING)
     try:
@@ -116,10 +121,15 @@ def find_duplicate(
     case_id: int,
     fingerprint: str,
     *,
-    window: timedelta = DEFAULT_DUPLICATE_WINDOW,
+    window: timedelta | None = None,
     now: datetime | None = None,
 ) -> Message | None:
-    """A message with the same text sent to the same case within *window*, if there is one."""
+    """A message with the same text sent to the same case within *window*, if there is one.
+
+    The window defaults to the setting ``SUPPORT_DUPLICATE_WINDOW_HOURS``.
+    """
+    if window is None:
+        window = timedelta(hours=float(current_app.config["SUPPORT_DUPLICATE_WINDOW_HOURS"]))
     since = (now or datetime.now(UTC)) - window
     return db.session.scalars(
         sa.select(Message)

@@ -5,12 +5,9 @@ blueprint ``messages`` under /manage/messages)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from babel import Locale
 from flask import (
     Blueprint,
     abort,
@@ -23,71 +20,59 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from campaign.cases.queries import public_case, visible_case_or_404
 from campaign.extensions import db, limiter
-from campaign.history.recorder import acting_as
-from campaign.messages import delivery, mail, spam
-from campaign.messages import queries as summary
-from campaign.messages.forms import (
-    MESSAGE_MAX_LENGTH,
-    ActionForm,
-    DeliveredForm,
-    SafetyEditForm,
-    SupportForm,
-    WithdrawForm,
-)
-from campaign.messages.queries import purge_expired_emails
+from campaign.messages import delivery, labels, mail, queries, services, spam
+from campaign.messages.forms import MESSAGE_MAX_LENGTH, DeliveredForm, SafetyEditForm, SupportForm
 from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState
 from campaign.util.countries import is_country_code
 from campaign.util.dates import today_utc
-from campaign.util.privacy import keyed_hash
 from campaign.web.access import ORGANISERS, allow
 from campaign.web.caching import is_staff
+from campaign.web.clients import client_key
 
 public_bp = Blueprint("support", __name__)
 bp = Blueprint("messages", __name__, url_prefix="/manage/messages")
 logger = logging.getLogger(__name__)
 
 SENT_KEY = "support_sent"
-# Who the history names for what a supporter does (no account, no name kept for it).
-SUPPORTER = "supporter"
 WALL_PAGE_SIZE = 50
-# The whole form is a few kilobytes: anything far larger is refused before it is parsed.
-DEFAULT_MAX_BODY_BYTES = 64 * 1024
-DEFAULT_ATTEMPT_LIMIT = "60 per 10 minutes"
-# A letter-writing evening on one Wi-Fi, or supporters behind Tor, share one address: the limit
-# only stops floods; the duplicate check and moderation are the real filters.
-DEFAULT_SEND_LIMIT = "20 per 10 minutes;200 per day"
+# "publish" is the form's name for approving: the state stays ``published`` whether or not the
+# message may be shown on the site (that is the sender's consent, see ``labels.is_private``).
+ACTIONS = {
+    "publish": MessageState.PUBLISHED,
+    "reject": MessageState.REJECTED,
+    "spam": MessageState.SPAM,
+    "pending": MessageState.PENDING,
+}
 
-public_bp.add_app_template_global(summary.support_summary, "support_summary")
-public_bp.add_app_template_global(summary.latest_messages, "support_latest_messages")
-public_bp.add_app_template_global(summary.messages_by_day, "support_messages_by_day")
+public_bp.add_app_template_global(queries.support_summary, "support_summary")
+public_bp.add_app_template_global(queries.latest_messages, "support_latest_messages")
+public_bp.add_app_template_global(queries.messages_by_day, "support_messages_by_day")
+public_bp.add_app_template_filter(labels.language_name, "language_name")
+bp.add_app_template_global(queries.moderation_waiting, "moderation_waiting")
+bp.add_app_template_test(labels.is_private, "private_message")
+bp.add_app_template_filter(labels.decision_label, "decision_label")
+bp.add_app_template_filter(labels.message_summary, "message_summary")
 
 
-@public_bp.app_template_filter("language_name")
-def language_name(code: str | None) -> str:
-    """A language's name in the current locale ("de" -> "German"), or the code if unknown."""
-    if not code:
-        return ""
-    locale = get_locale() or Locale("en")
-    return str(locale.languages.get(code) or code)
+# -- the supporters' form (public) ------------------------------------------------------------
 
 
 def _attempt_limit() -> str:
-    return str(current_app.config.get("SUPPORT_ATTEMPT_LIMIT", DEFAULT_ATTEMPT_LIMIT))
+    return str(current_app.config["SUPPORT_ATTEMPT_LIMIT"])
 
 
 def _send_limit() -> str:
-    return str(current_app.config.get("SUPPORT_SEND_LIMIT", DEFAULT_SEND_LIMIT))
+    return str(current_app.config["SUPPORT_SEND_LIMIT"])
 
 
 def _counts_as_sent(response: Response) -> bool:
@@ -99,8 +84,8 @@ def _counts_as_sent(response: Response) -> bool:
 def _cap_body_size(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Cap the public form's body size (this runs before CSRF parses the form)."""
     if endpoint == "support.new":
-        cap = int(current_app.config.get("SUPPORT_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
-        global_cap = current_app.config.get("MAX_CONTENT_LENGTH")
+        cap = current_app.config["SUPPORT_MAX_BODY_BYTES"]
+        global_cap = current_app.config["MAX_CONTENT_LENGTH"]
         request.max_content_length = min(cap, global_cap) if global_cap else cap
         if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
             _repair_encoding()
@@ -120,35 +105,16 @@ def _repair_encoding() -> None:
         request._cached_data = raw.decode("utf-8", "replace").encode("utf-8")
 
 
-def _min_seconds() -> float:
-    return float(current_app.config.get("SUPPORT_FORM_MIN_SECONDS", spam.DEFAULT_MIN_SECONDS))
-
-
-def _max_seconds() -> float:
-    return float(current_app.config.get("SUPPORT_FORM_MAX_SECONDS", spam.DEFAULT_MAX_SECONDS))
-
-
-def _duplicate_window() -> timedelta:
-    hours = current_app.config.get("SUPPORT_DUPLICATE_WINDOW_HOURS")
-    return timedelta(hours=float(hours)) if hours else spam.DEFAULT_DUPLICATE_WINDOW
-
-
 def _render_form(
     case: Case, form: SupportForm, problem: str | None = None, status: int = 200
 ) -> tuple[str, int]:
     """The form page, with what the supporter typed and, if any, why it was not sent."""
     if not form.form_token.data:
         form.form_token.data = spam.issue_form_token()
-    return (
-        render_template(
-            "messages/new.html",
-            case=case,
-            form=form,
-            problem=problem,
-            max_length=MESSAGE_MAX_LENGTH,
-        ),
-        status,
+    page = render_template(
+        "messages/new.html", case=case, form=form, problem=problem, max_length=MESSAGE_MAX_LENGTH
     )
+    return page, status
 
 
 def _support_form() -> SupportForm:
@@ -161,6 +127,19 @@ def _support_form() -> SupportForm:
 
 def _fresh_token(form: SupportForm) -> None:
     form.form_token.data = spam.issue_form_token()
+
+
+def _submission(form: SupportForm) -> services.Submission:
+    """The message as the supporter sent it, from the checked form."""
+    return services.Submission(
+        body=str(form.body.data),
+        display_name=None if form.country_only.data else (form.display_name.data or None),
+        country=str(form.country.data),
+        organisation=form.organisation.data or None,
+        email=(form.email.data or None) if form.email is not None else None,
+        language=form.language.data or None,
+        consent_to_publish=bool(form.consent.data),
+    )
 
 
 def _remember_sent(
@@ -201,9 +180,7 @@ def new(slug: str) -> Response | tuple[str, int]:
     # The fields are checked first, so a timing problem is shown together with their errors.
     valid = form.validate()
     fix_fields = _("Please correct the marked fields.")
-    check = spam.check_form_token(
-        form.form_token.data, min_seconds=_min_seconds(), max_seconds=_max_seconds()
-    )
+    check = spam.check_form_token(form.form_token.data)
     if check.problem is spam.TokenProblem.TOO_FAST:
         problem = _("Your message was not sent: it came too quickly. Check it and send it again.")
         return _render_form(case, form, problem if valid else f"{problem} {fix_fields}", 400)
@@ -219,78 +196,42 @@ def new(slug: str) -> Response | tuple[str, int]:
             case, form, _("Your message was not sent yet: please correct the marked fields."), 400
         )
 
-    body = str(form.body.data)
-    fingerprint = spam.body_fingerprint(case.id, body)
-    token = spam.withdraw_token_for(check.nonce)
-    hashed = spam.token_hash(token)
-
-    earlier = db.session.scalar(sa.select(Message).where(Message.withdraw_token_hash == hashed))
-    if earlier is not None:
-        if earlier.body_fingerprint == fingerprint and earlier.case_id == case.id:
-            return _remember_sent(case, earlier, token)  # the same form sent twice: one message
-        _fresh_token(form)
-        return _render_form(
-            case,
-            form,
-            _("This form was already used to send a message. Check your text and send it again."),
-            400,
-        )
-    if spam.find_duplicate(case.id, fingerprint, window=_duplicate_window()) is not None:
-        return _render_form(
-            case,
-            form,
-            _(
-                "This message was already received for %(name)s: it is not sent twice.",
-                name=case.person_name,
-            ),
-            400,
-        )
-
-    message = Message(
-        case_id=case.id,
-        body=body,
-        display_name=None if form.country_only.data else (form.display_name.data or None),
-        country=form.country.data,
-        organisation=form.organisation.data or None,
-        email=(form.email.data or None) if form.email is not None else None,
-        language=form.language.data or None,
-        consent_to_publish=bool(form.consent.data),
-        state=MessageState.PENDING,
-        client_hash=keyed_hash(request.remote_addr or "unknown"),
-        body_fingerprint=fingerprint,
-        withdraw_token_hash=hashed,
-    )
     try:
-        with acting_as(label=SUPPORTER):
-            db.session.add(message)
+        received = services.submit(
+            case, _submission(form), nonce=check.nonce, client_hash=client_key()
+        )
         db.session.commit()
-    except sa.exc.IntegrityError:
-        # Two identical posts raced: the other one stored the message; show its confirmation.
-        db.session.rollback()
-        earlier = db.session.scalar(sa.select(Message).where(Message.withdraw_token_hash == hashed))
-        if earlier is None:
-            raise
-        return _remember_sent(case, earlier, token)
+    except services.FormAlreadyUsed:
+        _fresh_token(form)
+        problem = _(
+            "This form was already used to send a message. Check your text and send it again."
+        )
+        return _render_form(case, form, problem, 400)
+    except services.DuplicateMessage:
+        problem = _(
+            "This message was already received for %(name)s: it is not sent twice.",
+            name=case.person_name,
+        )
+        return _render_form(case, form, problem, 400)
     except sa.exc.OperationalError:
         # The database is busy or away: say so and keep the text, rather than a bare error page.
         db.session.rollback()
         logger.warning("a message for case %s could not be stored", case.id, exc_info=True)
-        return _render_form(
-            case,
-            form,
-            _(
-                "Your message was not sent: it could not be saved just now. "
-                "Your text is below: please send it again in a moment."
-            ),
-            503,
+        problem = _(
+            "Your message was not sent: it could not be saved just now. "
+            "Your text is below: please send it again in a moment."
         )
+        return _render_form(case, form, problem, 503)
+    message = received.message
+    if not received.created:  # the same form sent twice: one message, the first confirmation
+        return _remember_sent(case, message, received.withdraw_token)
     logger.info("message %s received for case %s", message.id, case.id)
     mailed = None
     if message.email:
         # After the commit: a mail server that fails must not lose the message.
-        withdraw_url = url_for("support.withdraw", token=token, _external=True)
+        withdraw_url = url_for("support.withdraw", token=received.withdraw_token, _external=True)
         mailed = mail.send_confirmation(message, case, withdraw_url)
-    return _remember_sent(case, message, token, mailed)
+    return _remember_sent(case, message, received.withdraw_token, mailed)
 
 
 @public_bp.get("/cases/<slug>/support/sent")
@@ -325,53 +266,45 @@ def sent(slug: str) -> Response:
 def wall(slug: str) -> str:
     """The wall of solidarity: a case's published messages, newest first."""
     case = visible_case_or_404(slug, staff=is_staff())
-    page = request.args.get("page", 1, type=int) or 1
-    page = max(page, 1)
-    messages = summary.published_messages(
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    messages = queries.published_messages(
         case.id, limit=WALL_PAGE_SIZE + 1, offset=(page - 1) * WALL_PAGE_SIZE
     )
-    has_next = len(messages) > WALL_PAGE_SIZE
     return render_template(
         "messages/wall.html",
         case=case,
         messages=messages[:WALL_PAGE_SIZE],
         page=page,
-        has_next=has_next,
-        totals=summary.support_summary(case),
+        has_next=len(messages) > WALL_PAGE_SIZE,
+        totals=queries.support_summary(case),
     )
 
 
 def get_message_by_token(token: str) -> Message:
     """The message a withdrawal link points to, or 404 (an unknown token reveals nothing)."""
-    if not token or len(token) > 200:
-        abort(404)
-    message = db.session.scalar(
-        sa.select(Message).where(Message.withdraw_token_hash == spam.token_hash(token))
-    )
+    message = services.by_withdraw_token(token)
     if message is None:
         abort(404)
     return message
 
 
-@public_bp.route("/support/withdraw/<token>", methods=["GET", "POST"])
-def withdraw(token: str) -> Response | str:
-    """Let a supporter withdraw their message: GET asks for confirmation, POST withdraws."""
-    message = get_message_by_token(token)
-    form = WithdrawForm()
-    if request.method == "POST" and form.validate_on_submit():
-        if message.state != MessageState.WITHDRAWN:
-            with acting_as(label=SUPPORTER):
-                message.state = MessageState.WITHDRAWN
-                if message.email is not None:
-                    message.email = None
-                    message.email_erased_at = datetime.now(UTC)
-                delivery.release_from_open_pack(message)
-            db.session.commit()
-        return redirect(url_for("support.withdraw", token=token))
-    response = make_response(render_template("messages/withdraw.html", message=message, form=form))
+def _withdraw_page(message: Message, problem: str | None = None, status: int = 200) -> Response:
+    page = render_template("messages/withdraw.html", message=message, problem=problem)
+    response = make_response(page, status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@public_bp.route("/support/withdraw/<token>", methods=["GET", "POST"])
+def withdraw(token: str) -> Response:
+    """Let a supporter withdraw their message: GET asks for confirmation, POST withdraws."""
+    message = get_message_by_token(token)
+    if request.method == "POST":
+        if services.withdraw(message):
+            db.session.commit()
+        return redirect(url_for("support.withdraw", token=token))
+    return _withdraw_page(message)
 
 
 @public_bp.errorhandler(CSRFError)
@@ -393,15 +326,7 @@ def csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
         )
     if request.endpoint == "support.withdraw" and request.view_args:
         message = get_message_by_token(str(request.view_args["token"]))
-        return (
-            render_template(
-                "messages/withdraw.html",
-                message=message,
-                form=WithdrawForm(),
-                problem=_("The page had expired. Please confirm again."),
-            ),
-            400,
-        )
+        return _withdraw_page(message, _("The page had expired. Please confirm again."), 400)
     return render_template("errors/error.html", error=error, code=400), 400
 
 
@@ -410,10 +335,9 @@ def too_many(error: RateLimitExceeded) -> Response | tuple[str, int]:
     """Too many messages from one place: say so, keep the text, and say it was not sent."""
     if request.endpoint == "support.new" and request.view_args:
         case = visible_case_or_404(str(request.view_args["slug"]), staff=is_staff())
-        form = _support_form()
         html, _status = _render_form(
             case,
-            form,
+            _support_form(),
             _(
                 "Your message was not sent: several messages came from your connection in a short "
                 "time. Please wait a while and send it again; your text is below."
@@ -431,53 +355,12 @@ def too_many(error: RateLimitExceeded) -> Response | tuple[str, int]:
 @public_bp.errorhandler(RequestEntityTooLarge)
 def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
     """A body far beyond any real message: refuse it with a page that says what the limit is."""
-    slug = (request.view_args or {}).get("slug")
-    case = public_case(slug)
-    return (
-        render_template("messages/too_large.html", case=case, max_length=MESSAGE_MAX_LENGTH),
-        413,
-    )
+    case = public_case((request.view_args or {}).get("slug"))
+    page = render_template("messages/too_large.html", case=case, max_length=MESSAGE_MAX_LENGTH)
+    return page, 413
 
 
-# -- moderation and delivery (organisers) --------------------------------------------------
-
-
-QUEUE_PAGE_SIZE = 100
-# "publish" is the form's name for approving: the state stays ``published`` whether or not the
-# message may be shown on the site (that is the sender's consent, see ``is_private``).
-ACTIONS = {
-    "publish": MessageState.PUBLISHED,
-    "reject": MessageState.REJECTED,
-    "spam": MessageState.SPAM,
-    "pending": MessageState.PENDING,
-}
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """Messages awaiting review for one case, for the staff home page."""
-
-    case: Case
-    count: int
-
-
-@bp.app_template_global()
-def moderation_waiting() -> list[Waiting]:
-    """Pending messages by case, most waiting first (one query)."""
-    rows = db.session.execute(
-        sa.select(Case, sa.func.count(Message.id))
-        .join(Message, Message.case_id == Case.id)
-        .where(Message.state == MessageState.PENDING)
-        .group_by(Case.id)
-        .order_by(sa.func.count(Message.id).desc(), Case.person_name)
-    ).all()
-    return [Waiting(case, int(count)) for case, count in rows]
-
-
-@bp.app_template_global()
-def can_moderate() -> bool:
-    """Whether the signed-in user may moderate messages."""
-    return bool(current_user.is_authenticated and current_user.role in ORGANISERS)
+# -- moderation and delivery (organisers) -----------------------------------------------------
 
 
 def get_message(message_id: int) -> Message:
@@ -527,167 +410,26 @@ def queue() -> str:
     """Messages across cases, pending first, with filters and bulk decisions."""
     filters = _queue_filters()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    query = sa.select(Message).options(selectinload(Message.case))
-    if "case" in filters:
-        query = query.where(Message.case_id == int(filters["case"]))
-    if "language" in filters:
-        if filters["language"] == "none":
-            query = query.where(Message.language.is_(None))
-        else:
-            query = query.where(Message.language == filters["language"])
-    if "country" in filters:
-        query = query.where(Message.country == filters["country"])
-    if filters["state"] != "all":
-        query = query.where(Message.state == MessageState(filters["state"]))
-    pending_first = sa.case((Message.state == MessageState.PENDING, 0), else_=1)
-    messages = list(
-        db.session.scalars(
-            query.order_by(pending_first, Message.created_at.desc(), Message.id.desc())
-            .limit(QUEUE_PAGE_SIZE + 1)
-            .offset((page - 1) * QUEUE_PAGE_SIZE)
-        )
+    chosen = queries.QueueFilter(
+        state=filters["state"],
+        case_id=int(filters["case"]) if "case" in filters else None,
+        language=filters.get("language"),
+        country=filters.get("country"),
     )
-    has_next = len(messages) > QUEUE_PAGE_SIZE
-    messages = messages[:QUEUE_PAGE_SIZE]
-    # Context for judging spam: how many messages each sender's connection sent that day.
-    hashes = {m.client_hash for m in messages if m.client_hash}
-    same_sender: dict[str, int] = {}
-    if hashes:
-        same_sender = {
-            str(h): int(n)
-            for h, n in db.session.execute(
-                sa.select(Message.client_hash, sa.func.count(Message.id))
-                .where(Message.client_hash.in_(hashes))
-                .group_by(Message.client_hash)
-            )
-        }
-    cases = db.session.scalars(sa.select(Case).order_by(Case.person_name)).all()
-    languages = db.session.scalars(
-        sa.select(Message.language).where(Message.language.is_not(None)).distinct()
-    ).all()
-    countries = db.session.scalars(
-        sa.select(Message.country).where(Message.country.is_not(None)).distinct()
-    ).all()
+    found = queries.queue_page(chosen, page)
+    choices = queries.queue_choices()
     return render_template(
         "messages/queue.html",
-        messages=messages,
+        messages=found.messages,
         filters=filters,
         page=page,
-        has_next=has_next,
-        cases=cases,
-        languages=sorted(str(lang) for lang in languages),
-        countries=sorted(str(c) for c in countries),
+        has_next=found.has_next,
+        cases=choices.cases,
+        languages=choices.languages,
+        countries=choices.countries,
         states=list(MessageState),
-        same_sender=same_sender,
-        form=ActionForm(),
+        same_sender=found.same_sender,
     )
-
-
-@bp.app_template_test("private_message")
-def is_private(message: Message) -> bool:
-    """Whether a message is for delivery only: its sender did not allow it on the site."""
-    return not message.consent_to_publish
-
-
-@bp.app_template_filter("decision_label")
-def decision_label(message: Message) -> str:
-    """A message's state for organisers, saying whether an approved one is on the site."""
-    if message.state == MessageState.PUBLISHED:
-        if is_private(message):
-            return _("Approved (private: delivery only)")
-        return _("Approved (shown on the site)")
-    return str(message.state.label)
-
-
-SUMMARY_WORDS = 6
-SUMMARY_CHARS = 60
-
-
-@bp.app_template_filter("message_summary")
-def message_summary(message: Message) -> str:
-    """Name a message the way the queue shows it: its first words and who signed it, never an id.
-
-    Supporters' e-mails are never used: the sender is their display name or "a supporter".
-    """
-    words = message.body.split()
-    start = " ".join(words[:SUMMARY_WORDS])
-    if len(start) > SUMMARY_CHARS:
-        start = start[:SUMMARY_CHARS].rstrip()
-    if start != " ".join(words):
-        start += "…"
-    who = message.display_name or _("a supporter")
-    return _("“%(start)s” from %(who)s", start=start, who=who)
-
-
-def _decide(message: Message, state: MessageState) -> str | None:
-    """Record an organiser's decision on one message (with its audit entry).
-
-    Returns None when the message changed, otherwise why not, in words for the organiser.
-    """
-    if message.state == MessageState.WITHDRAWN:
-        return _("its sender withdrew it")
-    if message.state == state:
-        return _("it already had that decision")
-    message.state = state
-    if state == MessageState.PENDING:
-        message.decided_at = None
-        message.decided_by_id = None
-    else:
-        message.decided_at = datetime.now(UTC)
-        message.decided_by_id = current_user.id
-    if state != MessageState.PUBLISHED:
-        delivery.release_from_open_pack(message)
-    return None
-
-
-def _done(state: MessageState, count: int, private: int = 0) -> str:
-    """ "2 approved": how many messages took the decision (and how many of them are private)."""
-    if state == MessageState.PUBLISHED:
-        approved = ngettext("%(num)d approved", "%(num)d approved", count)
-        if not private:
-            return approved
-        return _(
-            "%(approved)s (%(private)s)",
-            approved=approved,
-            private=ngettext(
-                "%(num)d of them private: delivery only, never shown on the site",
-                "%(num)d of them private: delivery only, never shown on the site",
-                private,
-            ),
-        )
-    if state == MessageState.REJECTED:
-        return ngettext("%(num)d rejected", "%(num)d rejected", count)
-    if state == MessageState.SPAM:
-        return ngettext("%(num)d marked as spam", "%(num)d marked as spam", count)
-    return ngettext("%(num)d returned to review", "%(num)d returned to review", count)
-
-
-def _not_done(state: MessageState, count: int) -> str:
-    """ "1 not approved": how many messages did not take the decision."""
-    if state == MessageState.PUBLISHED:
-        return ngettext("%(num)d not approved", "%(num)d not approved", count)
-    if state == MessageState.REJECTED:
-        return ngettext("%(num)d not rejected", "%(num)d not rejected", count)
-    if state == MessageState.SPAM:
-        return ngettext("%(num)d not marked as spam", "%(num)d not marked as spam", count)
-    return ngettext("%(num)d not returned to review", "%(num)d not returned to review", count)
-
-
-def _outcome(
-    state: MessageState, changed: list[Message], skipped: list[tuple[Message, str]]
-) -> str:
-    """One sentence for the organiser: what was done, and which messages were not, and why."""
-    private = sum(1 for m in changed if is_private(m))
-    parts = [_done(state, len(changed), private)]
-    if skipped:
-        reasons = "; ".join(
-            _("%(message)s: %(reason)s", message=message_summary(m), reason=reason)
-            for m, reason in skipped
-        )
-        parts.append(
-            _("%(count)s: %(reasons)s", count=_not_done(state, len(skipped)), reasons=reasons)
-        )
-    return "; ".join(parts) + "."
 
 
 def _action_state() -> MessageState:
@@ -702,18 +444,17 @@ def _action_state() -> MessageState:
 def decide(message_id: int) -> Response:
     """Approve, reject, mark as spam or return to the queue one message."""
     message = get_message(message_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     state = _action_state()
-    reason = _decide(message, state)
-    summary = message_summary(message)
-    if reason is None:
-        purge_expired_emails()
-        db.session.commit()
+    decisions = services.decide_many([message.id], state, current_user._get_current_object())
+    db.session.commit()
+    summary = labels.message_summary(message)
+    if decisions.changed:
         flash(
-            _("%(message)s: %(state)s.", message=summary, state=decision_label(message)), "success"
+            _("%(message)s: %(state)s.", message=summary, state=labels.decision_label(message)),
+            "success",
         )
     else:
+        reason = labels.refusal(decisions.refused[0])
         flash(
             _("%(message)s was not changed: %(reason)s.", message=summary, reason=reason), "warning"
         )
@@ -724,27 +465,17 @@ def decide(message_id: int) -> Response:
 @allow(*ORGANISERS)
 def bulk() -> Response:
     """The same decision for every ticked message."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
     if not ids:
         flash(_("Tick at least one message first."), "warning")
         return _back_to_queue()
     state = _action_state()
-    messages = db.session.scalars(
-        sa.select(Message).where(Message.id.in_(ids)).order_by(Message.created_at, Message.id)
-    ).all()
-    changed: list[Message] = []
-    skipped: list[tuple[Message, str]] = []
-    for message in messages:
-        reason = _decide(message, state)
-        if reason is None:
-            changed.append(message)
-        else:
-            skipped.append((message, reason))
-    purge_expired_emails()
+    decisions = services.decide_many(ids, state, current_user._get_current_object())
     db.session.commit()
-    flash(_outcome(state, changed, skipped), "warning" if skipped else "success")
+    flash(
+        labels.outcome(state, decisions.changed, decisions.refused),
+        "warning" if decisions.refused else "success",
+    )
     return _back_to_queue()
 
 
@@ -755,9 +486,7 @@ def edit(message_id: int) -> Response | tuple[str, int]:
     message = get_message(message_id)
     form = SafetyEditForm(obj=message)
     if form.validate_on_submit():
-        if form.body.data != message.body:
-            message.body = str(form.body.data)
-            message.edited_at = datetime.now(UTC)
+        if services.safety_edit(message, str(form.body.data), current_user._get_current_object()):
             db.session.commit()
             flash(_("The message was edited; the change is in the history."), "success")
         return redirect(url_for("messages.queue", state="all", case=message.case_id))
@@ -769,33 +498,21 @@ def edit(message_id: int) -> Response | tuple[str, int]:
 @allow(*ORGANISERS)
 def packs() -> str:
     """Delivery packs, and the cases with approved messages (private ones too) ready for one."""
-    ready = delivery.ready_counts()
-    cases = db.session.scalars(sa.select(Case).where(Case.id.in_(ready)).order_by(Case.person_name))
-    all_packs = db.session.scalars(
-        sa.select(DeliveryPack)
-        .options(selectinload(DeliveryPack.case), selectinload(DeliveryPack.messages))
-        .order_by(DeliveryPack.delivered_on.is_not(None), DeliveryPack.created_at.desc())
-    ).all()
-    return render_template(
-        "messages/packs.html",
-        ready=[(case, ready[case.id]) for case in cases],
-        packs=all_packs,
-        form=ActionForm(),
-    )
+    overview = queries.packs_overview()
+    return render_template("messages/packs.html", ready=overview.ready, packs=overview.packs)
 
 
 @bp.post("/packs/new")
 @allow(*ORGANISERS)
 def new_pack() -> Response:
     """Build a pack of a case's approved, undelivered messages, private ones included."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
     case_id = request.form.get("case_id", "")
     case = db.session.get(Case, int(case_id)) if case_id.isdigit() else None
     if case is None:
         abort(404)
-    pack = delivery.build_pack(case, current_user._get_current_object())
-    if pack is None:
+    try:
+        pack = services.build_pack(case, current_user._get_current_object())
+    except services.NothingToDeliver:
         flash(_("No approved messages are waiting for delivery for this case."), "warning")
         return redirect(url_for("messages.packs"))
     db.session.commit()
@@ -813,16 +530,14 @@ def _delivered_form(pack: DeliveryPack, **data: object) -> DeliveredForm:
 
 
 def _render_pack(pack: DeliveryPack, form: DeliveredForm, status: int = 200) -> tuple[str, int]:
-    return (
-        render_template(
-            "messages/pack.html",
-            pack=pack,
-            messages=delivery.pack_messages(pack),
-            form=form,
-            latest=delivery.latest_delivery_date(),
-        ),
-        status,
+    page = render_template(
+        "messages/pack.html",
+        pack=pack,
+        messages=delivery.pack_messages(pack),
+        form=form,
+        latest=delivery.latest_delivery_date(),
     )
+    return page, status
 
 
 @bp.get("/packs/<int:pack_id>")
@@ -851,24 +566,22 @@ def mark_delivered(pack_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _render_pack(pack, form, 400)
     correction = pack.delivered_on is not None
-    recorded = (pack.method, pack.delivered_on, pack.note)
-    delivered_on = form.delivered_on.data or today_utc()
-    count = delivery.mark_delivered(
-        pack, DeliveryMethod(form.method.data), delivered_on, form.note.data
+    done = services.mark_delivered(
+        pack,
+        DeliveryMethod(form.method.data),
+        form.delivered_on.data or today_utc(),
+        form.note.data,
     )
-    changes = recorded != (pack.method, pack.delivered_on, pack.note)
     db.session.commit()
     if correction:
-        flash(
-            _("The delivery record was corrected.") if changes else _("Nothing changed."), "success"
-        )
+        message = _("The delivery record was corrected.") if done.changed else _("Nothing changed.")
     else:
-        flash(
-            ngettext(
-                "%(num)d message marked delivered.", "%(num)d messages marked delivered.", count
-            ),
-            "success",
+        message = ngettext(
+            "%(num)d message marked delivered.",
+            "%(num)d messages marked delivered.",
+            done.delivered,
         )
+    flash(message, "success")
     return redirect(url_for("messages.pack", pack_id=pack.id))
 
 
@@ -877,12 +590,11 @@ def mark_delivered(pack_id: int) -> Response | tuple[str, int]:
 def mark_not_delivered(pack_id: int) -> Response:
     """Undo a delivery recorded by mistake: the pack and its messages wait for delivery again."""
     pack = get_pack(pack_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    if pack.delivered_on is None:
+    try:
+        count = services.mark_not_delivered(pack)
+    except services.NotDelivered:
         flash(_("This pack is not marked delivered."), "warning")
         return redirect(url_for("messages.pack", pack_id=pack.id))
-    count = delivery.mark_not_delivered(pack)
     db.session.commit()
     flash(
         ngettext(

@@ -7,7 +7,6 @@ written for anonymous visitors, so a cache in front may serve them (see campaign
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -191,6 +190,6 @@ def case_photo(slug: str) -> Response:
     case = visible_case_or_404(slug, staff=is_staff())
     if not case.photo_filename:
         abort(404)
-    folder = current_app.config.get("PHOTO_FOLDER") or Path(current_app.instance_path) / "photos"
+    folder = current_app.config["PHOTO_FOLDER"]
     # send_from_directory refuses names that climb out of the folder.
     return send_from_directory(folder, case.photo_filename, max_age=3600)

@@ -27,13 +27,13 @@ from sqlalchemy.orm import selectinload, subqueryload
 
 from campaign.cases.counters import milestones
 from campaign.extensions import db
+from campaign.messages.queries import message_publicly_shown
 from campaign.models import (
     Case,
     DatePrecision,
     Event,
     EventType,
     Message,
-    MessageState,
     Role,
     User,
     Verification,
@@ -221,15 +221,6 @@ def unchecked_activist_report() -> sa.ColumnElement[bool]:
 def publicly_shown() -> sa.ColumnElement[bool]:
     """SQL for "the public may see this event": public, and not an unchecked activist report."""
     return sa.and_(Event.visibility == Visibility.PUBLIC, sa.not_(unchecked_activist_report()))
-
-
-def message_publicly_shown() -> sa.ColumnElement[bool]:
-    """SQL for "the public may read this message": approved, and its sender allowed publication.
-
-    A message approved without that consent is private: it is printed and delivered to the person
-    (see ``campaign.delivery``) but never shown on a page, feed or export of the site.
-    """
-    return sa.and_(Message.state == MessageState.PUBLISHED, Message.consent_to_publish.is_(True))
 
 
 def case_events(case_id: int, *, include_internal: bool) -> sa.Select[Any]:

@@ -1,0 +1,235 @@
+"""How the history reads for people: field names as the forms call them, values as the campaign
+writes them (a date with its precision, a country's name, a person instead of an id)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import FieldList
+from wtforms.fields.core import UnboundField
+
+from campaign.extensions import db
+from campaign.history.render import label
+from campaign.models import (
+    AuditAction,
+    AuditEntry,
+    CaseStatus,
+    DatePrecision,
+    DeliveryMethod,
+    EventType,
+    MessageState,
+    OrganisationKind,
+    Role,
+    User,
+    Venue,
+    Verification,
+    Visibility,
+)
+from campaign.models.vocab import Vocabulary
+from campaign.util.countries import country_name, is_country_code
+from campaign.util.dates import format_partial_date
+
+# Each kind of audited object by its recorded ``object_type`` (the model's class name in lower
+# case): what one of them is called, and what the Kind filter calls them all.
+KINDS = {
+    "case": (_l("Case"), _l("Cases")),
+    "event": (_l("Event"), _l("Events")),
+    "organisation": (_l("Organisation"), _l("Organisations")),
+    "venue": (_l("Venue"), _l("Venues")),
+    "message": (_l("Message of support"), _l("Messages of support")),
+    "deliverypack": (_l("Delivery pack"), _l("Delivery packs")),
+    "user": (_l("User"), _l("Users")),
+    "invitation": (_l("Invitation"), _l("Invitations")),
+}
+# How each kind is written in the address of its history page: /manage/history/messages/12.
+URL_KINDS = {
+    "case": "cases",
+    "event": "events",
+    "organisation": "organisations",
+    "venue": "venues",
+    "message": "messages",
+    "deliverypack": "packs",
+    "user": "users",
+    "invitation": "invitations",
+}
+
+
+# Recorded fields that no form shows, named for people.
+OTHER_LABELS = {
+    "created_by_id": _l("Created by"),
+    "verified_by_id": _l("Verified by"),
+    "decided_by_id": _l("Decided by"),
+    "changed_by_id": _l("Changed by"),
+    "user_id": _l("User"),
+    "venue_id": _l("Venue"),
+    "verified_at": _l("Verified at"),
+    "verification": _l("Verification"),
+    "published": _l("Public"),
+    "archived_at": _l("Archived at"),
+    "case_ids": _l("Cases"),
+    "caused_by_event": _l("Because of the event"),
+    "caused_by_case": _l("Moved with the case's arrest date"),
+    "undone_event": _l("Taken back with the event"),
+}
+# Recorded values of these fields are vocabulary values: shown by their label.
+VOCABULARIES: dict[str, type[Vocabulary]] = {
+    "status": CaseStatus,
+    "old_status": CaseStatus,
+    "new_status": CaseStatus,
+    "type": EventType,
+    "date_precision": DatePrecision,
+    "arrest_date_precision": DatePrecision,
+    "visibility": Visibility,
+    "verification": Verification,
+    "kind": OrganisationKind,
+    "state": MessageState,
+    "method": DeliveryMethod,
+    "role": Role,
+    "action": AuditAction,
+}
+USER_FIELDS = frozenset(
+    {"created_by_id", "verified_by_id", "decided_by_id", "changed_by_id", "user_id"}
+)
+VENUE_FIELDS = frozenset({"venue_id"})
+# A date field and the field that holds its precision in the same record.
+PRECISION_OF = {"date": "date_precision", "arrest_date": "arrest_date_precision"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*")
+
+
+def _label_of(unbound: Any) -> Any:
+    """The label an unbound field was declared with; a FieldList's own, not its entries'."""
+    label = unbound.kwargs.get("label")
+    if label is None:
+        label = next((a for a in unbound.args if not isinstance(a, UnboundField | list)), None)
+    if label is None and unbound.field_class is FieldList:
+        return None
+    return label
+
+
+def field_label(name: str) -> str:
+    """A recorded field's name for people: the label its form shows, else a readable name."""
+    from campaign.cases.forms import CaseForm
+    from campaign.events.forms import EventForm
+
+    for form_class in (CaseForm, EventForm):
+        unbound = getattr(form_class, name, None)
+        if isinstance(unbound, UnboundField):
+            label = _label_of(unbound)
+            if label:
+                return str(label)
+    if name in OTHER_LABELS:
+        return str(OTHER_LABELS[name])
+    return name.replace("_", " ").capitalize()
+
+
+def shown_changes(changes: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The recorded changes worth a row, by field name: not the bookkeeping that repeats
+    another row (the case ids kept for deleted events, a venue id next to the venue)."""
+    hidden = {"case_ids"}
+    if "venue" in changes:
+        hidden.add("venue_id")
+    return sorted((name, pair) for name, pair in changes.items() if name not in hidden)
+
+
+def audit_lookups(entries: list[AuditEntry]) -> dict[str, dict[int, str]]:
+    """The names of the people and venues the entries refer to by id, one query each."""
+    wanted: dict[str, set[int]] = {"users": set(), "venues": set()}
+    for entry in entries:
+        for name, pair in (entry.changes or {}).items():
+            kind = "users" if name in USER_FIELDS else "venues" if name in VENUE_FIELDS else None
+            if kind is None or not isinstance(pair, list):
+                continue
+            wanted[kind].update(v for v in pair if isinstance(v, int))
+    found: dict[str, dict[int, str]] = {"users": {}, "venues": {}}
+    if wanted["users"]:
+        rows = db.session.execute(
+            sa.select(User.id, User.display_name).where(User.id.in_(wanted["users"]))
+        )
+        found["users"] = {row.id: row.display_name for row in rows}
+    if wanted["venues"]:
+        rows = db.session.execute(
+            sa.select(Venue.id, Venue.name, Venue.city).where(Venue.id.in_(wanted["venues"]))
+        )
+        found["venues"] = {row.id: ", ".join(p for p in (row.name, row.city) if p) for row in rows}
+    return found
+
+
+def audit_value(
+    value: Any,
+    name: str,
+    changes: dict[str, Any] | None = None,
+    side: int = 1,
+    lookups: dict[str, dict[int, str]] | None = None,
+) -> str:
+    """One recorded value for people: Yes/No, a vocabulary label, a country's name, a date
+    as the campaign writes it, a person's or a venue's name instead of its id."""
+    lookups = lookups or {}
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(audit_value(v, name, changes, side, lookups) for v in value)
+    if isinstance(value, int) and name in USER_FIELDS:
+        return lookups.get("users", {}).get(value) or _("user no. %(id)s", id=value)
+    if isinstance(value, int) and name in VENUE_FIELDS:
+        return lookups.get("venues", {}).get(value) or _("venue no. %(id)s", id=value)
+    if not isinstance(value, str):
+        return str(value)
+    vocabulary = VOCABULARIES.get(name)
+    if vocabulary is not None and value in vocabulary._value2member_map_:
+        return str(vocabulary(value).label)
+    if name == "country" and is_country_code(value):
+        return country_name(value)
+    if _ISO_DATE.fullmatch(value):
+        precision: Any = DatePrecision.DAY
+        pair = (changes or {}).get(PRECISION_OF.get(name, ""))
+        known = pair[side] if isinstance(pair, list) and len(pair) > side else None
+        if known in DatePrecision._value2member_map_:
+            precision = DatePrecision(str(known))
+        return format_partial_date(date.fromisoformat(value), precision)
+    if _ISO_DATETIME.fullmatch(value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return audit_time(moment)
+    return value
+
+
+def audit_time(value: datetime) -> str:
+    """When a change was recorded, in UTC to the minute."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def audit_kind(object_type: str) -> str:
+    """What one object of a recorded kind is called ("Delivery pack", not "deliverypack")."""
+    labels = KINDS.get(object_type)
+    return str(labels[0]) if labels else object_type.capitalize()
+
+
+def audit_object_url(entry: AuditEntry) -> str | None:
+    """The history page of the object an entry is about (it outlives the object); None for a
+    kind the tracker does not know (an entry written by another version, say)."""
+    if entry.object_type == "case":
+        return url_for("history.case", case_id=entry.object_id)
+    if entry.object_type == "event":
+        return url_for("history.event", event_id=entry.object_id)
+    kind = URL_KINDS.get(entry.object_type)
+    if kind is None:
+        return None
+    return url_for("history.object", kind=kind, object_id=entry.object_id)
+
+
+def object_title(object_type: str, record: Any, entries: list[AuditEntry]) -> str:
+    """What a history page is titled: the object's label now, or the last one recorded."""
+    if record is not None:
+        return label(record)
+    return entries[0].object_label if entries else audit_kind(object_type)

@@ -1,0 +1,277 @@
+"""What happens to a message of support: sent, decided, edited for safety, withdrawn, delivered.
+
+Each action takes plain values and the acting user, adds and flushes but never commits (the view
+commits once), and raises a named error when it cannot be done. The history records every change
+by itself (campaign.history.recorder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from campaign.extensions import db
+from campaign.history.recorder import acting_as
+from campaign.messages import delivery, spam
+from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState, User
+
+# Who the history names for what a supporter does (no account, no name kept for it).
+SUPPORTER = "supporter"
+
+
+class MessageError(Exception):
+    """A domain action on a message that cannot be done; the view says why."""
+
+
+class DuplicateMessage(MessageError):
+    """The same text was sent to the same case recently: it is not stored twice."""
+
+
+class FormAlreadyUsed(MessageError):
+    """This form (its one-time token) already sent a different message."""
+
+
+class DecisionNotAllowed(MessageError):
+    """A decision that cannot be taken on this message: its sender withdrew it, or it already
+    has that decision (``reason`` says which)."""
+
+    WITHDRAWN = "withdrawn"
+    UNCHANGED = "unchanged"
+
+    def __init__(self, message: Message, reason: str) -> None:
+        super().__init__(reason)
+        self.message = message
+        self.reason = reason
+
+
+class NothingToDeliver(MessageError):
+    """No approved message of the case waits for a delivery pack."""
+
+
+class NotDelivered(MessageError):
+    """The pack was never marked delivered, so there is no delivery to take back."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a supporter sends: the text, how it is signed, and whether it may be published."""
+
+    body: str
+    country: str
+    display_name: str | None = None
+    organisation: str | None = None
+    email: str | None = None
+    language: str | None = None
+    consent_to_publish: bool = False
+
+
+@dataclass(frozen=True)
+class Received:
+    """A stored message, the token that withdraws it, and whether this call stored it."""
+
+    message: Message
+    withdraw_token: str
+    created: bool
+
+
+def submit(case: Case, submission: Submission, *, nonce: str, client_hash: str) -> Received:
+    """Store a supporter's message exactly once, pending review.
+
+    *nonce* is the form's one-time nonce: the same form sent twice (a double click, a retry)
+    gives back the first message instead of a second one. Raises :class:`FormAlreadyUsed` when
+    the form sent another text before, :class:`DuplicateMessage` when the same text reached the
+    case recently through another form.
+    """
+    fingerprint = spam.body_fingerprint(case.id, submission.body)
+    token = spam.withdraw_token_for(nonce)
+    hashed = spam.token_hash(token)
+    earlier = _by_token_hash(hashed)
+    if earlier is not None:
+        if earlier.body_fingerprint == fingerprint and earlier.case_id == case.id:
+            return Received(earlier, token, created=False)
+        raise FormAlreadyUsed
+    if spam.find_duplicate(case.id, fingerprint) is not None:
+        raise DuplicateMessage
+    message = Message(
+        case_id=case.id,
+        body=submission.body,
+        display_name=submission.display_name or None,
+        country=submission.country,
+        organisation=submission.organisation or None,
+        email=submission.email or None,
+        language=submission.language or None,
+        consent_to_publish=submission.consent_to_publish,
+        state=MessageState.PENDING,
+        client_hash=client_hash,
+        body_fingerprint=fingerprint,
+        withdraw_token_hash=hashed,
+    )
+    try:
+        # A savepoint: two identical posts that raced leave the first message and this
+        # transaction usable, so the second is answered with the first.
+        with db.session.begin_nested(), acting_as(label=SUPPORTER):
+            db.session.add(message)
+    except sa.exc.IntegrityError:
+        earlier = _by_token_hash(hashed)
+        if earlier is None:
+            raise
+        return Received(earlier, token, created=False)
+    return Received(message, token, created=True)
+
+
+def _by_token_hash(hashed: str) -> Message | None:
+    return db.session.scalar(sa.select(Message).where(Message.withdraw_token_hash == hashed))
+
+
+def by_withdraw_token(token: str) -> Message | None:
+    """The message a withdrawal link points to (an unknown or absurd token finds nothing)."""
+    if not token or len(token) > 200:
+        return None
+    return _by_token_hash(spam.token_hash(token))
+
+
+def withdraw(message: Message) -> bool:
+    """Withdraw a message at its sender's request: its e-mail goes, and it leaves an open pack.
+
+    Returns whether anything changed (withdrawing twice is the same as once).
+    """
+    if message.state == MessageState.WITHDRAWN:
+        return False
+    with acting_as(label=SUPPORTER):
+        message.state = MessageState.WITHDRAWN
+        if message.email is not None:
+            message.email = None
+            message.email_erased_at = datetime.now(UTC)
+        delivery.release_from_open_pack(message)
+    return True
+
+
+def decide(message: Message, state: MessageState, actor: User) -> None:
+    """An organiser's decision on one message: approve, reject, spam, or back to review.
+
+    Raises :class:`DecisionNotAllowed` for a withdrawn message or an unchanged decision. A
+    message that is no longer approved leaves the delivery pack it waited in.
+    """
+    if message.state == MessageState.WITHDRAWN:
+        raise DecisionNotAllowed(message, DecisionNotAllowed.WITHDRAWN)
+    if message.state == state:
+        raise DecisionNotAllowed(message, DecisionNotAllowed.UNCHANGED)
+    message.state = state
+    if state == MessageState.PENDING:
+        message.decided_at = None
+        message.decided_by_id = None
+    else:
+        message.decided_at = datetime.now(UTC)
+        message.decided_by_id = actor.id
+    if state != MessageState.PUBLISHED:
+        delivery.release_from_open_pack(message)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What a bulk decision did: the messages that took it, and those that did not, with why."""
+
+    changed: list[Message]
+    refused: list[DecisionNotAllowed]
+
+
+def decide_many(message_ids: Iterable[int], state: MessageState, actor: User) -> Decisions:
+    """The same decision for several messages, in the order they came in; then erase the
+    e-mails whose retention period has passed (a moderation is when that is checked)."""
+    messages = db.session.scalars(
+        sa.select(Message)
+        .where(Message.id.in_(list(message_ids)))
+        .order_by(Message.created_at, Message.id)
+    ).all()
+    changed: list[Message] = []
+    refused: list[DecisionNotAllowed] = []
+    for message in messages:
+        try:
+            decide(message, state, actor)
+        except DecisionNotAllowed as error:
+            refused.append(error)
+        else:
+            changed.append(message)
+    purge_expired_emails()
+    return Decisions(changed, refused)
+
+
+def safety_edit(message: Message, body: str, actor: User) -> bool:
+    """An organiser's edit of a message's text to keep the person safe; returns whether it
+    changed (the history keeps the old and the new text)."""
+    if body == message.body:
+        return False
+    message.body = body
+    message.edited_at = datetime.now(UTC)
+    return True
+
+
+def build_pack(case: Case, actor: User | None) -> DeliveryPack:
+    """Put every approved, undelivered message of the case (private ones too) into a new pack.
+
+    Raises :class:`NothingToDeliver` when none waits.
+    """
+    messages = delivery.ready_messages(case.id)
+    if not messages:
+        raise NothingToDeliver
+    pack = DeliveryPack(case=case, created_by=actor)
+    db.session.add(pack)
+    for message in messages:
+        message.delivery_pack = pack
+    db.session.flush()
+    return pack
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What recording a delivery did: how many messages it delivered, and whether the record
+    of the pack changed (a correction may change nothing)."""
+
+    delivered: int
+    changed: bool
+
+
+def mark_delivered(
+    pack: DeliveryPack, method: DeliveryMethod, on: date, note: str | None
+) -> Delivery:
+    """Record, or correct, how and when a pack reached the person."""
+    recorded = (pack.method, pack.delivered_on, pack.note)
+    delivered = delivery.mark_delivered(pack, method, on, note)
+    return Delivery(delivered, recorded != (pack.method, pack.delivered_on, pack.note))
+
+
+def mark_not_delivered(pack: DeliveryPack) -> int:
+    """Take back a delivery recorded by mistake; returns how many messages wait again.
+
+    Raises :class:`NotDelivered` when the pack was never marked delivered.
+    """
+    if pack.delivered_on is None:
+        raise NotDelivered
+    return delivery.mark_not_delivered(pack)
+
+
+def purge_expired_emails(now: datetime | None = None, days: int | None = None) -> int:
+    """Erase supporters' e-mails decided more than the retention period ago; returns how many.
+
+    The period is the setting ``SUPPORTER_EMAIL_RETENTION_DAYS`` unless *days* is given.
+    """
+    now = now or datetime.now(UTC)
+    if days is None:
+        days = current_app.config["SUPPORTER_EMAIL_RETENTION_DAYS"]
+    cutoff = now - timedelta(days=days)
+    result = db.session.execute(
+        sa.update(Message)
+        .where(
+            Message.email.is_not(None),
+            Message.decided_at.is_not(None),
+            Message.decided_at <= cutoff,
+            Message.state != MessageState.PENDING,
+        )
+        .values(email=None, email_erased_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
