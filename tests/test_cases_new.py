@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from campaign.extensions import db
@@ -25,6 +26,22 @@ def test_a_second_case_of_the_same_person_gets_a_free_address(app, staff_client,
     second = client.post("/manage/cases/new", data=case_form())
     assert first.status_code == second.status_code == 302
     assert _slugs(app) == ["ainur-kurmanov", "ainur-kurmanov-2", "ainur-kurmanov-3"]
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Айнур Курманов", "ainur-kurmanov"),  # Russian Cyrillic
+        ("Қайрат Нұрланұлы Әлиев", "kairat-nurlanuly-aliev"),  # Kazakh letters, no marks
+        ("Ελένη Παππά", "elene-pappa"),
+    ],
+)
+def test_a_name_in_any_script_gets_a_readable_address(app, staff_client, name, slug):
+    response = staff_client(Role.ORGANISER).post(
+        "/manage/cases/new", data=case_form(person_name=name, slug="")
+    )
+    assert response.status_code == 302
+    assert _slugs(app) == [slug]
 
 
 def test_the_first_status_change_dates_from_the_arrest(app, staff_client):

@@ -393,6 +393,7 @@ def test_two_people_editing_an_event_at_once_are_told(app, staff_client, make_ca
         data=event_form([case.id], title="Picket, 50 people", version=loaded),
     )
     html = clash.get_data(as_text=True)
+    assert clash.status_code == 409
     assert "Someone else changed this event after you opened it" in html
     assert 'value="Picket, 50 people"' in html
     assert "Picket, 40 people" in html  # what the other person saved

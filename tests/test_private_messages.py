@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from campaign.extensions import db
 from campaign.messages import delivery, mail
+from campaign.messages.queries import message_publicly_shown
 from campaign.models import Case, Event, EventType, Message, MessageState, Role
 from campaign.timeline import build as timeline
 from campaign.timeline import reach
@@ -228,7 +229,7 @@ def test_public_counts_leave_private_messages_out_and_delivery_takes_them(
     assert [m.body for m in delivery.ready_messages(case.id)] == ["m0", "m1", "m2"]
     assert delivery.ready_counts() == {case.id: 3}
     private_count = db.session.scalar(
-        sa.select(sa.func.count(Message.id)).where(sa.not_(timeline.message_publicly_shown()))
+        sa.select(sa.func.count(Message.id)).where(sa.not_(message_publicly_shown()))
     )
     assert private_count == 2
 

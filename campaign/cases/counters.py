@@ -53,6 +53,12 @@ def detention(case: Case, today: date) -> Detention | None:
     return None
 
 
+def days_in_detention(case: Case, today: date) -> int | None:
+    """Day N in detention while the person is held (the arrest day is day 1), else None."""
+    count = detention(case, today)
+    return count.days if count is not None and count.ongoing else None
+
+
 def current_hunger_strike(events: Iterable[Event], today: date) -> Event | None:
     """The start event of the hunger strike in progress on *today*, or None.
 

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from campaign.events.queries import case_events_select
 from campaign.extensions import db
 from campaign.models import (
     Case,
@@ -34,7 +35,7 @@ from campaign.models import (
     MessageState,
     Source,
 )
-from campaign.timeline.build import EventItem, case_events
+from campaign.timeline.build import EventItem
 from campaign.timeline.feeds import CSV_FIELDS, timeline_rows
 from campaign.util.countries import country_name
 
@@ -202,7 +203,7 @@ def message_record(message: Message) -> dict[str, Any]:
 def load_events(case: Case) -> list[Event]:
     """Every event concerning the case, internal ones included, in date order."""
     stmt = (
-        case_events(case.id, include_internal=True)
+        case_events_select(case.id, include_internal=True)
         .order_by(Event.date, Event.id)
         .options(
             selectinload(Event.cases),

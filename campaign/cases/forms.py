@@ -118,9 +118,3 @@ class CaseForm(FlaskForm):
                     later.errors.append(str(_l("This date is before the arrest date.")))
                     ok = False
         return ok
-
-
-class ActionForm(FlaskForm):
-    """An empty form for one-click POST actions on a case, carrying the CSRF token."""
-
-    submit = SubmitField(_l("Confirm"))

@@ -1,13 +1,18 @@
-"""Reading cases: the lookups every page of a case starts from."""
+"""Reading cases: the lookups every page of a case starts from, the staff lists and tiles."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import selectinload
 
+from campaign.cases import counters
+from campaign.cases.labels import case_labels
 from campaign.extensions import db
-from campaign.models import Case
+from campaign.models import Case, CaseStatus, Event, EventType, event_cases
+from campaign.util.dates import today_utc
 
 
 def visible_case_or_404(slug: str, *, staff: bool) -> Case:
@@ -49,3 +54,90 @@ def is_public(case: Case) -> bool:
 def public_cases_clause() -> tuple[sa.ColumnElement[bool], ...]:
     """SQL conditions for "the public may see this case"."""
     return (Case.published.is_(True), Case.archived_at.is_(None))
+
+
+SORTS: dict[str, tuple[Any, ...]] = {
+    "name": (Case.person_name,),
+    "status": (Case.status, Case.person_name),
+    "country": (Case.country, Case.person_name),
+    "arrest": (Case.arrest_date.desc(), Case.person_name),
+    "updated": (Case.updated_at.desc(),),
+}
+HELD = tuple(s for s in CaseStatus if s.in_custody)
+
+
+def case_list(
+    *,
+    status: CaseStatus | None = None,
+    country: str | None = None,
+    shown: str = "open",
+    sort: str = "name",
+) -> list[Case]:
+    """Cases for the staff list: of one status or country; open, archived or all; sorted."""
+    query = sa.select(Case)
+    if status is not None:
+        query = query.where(Case.status == status)
+    if country:
+        query = query.where(Case.country == country)
+    if shown == "archived":
+        query = query.where(Case.archived_at.is_not(None))
+    elif shown != "all":
+        query = query.where(Case.archived_at.is_(None))
+    return list(db.session.scalars(query.order_by(*SORTS.get(sort, SORTS["name"]), Case.id)))
+
+
+def used_countries() -> set[str]:
+    """The countries some case is in."""
+    return {c for c in db.session.scalars(sa.select(Case.country).distinct()) if c}
+
+
+def related_choices(case: Case | None) -> list[tuple[int, str]]:
+    """Other cases that may be linked (open ones, plus those already linked), for a form."""
+    linked = [c.id for c in case.related_cases] if case else []
+    query = sa.select(Case).where(sa.or_(Case.archived_at.is_(None), Case.id.in_(linked or [0])))
+    if case is not None:
+        query = query.where(Case.id != case.id)
+    cases = list(db.session.scalars(query.order_by(Case.person_name, Case.arrest_date, Case.id)))
+    labels = case_labels(cases)
+    return [(c.id, labels[c.id]) for c in cases]
+
+
+def cases_in_custody(limit: int = 20) -> list[tuple[Case, int | None]]:
+    """Open cases whose person is held, longest held first, with their day in detention."""
+    cases = db.session.scalars(
+        sa.select(Case)
+        .where(Case.status.in_(HELD), Case.archived_at.is_(None))
+        .order_by(Case.arrest_date.is_(None), Case.arrest_date, Case.person_name)
+        .limit(limit)
+    )
+    today = today_utc()
+    return [(case, counters.days_in_detention(case, today)) for case in cases]
+
+
+def cases_on_hunger_strike(case_ids: list[int]) -> set[int]:
+    """Which of these cases are on hunger strike today, in one query, by the rule of the case
+    page (campaign.cases.counters.hunger_strike_day): no count for a person not in custody,
+    and a strike whose end was never logged stops at a later release."""
+    if not case_ids:
+        return set()
+    kinds = (EventType.HUNGER_STRIKE_START, EventType.HUNGER_STRIKE_END, EventType.RELEASE)
+    rows = db.session.execute(
+        sa.select(Case, Event)
+        .join(event_cases, event_cases.c.case_id == Case.id)
+        .join(Event, Event.id == event_cases.c.event_id)
+        .where(Case.id.in_(case_ids), Case.status.in_(HELD), Event.type.in_(kinds))
+    ).all()
+    by_case: dict[int, tuple[Case, list[Event]]] = {}
+    for case, event in rows:
+        by_case.setdefault(case.id, (case, []))[1].append(event)
+    today = today_utc()
+    return {
+        case_id
+        for case_id, (case, events) in by_case.items()
+        if counters.hunger_strike_day(events, today, case) is not None
+    }
+
+
+def case_on_hunger_strike(case: Case) -> bool:
+    """Whether the case's record shows a hunger strike in progress today."""
+    return bool(cases_on_hunger_strike([case.id]))

@@ -175,9 +175,3 @@ class PicketForm(FlaskForm):
             ]
             ok = False
         return ok
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form for one-click POST actions (verify, delete), carrying the CSRF token."""
-
-    submit = SubmitField(_l("Confirm"))

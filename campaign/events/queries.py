@@ -1,11 +1,17 @@
-"""Reading events: a case's events in date order, the lists staff work from."""
+"""Reading events: what the public may see of them, a case's events, the lists staff work from."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
+from campaign.cases.labels import case_labels
 from campaign.extensions import db
-from campaign.models import Case, Event, event_cases
+from campaign.models import Case, Event, Role, User, Verification, Visibility, event_cases
+from campaign.models.vocab import LEGAL_TYPES
+
+PAGE_SIZE = 50
 
 
 def case_events(case: Case) -> list[Event]:
@@ -16,5 +22,99 @@ def case_events(case: Case) -> list[Event]:
             .join(event_cases, event_cases.c.event_id == Event.id)
             .where(event_cases.c.case_id == case.id)
             .order_by(Event.date, Event.id)
+        )
+    )
+
+
+def unchecked_activist_report() -> sa.ColumnElement[bool]:
+    """SQL for "a legal or custody event an activist logged that no organiser has checked yet".
+
+    The public sees only what an organiser chose to show about a person's legal situation, so
+    such an event stays off every public page, feed and export until it is verified. Events
+    without a creator (the demo, the command line) count as an organiser's. Solidarity actions
+    are not concerned: a picket logged in a minute is public at once, marked "reported".
+    """
+    by_activist = (
+        sa.select(User.id)
+        .where(User.id == Event.created_by_id, User.role == Role.ACTIVIST)
+        .correlate(Event)
+        .exists()
+    )
+    return sa.and_(
+        Event.type.in_(LEGAL_TYPES),
+        Event.verification == Verification.REPORTED,
+        by_activist,
+    )
+
+
+def publicly_shown() -> sa.ColumnElement[bool]:
+    """SQL for "the public may see this event": public, and not an unchecked activist report."""
+    return sa.and_(Event.visibility == Visibility.PUBLIC, sa.not_(unchecked_activist_report()))
+
+
+def case_events_select(case_id: int, *, include_internal: bool) -> sa.Select[Any]:
+    """The events of a case, the publicly shown ones only unless staff are looking."""
+    stmt = sa.select(Event).where(
+        Event.id.in_(sa.select(event_cases.c.event_id).where(event_cases.c.case_id == case_id))
+    )
+    if not include_internal:
+        stmt = stmt.where(publicly_shown())
+    return stmt
+
+
+def case_choices(keep: list[int] | None = None) -> list[tuple[int, str]]:
+    """Open (not archived) cases, plus any already chosen, as (id, name) pairs for a form."""
+    query = sa.select(Case).order_by(Case.person_name, Case.arrest_date, Case.id)
+    query = query.where(sa.or_(Case.archived_at.is_(None), Case.id.in_(keep or [0])))
+    cases = list(db.session.scalars(query))
+    labels = case_labels(cases)
+    return [(c.id, labels[c.id]) for c in cases]
+
+
+def all_case_choices() -> list[tuple[int, str]]:
+    """Every case, archived ones too, as (id, name) pairs: the event list's case filter."""
+    cases = list(
+        db.session.scalars(sa.select(Case).order_by(Case.person_name, Case.arrest_date, Case.id))
+    )
+    labels = case_labels(cases)
+    return [(c.id, labels[c.id]) for c in cases]
+
+
+def event_list(
+    *,
+    case_id: int | None = None,
+    verification: Verification | None = None,
+    visibility: Visibility | None = None,
+) -> sa.Select[tuple[Event]]:
+    """Every event, newest first, filtered by case, verification and visibility."""
+    query = sa.select(Event).order_by(Event.date.desc(), Event.id.desc())
+    if case_id:
+        query = query.join(event_cases, event_cases.c.event_id == Event.id).where(
+            event_cases.c.case_id == case_id
+        )
+    if verification is not None:
+        query = query.where(Event.verification == verification)
+    if visibility is not None:
+        query = query.where(Event.visibility == visibility)
+    return query
+
+
+def awaiting_verification(limit: int = 10) -> list[Event]:
+    """Reported events an organiser has not checked yet, oldest logged first."""
+    return list(
+        db.session.scalars(
+            sa.select(Event)
+            .where(Event.verification == Verification.REPORTED)
+            .order_by(Event.created_at, Event.id)
+            .limit(limit)
+        )
+    )
+
+
+def recent_events(limit: int = 10) -> list[Event]:
+    """The events logged most recently."""
+    return list(
+        db.session.scalars(
+            sa.select(Event).order_by(Event.created_at.desc(), Event.id.desc()).limit(limit)
         )
     )

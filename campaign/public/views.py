@@ -22,6 +22,7 @@ from flask import (
 
 from campaign.cases import counters
 from campaign.cases.queries import public_cases_clause, visible_case_or_404
+from campaign.events.queries import publicly_shown
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, Event, event_cases
 from campaign.timeline.build import (
@@ -31,7 +32,6 @@ from campaign.timeline.build import (
     counter_events,
     parse_cursor,
     parse_show,
-    publicly_shown,
 )
 from campaign.timeline.reach import load_reach, reach_svg
 from campaign.util.countries import country_name, is_country_code

@@ -20,12 +20,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, subqueryload
 
 from campaign.cases.counters import milestones
+from campaign.events.queries import case_events_select
 from campaign.extensions import db
 from campaign.messages.queries import message_publicly_shown
 from campaign.models import (
@@ -34,11 +35,6 @@ from campaign.models import (
     Event,
     EventType,
     Message,
-    Role,
-    User,
-    Verification,
-    Visibility,
-    event_cases,
 )
 from campaign.models.vocab import LEGAL_TYPES
 
@@ -197,42 +193,6 @@ def event_types(show: frozenset[str]) -> list[EventType]:
     return types
 
 
-def unchecked_activist_report() -> sa.ColumnElement[bool]:
-    """SQL for "a legal or custody event an activist logged that no organiser has checked yet".
-
-    The public sees only what an organiser chose to show about a person's legal situation, so
-    such an event stays off every public page, feed and export until it is verified. Events
-    without a creator (the demo, the command line) count as an organiser's. Solidarity actions
-    are not concerned: a picket logged in a minute is public at once, marked "reported".
-    """
-    by_activist = (
-        sa.select(User.id)
-        .where(User.id == Event.created_by_id, User.role == Role.ACTIVIST)
-        .correlate(Event)
-        .exists()
-    )
-    return sa.and_(
-        Event.type.in_(LEGAL_TYPES),
-        Event.verification == Verification.REPORTED,
-        by_activist,
-    )
-
-
-def publicly_shown() -> sa.ColumnElement[bool]:
-    """SQL for "the public may see this event": public, and not an unchecked activist report."""
-    return sa.and_(Event.visibility == Visibility.PUBLIC, sa.not_(unchecked_activist_report()))
-
-
-def case_events(case_id: int, *, include_internal: bool) -> sa.Select[Any]:
-    """The events of a case, the publicly shown ones only unless staff are looking."""
-    stmt = sa.select(Event).where(
-        Event.id.in_(sa.select(event_cases.c.event_id).where(event_cases.c.case_id == case_id))
-    )
-    if not include_internal:
-        stmt = stmt.where(publicly_shown())
-    return stmt
-
-
 def _precision_order() -> sa.ColumnElement[int]:
     """SQL for the precision part of an event's key (see ``PRECISION_ORDER``)."""
     return sa.case(
@@ -278,7 +238,7 @@ def load_events(
     if not types:
         return [], False
     stmt = (
-        case_events(case_id, include_internal=include_internal)
+        case_events_select(case_id, include_internal=include_internal)
         .where(Event.type.in_(types))
         .order_by(Event.date, _precision_order(), Event.id)
     )
@@ -400,7 +360,7 @@ def counter_events(case_id: int, *, include_internal: bool, today: date) -> list
     """The events the day counters need: hunger strikes, releases, and everything from today."""
     strikes = (EventType.HUNGER_STRIKE_START, EventType.HUNGER_STRIKE_END, EventType.RELEASE)
     stmt = (
-        case_events(case_id, include_internal=include_internal)
+        case_events_select(case_id, include_internal=include_internal)
         .where(sa.or_(Event.type.in_(strikes), Event.date >= today))
         .order_by(Event.date, Event.id)
         .options(selectinload(Event.venue))

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
+from campaign.events.queries import publicly_shown
 from campaign.extensions import db
 from campaign.messages.queries import message_publicly_shown
 from campaign.models import (
@@ -25,7 +26,6 @@ from campaign.models import (
     event_organisations,
 )
 from campaign.models.vocab import LEGAL_TYPES
-from campaign.timeline.build import publicly_shown
 
 SOLIDARITY_TYPES = tuple(t for t in EventType if t not in LEGAL_TYPES)
 CHART_ROWS = 12

@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from campaign.cases.queries import public_case_or_404, public_cases_clause
+from campaign.events.queries import case_events_select, publicly_shown
 from campaign.extensions import db
 from campaign.models import Case, CaseStatusChange, Event, event_cases
 from campaign.timeline import feeds
-from campaign.timeline.build import FILTERS, build_page, case_events, event_heading, publicly_shown
+from campaign.timeline.build import FILTERS, build_page, event_heading
 from campaign.util.countries import country_name
 from campaign.util.dates import today_utc
 from campaign.web.caching import cache_headers
@@ -37,7 +38,7 @@ def _event_url(event: Event, case: Case | None = None) -> str:
 
 
 def _public_case_events(case: Case) -> sa.Select[Any]:
-    return case_events(case.id, include_internal=False).options(
+    return case_events_select(case.id, include_internal=False).options(
         selectinload(Event.venue), selectinload(Event.cases)
     )
 

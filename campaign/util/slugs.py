@@ -1,19 +1,28 @@
-"""URL slugs from names in any script."""
+"""URL slugs from names in any script: "Айнур Курманов" gives ainur-kurmanov.
+
+python-slugify transliterates (Cyrillic, Greek, Arabic, Chinese...); the letters of Kazakh that
+its tables turn into marks ("Ә" into "@", "Ұ" into "u'") are given their plain Latin letter first.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from slugify import slugify as transliterated_slug
 
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+# Kazakh (also Tatar, Bashkir, Azerbaijani Cyrillic) letters and the Latin letter a reader expects.
+_PLAIN_LATIN = [
+    ["Ә", "A"], ["ә", "a"], ["Ғ", "G"], ["ғ", "g"], ["Қ", "K"], ["қ", "k"], ["Ң", "N"], ["ң", "n"],
+    ["Ө", "O"], ["ө", "o"], ["Ұ", "U"], ["ұ", "u"], ["Ү", "U"], ["ү", "u"], ["Һ", "H"], ["һ", "h"],
+    ["І", "I"], ["і", "i"],
+]  # fmt: skip
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """Lower-case ASCII words joined by hyphens ("Yesenbek Ukteshbaev" -> "yesenbek-ukteshbaev").
+    """Lower-case ASCII words joined by hyphens, cut at a word boundary within *max_length*.
 
-    Text with no Latin letters (e.g. only Cyrillic) gives an empty slug; callers must then ask
-    for one rather than invent it.
+    A name with no letters or digits at all ("!!!") gives an empty slug: callers then ask for one.
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = _NON_WORD.sub("-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-")
+    return str(
+        transliterated_slug(
+            text, max_length=max_length, word_boundary=True, replacements=_PLAIN_LATIN
+        )
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
@@ -19,9 +21,38 @@ def csrf_field() -> Markup:
     return Markup('<input name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
 
 
+def form_error_list(form: Any) -> list[tuple[str | None, str, str]]:
+    """Every error of a long form as (field id to link to, field label, message), in order.
+
+    The summary above a long form (templates/_error_summary.html) lists them, so an error far
+    below the fold is not missed.
+    """
+    found: list[tuple[str | None, str, str]] = []
+
+    def visit(field: Any, label: str | None = None) -> None:
+        if field.type == "FieldList":
+            for entry in field.entries:
+                visit(entry, str(field.label.text))
+            return
+        if field.type == "FormField":
+            for sub in field.form:
+                visit(sub, label)
+            return
+        messages = field.errors if isinstance(field.errors, list) else []
+        hidden = field.type in {"HiddenField", "CSRFTokenField"}
+        name = str(field.label.text) if not label else f"{label}: {field.label.text}"
+        for message in messages:
+            found.append((None if hidden else field.id, name, str(message)))
+
+    for field in form:
+        visit(field)
+    return found
+
+
 def init_app(app: Flask) -> None:
     """Register the filters the templates use for dates and countries, and the CSRF field."""
     app.add_template_filter(format_partial_date, "partial_date")
     app.add_template_filter(country_name, "country_name")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(csrf_field, "csrf_field")
+    app.add_template_global(form_error_list, "form_error_list")
