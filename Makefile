@@ -5,19 +5,21 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app campaign
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Every install takes the versions CI tested (`make lock` writes them anew).
+PIP_INSTALL := $(BIN)/pip install --quiet -c constraints.txt
 
-.PHONY: run test lint typecheck bench install install-test migrate messages clean
+.PHONY: run test test-fast lint typecheck imports bench install install-test migrate messages lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP_INSTALL) -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
+	$(PIP_INSTALL) -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -30,9 +32,14 @@ run: install
 	$(FLASK) init
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
-## make test: install with the test extra, lint, type-check, run the whole suite.
-test: install-test lint typecheck
+## make test: install with the test extra, lint, type-check, check the layers, run the whole suite.
+test: install-test lint typecheck imports
 	$(BIN)/pytest --cov=campaign --cov-report=term:skip-covered --cov-fail-under=90
+
+## make test-fast: the suite without the slow tests (packaging, several processes, migrations,
+## the browser) and without PostgreSQL, on two workers: the check to run while working.
+test-fast: install-test
+	TEST_DATABASE_URL= CAMPAIGN_BROWSER_TESTS= $(BIN)/pytest -q -m "not slow" -n 2
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -40,6 +47,10 @@ lint: install-test
 
 typecheck: install-test
 	$(BIN)/mypy
+
+## make imports: the import contracts in pyproject.toml (import-linter).
+imports: install-test
+	$(BIN)/lint-imports
 
 ## make bench: the long-case page timings, then SQLite under several gunicorn workers.
 bench: install-test
@@ -52,6 +63,16 @@ migrate: install
 ## make messages: extract translatable strings into campaign/translations/messages.pot.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o campaign/translations/messages.pot .
+
+## make lock: resolve the dependencies afresh in a scratch venv and write constraints.txt.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet -e '.[test]'
+	{ echo "# The versions make run and make test install (pip -c). Regenerate with: make lock"; \
+	  .venv-lock/bin/pip freeze --exclude-editable; } > constraints.txt
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .mypy_cache

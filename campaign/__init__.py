@@ -31,6 +31,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _build(test_config: Mapping[str, Any] | None) -> Flask:
+    # Imported here, not at the top: importing the package must not import every view.
+    from campaign import cli, logs
+    from campaign.web import errors, security, templating
+
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -46,12 +50,9 @@ def _build(test_config: Mapping[str, Any] | None) -> Flask:
         app.config.from_mapping(test_config)
     finalise(app)
 
+    logs.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
-
-    from campaign import cli
-    from campaign.web import errors, security, templating
-
     templating.init_app(app)
     errors.init_app(app)
     security.init_app(app)
@@ -60,13 +61,15 @@ def _build(test_config: Mapping[str, Any] | None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    """The database (tuned on SQLite, checked once), migrations, CSRF, languages, rate limits,
+    sign-in, and the audit trail's flush hook."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from campaign.accounts import sessions
     from campaign.database import tune_sqlite
     from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
     from campaign.history import recorder
-    from campaign.web import actors, i18n
+    from campaign.web import actors, i18n, requests
 
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
@@ -75,7 +78,7 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            tune_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            tune_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], requests.may_write)
         check_database(engine, app.config["SQLALCHEMY_DATABASE_URI"])
 
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -88,25 +91,34 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Public blueprints first (a small, explicit set), then the staff area and its sections."""
-    from campaign.accounts.views import bp as users_bp
-    from campaign.accounts.views import public_bp as accounts_bp
-    from campaign.cases.views import bp as cases_bp
-    from campaign.directory.views import bp as directory_bp
-    from campaign.events.views import bp as events_bp
-    from campaign.health.views import public_bp as health_bp
-    from campaign.history.views import bp as history_bp
-    from campaign.manage.views import bp as manage_bp
-    from campaign.messages.views import bp as messages_bp
-    from campaign.messages.views import public_bp as support_bp
-    from campaign.public.views import public_bp
-    from campaign.timeline.views import public_bp as timeline_bp
+    """The public blueprints (a small, explicit set), then the staff area, deny-by-default.
+
+    Each package's views module defines ``bp`` (its staff blueprint, under /manage/) and, when it
+    has a public face, ``public_bp``.
+    """
+    from campaign.accounts import views as accounts
+    from campaign.cases import views as cases
+    from campaign.directory import views as directory
+    from campaign.events import views as events
+    from campaign.health import views as health
+    from campaign.history import views as history
+    from campaign.manage import views as manage
+    from campaign.messages import views as messages
+    from campaign.public import views as public
+    from campaign.timeline import views as timeline
     from campaign.web import access
 
-    for public in (health_bp, public_bp, timeline_bp, support_bp, accounts_bp):
-        app.register_blueprint(public)
-    # Everything under /manage/ passes the staff area's deny-by-default guard.
+    public_blueprints = (
+        health.public_bp,
+        public.public_bp,
+        timeline.public_bp,
+        messages.public_bp,
+        accounts.public_bp,
+    )
+    for blueprint in public_blueprints:
+        app.register_blueprint(blueprint)
+    # Everything under /manage/ passes the staff area's guard: no staff view can be forgotten.
     access.init_app(app)
-    staff = (manage_bp, cases_bp, events_bp, directory_bp, history_bp, messages_bp, users_bp)
-    for section in staff:
-        app.register_blueprint(section)
+    staff = (manage, cases, events, directory, history, messages, accounts)
+    for package in staff:
+        app.register_blueprint(package.bp)

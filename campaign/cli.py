@@ -1,23 +1,16 @@
-"""Command-line commands: the demo campaign, first-run set-up, and scripted user creation."""
+"""Command-line commands: first-run set-up and the demo; each package adds its own group."""
 
 from __future__ import annotations
 
-import secrets
-import sys
-
 import click
-import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from campaign import demo
-from campaign.accounts.passwords import hash_password, password_problem
+from campaign.accounts import services as accounts
+from campaign.accounts.cli import user_cli
 from campaign.extensions import db
-from campaign.history.recorder import acting_as
 from campaign.messages.cli import messages_cli
-from campaign.models import Role, User
-
-user_cli = AppGroup("user", help="Manage staff accounts.")
 
 
 def init_app(app: Flask) -> None:
@@ -50,65 +43,14 @@ def init_command(with_demo: bool) -> None:
         demo.load()
         db.session.commit()
         click.echo("Loaded the demo campaign: /cases/ainur-kurmanov")
-    if db.session.scalar(sa.select(sa.func.count(User.id))):
+    email = current_app.config["ADMIN_EMAIL"]
+    password = accounts.create_first_admin(email)
+    if password is None:
         click.echo("Accounts exist already: no admin created, no password changed.")
-    else:
-        email = current_app.config["ADMIN_EMAIL"]
-        password = secrets.token_urlsafe(15)
-        user = User(
-            email=email,
-            display_name="Admin",
-            role=Role.ADMIN,
-            password_hash=hash_password(password),
-            must_change_password=True,
-        )
-        with acting_as(label="first run"):
-            db.session.add(user)
-        db.session.commit()
-        click.echo("")
-        click.echo("Created the first admin account. Sign in at /login with:")
-        click.echo(f"  e-mail:   {email}")
-        click.echo(f"  password: {password}   (one-time: you will be asked to choose your own)")
-        click.echo("")
-
-
-def _read_password() -> str:
-    """The new password: from standard input when it is not a terminal, else asked twice."""
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
-    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
-
-
-@user_cli.command("create")
-@click.argument("email")
-@click.option(
-    "--role",
-    type=click.Choice([r.value for r in Role]),
-    default=Role.ACTIVIST.value,
-    show_default=True,
-)
-@click.option(
-    "--name", "display_name", default=None, help="Display name (default: the e-mail's local part)."
-)
-def create_user(email: str, role: str, display_name: str | None) -> None:
-    """Create a staff account; the password is read from standard input when piped."""
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise click.ClickException(f"'{email}' is not an e-mail address.")
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise click.ClickException(
-            f"A user with the e-mail {email} already exists; nothing changed."
-        )
-    password = _read_password()
-    problem = password_problem(password)
-    if problem:
-        raise click.ClickException(problem)
-    user = User(
-        email=email,
-        display_name=(display_name or email.split("@", 1)[0])[:120],
-        role=Role(role),
-        password_hash=hash_password(password),
-    )
-    db.session.add(user)
+        return
     db.session.commit()
-    click.echo(f"Created {role} {email}.")
+    click.echo("")
+    click.echo("Created the first admin account. Sign in at /login with:")
+    click.echo(f"  e-mail:   {email}")
+    click.echo(f"  password: {password}   (one-time: you will be asked to choose your own)")
+    click.echo("")

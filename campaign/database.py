@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -87,21 +88,14 @@ class Audited:
     ids_of: tuple[str, ...] = ()
 
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def _sqlite_begin_statement() -> str:
-    """BEGIN IMMEDIATE for anything that may write, plain BEGIN for read-only requests.
+def begin_statement(may_write: bool) -> str:
+    """BEGIN IMMEDIATE for a unit of work that may write, plain BEGIN for a read-only one.
 
     In WAL mode a deferred transaction that reads and then writes fails at once with
     "database is locked" if another process wrote in between, whatever the busy timeout.
     Taking the write lock at BEGIN makes concurrent writers queue on the busy timeout instead.
     """
-    from flask import has_request_context, request
-
-    if has_request_context() and request.method in READ_ONLY_METHODS:
-        return "BEGIN"
-    return "BEGIN IMMEDIATE"
+    return "BEGIN IMMEDIATE" if may_write else "BEGIN"
 
 
 def _unicode_lower(value: object) -> object:
@@ -112,8 +106,11 @@ def _unicode_upper(value: object) -> object:
     return value.upper() if isinstance(value, str) else value
 
 
-def tune_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
-    """Foreign keys on, WAL, a busy timeout, Unicode lower(), and explicit BEGINs per connection."""
+def tune_sqlite(engine: sa.Engine, busy_timeout_ms: int, may_write: Callable[[], bool]) -> None:
+    """Foreign keys on, WAL, a busy timeout, Unicode lower(), and explicit BEGINs per connection.
+
+    *may_write* says whether the work under way may write (a read-only request does not).
+    """
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -132,4 +129,4 @@ def tune_sqlite(engine: sa.Engine, busy_timeout_ms: int) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql(_sqlite_begin_statement())
+        connection.exec_driver_sql(begin_statement(may_write()))

@@ -88,6 +88,8 @@ class Defaults:
     PHOTO_FOLDER: str | None = None
     # The e-mail of the first admin that `flask init` creates.
     ADMIN_EMAIL = "admin@example.org"
+    # The app's own log records from this level up reach the server's log (gunicorn's error log).
+    LOG_LEVEL = "INFO"
 
 
 def _duration(value: Any) -> timedelta:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from campaign import create_app
-from campaign.database import _sqlite_begin_statement
+from campaign.database import begin_statement
 from campaign.extensions import db
 from campaign.models import Case, Organisation
 
@@ -36,12 +36,14 @@ def test_foreign_keys_are_enforced(app: Flask) -> None:
 
 
 def test_writes_begin_immediate_and_reads_do_not(app: Flask) -> None:
+    from campaign.web.requests import may_write
+
     with app.test_request_context("/", method="GET"):
-        assert _sqlite_begin_statement() == "BEGIN"
+        assert begin_statement(may_write()) == "BEGIN"
     with app.test_request_context("/", method="POST"):
-        assert _sqlite_begin_statement() == "BEGIN IMMEDIATE"
+        assert begin_statement(may_write()) == "BEGIN IMMEDIATE"
     with app.app_context():  # command-line work may write
-        assert _sqlite_begin_statement() == "BEGIN IMMEDIATE"
+        assert begin_statement(may_write()) == "BEGIN IMMEDIATE"
 
 
 def _writer(database: str, worker: int, rounds: int, errors: multiprocessing.Queue) -> None:

@@ -21,12 +21,6 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class LogoutForm(FlaskForm):
-    """An empty form: signing out is a POST with a CSRF token."""
-
-    submit = SubmitField(_l("Sign out"))
-
-
 class NewPasswordFields(FlaskForm):
     """A new password typed twice; the policy is checked by the view, which knows the account."""
 
@@ -85,7 +79,3 @@ class RoleForm(FlaskForm):
 
     role = SelectField(_l("Role"), choices=Role.choices)
     submit = SubmitField(_l("Change role"))
-
-
-class ActionForm(FlaskForm):
-    """An empty form: a POST with a CSRF token (deactivate, reactivate, withdraw)."""

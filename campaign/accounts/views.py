@@ -4,10 +4,6 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -24,42 +20,34 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from campaign.accounts import sessions, throttle
+from campaign.accounts import queries, services, sessions, throttle
 from campaign.accounts.forms import (
     AcceptInvitationForm,
-    ActionForm,
     ChangePasswordForm,
     InviteForm,
     LoginForm,
-    LogoutForm,
     RoleForm,
 )
-from campaign.accounts.passwords import (
-    context_words,
-    hash_password,
-    needs_rehash,
-    password_problem,
-    spend_verification_time,
-    verify_password,
-)
-from campaign.database import utcnow
 from campaign.extensions import db
-from campaign.history.recorder import acting_as, note
 from campaign.models import Invitation, Role, User
 from campaign.web.access import ADMINS, allow
+from campaign.web.clients import client_address
 from campaign.web.redirects import local_target
 
 public_bp = Blueprint("accounts", __name__)
 bp = Blueprint("users", __name__, url_prefix="/manage/users")
 
-
-def _generic_failure() -> str:
-    """The one message for an unknown e-mail, a wrong password and a deactivated account alike."""
-    return _("That e-mail and password do not match an active account.")
+# The fresh link waits here, in the admin's own session, for the one page that shows it.
+LINK_KEY = "_invitation_link"
 
 
-def _client() -> str:
-    return request.remote_addr or "unknown"
+def _actor() -> User:
+    """The signed-in user (the guard, or login_required, let no one else in)."""
+    user: User = current_user._get_current_object()
+    return user
+
+
+# -- signing in and out, one's own password, invitations (public) ----------------------------
 
 
 @public_bp.route("/login", methods=["GET", "POST"])
@@ -70,46 +58,26 @@ def login() -> str | Response | tuple[str, int]:
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form)
-
-    email = (form.email.data or "").strip().lower()
-    password = form.password.data or ""
-    throttle.prune()
-    waits = throttle.waits(email, _client())
-    if waits:
+    try:
+        user = services.sign_in(form.email.data or "", form.password.data or "", client_address())
+    except services.SignInThrottled as throttled:
         db.session.commit()
-        n = throttle.minutes(max(waits.values()))
         flash(
             ngettext(
                 "Too many sign-in attempts. Try again in %(num)d minute.",
                 "Too many sign-in attempts. Try again in %(num)d minutes.",
-                n,
+                throttle.minutes(throttled.wait),
             ),
             "error",
         )
-        if throttle.ACCOUNT in waits:
+        if throttled.account_locked:
             # Said for unknown e-mails too (they lock alike), so it reveals no account.
-            flash(
-                _("If this is your account, an admin can unlock sign-in for it sooner."),
-                "info",
-            )
+            flash(_("If this is your account, an admin can unlock sign-in for it sooner."), "info")
         return render_template("accounts/login.html", form=form), 429
-
-    user = db.session.scalar(sa.select(User).where(User.email == email))
-    if user is None:
-        spend_verification_time(password)
-        matched = False
-    else:
-        matched = verify_password(user.password_hash, password) and user.active
-    throttle.record(email, _client(), succeeded=matched)
-    if user is None or not matched:
-        db.session.commit()
-        flash(_generic_failure(), "error")
+    except services.SignInRefused:
+        db.session.commit()  # the failed attempt counts
+        flash(_("That e-mail and password do not match an active account."), "error")
         return render_template("accounts/login.html", form=form)
-
-    if user.password_hash and needs_rehash(user.password_hash):
-        with acting_as(user):
-            user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
     sessions.begin(user)
     db.session.commit()
     if user.must_change_password:
@@ -121,11 +89,9 @@ def login() -> str | Response | tuple[str, int]:
 @public_bp.post("/logout")
 def logout() -> Response:
     """Sign out (POST only, with a CSRF token); the server-side session ends for good."""
-    form = LogoutForm()
-    if form.validate_on_submit():
-        sessions.end()
-        db.session.commit()
-        flash(_("You are signed out."), "success")
+    sessions.end()
+    db.session.commit()
+    flash(_("You are signed out."), "success")
     return redirect(url_for("public.index"))
 
 
@@ -133,20 +99,22 @@ def logout() -> Response:
 @login_required
 def change_password() -> str | Response:
     """Change one's own password (current, new, again); every other session is signed out."""
-    user: User = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        new = form.new_password.data or ""
-        if not verify_password(user.password_hash, form.current_password.data or ""):
+        try:
+            services.change_password(
+                _actor(),
+                form.current_password.data or "",
+                form.new_password.data or "",
+                keep=sessions.current(),
+            )
+        except services.WrongPassword:
             form.current_password.errors.append(_("This is not your current password."))
-        elif new == form.current_password.data:
+        except services.SamePassword:
             form.new_password.errors.append(_("Choose a password different from the current one."))
-        elif problem := password_problem(new, context_words(user.email, user.display_name)):
-            form.new_password.errors.append(problem)
+        except services.PasswordRefused as refused:
+            form.new_password.errors.append(str(refused))
         else:
-            user.password_hash = hash_password(new)
-            user.must_change_password = False
-            sessions.revoke_all(user, keep=sessions.current())
             db.session.commit()
             flash(
                 _("Your password is changed; any other signed-in browser is signed out."),
@@ -158,12 +126,10 @@ def change_password() -> str | Response:
 
 def _invitation_or_abort(token: str) -> Invitation:
     """Load an invitation by its token or 404; a used or expired one renders its own 410 page."""
-    invitation = db.session.scalar(
-        sa.select(Invitation).where(Invitation.token_hash == sessions.token_digest(token))
-    )
+    invitation = services.invitation_by_token(token)
     if invitation is None:
         abort(404)
-    if invitation.used_at is not None or invitation.expires_at <= utcnow():
+    if not services.is_usable(invitation):
         abort(_unusable(invitation))
     return invitation
 
@@ -185,36 +151,22 @@ def accept_invitation(token: str) -> Response:
         return redirect(url_for("manage.dashboard"))
     form = AcceptInvitationForm(display_name=invitation.display_name)
     if form.validate_on_submit():
-        name = (form.display_name.data or "").strip()
-        new = form.new_password.data or ""
-        taken = db.session.scalar(sa.select(User.id).where(User.email == invitation.email))
-        if taken is not None:
+        try:
+            user = services.accept_invitation(
+                invitation, form.display_name.data or "", form.new_password.data or ""
+            )
+        except services.EmailTaken:
             flash(_("An account with this e-mail already exists; sign in instead."), "error")
             return redirect(url_for("accounts.login"))
-        if problem := password_problem(new, context_words(invitation.email, name)):
-            form.new_password.errors.append(problem)
+        except services.PasswordRefused as refused:
+            form.new_password.errors.append(str(refused))
+        except services.InvitationUsed:
+            db.session.rollback()
+            abort(_unusable(invitation))
         else:
-            # Claim the link atomically: of two simultaneous submissions only one gets a row.
-            claimed = db.session.execute(
-                sa.update(Invitation)
-                .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-                .values(used_at=utcnow())
-            )
-            if not getattr(claimed, "rowcount", 0):
-                db.session.rollback()
-                abort(_unusable(invitation))
-            user = User(
-                email=invitation.email,
-                display_name=name,
-                role=invitation.role,
-                password_hash=hash_password(new),
-            )
-            with acting_as(user):  # the new account is who created it
-                db.session.add(user)
-            user.last_login_at = utcnow()
             sessions.begin(user)
             db.session.commit()
-            flash(_("Welcome, %(name)s. Your account is ready.", name=name), "success")
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
             return redirect(url_for("manage.dashboard"))
     page = render_template("accounts/invitation.html", form=form, invitation=invitation)
     response = Response(page, mimetype="text/html")
@@ -223,12 +175,7 @@ def accept_invitation(token: str) -> Response:
     return response
 
 
-# -- staff accounts (admins) --------------------------------------------------------------
-
-
-DEFAULT_INVITATION_LIFETIME = timedelta(hours=72)
-# The fresh link waits here, in the admin's own session, for the one page that shows it.
-LINK_KEY = "_invitation_link"
+# -- staff accounts (admins) ----------------------------------------------------------------
 
 
 def get_user_or_404(user_id: int) -> User:
@@ -243,46 +190,18 @@ def get_invitation_or_404(invitation_id: int) -> Invitation:
     return invitation
 
 
-def _invitation_lifetime() -> timedelta:
-    value = current_app.config.get("INVITATION_LIFETIME", DEFAULT_INVITATION_LIFETIME)
-    return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
-
-
-def _other_active_admins(user: User) -> int:
-    """How many active admins there are besides *user*."""
-    return int(
-        db.session.scalar(
-            sa.select(sa.func.count(User.id)).where(
-                User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
-            )
-        )
-        or 0
-    )
-
-
 @bp.get("/")
 @allow(*ADMINS)
 def index() -> str:
     """Every account with its role, state and last sign-in, and the invitations still open."""
-    users = db.session.scalars(
-        sa.select(User).order_by(User.active.desc(), sa.func.lower(User.display_name), User.id)
-    ).all()
-    invitations = db.session.scalars(
-        sa.select(Invitation)
-        .where(Invitation.used_at.is_(None), Invitation.expires_at > utcnow())
-        .order_by(Invitation.created_at.desc())
-    ).all()
+    users = queries.accounts()
     role_forms = {user.id: RoleForm(prefix=f"u{user.id}", role=user.role.value) for user in users}
-    locked = throttle.locked_accounts(user.email for user in users)
     return render_template(
         "accounts/users.html",
         users=users,
-        invitations=invitations,
+        invitations=queries.open_invitations(),
         role_forms=role_forms,
-        locked_until={
-            user.id: locked[user.email.lower()] for user in users if user.email.lower() in locked
-        },
-        action_form=ActionForm(),
+        locked_until=queries.locked_until(users),
     )
 
 
@@ -292,24 +211,22 @@ def invite() -> str | Response:
     """Create a single-use, expiring invitation and show its link to send by hand."""
     form = InviteForm()
     if form.validate_on_submit():
-        email = (form.email.data or "").strip().lower()
-        if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        try:
+            made = services.invite(
+                form.email.data or "",
+                form.display_name.data or "",
+                Role(form.role.data),
+                _actor(),
+            )
+        except services.EmailTaken:
             form.email.errors.append(_("There is already an account with this e-mail."))
         else:
-            token = secrets.token_urlsafe(32)
-            invitation = Invitation(
-                token_hash=sessions.token_digest(token),
-                email=email,
-                display_name=(form.display_name.data or "").strip(),
-                role=Role(form.role.data),
-                invited_by_id=current_user.id,
-                expires_at=utcnow() + _invitation_lifetime(),
-            )
-            db.session.add(invitation)
             db.session.commit()
-            session[LINK_KEY] = url_for("accounts.accept_invitation", token=token, _external=True)
-            return redirect(url_for("users.invitation_link", invitation_id=invitation.id))
-    hours = int(_invitation_lifetime().total_seconds() // 3600)
+            session[LINK_KEY] = url_for(
+                "accounts.accept_invitation", token=made.token, _external=True
+            )
+            return redirect(url_for("users.invitation_link", invitation_id=made.invitation.id))
+    hours = int(current_app.config["INVITATION_LIFETIME"].total_seconds() // 3600)
     return render_template("accounts/invite.html", form=form, hours=hours)
 
 
@@ -332,11 +249,9 @@ def invitation_link(invitation_id: int) -> str | Response:
 @allow(*ADMINS)
 def withdraw_invitation(invitation_id: int) -> Response:
     """Delete an open invitation so its link stops working."""
-    invitation = get_invitation_or_404(invitation_id)
-    if ActionForm().validate_on_submit():
-        db.session.delete(invitation)
-        db.session.commit()
-        flash(_("The invitation is withdrawn; its link no longer works."), "success")
+    services.withdraw_invitation(get_invitation_or_404(invitation_id))
+    db.session.commit()
+    flash(_("The invitation is withdrawn; its link no longer works."), "success")
     return redirect(url_for("users.index"))
 
 
@@ -350,12 +265,12 @@ def change_role(user_id: int) -> Response:
         flash(_("Choose a role from the list."), "error")
         return redirect(url_for("users.index"))
     role = Role(form.role.data)
-    demoted = role != Role.ADMIN and user.role == Role.ADMIN and user.active
-    if demoted and _other_active_admins(user) == 0:
+    try:
+        changed = services.change_role(user, role)
+    except services.LastAdmin:
         flash(_("%(name)s is the last active admin.", name=user.display_name), "error")
         return redirect(url_for("users.index"))
-    if user.role != role:
-        user.role = role
+    if changed:
         db.session.commit()
         flash(_("%(name)s is now: %(role)s.", name=user.display_name, role=role.label), "success")
     return redirect(url_for("users.index"))
@@ -366,17 +281,14 @@ def change_role(user_id: int) -> Response:
 def deactivate(user_id: int) -> Response:
     """Deactivate an account and end all its sessions at once."""
     user = get_user_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("users.index"))
-    if user.id == current_user.id:
+    try:
+        if services.deactivate(user, _actor()):
+            db.session.commit()
+            flash(_("%(name)s is deactivated and signed out.", name=user.display_name), "success")
+    except services.OwnAccount:
         flash(_("You cannot deactivate your own account."), "error")
-    elif user.role == Role.ADMIN and user.active and _other_active_admins(user) == 0:
+    except services.LastAdmin:
         flash(_("%(name)s is the last active admin.", name=user.display_name), "error")
-    elif user.active:
-        user.active = False
-        sessions.revoke_all(user)
-        db.session.commit()
-        flash(_("%(name)s is deactivated and signed out.", name=user.display_name), "success")
     return redirect(url_for("users.index"))
 
 
@@ -385,8 +297,7 @@ def deactivate(user_id: int) -> Response:
 def reactivate(user_id: int) -> Response:
     """Let a deactivated account sign in again (with its old password)."""
     user = get_user_or_404(user_id)
-    if ActionForm().validate_on_submit() and not user.active:
-        user.active = True
+    if services.reactivate(user):
         db.session.commit()
         flash(_("%(name)s can sign in again.", name=user.display_name), "success")
     return redirect(url_for("users.index"))
@@ -397,15 +308,7 @@ def reactivate(user_id: int) -> Response:
 def unlock(user_id: int) -> Response:
     """Clear an account's failed sign-in attempts, so its owner need not wait out the lock."""
     user = get_user_or_404(user_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("users.index"))
-    until = throttle.locked_accounts([user.email]).get(user.email.lower())
-    cleared = throttle.unlock(user.email)
-    if cleared:
-        changes: dict[str, list[object]] = {"failed_sign_ins": [cleared, 0]}
-        if until is not None:
-            changes["sign_in_locked_until"] = [until.isoformat(timespec="minutes"), None]
-        note(user, **changes)
+    if services.unlock(user):
         db.session.commit()
         flash(_("%(name)s can sign in again now.", name=user.display_name), "success")
     else:
