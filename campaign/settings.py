@@ -128,6 +128,14 @@ def _flag(value: Any) -> bool:
     raise ValueError(value)
 
 
+def _level(value: Any) -> str:
+    """A logging level's name: DEBUG, INFO, WARNING, ERROR or CRITICAL."""
+    name = str(value).strip().upper()
+    if name not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError(value)
+    return name
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(value)
@@ -161,6 +169,7 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "SUPPORT_DUPLICATE_WINDOW_HOURS": (_number, "a number of hours"),
     "MAIL_PORT": (_whole, "a port number"),
     "MAIL_USE_TLS": (_flag, "true or false"),
+    "LOG_LEVEL": (_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
 }
 
 
