@@ -30,7 +30,7 @@ from campaign.accounts.forms import (
 )
 from campaign.extensions import db
 from campaign.models import Invitation, Role, User
-from campaign.web.access import ADMINS, allow
+from campaign.web.access import ADMINS, acting_user, allow
 from campaign.web.clients import client_address
 from campaign.web.redirects import local_target
 
@@ -39,12 +39,6 @@ bp = Blueprint("users", __name__, url_prefix="/manage/users")
 
 # The fresh link waits here, in the admin's own session, for the one page that shows it.
 LINK_KEY = "_invitation_link"
-
-
-def _actor() -> User:
-    """The signed-in user (the guard, or login_required, let no one else in)."""
-    user: User = current_user._get_current_object()
-    return user
 
 
 # -- signing in and out, one's own password, invitations (public) ----------------------------
@@ -103,7 +97,7 @@ def change_password() -> str | Response:
     if form.validate_on_submit():
         try:
             services.change_password(
-                _actor(),
+                acting_user(),
                 form.current_password.data or "",
                 form.new_password.data or "",
                 keep=sessions.current(),
@@ -216,7 +210,7 @@ def invite() -> str | Response:
                 form.email.data or "",
                 form.display_name.data or "",
                 Role(form.role.data),
-                _actor(),
+                acting_user(),
             )
         except services.EmailTaken:
             form.email.errors.append(_("There is already an account with this e-mail."))
@@ -282,7 +276,7 @@ def deactivate(user_id: int) -> Response:
     """Deactivate an account and end all its sessions at once."""
     user = get_user_or_404(user_id)
     try:
-        if services.deactivate(user, _actor()):
+        if services.deactivate(user, acting_user()):
             db.session.commit()
             flash(_("%(name)s is deactivated and signed out.", name=user.display_name), "success")
     except services.OwnAccount:

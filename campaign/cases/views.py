@@ -19,12 +19,12 @@ from campaign.errors import EditConflict
 from campaign.events.queries import case_events
 from campaign.extensions import db
 from campaign.history.queries import changes_since
-from campaign.models import Case, CaseStatus, DatePrecision, EventType, Role, User
+from campaign.models import Case, CaseStatus, DatePrecision, EventType, Role
 from campaign.util.countries import country_choices
 from campaign.util.dates import today_utc
 from campaign.util.spreadsheets import to_csv
-from campaign.web.access import ORGANISERS, STAFF, allow
-from campaign.web.fields import as_choices
+from campaign.web.access import ORGANISERS, STAFF, acting_user, allow
+from campaign.web.fields import as_choices, loaded_version
 
 bp = Blueprint("cases", __name__, url_prefix="/manage/cases")
 # Staff templates name cases in lists the same way the forms do.
@@ -58,12 +58,6 @@ SIMPLE_FIELDS = (
     "internal_notes",
     "arrest_date",
 )
-
-
-def _actor() -> User:
-    """The signed-in staff member (the guard let no one else in)."""
-    user: User = current_user._get_current_object()
-    return user
 
 
 def load_case(case_id: int, *, manage: bool = False) -> Case:
@@ -176,7 +170,7 @@ def new() -> tuple[str, int] | Response:
         return _render_form(form, None)
     try:
         case = services.open_case(
-            _record(form), _actor(), log_arrest=bool(form.add_arrest_event.data)
+            _record(form), acting_user(), log_arrest=bool(form.add_arrest_event.data)
         )
     except (services.SlugTaken, services.SlugMissing) as error:
         _slug_error(form, error)
@@ -202,7 +196,7 @@ def edit(case_id: int) -> tuple[str, int] | Response:
         return _render_form(form, case)
     try:
         saved = services.update_case(
-            case, _record(form), _actor(), seen_version=_version(form.version.data)
+            case, _record(form), acting_user(), seen_version=loaded_version(form.version.data)
         )
         db.session.commit()
     except EditConflict as conflict:
@@ -234,14 +228,6 @@ def edit(case_id: int) -> tuple[str, int] | Response:
             "warning",
         )
     return redirect(url_for("cases.detail", case_id=case.id))
-
-
-def _version(raw: str | None) -> int | None:
-    """The record version a form was loaded with (from its hidden field)."""
-    try:
-        return int(raw or "")
-    except ValueError:
-        return None
 
 
 @bp.get("/<int:case_id>")

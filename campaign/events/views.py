@@ -18,21 +18,15 @@ from campaign.events import queries, services
 from campaign.events.forms import EventForm, PicketForm
 from campaign.extensions import db
 from campaign.history.queries import changes_since
-from campaign.models import DatePrecision, Event, EventType, User, Verification, Visibility
+from campaign.models import DatePrecision, Event, EventType, Verification, Visibility
 from campaign.util.dates import today_utc
-from campaign.web.access import ORGANISERS, STAFF, allow
-from campaign.web.fields import as_choices
+from campaign.web.access import ORGANISERS, STAFF, acting_user, allow
+from campaign.web.fields import as_choices, loaded_version
 from campaign.web.redirects import local_target
 
 bp = Blueprint("events", __name__, url_prefix="/manage/events")
 bp.add_app_template_global(queries.awaiting_verification, "events_awaiting_verification")
 bp.add_app_template_global(queries.recent_events, "recent_events")
-
-
-def _actor() -> User:
-    """The signed-in staff member (the guard let no one else in)."""
-    user: User = current_user._get_current_object()
-    return user
 
 
 def load_event(event_id: int, *, editing: bool = False) -> Event:
@@ -41,7 +35,7 @@ def load_event(event_id: int, *, editing: bool = False) -> Event:
     Organisers and admins may change any event; an activist only the events they logged.
     """
     event = db.get_or_404(Event, event_id)
-    if editing and not services.may_edit(event, _actor()):
+    if editing and not services.may_edit(event, acting_user()):
         abort(403)
     return event
 
@@ -49,20 +43,12 @@ def load_event(event_id: int, *, editing: bool = False) -> Event:
 @bp.app_template_global()
 def event_editable(event: Event) -> bool:
     """Whether the signed-in user may edit *event* (for showing the edit link)."""
-    return current_user.is_authenticated and services.may_edit(event, _actor())
+    return current_user.is_authenticated and services.may_edit(event, acting_user())
 
 
 def safe_next(default: str) -> str:
     """The ``next`` parameter when it is a path on this site, else *default*."""
     return local_target(request.values.get("next"), default)
-
-
-def loaded_version(raw: str | None) -> int | None:
-    """The record version a form was loaded with (from its hidden field)."""
-    try:
-        return int(raw or "")
-    except ValueError:
-        return None
 
 
 def ambiguous_venue(form: EventForm | PicketForm) -> None:
@@ -164,7 +150,7 @@ def new() -> tuple[str, int] | Response:
     if wants_more_lines(form) or not form.validate_on_submit():
         return _render_form(form, None)
     try:
-        logged = services.log_event(_details(form), _actor())
+        logged = services.log_event(_details(form), acting_user())
     except AmbiguousVenue:
         ambiguous_venue(form)
         return _render_form(form, None)
@@ -189,7 +175,10 @@ def edit(event_id: int) -> tuple[str, int] | Response:
         return _render_form(form, event)
     try:
         services.update_event(
-            event, _details(form), _actor(), seen_version=loaded_version(form.version.data)
+            event,
+            _details(form),
+            acting_user(),
+            seen_version=loaded_version(form.version.data),
         )
         db.session.commit()
     except EditConflict as conflict:
@@ -263,7 +252,7 @@ def picket() -> str | Response:
         note=form.note.data or None,
     )
     try:
-        logged = services.log_picket(report, _actor())
+        logged = services.log_picket(report, acting_user())
     except AmbiguousVenue:
         ambiguous_venue(form)
         return _picket_page(form)
@@ -312,7 +301,7 @@ def detail(event_id: int) -> str:
 def verify(event_id: int) -> Response:
     """Mark an event as checked against its sources: one click for organisers."""
     event = load_event(event_id)
-    if services.verify_event(event, _actor()):
+    if services.verify_event(event, acting_user()):
         db.session.commit()
         flash(_("The event is marked as verified."), "success")
     return redirect(safe_next(url_for("events.index")))
@@ -324,7 +313,7 @@ def delete(event_id: int) -> str | Response:
     """Delete an event after confirmation; the audit trail keeps what it was."""
     event = load_event(event_id)
     if request.method == "POST":
-        services.delete_event(event, _actor())
+        services.delete_event(event, acting_user())
         db.session.commit()
         flash(_("The event was deleted. Its last state is kept in the history."), "success")
         return redirect(url_for("events.index"))

@@ -23,7 +23,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -35,7 +34,7 @@ from campaign.messages.forms import MESSAGE_MAX_LENGTH, DeliveredForm, SafetyEdi
 from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState
 from campaign.util.countries import is_country_code
 from campaign.util.dates import today_utc
-from campaign.web.access import ORGANISERS, allow
+from campaign.web.access import ORGANISERS, acting_user, allow
 from campaign.web.caching import is_staff
 from campaign.web.clients import client_key
 
@@ -445,7 +444,7 @@ def decide(message_id: int) -> Response:
     """Approve, reject, mark as spam or return to the queue one message."""
     message = get_message(message_id)
     state = _action_state()
-    decisions = services.decide_many([message.id], state, current_user._get_current_object())
+    decisions = services.decide_many([message.id], state, acting_user())
     db.session.commit()
     summary = labels.message_summary(message)
     if decisions.changed:
@@ -470,7 +469,7 @@ def bulk() -> Response:
         flash(_("Tick at least one message first."), "warning")
         return _back_to_queue()
     state = _action_state()
-    decisions = services.decide_many(ids, state, current_user._get_current_object())
+    decisions = services.decide_many(ids, state, acting_user())
     db.session.commit()
     flash(
         labels.outcome(state, decisions.changed, decisions.refused),
@@ -486,7 +485,7 @@ def edit(message_id: int) -> Response | tuple[str, int]:
     message = get_message(message_id)
     form = SafetyEditForm(obj=message)
     if form.validate_on_submit():
-        if services.safety_edit(message, str(form.body.data), current_user._get_current_object()):
+        if services.safety_edit(message, str(form.body.data), acting_user()):
             db.session.commit()
             flash(_("The message was edited; the change is in the history."), "success")
         return redirect(url_for("messages.queue", state="all", case=message.case_id))
@@ -511,7 +510,7 @@ def new_pack() -> Response:
     if case is None:
         abort(404)
     try:
-        pack = services.build_pack(case, current_user._get_current_object())
+        pack = services.build_pack(case, acting_user())
     except services.NothingToDeliver:
         flash(_("No approved messages are waiting for delivery for this case."), "warning")
         return redirect(url_for("messages.packs"))

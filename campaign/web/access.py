@@ -13,7 +13,7 @@ from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from campaign.models import Role
+from campaign.models import Role, User
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -37,6 +37,13 @@ def allow(*roles: Role) -> Callable[[F], F]:
 def allowed_roles(view: Callable[..., object] | None) -> frozenset[Role]:
     """The roles a view declared; none declared means nobody may use it."""
     return frozenset(getattr(view, ROLES_ATTRIBUTE, frozenset()))
+
+
+def acting_user() -> User:
+    """The signed-in user behind this request, for a service to act as (a view calls it only
+    where the guard or ``login_required`` let the request in)."""
+    user: User = current_user._get_current_object()
+    return user
 
 
 def guard() -> Response | None:

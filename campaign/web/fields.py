@@ -113,6 +113,14 @@ def precision_errors(value: Field, precision: DatePrecision) -> str | None:
     return problem
 
 
+def loaded_version(raw: str | None) -> int | None:
+    """The record version a form was loaded with, from its hidden field (None if unreadable)."""
+    try:
+        return int(raw or "")
+    except ValueError:
+        return None
+
+
 def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
