@@ -85,11 +85,6 @@ def waits(email: str, client: str, *, now: datetime | None = None) -> dict[str, 
     return result
 
 
-def wait_time(email: str, client: str, *, now: datetime | None = None) -> timedelta | None:
-    """How long until this account and client may try again, or None if they may now."""
-    return max(waits(email, client, now=now).values(), default=None)
-
-
 def locked_accounts(emails: Iterable[str], *, now: datetime | None = None) -> dict[str, datetime]:
     """The accounts among *emails* that are locked now, each with the time its lock lifts."""
     return _lock_ends(ACCOUNT, [email.lower() for email in emails], now or utcnow())

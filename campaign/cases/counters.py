@@ -15,13 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from campaign.models import Case, CaseStatus, Event, EventType
+from campaign.models import Case, Event, EventType
 from campaign.models.vocab import HEARING_TYPES
 
 # Day counts a timeline marks with a milestone ("day 100 in detention"), besides every anniversary.
 MILESTONE_DAYS = (10, 30, 50, 100, 200, 500, 1000, 1500, 2000, 2500, 3000)
-# Statuses whose detention ended: the count stops at the release date.
-ENDED = frozenset({CaseStatus.RELEASED, CaseStatus.ACQUITTED, CaseStatus.IN_EXILE})
 
 
 @dataclass(frozen=True)

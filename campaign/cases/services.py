@@ -202,11 +202,11 @@ def update_case(
     db.session.flush()
     in_step = True
     if old_arrest != (case.arrest_date, case.arrest_date_precision):
-        in_step = move_arrest(case, *old_arrest)
+        in_step = move_arrest(case, old_arrest[0])
     return CaseSaved(case, in_step)
 
 
-def move_arrest(case: Case, old_date: dt.date | None, old_precision: DatePrecision) -> bool:
+def move_arrest(case: Case, old_date: dt.date | None) -> bool:
     """Move the case's arrest event (and its status changes) to the case's new arrest date.
 
     Only the unambiguous case moves: exactly one arrest event, concerning this case alone, dated

@@ -36,7 +36,6 @@ from campaign.history.render import (
 from campaign.models import AuditAction, AuditEntry, User
 
 COMMAND_LINE = "command line"
-VISITOR = "visitor"
 
 # Keys of Session.info: the entries waiting for the end of the flush, notes, the actor override.
 _PENDING = "campaign.audit.pending"

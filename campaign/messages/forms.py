@@ -34,7 +34,6 @@ MESSAGE_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 120
 ORGANISATION_MAX_LENGTH = 200
 EMAIL_MAX_LENGTH = 254
-HONEYPOT_FIELD = "website"
 # Percent-escapes of bytes that are not UTF-8 survive decoding as literal text ("Gr%FC%DFe").
 _UNDECODED = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")

@@ -133,11 +133,6 @@ class EventType(Vocabulary):
         """Legal and custody events versus solidarity actions."""
         return EventFamily.LEGAL if self in LEGAL_TYPES else EventFamily.SOLIDARITY
 
-    @property
-    def addresses_authority(self) -> bool:
-        """Letters and petitions go to an authority, which may answer."""
-        return self in {EventType.LETTER, EventType.PETITION, EventType.PARLIAMENTARY_ACTION}
-
 
 LEGAL_TYPES = frozenset(
     {
