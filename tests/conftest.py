@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,18 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from campaign import create_app
 from campaign.accounts.passwords import hash_password
 from campaign.extensions import db
-from campaign.models import AuditEntry, Case, CaseStatus, Event, EventType, Message, Role, User
+from campaign.models import (
+    AuditEntry,
+    Case,
+    CaseStatus,
+    Event,
+    EventType,
+    Message,
+    MessageState,
+    Role,
+    User,
+    Visibility,
+)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 NO_POSTGRES = "TEST_DATABASE_URL is not set: the PostgreSQL run of the suite is skipped"
@@ -167,8 +181,6 @@ def make_event(app: Flask) -> Callable[..., Event]:
     """Create an event (committed) for the cases given by id in ``case_ids``."""
 
     def factory(case_ids: list[int], **overrides: Any) -> Event:
-        from datetime import date
-
         with app.app_context():
             cases = [db.session.get(Case, cid) for cid in case_ids]
             event = Event(
@@ -334,6 +346,165 @@ def audit_entries(
 def count_rows(model: type[Any]) -> int:
     """How many rows a table holds (call inside an app context)."""
     return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+
+
+def version_of(html: str) -> str:
+    """The record version a staff form carries, to send back with the edit."""
+    match = re.search(r'name="version" type="hidden" value="(\d+)"', html) or re.search(
+        r'type="hidden" name="version" value="(\d+)"', html
+    )
+    assert match, "the form carries the loaded version"
+    return match.group(1)
+
+
+def case_form(**overrides: Any) -> dict[str, Any]:
+    """A valid submission of the staff case form."""
+    data: dict[str, Any] = {
+        "person_name": "Ainur Kurmanov",
+        "person_name_original": "Айнур Курманов",
+        "slug": "",
+        "country": "KZ",
+        "city": "Almaty",
+        "status": "detained",
+        "arrest_date": "2010-04-27",
+        "arrest_date_precision": "approximate",
+        "sentence": "15 days",
+    }
+    data.update(overrides)
+    return data
+
+
+def event_form(case_ids: list[int], **overrides: Any) -> dict[str, Any]:
+    """A valid submission of the full staff event form."""
+    data: dict[str, Any] = {
+        "type": "picket",
+        "title": "Picket at the embassy",
+        "cases": case_ids,
+        "date": "2010-05-04",
+        "date_precision": "day",
+        "venue": "Embassy of Kazakhstan",
+        "city": "Moscow",
+        "country": "RU",
+        "participants": "40",
+        "organisations-0": "CWI Russia",
+        "organisations-1": "Vpered",
+        "organisations-2": "",
+        "visibility": "public",
+        "sources-0-url": "https://example.org/report",
+        "sources-0-title": "Report of the picket",
+        "sources-1-url": "",
+        "sources-1-title": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def picket_form(case_ids: list[int], **overrides: Any) -> dict[str, Any]:
+    """A valid submission of the quick picket form."""
+    data: dict[str, Any] = {
+        "type": "picket",
+        "cases": case_ids,
+        "organisation": "CWI Austria (SLP)",
+        "venue": "OSCE building",
+        "city": "Vienna",
+        "date": "2010-05-06",
+        "participants": "",
+        "link": "",
+        "note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+# The public message form, filled in the way a supporter does.
+SUPPORT_FORM = {
+    "body": "Stay strong, Ainur. Greetings from the workers of Vienna.",
+    "display_name": "Anna",
+    "country": "AT",
+    "organisation": "SLP",
+    "email": "anna@example.org",
+    "language": "en",
+    "consent": "y",
+}
+
+
+def aged_token(app: Flask, seconds: float = 60) -> str:
+    """A support-form token as if the form had been shown *seconds* ago."""
+    from campaign.messages import spam
+
+    with app.app_context():
+        return spam.issue_form_token(now=time.time() - seconds)
+
+
+def post_message(
+    client: FlaskClient, app: Flask, slug: str, token: str | None = None, **fields: Any
+) -> Any:
+    """Send the support form the way a browser does, after a human pause."""
+    data = {**SUPPORT_FORM, "form_token": token or aged_token(app), **fields}
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(f"/cases/{slug}/support", data=data)
+
+
+def stored(app: Flask) -> list[Message]:
+    """Every stored message of support, oldest first."""
+    with app.app_context():
+        return list(db.session.scalars(sa.select(Message).order_by(Message.id)))
+
+
+@pytest.fixture
+def make_published_message(make_message: Callable[..., int]) -> Callable[..., int]:
+    """``make_message`` with public-side defaults: published, and with an e-mail to hide."""
+
+    def factory(case_id: int, **overrides: Any) -> int:
+        overrides.setdefault("body", "Solidarity!")
+        overrides.setdefault("country", "AT")
+        overrides.setdefault("state", MessageState.PUBLISHED)
+        overrides.setdefault("email", "supporter@example.net")
+        return make_message(case_id, **overrides)
+
+    return factory
+
+
+LONG_HISTORY_COUNTRIES = ("RU", "AT", "GB", "DE", "CA", "US", "ZA", "NG", "AU", "LK")
+
+
+def add_long_history(
+    case_id: int, *, events: int, messages: int, start: date = date(2020, 1, 1)
+) -> None:
+    """Add many public events (one a day, alternating families) and public messages to a case.
+
+    Call inside an app context.
+    """
+    case = db.session.get(Case, case_id)
+    assert case is not None
+    types = (EventType.PICKET, EventType.HEARING, EventType.LETTER, EventType.TRANSFER)
+    rows = [
+        Event(
+            type=types[i % len(types)],
+            title=f"Event {i}",
+            date=start + timedelta(days=i),
+            city="Vienna",
+            country="AT",
+            visibility=Visibility.PUBLIC,
+            cases=[case],
+        )
+        for i in range(events)
+    ]
+    db.session.add_all(rows)
+    countries = LONG_HISTORY_COUNTRIES
+    db.session.add_all(
+        Message(
+            case_id=case_id,
+            body=f"Message {i}",
+            country=countries[i % len(countries)],
+            state=MessageState.PUBLISHED,
+            consent_to_publish=True,
+            created_at=datetime(start.year, start.month, start.day, 12, tzinfo=UTC)
+            + timedelta(hours=i * 7),
+        )
+        for i in range(messages)
+    )
+    db.session.commit()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

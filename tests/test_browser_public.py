@@ -11,7 +11,6 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from campaign.models import Case, CaseStatus, EventType
-from tests.test_public_factories import make_message  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
 
@@ -75,7 +74,7 @@ def test_detained_case_on_a_phone(
     phone,
     make_case: Callable[..., Case],
     make_event,
-    make_message,  # noqa: F811
+    make_published_message,
 ) -> None:
     today = datetime.now(UTC).date()
     case = make_case(
@@ -116,7 +115,7 @@ def test_detained_case_on_a_phone(
         date=today - timedelta(days=20),
     )
     for country in ("LT", "PL", "DE", "LT"):
-        make_message(
+        make_published_message(
             case.id,
             country=country,
             display_name="Ona",

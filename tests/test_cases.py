@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -12,32 +11,7 @@ import sqlalchemy as sa
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, CaseStatusChange, Role
 
-from .conftest import audit_entries, fetch
-
-
-def case_form(**overrides: Any) -> dict[str, Any]:
-    """A valid case form submission."""
-    data: dict[str, Any] = {
-        "person_name": "Ainur Kurmanov",
-        "person_name_original": "Айнур Курманов",
-        "slug": "",
-        "country": "KZ",
-        "city": "Almaty",
-        "status": "detained",
-        "arrest_date": "2010-04-27",
-        "arrest_date_precision": "approximate",
-        "sentence": "15 days",
-    }
-    data.update(overrides)
-    return data
-
-
-def version_of(html: str) -> str:
-    match = re.search(r'name="version" type="hidden" value="(\d+)"', html) or re.search(
-        r'type="hidden" name="version" value="(\d+)"', html
-    )
-    assert match, "the form carries the loaded version"
-    return match.group(1)
+from .conftest import audit_entries, case_form, fetch, version_of
 
 
 def test_an_organiser_creates_an_unpublished_case_with_a_slug_and_a_trail(app, staff_client):

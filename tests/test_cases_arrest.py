@@ -8,8 +8,7 @@ import sqlalchemy as sa
 
 from campaign.extensions import db
 from campaign.models import Case, CaseStatusChange, DatePrecision, Event, EventType, Role
-from tests.conftest import audit_entries
-from tests.test_cases import case_form, version_of
+from tests.conftest import audit_entries, case_form, version_of
 
 
 def _open_case(app, client) -> tuple[int, int]:

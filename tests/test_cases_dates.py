@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from campaign.extensions import db
 from campaign.models import Case, Role
-from tests.test_cases import case_form
+from tests.conftest import case_form
 
 
 def _today() -> date:

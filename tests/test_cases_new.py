@@ -10,8 +10,7 @@ import sqlalchemy as sa
 
 from campaign.extensions import db
 from campaign.models import Case, CaseStatusChange, Event, EventType, Role
-from tests.conftest import audit_entries
-from tests.test_cases import case_form
+from tests.conftest import audit_entries, case_form
 
 
 def _slugs(app) -> list[str]:

@@ -26,47 +26,7 @@ from campaign.models import (
     Visibility,
 )
 
-
-def event_form(case_ids: list[int], **overrides: Any) -> dict[str, Any]:
-    """A valid full-form submission."""
-    data: dict[str, Any] = {
-        "type": "picket",
-        "title": "Picket at the embassy",
-        "cases": case_ids,
-        "date": "2010-05-04",
-        "date_precision": "day",
-        "venue": "Embassy of Kazakhstan",
-        "city": "Moscow",
-        "country": "RU",
-        "participants": "40",
-        "organisations-0": "CWI Russia",
-        "organisations-1": "Vpered",
-        "organisations-2": "",
-        "visibility": "public",
-        "sources-0-url": "https://example.org/report",
-        "sources-0-title": "Report of the picket",
-        "sources-1-url": "",
-        "sources-1-title": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def picket_form(case_ids: list[int], **overrides: Any) -> dict[str, Any]:
-    """A valid quick-form submission."""
-    data: dict[str, Any] = {
-        "type": "picket",
-        "cases": case_ids,
-        "organisation": "CWI Austria (SLP)",
-        "venue": "OSCE building",
-        "city": "Vienna",
-        "date": "2010-05-06",
-        "participants": "",
-        "link": "",
-        "note": "",
-    }
-    data.update(overrides)
-    return data
+from .conftest import event_form, picket_form, version_of
 
 
 def only(app: Flask, model: type[Any]) -> Any:
@@ -92,14 +52,6 @@ def entries(app: Flask, object_type: str) -> list[AuditEntry]:
         )
         db.session.expunge_all()
         return found
-
-
-def version_of(html: str) -> str:
-    match = re.search(r'name="version" type="hidden" value="(\d+)"', html) or re.search(
-        r'type="hidden" name="version" value="(\d+)"', html
-    )
-    assert match
-    return match.group(1)
 
 
 def test_the_full_form_saves_several_cases_organisations_and_sources(app, staff_client, make_case):

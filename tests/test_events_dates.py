@@ -8,8 +8,7 @@ import pytest
 
 from campaign.models import Case, Event, Role
 from campaign.web.fields import latest_plausible
-from tests.conftest import count_rows
-from tests.test_events import event_form, picket_form
+from tests.conftest import count_rows, event_form, picket_form
 
 MESSAGE = "Enter a date between 1900-01-01 and"
 

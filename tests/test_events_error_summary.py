@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from campaign.models import Role
-from tests.test_cases import case_form
-from tests.test_events import event_form
+from tests.conftest import case_form, event_form
 
 
 def _summary(html: str) -> str:

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 
 from campaign.extensions import db
 from campaign.models import Event, Organisation, Role, Venue
-from tests.conftest import count_rows
-from tests.test_events import event_form, picket_form
+from tests.conftest import count_rows, event_form, picket_form
 
 
 def test_a_double_tap_on_log_it_logs_one_picket(app, staff_client, make_case):

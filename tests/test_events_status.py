@@ -9,8 +9,7 @@ import sqlalchemy as sa
 
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, CaseStatusChange, Event, Role, Verification
-from tests.conftest import audit_entries, fetch
-from tests.test_events import event_form
+from tests.conftest import audit_entries, event_form, fetch
 
 
 def _changes(app: Any, case_id: int) -> list[tuple[Any, Any, Any]]:

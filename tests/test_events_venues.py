@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from campaign.extensions import db
 from campaign.models import Event, Role, Venue
-from tests.test_events import event_form, picket_form
+from tests.conftest import event_form, picket_form
 
 
 def _venues(app) -> dict[int, tuple[str, str | None, str | None]]:

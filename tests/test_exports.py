@@ -13,7 +13,6 @@ from flask.testing import FlaskClient
 from campaign.extensions import db
 from campaign.models import Case, DatePrecision, Event, EventType, Organisation, Source, Visibility
 from campaign.util.spreadsheets import spreadsheet_safe
-from tests.test_public_factories import make_message  # noqa: F401
 
 
 def _case_with_events(app: Flask, make_case: Callable[..., Case]) -> Case:
@@ -57,10 +56,12 @@ def test_timeline_json(
     app: Flask,
     client: FlaskClient,
     make_case: Callable[..., Case],
-    make_message,  # noqa: F811
+    make_published_message,
 ) -> None:
     case = _case_with_events(app, make_case)
-    make_message(case.id, created_at=datetime(2010, 5, 3, tzinfo=UTC), email="s@example.net")
+    make_published_message(
+        case.id, created_at=datetime(2010, 5, 3, tzinfo=UTC), email="s@example.net"
+    )
     response = client.get("/cases/x/timeline.json")
     assert response.status_code == 200
     data = response.get_json()

@@ -18,8 +18,7 @@ from campaign.models import (
     MessageState,
     Role,
 )
-from tests.conftest import fetch
-from tests.test_events import event_form
+from tests.conftest import event_form, fetch
 
 
 def test_the_case_history_shows_who_changed_which_field_from_what_to_what(

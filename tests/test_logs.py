@@ -12,7 +12,7 @@ from flask.logging import default_handler
 from campaign import create_app
 from campaign.logs import REDACTED, RedactPersonalData, redact
 
-from .conftest import base_config
+from .conftest import base_config, post_message
 
 
 class Collect(logging.Handler):
@@ -95,8 +95,6 @@ def test_a_supporters_email_and_text_never_reach_the_log(
     app_config["MAIL_SERVER"] = "smtp.example.org"
     app = request.getfixturevalue("app")
     case = request.getfixturevalue("make_case")(slug="ainur")
-    from tests.test_support import post_message
-
     caplog.set_level(logging.INFO, logger="campaign")
     response = post_message(
         app.test_client(), app, case.slug, body="A very private sentence", email="s@example.net"

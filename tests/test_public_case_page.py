@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, EventType, Organisation, Source, Visibility
 from campaign.timeline.build import PAGE_SIZE
-from tests.test_public_factories import add_long_history, make_message  # noqa: F401
+from tests.conftest import add_long_history
 
 
 def _today() -> date:
@@ -129,15 +129,17 @@ def test_internal_events_only_for_signed_in_staff_and_marked(
 def test_messages_show_as_an_expandable_daily_summary_without_emails(
     client: FlaskClient,
     make_case: Callable[..., Case],
-    make_message: Callable[..., int],  # noqa: F811
+    make_published_message: Callable[..., int],
 ) -> None:
     case = make_case(slug="x")
     day = datetime(2010, 5, 5, 9, tzinfo=UTC)
-    make_message(case.id, country="RU", display_name="Masha", created_at=day, email="m@example.net")
-    make_message(
+    make_published_message(
+        case.id, country="RU", display_name="Masha", created_at=day, email="m@example.net"
+    )
+    make_published_message(
         case.id, country="GB", display_name=None, organisation="<b>Unite</b>", created_at=day
     )
-    make_message(case.id, country="GB", body="Hidden", state="pending", created_at=day)
+    make_published_message(case.id, country="GB", body="Hidden", state="pending", created_at=day)
     html = client.get("/cases/x").get_data(as_text=True)
     assert "<details>" in html
     assert "2 messages of support from 2 countries" in html
@@ -153,11 +155,11 @@ def test_reach_counts_actions_places_organisations_and_messages(
     client: FlaskClient,
     detained: Case,
     make_event,
-    make_message: Callable[..., int],  # noqa: F811
+    make_published_message: Callable[..., int],
 ) -> None:
     make_event([detained.id], type=EventType.PICKET, city="Vienna", country="AT")
     make_event([detained.id], type=EventType.VIGIL, city="Moscow", country="RU")
-    make_message(detained.id, country="DE")
+    make_published_message(detained.id, country="DE")
     html = client.get("/cases/detained").get_data(as_text=True)
     assert "<strong>2</strong> actions" in html
     assert "<strong>2</strong> countries" in html
@@ -243,7 +245,7 @@ def test_the_case_sheet_prints_the_whole_timeline_on_one_page(
     app: Flask,
     client: FlaskClient,
     detained: Case,
-    make_message,  # noqa: F811
+    make_published_message,
 ) -> None:
     with app.app_context():
         add_long_history(detained.id, events=PAGE_SIZE + 20, messages=30, start=date(2001, 1, 1))
@@ -281,11 +283,11 @@ def test_case_page_query_count_does_not_grow_with_the_case(
     client: FlaskClient,
     make_case: Callable[..., Case],
     make_event,
-    make_message,  # noqa: F811
+    make_published_message,
 ) -> None:
     small = make_case(slug="small", arrest_date=date(2019, 12, 1))
     make_event([small.id], type=EventType.PICKET, title="One picket", date=date(2020, 1, 2))
-    make_message(small.id, created_at=datetime(2020, 1, 2, tzinfo=UTC))
+    make_published_message(small.id, created_at=datetime(2020, 1, 2, tzinfo=UTC))
     big = make_case(slug="big", arrest_date=date(2019, 12, 1))
     with app.app_context():
         add_long_history(big.id, events=300, messages=1500)

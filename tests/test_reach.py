@@ -8,14 +8,13 @@ from flask import Flask
 
 from campaign.models import Case, EventType, Visibility
 from campaign.timeline.reach import CountryReach, Reach, load_reach, reach_svg
-from tests.test_public_factories import make_message  # noqa: F401
 
 
 def test_reach_counts_public_actions_cities_countries_organisations_and_messages(
     app: Flask,
     make_case: Callable[..., Case],
     make_event,
-    make_message,  # noqa: F811
+    make_published_message,
 ) -> None:
     case = make_case()
     other = make_case()
@@ -30,8 +29,8 @@ def test_reach_counts_public_actions_cities_countries_organisations_and_messages
     )
     make_event([other.id], type=EventType.PICKET, city="Berlin", country="DE")
     for country in ("GB", "GB", "NG"):
-        make_message(case.id, country=country)
-    make_message(case.id, country="US", state="pending")
+        make_published_message(case.id, country=country)
+    make_published_message(case.id, country="US", state="pending")
     with app.app_context():
         reach = load_reach(case.id)
     assert (reach.actions, reach.cities, reach.countries) == (3, 2, 2)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -18,35 +17,7 @@ from campaign.messages import spam
 from campaign.models import Case, Message, MessageState
 from campaign.settings import Defaults
 
-VALID = {
-    "body": "Stay strong, Ainur. Greetings from the workers of Vienna.",
-    "display_name": "Anna",
-    "country": "AT",
-    "organisation": "SLP",
-    "email": "anna@example.org",
-    "language": "en",
-    "consent": "y",
-}
-
-
-def aged_token(app: Flask, seconds: float = 60) -> str:
-    """A form token as if the form had been shown *seconds* ago."""
-    with app.app_context():
-        return spam.issue_form_token(now=time.time() - seconds)
-
-
-def post_message(
-    client: FlaskClient, app: Flask, slug: str, token: str | None = None, **fields: Any
-) -> Any:
-    """Send the support form the way a browser does, after a human pause."""
-    data = {**VALID, "form_token": token or aged_token(app), **fields}
-    data = {k: v for k, v in data.items() if v is not None}
-    return client.post(f"/cases/{slug}/support", data=data)
-
-
-def stored(app: Flask) -> list[Message]:
-    with app.app_context():
-        return list(db.session.scalars(sa.select(Message).order_by(Message.id)))
+from .conftest import SUPPORT_FORM, aged_token, post_message, stored
 
 
 def form_token_in(html: str) -> str:
@@ -85,7 +56,7 @@ def test_a_message_is_stored_once_pending_and_the_sender_sees_what_happens_next(
     assert response.headers["Location"] == "/cases/ainur/support/sent"
     [message] = stored(app)
     assert message.state == MessageState.PENDING
-    assert message.body == VALID["body"]
+    assert message.body == SUPPORT_FORM["body"]
     assert message.country == "AT"
     assert message.display_name == "Anna"
     assert message.consent_to_publish
@@ -142,7 +113,7 @@ def test_the_same_text_sent_again_is_refused_as_a_duplicate(
     client: FlaskClient, app: Flask, case: Case
 ) -> None:
     post_message(client, app, "ainur")
-    again = post_message(client, app, "ainur", body=VALID["body"].upper() + "  ")
+    again = post_message(client, app, "ainur", body=SUPPORT_FORM["body"].upper() + "  ")
     assert again.status_code == 400
     assert "already received" in again.get_data(as_text=True)
     assert len(stored(app)) == 1
@@ -155,7 +126,7 @@ def test_the_honeypot_stops_the_message_and_says_so(
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "not sent" in html
-    assert VALID["body"] in html
+    assert SUPPORT_FORM["body"] in html
     assert stored(app) == []
 
 
@@ -167,7 +138,7 @@ def test_a_form_sent_faster_than_a_person_types_is_refused_and_kept(
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "too quickly" in html
-    assert VALID["body"] in html
+    assert SUPPORT_FORM["body"] in html
     assert stored(app) == []
 
 
@@ -194,12 +165,12 @@ def test_a_missing_forged_or_expired_form_token_keeps_the_text_and_issues_a_new_
 ) -> None:
     if token == "expired":
         token = aged_token(app, seconds=9 * 3600)
-    data = {**VALID, "form_token": token}
+    data = {**SUPPORT_FORM, "form_token": token}
     response = client.post("/cases/ainur/support", data=data)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "expired" in html
-    assert VALID["body"] in html
+    assert SUPPORT_FORM["body"] in html
     assert 'value="Anna"' in html
     assert stored(app) == []
     # The fresh token in the page lets the supporter send the same text once a person would have.
@@ -231,7 +202,7 @@ def test_bad_input_gets_a_clear_answer_and_the_valid_parts_are_kept(
     assert "was not sent" in html
     for name in ("organisation", "display_name", "body"):
         if name not in fields:
-            assert VALID[name] in html
+            assert SUPPORT_FORM[name] in html
     assert stored(app) == []
 
 
@@ -297,7 +268,7 @@ class TestWithCsrf:
         assert response.status_code == 400
         html = response.get_data(as_text=True)
         assert "page had expired" in html
-        assert VALID["body"] in html
+        assert SUPPORT_FORM["body"] in html
         assert 'value="Anna"' in html
         assert stored(app) == []
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
@@ -592,7 +563,7 @@ def test_a_database_failure_says_the_message_was_not_sent_and_keeps_it(
     assert response.status_code == 503
     html = response.get_data(as_text=True)
     assert "could not be saved" in html
-    assert VALID["body"] in html
+    assert SUPPORT_FORM["body"] in html
     monkeypatch.undo()
     assert stored(app) == []
     # Sent again once the database is back, the same form stores it exactly once.

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from campaign.extensions import db
 from campaign.models import Case, MessageState, Role
 
-from .test_support import aged_token, stored
+from .conftest import aged_token, stored
 from .test_support_mail import MAIL, FakeSMTP
 
 

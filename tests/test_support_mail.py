@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from campaign.models import Case, MessageState
 
-from .test_support import post_message, stored
+from .conftest import aged_token, post_message, stored
 
 
 class FakeSMTP:
@@ -143,8 +143,6 @@ class TestWithMailServer:
     def test_a_double_click_sends_one_email(
         self, client: FlaskClient, app: Flask, case: Case, smtp: type[FakeSMTP]
     ) -> None:
-        from .test_support import aged_token
-
         token = aged_token(app)
         post_message(client, app, "ainur", token=token)
         post_message(client, app, "ainur", token=token)

@@ -18,8 +18,9 @@ from campaign.timeline.build import (
     encode_cursor,
     merge,
     parse_cursor,
+    parse_show,
 )
-from tests.test_public_factories import add_long_history, make_message  # noqa: F401
+from tests.conftest import add_long_history
 
 ALL = frozenset(FILTERS)
 TODAY = date(2026, 11, 28)
@@ -139,15 +140,15 @@ def test_pages_follow_each_other_without_gaps_or_repeats(
 def test_message_days_count_messages_and_distinct_countries(
     app: Flask,
     make_case: Callable[..., Case],
-    make_message: Callable[..., int],  # noqa: F811
+    make_published_message: Callable[..., int],
 ) -> None:
     case = make_case()
     other = make_case()
     day = datetime(2010, 5, 5, 10, tzinfo=UTC)
     for country in ("RU", "RU", "AT", None):
-        make_message(case.id, country=country, created_at=day)
-    make_message(case.id, state="pending", created_at=day)
-    make_message(other.id, created_at=day)
+        make_published_message(case.id, country=country, created_at=day)
+    make_published_message(case.id, state="pending", created_at=day)
+    make_published_message(other.id, created_at=day)
     with app.app_context():
         page = build_page(
             db.session.get(Case, case.id),
@@ -182,3 +183,9 @@ def test_filters_and_internal_events(
         assert titles({"solidarity"}, False) == ["Picket"]
         assert titles({"legal", "solidarity"}, True) == ["Hearing", "Picket", "Secret"]
         assert titles({"messages"}, True) == []
+
+
+def test_show_filter_defaults_to_everything() -> None:
+    assert parse_show([]) == frozenset(FILTERS)
+    assert parse_show(["nonsense"]) == frozenset(FILTERS)
+    assert parse_show(["legal", "nonsense"]) == {"legal"}
