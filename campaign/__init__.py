@@ -33,7 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def _build(test_config: Mapping[str, Any] | None) -> Flask:
     # Imported here, not at the top: importing the package must not import every view.
     from campaign import cli, logs
-    from campaign.web import errors, security, templating
+    from campaign.web import errors, routing, security, templating
 
     app = Flask(
         __name__,
@@ -52,6 +52,7 @@ def _build(test_config: Mapping[str, Any] | None) -> Flask:
 
     logs.init_app(app)
     _init_extensions(app)
+    routing.init_app(app)
     _register_blueprints(app)
     templating.init_app(app)
     errors.init_app(app)

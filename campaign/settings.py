@@ -93,28 +93,36 @@ class Defaults:
 
 
 def _duration(value: Any) -> timedelta:
-    """A timedelta, or a number of seconds (as the environment gives it)."""
-    if isinstance(value, timedelta):
-        return value
+    """A timedelta, or a number of seconds (as the environment gives it); never negative."""
     if isinstance(value, bool):
         raise ValueError(value)
-    return timedelta(seconds=float(value))
+    duration = value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+    if duration < timedelta(0):
+        raise ValueError(value)
+    return duration
 
 
 def _whole(value: Any) -> int:
-    """A whole number (``"30"`` from the environment is 30; ``"3.5"`` and ``True`` are refused)."""
+    """A whole number, never negative (``"30"`` from the environment is 30; ``"3.5"``, ``-1``
+    and ``True`` are refused)."""
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, float) and not value.is_integer():
         raise ValueError(value)
-    return int(value)
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
 
 
 def _number(value: Any) -> float:
-    """A number of seconds or hours, whole or not."""
+    """A number of seconds or hours, whole or not, never negative."""
     if isinstance(value, bool):
         raise ValueError(value)
-    return float(value)
+    number = float(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
 
 
 def _flag(value: Any) -> bool:

@@ -107,12 +107,13 @@ class CaseForm(FlaskForm):
         ok = super().validate(extra_validators)
         arrest = self.arrest_date.data
         if arrest is not None:
-            problem = precision_errors(
-                self.arrest_date, DatePrecision(self.arrest_date_precision.data)
-            )
-            if problem:
-                self.arrest_date_precision.errors.append(problem)
-                ok = False
+            if not self.arrest_date_precision.errors:  # a tampered choice is refused already
+                problem = precision_errors(
+                    self.arrest_date, DatePrecision(self.arrest_date_precision.data)
+                )
+                if problem:
+                    self.arrest_date_precision.errors.append(problem)
+                    ok = False
             for later in (self.released_on, self.expected_release):
                 if later.data is not None and later.data < arrest:
                     later.errors.append(str(_l("This date is before the arrest date.")))

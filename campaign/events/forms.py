@@ -119,7 +119,7 @@ class EventForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         """The field checks, then the checks across fields (dates, precision)."""
         ok = super().validate(extra_validators)
-        if self.date.data is not None:
+        if self.date.data is not None and not self.date_precision.errors:
             problem = precision_errors(self.date, DatePrecision(self.date_precision.data))
             if problem:
                 self.date_precision.errors.append(problem)

@@ -23,6 +23,7 @@ from campaign.util.dates import today_utc
 from campaign.web.access import ORGANISERS, STAFF, acting_user, allow
 from campaign.web.fields import as_choices, loaded_version
 from campaign.web.redirects import local_target
+from campaign.web.routing import page_number, record_id
 
 bp = Blueprint("events", __name__, url_prefix="/manage/events")
 bp.add_app_template_global(queries.awaiting_verification, "events_awaiting_verification")
@@ -142,7 +143,7 @@ def new() -> tuple[str, int] | Response:
     form = EventForm()
     form.cases.choices = as_choices(queries.case_choices())
     if request.method == "GET":
-        wanted = request.args.get("case", type=int)
+        wanted = request.args.get("case", type=record_id)
         if wanted:
             form.cases.data = [wanted]
         if request.args.get("type") in {t.value for t in EventType}:
@@ -224,12 +225,12 @@ def picket() -> str | Response:
     form.cases.choices = as_choices(queries.case_choices())
     if request.method == "GET":
         form.date.data = today_utc()
-        wanted = request.args.get("case", type=int)
+        wanted = request.args.get("case", type=record_id)
         if wanted:
             form.cases.data = [wanted]
         elif len(form.cases.choices) == 1:
             form.cases.data = [form.cases.choices[0].value]
-        logged_id = request.args.get("logged", type=int)
+        logged_id = request.args.get("logged", type=record_id)
         return _picket_page(form, db.session.get(Event, logged_id) if logged_id else None)
     guessed = not form.country.data
     if guessed:
@@ -268,7 +269,7 @@ def picket() -> str | Response:
 @allow(*STAFF)
 def index() -> str:
     """Every event, newest first, filtered by case, verification and visibility."""
-    case_id = request.args.get("case", type=int)
+    case_id = request.args.get("case", type=record_id)
     verification = request.args.get("verification")
     visibility = request.args.get("visibility")
     query = queries.event_list(
@@ -278,7 +279,12 @@ def index() -> str:
         else None,
         visibility=Visibility(visibility) if visibility in {v.value for v in Visibility} else None,
     )
-    page = db.paginate(query, per_page=queries.PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        query,
+        page=request.args.get("page", 1, type=page_number),
+        per_page=queries.PAGE_SIZE,
+        error_out=False,
+    )
     filters = {"case": case_id, "verification": verification, "visibility": visibility}
     return render_template(
         "events/index.html",

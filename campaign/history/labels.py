@@ -16,9 +16,11 @@ from wtforms.fields.core import UnboundField
 
 from campaign.extensions import db
 from campaign.history.render import label
+from campaign.messages.labels import language_name
 from campaign.models import (
     AuditAction,
     AuditEntry,
+    Case,
     CaseStatus,
     DatePrecision,
     DeliveryMethod,
@@ -66,6 +68,9 @@ OTHER_LABELS = {
     "verified_by_id": _l("Verified by"),
     "decided_by_id": _l("Decided by"),
     "changed_by_id": _l("Changed by"),
+    "invited_by_id": _l("Invited by"),
+    "case_id": _l("Case"),
+    "delivery_pack_id": _l("Delivery pack"),
     "user_id": _l("User"),
     "venue_id": _l("Venue"),
     "verified_at": _l("Verified at"),
@@ -93,13 +98,27 @@ VOCABULARIES: dict[str, type[Vocabulary]] = {
     "role": Role,
     "action": AuditAction,
 }
-USER_FIELDS = frozenset(
-    {"created_by_id", "verified_by_id", "decided_by_id", "changed_by_id", "user_id"}
-)
-VENUE_FIELDS = frozenset({"venue_id"})
+# Recorded ids of other records, shown by the record's name (looked up for a page of entries).
+ID_FIELDS = {
+    "created_by_id": "users",
+    "verified_by_id": "users",
+    "decided_by_id": "users",
+    "changed_by_id": "users",
+    "invited_by_id": "users",
+    "user_id": "users",
+    "venue_id": "venues",
+    "case_id": "cases",
+}
+# What a value reads when its record is gone (an id, never nothing).
+NO_LONGER = {
+    "users": _l("user no. %(id)s"),
+    "venues": _l("venue no. %(id)s"),
+    "cases": _l("case no. %(id)s"),
+}
 # A date field and the field that holds its precision in the same record.
 PRECISION_OF = {"date": "date_precision", "arrest_date": "arrest_date_precision"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_TIME = re.compile(r"\d{2}:\d{2}:\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*")
 
 
@@ -138,27 +157,27 @@ def shown_changes(changes: dict[str, Any]) -> list[tuple[str, Any]]:
     return sorted((name, pair) for name, pair in changes.items() if name not in hidden)
 
 
+def _names(kind: str, ids: set[int]) -> dict[int, str]:
+    """The names of the records of one kind, by id, in one query."""
+    if kind == "users":
+        rows = db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids)))
+        return {row.id: row.display_name for row in rows}
+    if kind == "cases":
+        rows = db.session.execute(sa.select(Case.id, Case.person_name).where(Case.id.in_(ids)))
+        return {row.id: row.person_name for row in rows}
+    rows = db.session.execute(sa.select(Venue.id, Venue.name, Venue.city).where(Venue.id.in_(ids)))
+    return {row.id: ", ".join(p for p in (row.name, row.city) if p) for row in rows}
+
+
 def audit_lookups(entries: list[AuditEntry]) -> dict[str, dict[int, str]]:
-    """The names of the people and venues the entries refer to by id, one query each."""
-    wanted: dict[str, set[int]] = {"users": set(), "venues": set()}
+    """The names of the people, cases and venues the entries refer to by id, one query each."""
+    wanted: dict[str, set[int]] = {kind: set() for kind in ID_FIELDS.values()}
     for entry in entries:
         for name, pair in (entry.changes or {}).items():
-            kind = "users" if name in USER_FIELDS else "venues" if name in VENUE_FIELDS else None
-            if kind is None or not isinstance(pair, list):
-                continue
-            wanted[kind].update(v for v in pair if isinstance(v, int))
-    found: dict[str, dict[int, str]] = {"users": {}, "venues": {}}
-    if wanted["users"]:
-        rows = db.session.execute(
-            sa.select(User.id, User.display_name).where(User.id.in_(wanted["users"]))
-        )
-        found["users"] = {row.id: row.display_name for row in rows}
-    if wanted["venues"]:
-        rows = db.session.execute(
-            sa.select(Venue.id, Venue.name, Venue.city).where(Venue.id.in_(wanted["venues"]))
-        )
-        found["venues"] = {row.id: ", ".join(p for p in (row.name, row.city) if p) for row in rows}
-    return found
+            kind = ID_FIELDS.get(name)
+            if kind is not None and isinstance(pair, list):
+                wanted[kind].update(v for v in pair if isinstance(v, int))
+    return {kind: _names(kind, ids) if ids else {} for kind, ids in wanted.items()}
 
 
 def audit_value(
@@ -175,10 +194,9 @@ def audit_value(
         return _("Yes") if value else _("No")
     if isinstance(value, list):
         return ", ".join(audit_value(v, name, changes, side, lookups) for v in value)
-    if isinstance(value, int) and name in USER_FIELDS:
-        return lookups.get("users", {}).get(value) or _("user no. %(id)s", id=value)
-    if isinstance(value, int) and name in VENUE_FIELDS:
-        return lookups.get("venues", {}).get(value) or _("venue no. %(id)s", id=value)
+    kind = ID_FIELDS.get(name)
+    if isinstance(value, int) and kind is not None:
+        return lookups.get(kind, {}).get(value) or _(NO_LONGER[kind], id=value)
     if not isinstance(value, str):
         return str(value)
     vocabulary = VOCABULARIES.get(name)
@@ -186,6 +204,10 @@ def audit_value(
         return str(vocabulary(value).label)
     if name == "country" and is_country_code(value):
         return country_name(value)
+    if name == "language":
+        return language_name(value)
+    if _ISO_TIME.fullmatch(value):
+        return value[:5]  # a local time of day, to the minute
     if _ISO_DATE.fullmatch(value):
         precision: Any = DatePrecision.DAY
         pair = (changes or {}).get(PRECISION_OF.get(name, ""))
@@ -230,6 +252,7 @@ def audit_object_url(entry: AuditEntry) -> str | None:
 
 def object_title(object_type: str, record: Any, entries: list[AuditEntry]) -> str:
     """What a history page is titled: the object's label now, or the last one recorded."""
-    if record is not None:
-        return label(record)
-    return entries[0].object_label if entries else audit_kind(object_type)
+    named = label(record) if record is not None else entries[0].object_label if entries else ""
+    if object_type == "deliverypack":  # "#2 for Ainur Kurmanov" says only whose it is
+        return f"{audit_kind(object_type)} {named}"
+    return named or audit_kind(object_type)

@@ -29,6 +29,7 @@ from campaign.models import (
     Venue,
 )
 from campaign.web.access import ORGANISERS, allow
+from campaign.web.routing import page_number
 
 bp = Blueprint("history", __name__, url_prefix="/manage/history")
 bp.add_app_template_filter(labels.field_label, "field_label")
@@ -73,7 +74,12 @@ def index() -> str:
     action = request.args.get("action", "")
     if action in {a.value for a in AuditAction}:
         query = query.where(AuditEntry.action == AuditAction(action))
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        query,
+        page=request.args.get("page", 1, type=page_number),
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
     return render_template(
         "history/index.html",
         entries=page.items,

@@ -37,6 +37,7 @@ from campaign.util.dates import today_utc
 from campaign.web.access import ORGANISERS, acting_user, allow
 from campaign.web.caching import is_staff
 from campaign.web.clients import client_key
+from campaign.web.routing import page_number, record_id
 
 public_bp = Blueprint("support", __name__)
 bp = Blueprint("messages", __name__, url_prefix="/manage/messages")
@@ -265,7 +266,7 @@ def sent(slug: str) -> Response:
 def wall(slug: str) -> str:
     """The wall of solidarity: a case's published messages, newest first."""
     case = visible_case_or_404(slug, staff=is_staff())
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = request.args.get("page", 1, type=page_number)
     messages = queries.published_messages(
         case.id, limit=WALL_PAGE_SIZE + 1, offset=(page - 1) * WALL_PAGE_SIZE
     )
@@ -377,9 +378,9 @@ def get_pack(pack_id: int) -> DeliveryPack:
 def _queue_filters() -> dict[str, str]:
     """The queue's filters from the query string, each checked against what it may be."""
     filters: dict[str, str] = {}
-    case_id = request.args.get("case", "")
-    if case_id.isdigit():
-        filters["case"] = case_id
+    case_id = request.args.get("case", type=record_id)
+    if case_id is not None:
+        filters["case"] = str(case_id)
     language = request.args.get("language", "").strip()
     if language and len(language) <= 16:
         filters["language"] = language
@@ -408,7 +409,7 @@ def _back_to_queue() -> Response:
 def queue() -> str:
     """Messages across cases, pending first, with filters and bulk decisions."""
     filters = _queue_filters()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = request.args.get("page", 1, type=page_number)
     chosen = queries.QueueFilter(
         state=filters["state"],
         case_id=int(filters["case"]) if "case" in filters else None,
@@ -464,7 +465,7 @@ def decide(message_id: int) -> Response:
 @allow(*ORGANISERS)
 def bulk() -> Response:
     """The same decision for every ticked message."""
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = request.form.getlist("ids", type=record_id)
     if not ids:
         flash(_("Tick at least one message first."), "warning")
         return _back_to_queue()
@@ -505,8 +506,8 @@ def packs() -> str:
 @allow(*ORGANISERS)
 def new_pack() -> Response:
     """Build a pack of a case's approved, undelivered messages, private ones included."""
-    case_id = request.form.get("case_id", "")
-    case = db.session.get(Case, int(case_id)) if case_id.isdigit() else None
+    case_id = request.form.get("case_id", type=record_id)
+    case = db.session.get(Case, case_id) if case_id is not None else None
     if case is None:
         abort(404)
     try:
