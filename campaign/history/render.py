@@ -9,19 +9,22 @@ from typing import Any
 from campaign.models import DeliveryPack, Message, Source, Venue
 
 HIDDEN = "(hidden)"
-# Never copied into the trail: secrets and supporters' personal data.
-REDACTED_FIELDS = frozenset(
+# Recorded only as "(hidden)": that they were set or changed is worth knowing, never the value.
+REDACTED_FIELDS = frozenset({"password_hash", "email"})
+# Never recorded: bookkeeping that changes on its own (a save, a sign-in), and the hashes kept
+# for sessions, invitations, spam checks and withdrawal, which mean nothing to a reader.
+IGNORED_FIELDS = frozenset(
     {
-        "password_hash",
-        "email",
+        "updated_at",
+        "version",
+        "created_at",
+        "last_login_at",
         "token_hash",
         "withdraw_token_hash",
         "client_hash",
         "body_fingerprint",
     }
 )
-# Bookkeeping that changes on its own (a save, a sign-in) and says nothing worth a history row.
-IGNORED_FIELDS = frozenset({"updated_at", "version", "created_at", "last_login_at"})
 LABEL_LENGTH = 300
 
 
