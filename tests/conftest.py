@@ -31,6 +31,9 @@ from campaign.models import (
     Visibility,
 )
 
+# The checkout: the package, the templates and the static files the tests read.
+ROOT = Path(__file__).resolve().parents[1]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 NO_POSTGRES = "TEST_DATABASE_URL is not set: the PostgreSQL run of the suite is skipped"
 
@@ -226,77 +229,6 @@ def staff_client(
         return login(client, user)
 
     return factory
-
-
-BROWSER_TESTS = os.environ.get("CAMPAIGN_BROWSER_TESTS") == "1"
-NO_BROWSER = "CAMPAIGN_BROWSER_TESTS=1 is not set: the browser tests are skipped"
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """Serve the test app on a free local port in a thread; yields its base URL."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def _browser() -> Iterator[Any]:
-    """One headless Chromium (Debian's, not a downloaded build) for the whole run."""
-    if not BROWSER_TESTS:
-        pytest.skip(NO_BROWSER)
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CAMPAIGN_CHROMIUM") or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(_browser: Any) -> Iterator[Any]:
-    """A fresh browser page (its own cookies) with JavaScript off, as many of our users have."""
-    context = _browser.new_context(
-        java_script_enabled=False, viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def phone(_browser: Any) -> Iterator[Any]:
-    """A 360-px-wide touch screen, the way activists log pickets."""
-    context = _browser.new_context(
-        viewport={"width": 360, "height": 740},
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-    )
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture

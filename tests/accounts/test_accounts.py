@@ -21,8 +21,7 @@ from campaign.accounts.passwords import (
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.models import AuditAction, AuditEntry, Invitation, Role, User
-
-from .conftest import fetch
+from tests.conftest import fetch
 
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "plum kettle umbrella sonnet"

@@ -15,8 +15,7 @@ from campaign.accounts.sessions import SESSION_KEY, token_digest
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.models import Role, User, UserSession
-
-from .conftest import base_config
+from tests.conftest import base_config
 
 PASSWORD = "correct horse battery staple"
 

@@ -12,8 +12,7 @@ from flask.testing import FlaskClient
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.models import LoginAttempt, User
-
-from .conftest import count_rows
+from tests.conftest import count_rows
 
 PASSWORD = "correct horse battery staple"
 GENERIC = "That e-mail and password do not match an active account."

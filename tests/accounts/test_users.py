@@ -11,8 +11,7 @@ from flask.testing import FlaskClient
 
 from campaign.extensions import db
 from campaign.models import AuditAction, Role, User
-
-from .conftest import audit_entries, fetch
+from tests.conftest import audit_entries, fetch
 
 PASSWORD = "correct horse battery staple"
 

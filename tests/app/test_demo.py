@@ -22,8 +22,7 @@ from campaign.models import (
     Source,
     User,
 )
-
-from .conftest import count_rows
+from tests.conftest import count_rows
 
 
 def _counts() -> dict[str, int]:

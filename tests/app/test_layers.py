@@ -6,7 +6,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "campaign"
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "campaign"
 REQUEST_STATE = {"request", "session", "g", "current_user", "login_user", "logout_user"}
 # Views are request handling; campaign.web is the request plumbing every blueprint shares; the
 # server-side session is where a sign-in meets the browser's cookie.

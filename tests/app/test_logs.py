@@ -11,8 +11,7 @@ from flask.logging import default_handler
 
 from campaign import create_app
 from campaign.logs import REDACTED, RedactPersonalData, redact
-
-from .conftest import base_config, post_message
+from tests.conftest import base_config, post_message
 
 
 class Collect(logging.Handler):

@@ -16,8 +16,7 @@ from flask_migrate import downgrade, upgrade
 
 from campaign import create_app
 from campaign.extensions import db
-
-from .conftest import BACKENDS, NO_POSTGRES, TEST_DATABASE_URL, base_config
+from tests.conftest import BACKENDS, NO_POSTGRES, ROOT, TEST_DATABASE_URL, base_config
 
 
 @pytest.fixture(params=BACKENDS)
@@ -73,7 +72,7 @@ def test_there_is_one_head() -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    directory = Path(__file__).resolve().parents[1] / "campaign" / "migrations"
+    directory = ROOT / "campaign" / "migrations"
     config = Config()
     config.set_main_option("script_location", str(directory))
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1

@@ -13,8 +13,7 @@ from campaign import create_app
 from campaign.database import begin_statement
 from campaign.extensions import db
 from campaign.models import Case, Organisation
-
-from .conftest import base_config
+from tests.conftest import base_config
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=False)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from flask.testing import FlaskCliRunner
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
+from tests.browser.conftest import ARTIFACTS
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
 
 
 def test_a_new_user_finds_the_demo_case_and_its_linked_case(

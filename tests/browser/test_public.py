@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from campaign.models import Case, CaseStatus, EventType
+from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
 
 # Masha's message in the demo, in Russian ("Ainur, we are with you").
 MASHA = "Айнур, мы с тобой"  # noqa: RUF001
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 def _shot(page, name: str) -> None:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskCliRunner
 
 from campaign.models import Role, User
+from tests.browser.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 TEXT = "Solidarity from the dockers of Hamburg. You are not alone, Ainur!"
 
 

@@ -33,8 +33,7 @@ from campaign.models import (
     Visibility,
 )
 from campaign.util.spreadsheets import to_csv
-
-from .conftest import count_rows
+from tests.conftest import count_rows
 
 EMAIL = "supporter.secret@example.net"
 URLS = ("export.json", "export.csv", "messages.csv")

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, CaseStatusChange, Role
-
-from .conftest import audit_entries, case_form, fetch, version_of
+from tests.conftest import audit_entries, case_form, fetch, version_of
 
 
 def test_an_organiser_creates_an_unpublished_case_with_a_slug_and_a_trail(app, staff_client):

@@ -25,8 +25,7 @@ from campaign.models import (
     Verification,
     Visibility,
 )
-
-from .conftest import event_form, picket_form, version_of
+from tests.conftest import event_form, picket_form, version_of
 
 
 def only(app: Flask, model: type[Any]) -> Any:

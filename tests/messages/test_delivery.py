@@ -15,8 +15,7 @@ from flask.testing import FlaskClient
 from campaign.extensions import db
 from campaign.messages import delivery, services
 from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState, Role
-
-from .conftest import audit_entries, fetch
+from tests.conftest import audit_entries, fetch
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ from flask.testing import FlaskClient
 
 from campaign.extensions import db
 from campaign.models import Case, MessageState, Role
-
-from .conftest import aged_token, stored
-from .test_support_mail import MAIL, FakeSMTP
+from tests.conftest import aged_token, stored
+from tests.messages.conftest import MAIL, FakeSMTP
 
 
 @pytest.fixture

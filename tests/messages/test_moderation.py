@@ -13,8 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from campaign.extensions import db
 from campaign.models import Case, Message, MessageState, Role
-
-from .conftest import audit_entries, fetch
+from tests.conftest import audit_entries, fetch
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from campaign.messages.queries import message_publicly_shown
 from campaign.models import Case, Event, EventType, Message, MessageState, Role
 from campaign.timeline import build as timeline
 from campaign.timeline import reach
-
-from .conftest import fetch, post_message, stored
+from tests.conftest import fetch, post_message, stored
 
 PRIVATE = "Only for you, Ainur: my mother sends her love and a warm scarf"
 PRIVATE_NAME = "Sveta Quietly"

@@ -16,8 +16,7 @@ from campaign.extensions import db
 from campaign.messages import spam
 from campaign.models import Case, Message, MessageState
 from campaign.settings import Defaults
-
-from .conftest import SUPPORT_FORM, aged_token, post_message, stored
+from tests.conftest import SUPPORT_FORM, aged_token, post_message, stored
 
 
 def form_token_in(html: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -13,8 +12,9 @@ from flask.testing import FlaskClient
 
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, Event, EventType, Source, Verification
+from tests.conftest import ROOT
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = ROOT / "static"
 
 
 def _today() -> date:

@@ -14,8 +14,7 @@ from flask.testing import FlaskClient
 from campaign import create_app
 from campaign.models import Role
 from campaign.web.access import allowed_roles
-
-from .conftest import base_config
+from tests.conftest import base_config
 
 # Access control does not depend on the database: one backend keeps the matrix quick.
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])

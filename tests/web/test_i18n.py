@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+from tests.conftest import ROOT
+
+TEMPLATES = ROOT / "templates"
 JINJA = re.compile(r"{#.*?#}|{{.*?}}|{%.*?%}", re.DOTALL)
 TAG = re.compile(r"<[^>]*>", re.DOTALL)
 SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
@@ -47,8 +49,7 @@ def test_a_new_language_is_only_a_catalogue(tmp_path: Path, backend: str) -> Non
 
     from campaign import create_app
     from campaign.extensions import db
-
-    from .conftest import base_config
+    from tests.conftest import base_config
 
     catalog = Catalog(locale="de")
     catalog.add("There is no page at this address.", "Unter dieser Adresse gibt es keine Seite.")
