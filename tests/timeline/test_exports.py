@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 
 from campaign.extensions import db
 from campaign.models import Case, DatePrecision, Event, EventType, Organisation, Source, Visibility
-from campaign.util.spreadsheets import spreadsheet_safe
 
 
 def _case_with_events(app: Flask, make_case: Callable[..., Case]) -> Case:
@@ -95,10 +94,3 @@ def test_timeline_csv_is_one_row_per_item_and_spreadsheet_safe(
     assert rows[1]["organisations"] == "SLP"
     assert rows[1]["sources"] == "Statement <https://example.org/s>"
     assert "Internal note" not in response.get_data(as_text=True)
-
-
-def test_spreadsheet_safe_prefixes_formula_starts() -> None:
-    for value in ("=1+1", "+1", "-1", "@SUM(A1)"):
-        assert spreadsheet_safe(value) == "'" + value
-    assert spreadsheet_safe("plain") == "plain"
-    assert spreadsheet_safe(None) == ""
