@@ -439,6 +439,14 @@ def add_long_history(
     db.session.commit()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A browser test is a slow one, even if its module forgets to say so (make test-fast)."""
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Say once per reason, visibly, which tests were skipped and why (not once per test)."""
     from collections import Counter

@@ -18,6 +18,9 @@ from campaign import create_app
 from campaign.extensions import db
 from tests.conftest import BACKENDS, NO_POSTGRES, ROOT, TEST_DATABASE_URL, base_config
 
+# Every migration, up and down, on a fresh database each time: left out of make test-fast.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(params=BACKENDS)
 def migrated_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:

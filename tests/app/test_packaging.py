@@ -8,7 +8,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
+
+# pip builds a wheel and a new Python runs the app from it: left out of make test-fast.
+pytestmark = pytest.mark.slow
 
 
 def test_the_wheel_carries_templates_static_files_and_migrations(tmp_path: Path) -> None:

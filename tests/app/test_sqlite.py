@@ -60,6 +60,7 @@ def _writer(database: str, worker: int, rounds: int, errors: multiprocessing.Que
         errors.put(f"{type(exc).__name__}: {exc}")
 
 
+@pytest.mark.slow  # four Python processes, each starting the app
 def test_concurrent_writers_in_several_processes_never_see_database_is_locked(
     app: Flask, tmp_path: Path
 ) -> None:

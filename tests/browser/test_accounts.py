@@ -9,7 +9,11 @@ import pytest
 from campaign.models import Role, User
 from tests.browser.conftest import ARTIFACTS
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.parametrize("backend", ["sqlite"]),
+]
 
 PASSWORD = "correct horse battery staple"
 

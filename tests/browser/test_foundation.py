@@ -7,7 +7,11 @@ from flask.testing import FlaskCliRunner
 
 from tests.browser.conftest import ARTIFACTS
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.parametrize("backend", ["sqlite"]),
+]
 
 
 def test_a_new_user_finds_the_demo_case_and_its_linked_case(

@@ -12,7 +12,11 @@ from flask.testing import FlaskCliRunner
 from campaign.models import Case, CaseStatus, EventType
 from tests.browser.conftest import ARTIFACTS
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.parametrize("backend", ["sqlite"]),
+]
 
 # Masha's message in the demo, in Russian ("Ainur, we are with you").
 MASHA = "Айнур, мы с тобой"  # noqa: RUF001

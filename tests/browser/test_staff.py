@@ -11,7 +11,11 @@ from campaign.extensions import db
 from campaign.models import Event, Role
 from tests.browser.conftest import ARTIFACTS
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.parametrize("backend", ["sqlite"]),
+]
 
 PASSWORD = "correct horse battery staple"
 

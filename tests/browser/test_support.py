@@ -12,7 +12,11 @@ from flask.testing import FlaskCliRunner
 from campaign.models import Role, User
 from tests.browser.conftest import ARTIFACTS
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"])]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.parametrize("backend", ["sqlite"]),
+]
 
 TEXT = "Solidarity from the dockers of Hamburg. You are not alone, Ainur!"
 
