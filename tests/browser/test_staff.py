@@ -116,6 +116,8 @@ def test_an_organiser_reads_the_demo_case_its_events_and_its_history(
     assert page.get_by_text("The case was saved.").is_visible()
     page.get_by_role("link", name="History", exact=True).last.click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("History of")
-    assert page.get_by_role("cell", name="Journalist and socialist activist").is_visible()
+    assert page.get_by_role(
+        "cell", name="Journalist and socialist activist", exact=True
+    ).is_visible()
     page.screenshot(path=str(ARTIFACTS / "staff-case-history.png"), full_page=True)
     assert all(url.startswith(live_server) for url in requested), requested

@@ -105,6 +105,8 @@ def test_an_organiser_prints_a_delivery_pack_and_marks_it_delivered(
     page: Any,
     make_user: Callable[..., User],
 ) -> None:
+    from playwright.sync_api import expect
+
     runner.invoke(args=["demo"])
     ARTIFACTS.mkdir(exist_ok=True)
     organiser = make_user(Role.ORGANISER, email="organiser@example.org")
@@ -131,7 +133,8 @@ def test_an_organiser_prints_a_delivery_pack_and_marks_it_delivered(
     today = date.today()
     page.get_by_label("On", exact=True).fill(today.isoformat())
     page.get_by_role("button", name="Mark delivered").click()
-    assert page.get_by_text(f"Delivered on {today.day} {today:%B %Y}").is_visible()
+    # The pack page comes back after a redirect: wait for it rather than race it.
+    expect(page.get_by_text(f"Delivered on {today.day} {today:%B %Y}")).to_be_visible()
     assert page.get_by_role("heading", name="Correct the delivery").is_visible()
     page.get_by_role("button", name="Mark as not delivered").click()
     assert page.get_by_role("heading", name="Mark this pack delivered").is_visible()
