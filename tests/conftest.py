@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from jinja2.bccache import Bucket, BytecodeCache
+from werkzeug.routing import Rule
 
 from campaign import create_app
 from campaign.accounts.passwords import hash_password
@@ -86,7 +89,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def app_config(tmp_path: Path, backend: str) -> dict[str, Any]:
+def app_config(backend: str, tmp_path: Path) -> dict[str, Any]:
     """The configuration the ``app`` fixture builds from; tests may change it before use."""
     config = base_config(tmp_path)
     if backend == "postgres":
@@ -94,12 +97,91 @@ def app_config(tmp_path: Path, backend: str) -> dict[str, Any]:
     return config
 
 
-@pytest.fixture
-def app(app_config: dict[str, Any], backend: str) -> Iterator[Flask]:
-    """The app on an empty database with the current schema."""
-    app = create_app(app_config)
+class _CompiledTemplates(BytecodeCache):
+    """Templates compiled once per run, not once per test: a new app has a new Jinja environment.
+
+    Jinja keys each entry by the template's file and checks it against a checksum of the source,
+    so a template that changes is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+class _RuleWithSharedBuilder(Rule):
+    """A route whose URL builder is compiled once per run, not once per app and test.
+
+    The router turns every rule into Python code for ``url_for``; that is most of what starting an
+    app costs, and the suite starts one per test. The code depends only on the rule's text and
+    parts (it reads the converters from the rule it is bound to), so equal rules share it. A rule
+    with defaults folds them into the code: those are compiled as usual.
+    """
+
+    _builders: ClassVar[dict[tuple[Any, ...], Callable[..., tuple[str, str]]]] = {}
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        trace = getattr(self, "_trace", None)
+        if self.defaults or trace is None:
+            return super()._compile_builder(append_unknown)
+        key = (self.rule, tuple(trace), append_unknown)
+        if key not in self._builders:
+            self._builders[key] = super()._compile_builder(append_unknown)
+        return self._builders[key]
+
+
+Flask.url_rule_class = _RuleWithSharedBuilder
+
+
+def make_app(config: dict[str, Any]) -> Flask:
+    """``create_app(config)``, sharing the run's compiled templates with every other test app."""
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    return app
+
+
+@pytest.fixture(scope="session")
+def _empty_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database with the current schema and no rows, made once per run (per worker)."""
+    path = tmp_path_factory.mktemp("schema") / "empty.sqlite"
+    app = create_app(base_config(path.parent, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}"))
     with app.app_context():
-        if backend == "sqlite":
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()  # the last connection folds the write-ahead log into the file
+    return path
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for another database or one in memory."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return None if parsed.database == ":memory:" else Path(parsed.database)
+
+
+@pytest.fixture
+def app(
+    app_config: dict[str, Any], backend: str, request: pytest.FixtureRequest
+) -> Iterator[Flask]:
+    """The app on an empty database with the current schema."""
+    database = _sqlite_file(str(app_config["SQLALCHEMY_DATABASE_URI"]))
+    fresh_copy = backend == "sqlite" and database is not None and not database.exists()
+    if fresh_copy:  # a copy of the empty database costs far less than creating every table
+        shutil.copyfile(request.getfixturevalue("_empty_sqlite"), database)
+    app = make_app(app_config)
+    if backend == "sqlite" and not fresh_copy:
+        with app.app_context():
             db.create_all()
     yield app
     with app.app_context():

@@ -122,9 +122,9 @@ def test_only_admins_manage_users(
 @pytest.fixture
 def csrf_app(app_config: dict) -> Iterator[Flask]:
     """The app with CSRF protection on, as in production (on the same database as ``app``)."""
-    from campaign import create_app
+    from tests.conftest import make_app
 
-    csrf_app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    csrf_app = make_app({**app_config, "WTF_CSRF_ENABLED": True})
     yield csrf_app
     with csrf_app.app_context():
         db.session.remove()

@@ -20,7 +20,7 @@ from campaign import create_app
 from campaign.extensions import db
 from campaign.models import Role, User
 from campaign.web.access import allowed_roles
-from tests.conftest import base_config
+from tests.conftest import base_config, make_app
 
 ROLES = [Role.ADMIN, Role.ORGANISER, Role.ACTIVIST]
 PASSWORD = "correct horse battery staple"
@@ -59,7 +59,7 @@ def _is_sent_to(response: TestResponse, prefix: str) -> bool:
 @pytest.fixture(scope="module")
 def matrix_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """One app for the module: the checks below only read, whatever they send."""
-    app = create_app(base_config(tmp_path_factory.mktemp("access-matrix")))
+    app = make_app(base_config(tmp_path_factory.mktemp("access-matrix")))
     with app.app_context():
         db.create_all()
     yield app
