@@ -60,13 +60,36 @@ def base_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     return config
 
 
+# Under pytest-xdist each worker has its own PostgreSQL schema, so workers never share a table.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+POSTGRES_SCHEMA = f"test_{XDIST_WORKER}" if XDIST_WORKER else None
+
+
+def _postgres_url() -> str:
+    """The PostgreSQL the tests use: TEST_DATABASE_URL, in this worker's own schema if any."""
+    assert TEST_DATABASE_URL
+    if POSTGRES_SCHEMA is None:
+        return TEST_DATABASE_URL
+    url = sa.engine.make_url(TEST_DATABASE_URL).update_query_dict(
+        {"options": f"-csearch_path={POSTGRES_SCHEMA}"}
+    )
+    return url.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def _postgres_schema() -> Iterator[None]:
     """Create the tables on PostgreSQL once per run; each test then empties them."""
     if not TEST_DATABASE_URL:
         yield
         return
-    app = create_app(base_config(Path("/nonexistent"), SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL))
+    config = base_config(Path("/nonexistent"), SQLALCHEMY_DATABASE_URI=TEST_DATABASE_URL)
+    if POSTGRES_SCHEMA is not None:
+        admin = create_app(config)
+        with admin.app_context(), db.engine.begin() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{POSTGRES_SCHEMA}"')
+        with admin.app_context():
+            db.engine.dispose()
+    app = create_app({**config, "SQLALCHEMY_DATABASE_URI": _postgres_url()})
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as connection:
@@ -75,6 +98,9 @@ def _postgres_schema() -> Iterator[None]:
     yield
     with app.app_context():
         db.drop_all()
+        if POSTGRES_SCHEMA is not None:
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f'DROP SCHEMA "{POSTGRES_SCHEMA}" CASCADE')
         db.engine.dispose()
 
 
@@ -93,7 +119,7 @@ def app_config(backend: str, tmp_path: Path) -> dict[str, Any]:
     """The configuration the ``app`` fixture builds from; tests may change it before use."""
     config = base_config(tmp_path)
     if backend == "postgres":
-        config["SQLALCHEMY_DATABASE_URI"] = TEST_DATABASE_URL
+        config["SQLALCHEMY_DATABASE_URI"] = _postgres_url()
     return config
 
 
