@@ -1,4 +1,9 @@
-"""Fixtures: an app on a fresh database per test (SQLite always, PostgreSQL when configured)."""
+"""Fixtures and shared helpers: an app on a fresh database per test (SQLite always, PostgreSQL
+when configured), factories for its rows, and the forms the tests fill in.
+
+No test file imports from another: what two of them need lives here, or in the conftest.py of
+the one folder that needs it.
+"""
 
 from __future__ import annotations
 
