@@ -14,14 +14,13 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from jinja2.bccache import Bucket, BytecodeCache
-from werkzeug.routing import Rule
 
 from campaign import create_app
 from campaign.accounts.passwords import hash_password
@@ -148,30 +147,6 @@ class _CompiledTemplates(BytecodeCache):
 
 
 COMPILED_TEMPLATES = _CompiledTemplates()
-
-
-class _RuleWithSharedBuilder(Rule):
-    """A route whose URL builder is compiled once per run, not once per app and test.
-
-    The router turns every rule into Python code for ``url_for``; that is most of what starting an
-    app costs, and the suite starts one per test. The code depends only on the rule's text and
-    parts (it reads the converters from the rule it is bound to), so equal rules share it. A rule
-    with defaults folds them into the code: those are compiled as usual.
-    """
-
-    _builders: ClassVar[dict[tuple[Any, ...], Callable[..., tuple[str, str]]]] = {}
-
-    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
-        trace = getattr(self, "_trace", None)
-        if self.defaults or trace is None:
-            return super()._compile_builder(append_unknown)
-        key = (self.rule, tuple(trace), append_unknown)
-        if key not in self._builders:
-            self._builders[key] = super()._compile_builder(append_unknown)
-        return self._builders[key]
-
-
-Flask.url_rule_class = _RuleWithSharedBuilder
 
 
 def make_app(config: dict[str, Any]) -> Flask:

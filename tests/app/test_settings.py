@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from campaign import create_app
 from campaign.extensions import db
 from campaign.settings import normalise_database_url
+from tests.conftest import base_config
 
 
 @pytest.fixture
@@ -143,3 +145,46 @@ def test_the_conventional_database_url_variable_is_honoured(
     assert app.config["SQLALCHEMY_DATABASE_URI"] == normalise_database_url(target)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_settings_from_the_environment_arrive_as_their_types(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGN_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("CAMPAIGN_LOGIN_THROTTLE_WINDOW", "600")
+    monkeypatch.setenv("CAMPAIGN_SUPPORTER_EMAIL_RETENTION_DAYS", "30")
+    monkeypatch.setenv("CAMPAIGN_MAIL_USE_TLS", "false")
+    monkeypatch.setenv("CAMPAIGN_LOG_LEVEL", "warning")
+    app = create_app()
+    assert app.config["LOGIN_THROTTLE_WINDOW"] == timedelta(minutes=10)
+    assert app.config["SUPPORTER_EMAIL_RETENTION_DAYS"] == 30
+    assert app.config["MAIL_USE_TLS"] is False
+    assert app.config["LOG_LEVEL"] == "WARNING"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("LOGIN_ACCOUNT_LIMIT", "abc", "a whole number of attempts"),
+        ("SUPPORT_FORM_MIN_SECONDS", "soon", "a number of seconds"),
+        ("MAIL_USE_TLS", "perhaps", "true or false"),
+        ("LOG_LEVEL", "chatty", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+        ("PASSWORD_MIN_LENGTH", 3.5, "a whole number of characters"),
+    ],
+)
+def test_a_setting_of_the_wrong_kind_stops_start_up_with_a_sentence(
+    tmp_path: Path, key: str, value: object, expected: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        create_app(base_config(tmp_path, **{key: value}))
+    assert str(stopped.value) == (
+        f"campaign cannot start: The setting {key} must be {expected}, not {value!r}."
+    )
+
+
+@pytest.mark.parametrize(
+    "key", ["SUPPORT_FORM_MIN_SECONDS", "LOGIN_THROTTLE_WINDOW", "LOGIN_ACCOUNT_LIMIT"]
+)
+def test_a_negative_count_or_duration_stops_start_up(tmp_path: Path, key: str) -> None:
+    with pytest.raises(SystemExit, match=f"The setting {key} must be"):
+        create_app(base_config(tmp_path, **{key: -5}))

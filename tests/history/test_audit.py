@@ -165,3 +165,25 @@ def test_a_request_names_the_signed_in_user(app: Flask, staff_client, make_case)
         (entry,) = _entries("case", AuditAction.UPDATE)
         assert entry.actor == client.user.display_name
         assert entry.user_id == client.user.id
+
+
+def test_hashes_are_never_recorded_and_an_email_only_as_hidden(app: Flask, make_case) -> None:
+    case = make_case()
+    with app.app_context():
+        db.session.add(
+            Message(
+                case_id=case.id,
+                body="Hello",
+                email="secret@example.org",
+                client_hash="c" * 64,
+                body_fingerprint="f" * 64,
+                withdraw_token_hash="w" * 64,
+            )
+        )
+        db.session.commit()
+        entry = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.object_type == "message")
+        ).one()
+        assert entry.changes["email"] == [None, "(hidden)"]
+        assert not {"client_hash", "body_fingerprint", "withdraw_token_hash"} & set(entry.changes)
+        assert "c" * 64 not in str(entry.changes)

@@ -418,3 +418,11 @@ def test_every_message_has_a_history_page_reachable_from_the_queue(
 def test_an_unknown_object_has_no_history_page(organiser: FlaskClient) -> None:
     assert organiser.get("/manage/history/messages/999999").status_code == 404
     assert organiser.get("/manage/history/cabbages/1").status_code == 404
+
+
+def test_the_queue_says_when_no_email_was_given(
+    organiser: FlaskClient, make_case: Callable[..., Case], make_message: Callable[..., int]
+) -> None:
+    make_message(make_case().id)  # no e-mail
+    html = " ".join(organiser.get("/manage/messages/").get_data(as_text=True).split())
+    assert "<dt>E-mail</dt><dd>Not given</dd>" in html
