@@ -35,7 +35,7 @@ from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, Message
 from campaign.util.countries import is_country_code
 from campaign.util.dates import today_utc
 from campaign.web.access import ORGANISERS, acting_user, allow
-from campaign.web.caching import is_staff
+from campaign.web.caching import is_staff, normalised_choice, shared_page
 from campaign.web.clients import client_key
 from campaign.web.routing import page_number, record_id
 
@@ -107,14 +107,19 @@ def _repair_encoding() -> None:
 
 def _render_form(
     case: Case, form: SupportForm, problem: str | None = None, status: int = 200
-) -> tuple[str, int]:
-    """The form page, with what the supporter typed and, if any, why it was not sent."""
+) -> Response:
+    """The form page, with what the supporter typed and, if any, why it was not sent.
+
+    It carries this visitor's CSRF and form tokens, so no cache may keep it.
+    """
     if not form.form_token.data:
         form.form_token.data = spam.issue_form_token()
     page = render_template(
         "messages/new.html", case=case, form=form, problem=problem, max_length=MESSAGE_MAX_LENGTH
     )
-    return page, status
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _support_form() -> SupportForm:
@@ -159,7 +164,7 @@ def _remember_sent(
 @public_bp.route("/cases/<slug>/support", methods=["GET", "POST"])
 @limiter.limit(_attempt_limit, methods=["POST"], scope="support-attempts")
 @limiter.limit(_send_limit, methods=["POST"], deduct_when=_counts_as_sent, scope="support-sent")
-def new(slug: str) -> Response | tuple[str, int]:
+def new(slug: str) -> Response:
     """The form for a message of support; a message is stored exactly once or the sender is told."""
     case = visible_case_or_404(slug, staff=is_staff())
     form = _support_form()
@@ -263,6 +268,7 @@ def sent(slug: str) -> Response:
 
 
 @public_bp.get("/cases/<slug>/messages")
+@shared_page(page=normalised_choice(page_number))
 def wall(slug: str) -> str:
     """The wall of solidarity: a case's published messages, newest first."""
     case = visible_case_or_404(slug, staff=is_staff())
@@ -335,7 +341,7 @@ def too_many(error: RateLimitExceeded) -> Response | tuple[str, int]:
     """Too many messages from one place: say so, keep the text, and say it was not sent."""
     if request.endpoint == "support.new" and request.view_args:
         case = visible_case_or_404(str(request.view_args["slug"]), staff=is_staff())
-        html, _status = _render_form(
+        response = _render_form(
             case,
             _support_form(),
             _(
@@ -344,7 +350,6 @@ def too_many(error: RateLimitExceeded) -> Response | tuple[str, int]:
             ),
             429,
         )
-        response = make_response(html, 429)
         retry = getattr(error, "retry_after", None)
         if retry:
             response.headers["Retry-After"] = str(int(retry))

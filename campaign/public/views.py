@@ -30,13 +30,21 @@ from campaign.timeline.build import (
     PAGE_SIZE,
     build_page,
     counter_events,
+    encode_cursor,
     parse_cursor,
     parse_show,
 )
 from campaign.timeline.reach import load_reach, reach_svg
 from campaign.util.countries import country_name, is_country_code
 from campaign.util.dates import today_utc
-from campaign.web.caching import cache_headers, is_staff
+from campaign.web.caching import (
+    cache_headers,
+    is_staff,
+    normalised_choice,
+    normalised_text,
+    shared_page,
+)
+from campaign.web.routing import page_number
 
 public_bp = Blueprint("public", __name__)
 public_bp.after_request(cache_headers)
@@ -79,7 +87,43 @@ def _latest_events(case_ids: list[int], on_or_before: date) -> dict[int, Event]:
     return dict(rows)
 
 
+def _country(value: str) -> str | None:
+    code = value.strip().upper()
+    return code if is_country_code(code) else None
+
+
+def _status(value: str) -> str | None:
+    return value if value in set(CaseStatus) else None
+
+
+def _show(values: list[str]) -> str | None:
+    chosen = parse_show(values)
+    return None if chosen == frozenset(FILTERS) else ",".join(sorted(chosen))
+
+
+def _later_page(value: str) -> str | None:
+    number = page_number(value)
+    return None if number == 1 else str(number)
+
+
+def _cursor(value: str) -> str | None:
+    key = parse_cursor(value)
+    return encode_cursor(key) if key else None
+
+
+# What each page reads from the query string, in the canonical form the page cache keys it by.
+INDEX_PARAMS = {
+    "country": normalised_choice(_country),
+    "status": normalised_choice(_status),
+    "q": normalised_text(SEARCH_MAX),
+    "page": normalised_choice(_later_page),
+}
+CASE_PARAMS = {"show": _show, "after": normalised_choice(_cursor)}
+SHEET_PARAMS = {"show": _show}
+
+
 @public_bp.get("/")
+@shared_page(**INDEX_PARAMS)
 def index() -> str:
     """Published cases, people currently in custody first, with filters and a search box."""
     country = (request.args.get("country") or "").strip().upper()
@@ -131,12 +175,14 @@ def index() -> str:
 
 
 @public_bp.get("/cases/<slug>")
+@shared_page(**CASE_PARAMS)
 def case(slug: str) -> str:
     """A case page: who the person is, where they stand, the counters, reach and the timeline."""
     return _case_page(slug, sheet=False)
 
 
 @public_bp.get("/cases/<slug>/sheet")
+@shared_page(**SHEET_PARAMS)
 def case_sheet(slug: str) -> str:
     """The case page with the whole timeline on one page, to print as a case sheet."""
     return _case_page(slug, sheet=True)
