@@ -81,18 +81,35 @@ def init_app(app: Flask) -> None:
 
 
 def current() -> Version:
-    """The version as this transaction sees it (one primary-key lookup).
+    """The version as the database has it now (one primary-key lookup).
 
+    Read on a connection of its own, outside the session, because it is read on every anonymous
+    request and most of them need nothing else from the database. A page rendered after this
+    read may show newer data than the number says; it is then kept under the older number,
+    which only ever serves it to requests that read that number before the change: never stale.
     Without the row (a table emptied by hand) the version is 0 until the next change makes it.
     """
-    row = db.session.execute(
-        sa.select(PublicVersion.version, PublicVersion.changed_at).where(
-            PublicVersion.id == VERSION_ROW
-        )
-    ).first()
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(_READ)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
     if row is None:
         return Version(0, _EPOCH)
-    return Version(int(row[0]), row[1])
+    return Version(int(row[0]), _as_utc(row[1]))
+
+
+# A constant statement: no parameters, so it reads the same on every driver.
+_READ = f"SELECT version, changed_at FROM public_versions WHERE id = {VERSION_ROW}"  # noqa: S608
+
+
+def _as_utc(value: datetime | str) -> datetime:
+    """The stored time as aware UTC (SQLite's driver gives text, psycopg a naive datetime)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _message_is_public(message: Message, *, new: bool) -> bool:
