@@ -50,6 +50,9 @@ public_bp = Blueprint("public", __name__)
 public_bp.after_request(cache_headers)
 
 SEARCH_MAX = 100
+# Cases on one page of the home page: its cost does not grow with the number of cases.
+INDEX_PAGE_SIZE = 20
+HELD = tuple(s for s in CaseStatus if s.in_custody)
 
 
 def _visible_cases() -> sa.Select[Any]:
@@ -151,15 +154,26 @@ def index() -> str:
         stmt = stmt.where(
             sa.or_(*(sa.func.lower(c).contains(needle, autoescape=True) for c in columns))
         )
-    now = today_utc()
-    cases = sorted(
-        db.session.scalars(stmt.order_by(Case.person_name)).all(),
-        key=lambda c: (not c.status.in_custody, c.person_name.lower()),
+    page = request.args.get("page", 1, type=page_number)
+    in_custody_first = sa.case((Case.status.in_(HELD), 0), else_=1)
+    found = list(
+        db.session.scalars(
+            stmt.order_by(in_custody_first, sa.func.lower(Case.person_name), Case.id)
+            .limit(INDEX_PAGE_SIZE + 1)
+            .offset((page - 1) * INDEX_PAGE_SIZE)
+        )
     )
+    cases = found[:INDEX_PAGE_SIZE]
+    now = today_utc()
     countries = sorted(
-        {c for c in db.session.scalars(_visible_cases().with_only_columns(Case.country)) if c},
+        {
+            c
+            for c in db.session.scalars(_visible_cases().with_only_columns(Case.country).distinct())
+            if c
+        },
         key=country_name,
     )
+    args = {"q": query or None, "country": country or None, "status": status_value or None}
     return render_template(
         "public/index.html",
         cases=cases,
@@ -171,6 +185,9 @@ def index() -> str:
         status=status,
         query=query,
         filtered=bool(country or status or query),
+        page=page,
+        has_next=len(found) > INDEX_PAGE_SIZE,
+        args={k: v for k, v in args.items() if v and (k != "status" or status)},
     )
 
 
