@@ -12,12 +12,14 @@ version, so a flood of messages does not empty the page cache.
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -37,8 +39,13 @@ from campaign.models import (
 )
 from campaign.models.site import VERSION_ROW
 
+logger = logging.getLogger(__name__)
+
 # Key of Session.info: this transaction changed public data.
 _CHANGED = "campaign.public.changed"
+# Key of app.extensions: when the version's table was last looked for (inf: it is there).
+_TABLE_CHECKED = "campaign.public_version_table"
+_RECHECK_SECONDS = 60.0
 
 # Every change to these is public (an unpublished case or an internal event may become public).
 PUBLIC_MODELS: tuple[type[Any], ...] = (
@@ -80,8 +87,9 @@ def init_app(app: Flask) -> None:
             sa.event.listen(db.session, name, listener)
 
 
-def current() -> Version:
-    """The version as the database has it now (one primary-key lookup).
+def current() -> Version | None:
+    """The version as the database has it now (one primary-key lookup); None on a database
+    not yet migrated to hold it (the page cache then stays off).
 
     Read on a connection of its own, outside the session, because it is read on every anonymous
     request and most of them need nothing else from the database. A page rendered after this
@@ -89,6 +97,8 @@ def current() -> Version:
     which only ever serves it to requests that read that number before the change: never stale.
     Without the row (a table emptied by hand) the version is 0 until the next change makes it.
     """
+    if not _table_ready(db.engine):
+        return None
     connection = db.engine.raw_connection()
     try:
         cursor = connection.cursor()
@@ -110,6 +120,26 @@ def _as_utc(value: datetime | str) -> datetime:
     """The stored time as aware UTC (SQLite's driver gives text, psycopg a naive datetime)."""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _table_ready(bind: sa.Engine | sa.Connection) -> bool:
+    """Whether the database has the version's table: a database at an older migration (code
+    deployed before ``flask db upgrade``) works as before, uncached, and says so once; it is
+    looked for again every minute until it is there."""
+    seen: list[float] = current_app.extensions.setdefault(_TABLE_CHECKED, [])
+    if seen and seen[0] == float("inf"):
+        return True
+    now = time.monotonic()
+    if seen and now - seen[0] < _RECHECK_SECONDS:
+        return False
+    present = sa.inspect(bind).has_table(PublicVersion.__tablename__)
+    if not present and not seen:
+        logger.warning(
+            "the database has no public_versions table: run 'flask db upgrade'; "
+            "until then public pages are not cached"
+        )
+    seen[:] = [float("inf") if present else now]
+    return present
 
 
 def _message_is_public(message: Message, *, new: bool) -> bool:
@@ -166,7 +196,9 @@ def _before_commit(session: Session) -> None:
     if session.info.get(_CHANGED) is None and not (session.new or session.dirty or session.deleted):
         return
     session.flush()  # the commit's own flush comes after this hook: do it now
-    if not session.info.pop(_CHANGED, False):
+    # Looked for on the transaction's own connection: on SQLite, another one would wait for
+    # this transaction's write lock.
+    if not session.info.pop(_CHANGED, False) or not _table_ready(session.connection()):
         return
     session.execute(_bump_statement(session))
 

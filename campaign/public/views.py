@@ -60,34 +60,33 @@ def _visible_cases() -> sa.Select[Any]:
 
 
 def _latest_events(case_ids: list[int], on_or_before: date) -> dict[int, Event]:
-    """The latest public event (by the date it happened) of each case, in one query."""
+    """The latest public event (by the date it happened) of each case, in two queries.
+
+    A correlated subquery per case reads that case's events newest first and stops at the
+    first, instead of numbering every event of every case on the page (a long case has
+    thousands).
+    """
     if not case_ids:
         return {}
-    ranked = (
-        sa.select(
-            event_cases.c.case_id,
-            Event.id.label("event_id"),
-            sa.func.row_number()
-            .over(
-                partition_by=event_cases.c.case_id,
-                order_by=(Event.date.desc(), Event.id.desc()),
-            )
-            .label("n"),
-        )
-        .join(Event, Event.id == event_cases.c.event_id)
+    latest = (
+        sa.select(Event.id)
+        .join(event_cases, event_cases.c.event_id == Event.id)
         .where(
-            event_cases.c.case_id.in_(case_ids),
+            event_cases.c.case_id == Case.id,
             publicly_shown(),
             Event.date <= on_or_before,
         )
-        .subquery()
+        .order_by(Event.date.desc(), Event.id.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
     )
-    rows = db.session.execute(
-        sa.select(ranked.c.case_id, Event)
-        .join(Event, Event.id == ranked.c.event_id)
-        .where(ranked.c.n == 1)
-    ).all()
-    return dict(rows)
+    pairs = db.session.execute(sa.select(Case.id, latest).where(Case.id.in_(case_ids))).all()
+    wanted = {event_id: case_id for case_id, event_id in pairs if event_id is not None}
+    if not wanted:
+        return {}
+    events = db.session.scalars(sa.select(Event).where(Event.id.in_(wanted))).all()
+    return {wanted[event.id]: event for event in events}
 
 
 def _country(value: str) -> str | None:

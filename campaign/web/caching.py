@@ -188,7 +188,7 @@ class RedisStore:
 class PageCache:
     """The stores and the public-data version reader of one app."""
 
-    read_version: Callable[[], VersionLike]
+    read_version: Callable[[], VersionLike | None]
     code: str
     local: LocalStore
     shared: RedisStore | None
@@ -207,8 +207,9 @@ class PageCache:
             self.shared.put(key, entry)
 
 
-def init_app(app: Flask, read_version: Callable[[], VersionLike]) -> None:
-    """Give the app its page cache; *read_version* reads the public-data version."""
+def init_app(app: Flask, read_version: Callable[[], VersionLike | None]) -> None:
+    """Give the app its page cache; *read_version* reads the public-data version (None: there
+    is none to read, and pages are served uncached)."""
     config = app.config
     shared = None
     if config["PAGE_CACHE_REDIS_URL"]:
@@ -278,6 +279,8 @@ def _serve(
     if pages is None or not _same_for_everyone():
         return make_response(view(*args, **kwargs))
     version = pages.read_version()
+    if version is None:
+        return make_response(view(*args, **kwargs))
     # The time of the change too: a database restored from a backup counts again from an older
     # number, and must not meet the pages Redis kept for that number before.
     stored_key = f"{_key(pages.code, kwargs, params)}:{version.number}:{version.changed_at}"

@@ -1,11 +1,14 @@
-"""The public-data version (public_versions), the key of the page cache
+"""The public-data version (public_versions), the key of the page cache; indexes that count
+a case's messages
 
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-04
 
 One row counts the changes to what the public can see; every commit that changes public data
-moves it (campaign.public.version), and the page cache keys anonymous pages by it.
+moves it (campaign.public.version), and the page cache keys anonymous pages by it. Two indexes
+on messages let the case page count a case's messages (on the site, delivered, by country)
+without reading every row.
 """
 
 from __future__ import annotations
@@ -32,7 +35,19 @@ def upgrade():
     )
     now = datetime.now(UTC).replace(tzinfo=None)
     op.bulk_insert(versions, [{"id": 1, "version": 1, "changed_at": now}])
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_messages_case_public_country",
+            ["case_id", "state", "consent_to_publish", "country"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_messages_case_delivered", ["case_id", "delivered_on"], unique=False
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_messages_case_delivered")
+        batch_op.drop_index("ix_messages_case_public_country")
     op.drop_table("public_versions")
