@@ -51,6 +51,9 @@ class Message(db.Model):  # type: ignore[name-defined]
             "ix_messages_case_public_country", "case_id", "state", "consent_to_publish", "country"
         ),
         sa.Index("ix_messages_case_delivered", "case_id", "delivered_on"),
+        # The duplicate check (campaign.messages.spam) is one lookup of the case and the text's
+        # fingerprint; with the fingerprint alone indexed, SQLite chose to walk the case.
+        sa.Index("ix_messages_case_fingerprint", "case_id", "body_fingerprint", "created_at"),
         NEVER_REUSE_IDS,
     )
     __audit__ = Audited()
@@ -82,7 +85,7 @@ class Message(db.Model):  # type: ignore[name-defined]
     # Privacy: a rotating keyed hash of the client, a hash of the text for duplicate detection,
     # and a hash of the withdrawal token the supporter received. Nothing here can be reversed.
     client_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
-    body_fingerprint: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    body_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     withdraw_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     email_erased_at: Mapped[datetime | None]
 
