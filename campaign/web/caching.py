@@ -14,6 +14,7 @@ not kept either: only what is the same for everyone is.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -42,6 +43,10 @@ PUBLIC_CACHE = "public, no-cache"
 STAFF_CACHE = "private, no-store"
 _EXTENSION = "campaign.page_cache"
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+# Pages from this size on are kept gzip-compressed too, for the browsers (all) that take it;
+# that variant's ETag ends in GZIP_TAG.
+_GZIP_FROM = 1024
+GZIP_TAG = "-gz"
 # A change this recent cannot be told apart by a Last-Modified, which counts whole seconds.
 _SAME_SECOND = timedelta(seconds=1)
 
@@ -62,29 +67,37 @@ class VersionLike(Protocol):
 
 @dataclass(frozen=True)
 class Entry:
-    """A rendered page: status, the headers that describe the body, and the body."""
+    """A rendered page: status, the headers that describe the body, the body, and the body
+    gzip-compressed (empty when that saves nothing), made once for every visitor."""
 
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    gzipped: bytes = b""
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 64
+        headers = sum(len(k) + len(v) for k, v in self.headers)
+        return len(self.body) + len(self.gzipped) + headers + 64
 
     def dumps(self) -> bytes:
-        """The entry as bytes for Redis: a JSON line of status and headers, then the body."""
-        head = json.dumps({"s": self.status, "h": self.headers}).encode()
-        return head + b"\n" + self.body
+        """The entry as bytes for Redis: a JSON line of status, headers and the compressed
+        body's length, then the body and the compressed body."""
+        head = json.dumps({"s": self.status, "h": self.headers, "z": len(self.gzipped)})
+        return head.encode() + b"\n" + self.body + self.gzipped
 
     @classmethod
     def loads(cls, raw: bytes) -> Entry | None:
         """Read :meth:`dumps`'s bytes back; None for anything else."""
-        head, _, body = raw.partition(b"\n")
+        head, _, data = raw.partition(b"\n")
         try:
             meta = json.loads(head)
             headers = tuple((str(k), str(v)) for k, v in meta["h"])
-            return cls(int(meta["s"]), headers, body)
+            zipped = int(meta["z"])
+            if not 0 <= zipped <= len(data):
+                return None
+            cut = len(data) - zipped
+            return cls(int(meta["s"]), headers, data[:cut], data[cut:])
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -286,8 +299,10 @@ def _serve(
     stored_key = f"{_key(pages.code, kwargs, params)}:{version.number}:{version.changed_at}"
     etag = hashlib.sha256(stored_key.encode()).hexdigest()[:32]
     modified = _last_modified(version.changed_at, today_utc())
-    if _not_modified(etag, modified, version.changed_at):
-        return _answer(Response(status=304), etag, modified)
+    gzip_ok = "gzip" in request.accept_encodings
+    matched = _not_modified((etag, etag + GZIP_TAG), modified, version.changed_at)
+    if matched is not None:
+        return _answer(Response(status=304), matched, modified)
     entry = pages.get(stored_key)
     if entry is None:
         response = make_response(view(*args, **kwargs))
@@ -295,6 +310,10 @@ def _serve(
         if entry is None:
             return response
         pages.put(stored_key, entry)
+    if gzip_ok and entry.gzipped:
+        response = Response(entry.gzipped, entry.status, list(entry.headers))
+        response.headers["Content-Encoding"] = "gzip"
+        return _answer(response, etag + GZIP_TAG, modified)
     return _answer(Response(entry.body, entry.status, list(entry.headers)), etag, modified)
 
 
@@ -338,23 +357,24 @@ def _last_modified(changed_at: datetime, today: date) -> datetime:
     return max(changed, midnight).replace(microsecond=0)
 
 
-def _not_modified(etag: str, modified: datetime, changed_at: datetime) -> bool:
-    """Whether the visitor's copy is current, by its ETag or else by its date (RFC 9110 13.2.2:
-    If-Modified-Since counts only without If-None-Match)."""
+def _not_modified(etags: tuple[str, ...], modified: datetime, changed_at: datetime) -> str | None:
+    """The ETag of the visitor's current copy, if they have one, by its ETag or else by its date
+    (RFC 9110 13.2.2: If-Modified-Since counts only without If-None-Match); else None."""
     if request.if_none_match:
-        return request.if_none_match.contains(etag)
+        return next((tag for tag in etags if request.if_none_match.contains(tag)), None)
     since = request.if_modified_since
     if since is None:
-        return False
+        return None
     changed = changed_at if changed_at.tzinfo else changed_at.replace(tzinfo=UTC)
     if datetime.now(UTC) - changed < _SAME_SECOND:
-        return False
-    return since >= modified
+        return None
+    return etags[0] if since >= modified else None
 
 
 def _answer(response: Response, etag: str, modified: datetime) -> Response:
     response.set_etag(etag)
     response.last_modified = modified
+    response.vary.add("Accept-Encoding")
     return response
 
 
@@ -368,7 +388,9 @@ def _entry(response: Response) -> Entry | None:
     headers = tuple(
         (name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers
     )
-    return Entry(200, headers, response.get_data())
+    body = response.get_data()
+    zipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= _GZIP_FROM else b""
+    return Entry(200, headers, body, zipped if len(zipped) < len(body) * 0.9 else b"")
 
 
 def normalised_text(limit: int) -> Normaliser:

@@ -4,6 +4,7 @@ grow the cache or turn a lost Redis into errors."""
 
 from __future__ import annotations
 
+import gzip
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from flask.testing import FlaskClient
 
 from campaign.extensions import db
 from campaign.models import Case, Event, EventType, Role, Visibility
-from campaign.web.caching import PUBLIC_CACHE, STAFF_CACHE
+from campaign.web.caching import PUBLIC_CACHE, STAFF_CACHE, Entry
 from tests.conftest import event_form, make_app, version_of
 
 PAGES = (
@@ -295,3 +296,30 @@ def test_apps_share_pages_through_redis(app_config: dict[str, Any], dana: Case) 
     for one in (first, second):
         with one.app_context():
             db.engine.dispose()
+
+
+def test_browsers_that_take_gzip_get_the_same_page_compressed(
+    client: FlaskClient, dana: Case
+) -> None:
+    plain = client.get("/cases/dana")
+    packed = client.get("/cases/dana", headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in plain.headers
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert packed.headers["Content-Type"] == plain.headers["Content-Type"]
+    assert "Accept-Encoding" in packed.vary
+    assert "Accept-Encoding" in plain.vary
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    again = client.get(
+        "/cases/dana",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]},
+    )
+    assert again.status_code == 304
+    assert again.headers["ETag"] == packed.headers["ETag"]
+
+
+def test_an_entry_comes_back_from_redis_whole() -> None:
+    entry = Entry(200, (("Content-Type", "text/html"),), b"<p>\n page</p>", b"\x1f\x8b zipped\n")
+    assert Entry.loads(entry.dumps()) == entry
+    assert Entry.loads(b"not an entry") is None
+    assert Entry.loads(b'{"s": 200, "h": [], "z": 99}\nshort') is None
