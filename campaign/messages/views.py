@@ -5,6 +5,7 @@ blueprint ``messages`` under /manage/messages)."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -147,18 +148,28 @@ def _submission(form: SupportForm) -> services.Submission:
     )
 
 
-def _remember_sent(
-    case: Case, message: Message, token: str, mailed: bool | None = None
-) -> Response:
+@dataclass(frozen=True)
+class _Sent:
+    """What the confirmation needs of a stored message, read before the commit expires it
+    (reading it after would open a second transaction, on SQLite a second wait for the write
+    lock, only to load it again)."""
+
+    case_id: int
+    slug: str
+    message_id: int
+    has_email: bool
+
+
+def _remember_sent(sent: _Sent, token: str, mailed: bool | None = None) -> Response:
     """Post/Redirect/Get to the confirmation, which alone shows the withdrawal link."""
-    data: dict[str, Any] = {"case": case.id, "message": message.id, "token": token}
+    data: dict[str, Any] = {"case": sent.case_id, "message": sent.message_id, "token": token}
     previous = session.get(SENT_KEY) or {}
-    if mailed is None and previous.get("message") == message.id:
+    if mailed is None and previous.get("message") == sent.message_id:
         mailed = previous.get("mailed")  # a second click keeps what the first one said
     if mailed is not None:
         data["mailed"] = mailed
     session[SENT_KEY] = data
-    return redirect(url_for("support.sent", slug=case.slug))
+    return redirect(url_for("support.sent", slug=sent.slug))
 
 
 @public_bp.route("/cases/<slug>/support", methods=["GET", "POST"])
@@ -205,6 +216,7 @@ def new(slug: str) -> Response:
         received = services.submit(
             case, _submission(form), nonce=check.nonce, client_hash=client_key()
         )
+        stored = _Sent(case.id, case.slug, received.message.id, bool(received.message.email))
         db.session.commit()
     except services.FormAlreadyUsed:
         _fresh_token(form)
@@ -227,16 +239,15 @@ def new(slug: str) -> Response:
             "Your text is below: please send it again in a moment."
         )
         return _render_form(case, form, problem, 503)
-    message = received.message
     if not received.created:  # the same form sent twice: one message, the first confirmation
-        return _remember_sent(case, message, received.withdraw_token)
-    logger.info("message %s received for case %s", message.id, case.id)
+        return _remember_sent(stored, received.withdraw_token)
+    logger.info("message %s received for case %s", stored.message_id, stored.case_id)
     mailed = None
-    if message.email:
+    if stored.has_email:
         # After the commit: a mail server that fails must not lose the message.
         withdraw_url = url_for("support.withdraw", token=received.withdraw_token, _external=True)
-        mailed = mail.send_confirmation(message, case, withdraw_url)
-    return _remember_sent(case, message, received.withdraw_token, mailed)
+        mailed = mail.send_confirmation(received.message, case, withdraw_url)
+    return _remember_sent(stored, received.withdraw_token, mailed)
 
 
 @public_bp.get("/cases/<slug>/support/sent")
