@@ -341,6 +341,26 @@ def render_costs(env: dict[str, str], paths: list[tuple[str, str]]) -> list[tupl
     return [tuple(x) for x in json.loads(result.stdout.strip().splitlines()[-1])]
 
 
+def report_render_costs(env: dict[str, str]) -> None:
+    """The second table: what a page costs when it has to be rendered."""
+    print()
+    print("A page that has to be rendered (in-process, page cache off, median of 15):")
+    costs = render_costs(
+        env,
+        [
+            ("the long case page", "/cases/long"),
+            ("a small case page", "/cases/small-001"),
+            ("the home page", "/"),
+            ("the long case's timeline.json", "/cases/long/timeline.json"),
+            ("the long case's calendar.ics", "/cases/long/calendar.ics"),
+            ("the support form (GET)", "/cases/long/support"),
+        ],
+    )
+    print(f"  {'request':36} {'CPU ms':>7} {'queries':>8}")
+    for label, cpu, queries in costs:
+        print(f"  {label:36} {cpu:7.1f} {queries:>8}")
+
+
 def main() -> None:
     database = os.environ.get("DB") or "sqlite"
     wrk = ensure_wrk()
@@ -367,6 +387,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     flask = [str(BIN / "flask"), "--app", APP]
     server = None
+    measured = False
     log_path = folder / "gunicorn.log"
     try:
         subprocess.run(
@@ -404,6 +425,7 @@ def main() -> None:
                 time.sleep(0.1)
         workers = workers_of(server.pid)
         measure(base, wrk, folder, env, server.pid)
+        measured = True
         workers = workers_of(server.pid)
         print()
         print(
@@ -416,26 +438,14 @@ def main() -> None:
         if server is not None:
             server.terminate()
             server.wait(timeout=60)
-    text = log_path.read_text()
-    print()
-    print("A page that has to be rendered (in-process, page cache off, median of 15):")
-    costs = render_costs(
-        env,
-        [
-            ("the long case page", "/cases/long"),
-            ("a small case page", "/cases/small-001"),
-            ("the home page", "/"),
-            ("the long case's timeline.json", "/cases/long/timeline.json"),
-            ("the long case's calendar.ics", "/cases/long/calendar.ics"),
-            ("the support form (GET)", "/cases/long/support"),
-        ],
-    )
-    print(f"  {'request':36} {'CPU ms':>7} {'queries':>8}")
-    for label, cpu, queries in costs:
-        print(f"  {label:36} {cpu:7.1f} {queries:>8}")
-    if database == "postgres":
-        postgres_schema(base_url, schema, create=False)
-    shutil.rmtree(folder, ignore_errors=True)
+        text = log_path.read_text() if log_path.exists() else ""
+        try:
+            if measured:
+                report_render_costs(env)
+        finally:
+            if database == "postgres":
+                postgres_schema(base_url, schema, create=False)
+            shutil.rmtree(folder, ignore_errors=True)
     if "database is locked" in text:
         print("\nthe server log says 'database is locked'")
         sys.exit(1)
