@@ -195,7 +195,7 @@ def _use_recovery_code(user: User, code: str, now: datetime) -> None:
         raise WrongCode
     left = recovery_codes_left(user)
     with acting_as(user):
-        note(user, recovery_codes_left=[left + 1, left])
+        note(user, recovery_codes=[left + 1, left])
     db.session.flush()
 
 
@@ -244,21 +244,30 @@ def confirm_two_factor(
         raise SignInThrottled(throttled.waits) from None
     _use_totp(user, user.totp_secret, code, now)
     throttle.succeeded(attempt)
-    user.totp_confirmed_at = utcnow()
     codes = _replace_recovery_codes(user)
+    user.totp_confirmed_at = utcnow()
+    db.session.flush()
     sessions.revoke_all(user, keep=keep)
     return codes
 
 
 def _replace_recovery_codes(user: User) -> list[str]:
-    for old in list(user.recovery_codes):
-        db.session.delete(old)
-    db.session.flush()
+    """Ten new codes in place of the old; the history notes the count, never a code."""
+    before = _delete_recovery_codes(user)
     codes = twofactor.new_recovery_codes()
     for code in codes:
         user.recovery_codes.append(RecoveryCode(code_hash=twofactor.recovery_code_digest(code)))
-    db.session.flush()
+    note(user, recovery_codes=[before, len(codes)])
     return codes
+
+
+def _delete_recovery_codes(user: User) -> int:
+    """Delete the account's recovery codes; returns how many were still unused."""
+    unused = recovery_codes_left(user)
+    for old in list(user.recovery_codes):
+        db.session.delete(old)
+    db.session.flush()
+    return unused
 
 
 def renew_recovery_codes(
@@ -271,17 +280,20 @@ def renew_recovery_codes(
     if not user.has_two_factor:
         raise NoEnrolment
     codes = _replace_recovery_codes(user)
+    db.session.flush()
     sessions.revoke_all(user, keep=keep)
     return codes
 
 
 def _clear_two_factor(user: User) -> bool:
+    """Take the secret and the recovery codes away; returns whether there was a secret."""
     had = user.totp_secret is not None
+    unused = _delete_recovery_codes(user)
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
-    for old in list(user.recovery_codes):
-        db.session.delete(old)
+    if unused:
+        note(user, recovery_codes=[unused, 0])
     db.session.flush()
     return had
 
@@ -299,12 +311,13 @@ def turn_off_two_factor(user: User, password: str, *, keep: UserSession | None =
     sessions.revoke_all(user, keep=keep)
 
 
-def reset_two_factor(user: User) -> bool:
+def reset_two_factor(user: User, *, keep: UserSession | None = None) -> bool:
     """An admin's reset of a member's second factor (a lost phone): secret and recovery codes
-    go, every session of the account ends; returns whether there was anything to reset."""
+    go, every session of the account ends (but *keep*, the admin's own when they reset their
+    own); returns whether there was anything to reset."""
     if not _clear_two_factor(user):
         return False
-    sessions.revoke_all(user)
+    sessions.revoke_all(user, keep=keep)
     return True
 
 

@@ -392,6 +392,7 @@ def index() -> str:
         invitations=queries.open_invitations(),
         role_forms=role_forms,
         failed_sign_ins=queries.failed_sign_ins(users),
+        window_minutes=throttle.minutes(current_app.config["LOGIN_THROTTLE_WINDOW"]),
         policy_form=TwoFactorPolicyForm(require_two_factor=services.two_factor_required()),
     )
 
@@ -516,15 +517,22 @@ def reset_two_factor(user_id: int) -> Response:
     """Take away a member's second factor (a lost phone): they sign in with the password and
     set it up again; every session of theirs ends."""
     user = get_user_or_404(user_id)
-    if services.reset_two_factor(user):
+    own = sessions.current() if user.id == acting_user().id else None
+    if services.reset_two_factor(user, keep=own):
         db.session.commit()
-        flash(
-            _(
-                "%(name)s's two-factor sign-in is reset and they are signed out.",
-                name=user.display_name,
-            ),
-            "success",
-        )
+        if own is not None:
+            flash(
+                _("Your two-factor sign-in is reset; your other browsers are signed out."),
+                "success",
+            )
+        else:
+            flash(
+                _(
+                    "%(name)s's two-factor sign-in is reset and they are signed out.",
+                    name=user.display_name,
+                ),
+                "success",
+            )
     else:
         flash(_("%(name)s has no two-factor sign-in to reset.", name=user.display_name), "info")
     return redirect(url_for("users.index"))

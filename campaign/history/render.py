@@ -23,7 +23,6 @@ IGNORED_FIELDS = frozenset(
         "withdraw_token_hash",
         "client_hash",
         "body_fingerprint",
-        "code_hash",
         "totp_last_step",
     }
 )

@@ -94,7 +94,10 @@ def test_enrolment_shows_a_server_drawn_qr_code_and_ten_recovery_codes_once(
     page = client.get("/account/two-factor").get_data(as_text=True)
     assert "Two-factor sign-in is on" in page
     assert codes[0] not in page
-    # The trail says a secret was set, never which.
+    # The trail says a secret was set and how many codes, never which.
+    confirmed = audit_entries(app, "user", user_id, "update")[-1]
+    assert confirmed.changes["recovery_codes"] == [0, 10]
+    assert "totp_confirmed_at" in confirmed.changes
     changes = str([e.changes for e in audit_entries(app, "user", user_id)])
     assert "(hidden)" in changes
     assert secret not in changes
@@ -141,7 +144,7 @@ def test_a_recovery_code_signs_in_once_and_the_trail_counts_what_is_left(
     _password(again, user)
     assert again.post("/login/code", data={"code": codes[3]}).status_code == 200
     entries = audit_entries(app, "user", user.id, "update")
-    assert any(e.changes.get("recovery_codes_left") == [10, 9] for e in entries)
+    assert any(e.changes.get("recovery_codes") == [10, 9] for e in entries)
 
 
 def test_wrong_codes_are_throttled_and_the_sign_in_starts_again(
@@ -266,6 +269,7 @@ def test_an_admin_resets_a_lost_second_factor_audited_and_everywhere_signed_out(
     reset = audit_entries(app, "user", user.id, "update")[-1]
     assert reset.actor == "Dana Admin"
     assert reset.changes["totp_secret"] == ["(hidden)", None]
+    assert reset.changes["recovery_codes"] == [10, 0]
     assert secret not in str([e.changes for e in audit_entries(app, "user", user.id)])
     # The password alone signs in again, and the member can enrol anew.
     again = app.test_client()

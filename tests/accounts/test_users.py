@@ -177,10 +177,10 @@ def test_the_list_shows_which_accounts_had_failed_sign_ins(
     _lock_out(app, locked)
     admin = staff_client(Role.ADMIN)
     page = admin.get("/manage/users/").get_data(as_text=True)
-    assert page.count("failed sign-ins in the last minutes") == 1  # Olga only
+    assert page.count("failed sign-ins in the last 15 minutes") == 1  # Olga only
     start = page.index("Olga Organiser")
     row = page[start : page.index("</tr>", start)]
-    assert "5 failed sign-ins in the last minutes" in row
+    assert "5 failed sign-ins in the last 15 minutes" in row
     assert f'action="/manage/users/{locked.id}/unlock"' in row
     assert page.count("Clear failed sign-ins") == 1
 
@@ -197,7 +197,7 @@ def test_an_admin_unlocks_sign_in_and_the_trail_says_so(
     admin = staff_client(Role.ADMIN, display_name="Dana Admin")
     response = admin.post(f"/manage/users/{user.id}/unlock", follow_redirects=True)
     assert "failed sign-ins are cleared" in response.get_data(as_text=True)
-    assert "failed sign-ins in the last minutes" not in response.get_data(as_text=True)
+    assert "failed sign-ins in the last 15 minutes" not in response.get_data(as_text=True)
     assert owner.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
 
     (entry,) = audit_entries(app, "user", user.id, "update")
