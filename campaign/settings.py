@@ -143,6 +143,14 @@ def _flag(value: Any) -> bool:
     raise ValueError(value)
 
 
+def _score(value: Any) -> int:
+    """A zxcvbn score: a whole number from 0 to 4."""
+    number = _whole(value)
+    if number > 4:
+        raise ValueError(value)
+    return number
+
+
 def _level(value: Any) -> str:
     """A logging level's name: DEBUG, INFO, WARNING, ERROR or CRITICAL."""
     name = str(value).strip().upper()
@@ -173,7 +181,7 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "LOGIN_ACCOUNT_SLOW_AFTER": (_whole, "a whole number of attempts"),
     "LOGIN_ACCOUNT_SLOW_INTERVAL": (_duration, "a number of seconds"),
     "LOGIN_CODE_LIMIT": (_whole, "a whole number of attempts"),
-    "PASSWORD_MIN_SCORE": (_whole, "a whole number from 0 to 4"),
+    "PASSWORD_MIN_SCORE": (_score, "a whole number from 0 to 4"),
     "LOGIN_THROTTLE_WINDOW": (_duration, "a number of seconds"),
     "INVITATION_LIFETIME": (_duration, "a number of seconds"),
     "ARGON2_TIME_COST": (_whole, "a whole number"),

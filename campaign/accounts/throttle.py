@@ -256,4 +256,11 @@ def prune(*, now: datetime | None = None) -> None:
     """Delete attempts past the retention period (the view commits)."""
     now = now or utcnow()
     cutoff = now - max(RETENTION, _window())
-    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.created_at < cutoff))
+    # Rows another sign-in is deleting are left to it: two prunes never wait for each other,
+    # so parallel sign-ins cannot deadlock on PostgreSQL.
+    stale = (
+        sa.select(LoginAttempt.id)
+        .where(LoginAttempt.created_at < cutoff)
+        .with_for_update(skip_locked=True)
+    )
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.id.in_(stale.scalar_subquery())))
