@@ -237,9 +237,10 @@ def confirm_two_factor() -> Response | tuple[str, int]:
         except services.SignInThrottled as throttled:
             db.session.commit()
             flash(
-                _(
+                ngettext(
+                    "Too many wrong codes. Try again in %(num)d minute.",
                     "Too many wrong codes. Try again in %(num)d minutes.",
-                    num=throttle.minutes(throttled.wait),
+                    throttle.minutes(throttled.wait),
                 ),
                 "error",
             )
