@@ -6,6 +6,7 @@ from campaign.models.cases import Case, CaseEventEffect, CaseStatusChange, case_
 from campaign.models.events import Event, event_cases, event_organisations, event_sources
 from campaign.models.messages import DeliveryPack, Message
 from campaign.models.organisations import Organisation, Source, Venue
+from campaign.models.search import SearchDocument
 from campaign.models.vocab import (
     AuditAction,
     CaseStatus,
@@ -40,6 +41,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "Role",
+    "SearchDocument",
     "Source",
     "User",
     "UserSession",
