@@ -24,7 +24,9 @@ from campaign.util.slugs import folded_words
 
 CASE = "case"
 EVENT = "event"
-_SUSPENDED = "campaign.search.suspended"  # a key of Session.info
+# Keys of Session.info: indexing switched off; events whose venue the flush deletes.
+_SUSPENDED = "campaign.search.suspended"
+_UNLINKED = "campaign.search.unlinked"
 
 
 def _fold(*texts: str | None) -> str:
@@ -66,8 +68,9 @@ def event_document(event: Event) -> tuple[str, str]:
 
 def init_app(app: Flask) -> None:
     """Keep the index in step with every flush of the app's session."""
-    if not sa.event.contains(db.session, "after_flush", _after_flush):
-        sa.event.listen(db.session, "after_flush", _after_flush)
+    for name, listener in (("before_flush", _before_flush), ("after_flush", _after_flush)):
+        if not sa.event.contains(db.session, name, listener):
+            sa.event.listen(db.session, name, listener)
 
 
 @contextmanager
@@ -87,12 +90,24 @@ def suspended() -> Iterator[None]:
         session.info.pop(_SUSPENDED, None)
 
 
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """Note the events at a venue about to be deleted: the database unlinks them itself."""
+    if session.info.get(_SUSPENDED):
+        return
+    gone = [v.id for v in session.deleted if isinstance(v, Venue) and v.id is not None]
+    if gone:
+        with session.no_autoflush:
+            ids = session.scalars(sa.select(Event.id).where(Event.venue_id.in_(gone)))
+            session.info.setdefault(_UNLINKED, set()).update(ids)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     if session.info.get(_SUSPENDED):
         return
     changed: dict[str, set[int]] = {CASE: set(), EVENT: set()}
     gone: dict[str, set[int]] = {CASE: set(), EVENT: set()}
     venues: set[int] = set()
+    changed[EVENT].update(session.info.pop(_UNLINKED, ()))
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, Case):
             changed[CASE].add(obj.id)

@@ -3,8 +3,8 @@
 A search is folded exactly as the documents are (campaign.util.slugs.folded_words): lower-case
 ASCII words, transliterated, so no quote, operator or control character of the input ever
 reaches the database's query language. Every word must match the start of a word of the document
-("kurm ain" finds Ainur Kurmanov), in any order. On PostgreSQL with pg_trgm a word may instead be
-close to a word of the heading, which forgives a misspelt name ("Kurmanof").
+("kurm ain" finds Ainur Kurmanov), in any order. A search that finds nothing is retried with its
+misspelt words corrected ("Kurmanof"), by pg_trgm's similarity where PostgreSQL has it.
 
 What the public may find is decided here from the live rows, by the rules of the public pages
 (campaign.cases.queries.public_cases_clause, campaign.events.queries.publicly_shown): the index
@@ -36,9 +36,9 @@ PAGE_SIZE = 20
 MAX_QUERY = 200  # characters of a search that are read
 MAX_TERMS = 8
 MAX_TERM = 40
-# How close a misspelt word must be to a word of a heading (pg_trgm's word_similarity, 0 to 1).
-FUZZY_THRESHOLD = 0.5
-# Elsewhere difflib's ratio to the words of the headings (of at most so many documents) does it.
+# How close a misspelt word must be to a word of a heading: pg_trgm's similarity where
+# PostgreSQL has the extension, difflib's ratio elsewhere (both from 0 to 1).
+FUZZY_THRESHOLD = 0.4
 CLOSE_CUTOFF = 0.75
 MAX_VOCABULARY_DOCUMENTS = 20_000
 
@@ -99,17 +99,7 @@ def _matching(terms: list[str]) -> tuple[Documents, sa.ColumnElement[Any]]:
         simple: sa.ColumnElement[Any] = sa.literal_column("'simple'::regconfig")
         everything = sa.func.to_tsquery(simple, " & ".join(f"{t}:*" for t in terms))
         rank: sa.ColumnElement[Any] = -sa.func.ts_rank_cd(vector, everything)
-        schema = _trigram_schema()
-        if schema is None:
-            return documents.where(vector.op("@@")(everything)), rank
-        similarity = getattr(sa.func, schema).word_similarity
-        conditions = []
-        for term in terms:
-            exact = vector.op("@@")(sa.func.to_tsquery(simple, f"{term}:*"))
-            close = similarity(term, SearchDocument.heading) >= FUZZY_THRESHOLD
-            conditions.append(sa.or_(exact, close))
-            rank = rank - similarity(term, SearchDocument.heading) / 10
-        return documents.where(*conditions), rank
+        return documents.where(vector.op("@@")(everything)), rank
     fts = sa.table(FTS_TABLE, sa.column("rowid"))
     expression = " ".join(f'"{t}"*' for t in terms)  # terms are [a-z0-9]+: quoting is safe
     matched = documents.join(fts, fts.c.rowid == SearchDocument.id).where(
@@ -139,15 +129,15 @@ def _public_only(stmt: _S) -> _S:
 def search(text: str | None, *, staff: bool, page: int = 1) -> Results:
     """One page of the cases and events matching *text*; the public's, or all for *staff*.
 
-    Where the database cannot forgive misspellings itself (SQLite, PostgreSQL without pg_trgm),
-    a search that finds nothing is tried once more with each word that starts no word of a
-    heading replaced by the closest one that does, and the results say so.
+    A search that finds nothing is tried once more with each word that starts no word of a
+    heading the searcher may find replaced by the closest one (a misspelt name), and the results
+    say so.
     """
     terms = search_terms(text)
     if not terms:
         return Results(terms=[], hits=[], total=0, page=1, pages=1)
     results = _run(terms, staff=staff, page=page)
-    if results.total == 0 and not _fuzzy_in_database():
+    if results.total == 0:
         close = _close_terms(terms, staff=staff)
         if close != terms:
             found = _run(close, staff=staff, page=page)
@@ -174,24 +164,47 @@ def _run(terms: list[str], *, staff: bool, page: int) -> Results:
     return Results(terms=terms, hits=_hits(rows, staff=staff), total=total, page=page, pages=pages)
 
 
-def _fuzzy_in_database() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql" and _trigram_schema() is not None
-
-
 def _close_terms(terms: list[str], *, staff: bool) -> list[str]:
-    """*terms*, each that starts no word of a heading one may find replaced by the closest."""
-    headings = sa.select(SearchDocument.heading).limit(MAX_VOCABULARY_DOCUMENTS)
+    """*terms*, each that starts no word of a heading one may find replaced by the closest.
+
+    pg_trgm's similarity judges closeness where PostgreSQL has it; elsewhere difflib's ratio,
+    over the words of the headings of at most so many documents.
+    """
+    headings = sa.select(SearchDocument.heading)
     if not staff:
         headings = _public_only(headings)
-    words = {word for heading in db.session.scalars(headings) for word in heading.split()}
+    schema = _trigram_schema() if db.session.get_bind().dialect.name == "postgresql" else None
+    if schema is not None:
+        return [_closest_in_database(term, headings, schema) for term in terms]
+    found = db.session.scalars(headings.limit(MAX_VOCABULARY_DOCUMENTS))
+    words = {word for heading in found for word in heading.split()}
     close: list[str] = []
     for term in terms:
         if any(word.startswith(term) for word in words):
             close.append(term)
             continue
-        found = difflib.get_close_matches(term, words, n=1, cutoff=CLOSE_CUTOFF)
-        close.append(found[0] if found else term)
+        nearest = difflib.get_close_matches(term, words, n=1, cutoff=CLOSE_CUTOFF)
+        close.append(nearest[0] if nearest else term)
     return close
+
+
+def _closest_in_database(term: str, headings: sa.Select[Any], schema: str) -> str:
+    """The word of the headings that *term* starts, or else the most similar (pg_trgm)."""
+    found = headings.subquery()
+    words = (
+        sa.select(sa.func.regexp_split_to_table(found.c.heading, " ").label("word"))
+        .distinct()
+        .subquery()
+    )
+    similarity = getattr(sa.func, schema).similarity(words.c.word, term)
+    starts = words.c.word.startswith(term, autoescape=True)
+    nearest = db.session.scalar(
+        sa.select(words.c.word)
+        .where(sa.or_(starts, similarity >= FUZZY_THRESHOLD))
+        .order_by(starts.desc(), similarity.desc(), words.c.word)
+        .limit(1)
+    )
+    return term if nearest is None or nearest.startswith(term) else str(nearest)
 
 
 def _hits(rows: Sequence[Any], *, staff: bool) -> list[Hit]:

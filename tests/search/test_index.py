@@ -74,6 +74,10 @@ def test_renaming_a_venue_reindexes_its_events(
         db.session.commit()
         assert search("temir", staff=True).total == 0
         assert search("halyk protest", staff=True).total == 1
+        db.session.delete(db.session.get(Venue, venue_id))
+        db.session.commit()
+        assert search("halyk", staff=True).total == 0
+        assert search("protest", staff=True).total == 1
 
 
 def test_a_rolled_back_change_leaves_the_index_as_it_was(
