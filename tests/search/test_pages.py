@@ -59,6 +59,18 @@ def test_no_input_gives_an_error_page(
         assert "<mark>Kurmanov</mark>" in response.get_data(as_text=True)
 
 
+def test_no_input_breaks_the_case_list_or_the_staff_search(
+    client: FlaskClient, staff_client: Callable[..., FlaskClient], make_case: Callable[..., Case]
+) -> None:
+    make_case(person_name="Ainur Kurmanov")
+    staff = staff_client(Role.ACTIVIST)
+    for query in ("q=%00", "q=kurmanov%00%22", "q=NEAR(%22a%22", "q=" + "y" * 5000):
+        assert client.get(f"/?{query}").status_code == 200, query
+        response = staff.get(f"/manage/search/?{query}&page=99999999999999999999")
+        assert response.status_code == 200, query
+    assert "Ainur Kurmanov" in client.get("/?q=kurmanov%00").get_data(as_text=True)
+
+
 def test_pages_link_to_each_other(
     client: FlaskClient, make_case: Callable[..., Case], make_event: Callable[..., Event]
 ) -> None:
