@@ -120,6 +120,8 @@ def _after_flush(session: Session, _context: Any) -> None:
             gone[CASE].add(obj.id)
         elif isinstance(obj, Event):
             gone[EVENT].add(obj.id)
+    if not (venues or any(changed.values()) or any(gone.values())):
+        return  # most flushes (audit entries, sessions, messages) touch nothing indexed
     connection = session.connection()
     if venues:
         changed[EVENT].update(
