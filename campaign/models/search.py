@@ -9,7 +9,7 @@ from the live rows (campaign.search.queries), never from the document.
 The full-text index itself lives in the database and is no model: on SQLite an FTS5 table kept in
 step with ``search_documents`` by triggers, on PostgreSQL a GIN index over weighted tsvectors
 (and pg_trgm for misspellings, where the database lets us create it). :func:`index_ddl` says
-what they are; ``create_all`` builds them through the table's events and migration 0004 builds the
+what they are; ``create_all`` builds them through the table's events and migration 0005 builds the
 same. :func:`is_database_side` tells Alembic's comparison to leave them alone.
 """
 
@@ -25,7 +25,7 @@ from campaign.extensions import db
 
 FTS_TABLE = "search_fts"
 PG_INDEX = "ix_search_documents_fulltext"
-# The tsvector the PostgreSQL index holds (written out in index_ddl, as in migration 0004): a
+# The tsvector the PostgreSQL index holds (written out in index_ddl, as in migration 0005): a
 # search must use this very expression for the index to serve it.
 PG_VECTOR = (
     "setweight(to_tsvector('simple'::regconfig, heading), 'A') || "

@@ -78,7 +78,7 @@ def suspended() -> Iterator[None]:
     """Write no documents for the changes flushed inside the block.
 
     Only for a database whose schema predates the index (a migration's test building the old
-    state): migration 0004 indexes what is there, as ``flask search rebuild`` does.
+    state): migration 0005 indexes what is there, as ``flask search rebuild`` does.
     """
     session = db.session()
     session.flush()

@@ -102,7 +102,7 @@ def test_upgrading_keeps_every_row_and_link(tmp_path: Path, backend: str) -> Non
     app = create_app(base_config(tmp_path))
     with app.app_context():
         upgrade(revision="0001")
-        with suspended():  # no search index before 0004
+        with suspended():  # no search index before 0005
             demo.load()
             db.session.commit()
         tables = ("cases", "case_links", "events", "event_cases", "event_organisations", "messages")
@@ -123,7 +123,7 @@ def test_upgrading_keeps_every_row_and_link(tmp_path: Path, backend: str) -> Non
             sa.text("SELECT sql FROM sqlite_master WHERE name = 'events'")
         ).scalar()
         assert "AUTOINCREMENT" in schema
-        # 0004 indexed every case and event that was there.
+        # 0005 indexed every case and event that was there.
         from campaign.search.queries import search
 
         documents = db.session.scalar(sa.text("SELECT count(*) FROM search_documents"))
@@ -163,7 +163,7 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
     )
     from campaign.search.index import suspended
 
-    with migrated_app.app_context(), suspended():  # no search index before 0004
+    with migrated_app.app_context(), suspended():  # no search index before 0005
         upgrade(revision="0002")
         case = Case(slug="held", person_name="Held", status=CaseStatus.DETAINED)
         case.arrest_date = date(2010, 4, 27)
@@ -251,7 +251,7 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
 
 
 def test_the_full_text_index_is_built_kept_in_step_and_taken_down(migrated_app: Flask) -> None:
-    """0004's database-side objects (FTS5 table and triggers, or the GIN index) exist, follow
+    """0005's database-side objects (FTS5 table and triggers, or the GIN index) exist, follow
     the rows, and go on downgrade; create_all builds the same (campaign.models.search)."""
     from campaign.models import Case
     from campaign.search.queries import search
@@ -284,7 +284,52 @@ def test_the_full_text_index_is_built_kept_in_step_and_taken_down(migrated_app: 
         assert search("kurmanov", staff=False).total == 0
         assert search("yesenbek", staff=False).total == 1
         db.session.remove()
-        downgrade(revision="0003")
+        downgrade(revision="0004")
         left = set(sa.inspect(db.engine).get_table_names())
         assert not {t for t in left if t.startswith("search_")}
+        db.engine.dispose()
+
+
+def test_accounts_and_sign_in_attempts_survive_0004_without_a_second_factor(
+    migrated_app: Flask,
+) -> None:
+    """0004 adds the second factor: accounts keep their passwords and have none; failed
+    sign-ins recorded before it still count and an admin's unlock still clears them."""
+    from campaign.accounts import services, throttle
+    from campaign.accounts.passwords import hash_password
+    from campaign.database import utcnow
+    from campaign.models import User
+
+    with migrated_app.app_context():
+        upgrade(revision="0003")
+        db.session.execute(
+            sa.text(
+                "INSERT INTO users (email, display_name, password_hash, role, active, "
+                "must_change_password, created_at) VALUES ('olga@example.org', 'Olga', :h, "
+                "'organiser', true, false, CURRENT_TIMESTAMP)"
+            ),
+            {"h": hash_password("correct horse battery staple")},
+        )
+        old_key = throttle._key(throttle.ACCOUNT, "olga@example.org", utcnow())
+        for _ in range(3):
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO login_attempts (scope, key_hash, succeeded, created_at) "
+                    "VALUES ('account', :k, false, :t)"
+                ),
+                {"k": old_key, "t": utcnow()},
+            )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        user = db.session.scalars(sa.select(User)).one()
+        assert not user.has_two_factor
+        assert not services.two_factor_required()
+        assert throttle.failed_sign_ins([user.email]) == {user.email: 3}
+        assert services.unlock(user) == 3
+        assert throttle.failed_sign_ins([user.email]) == {}
+        db.session.commit()
+        db.session.remove()
         db.engine.dispose()

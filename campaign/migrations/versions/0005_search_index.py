@@ -1,7 +1,7 @@
 """Full-text search: a document per case and event, and the database's index over them
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04
 
 search_documents holds the searchable words of each case and event, folded to lower-case ASCII
@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from alembic import op
 from slugify import slugify
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
