@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     sign-in, and the audit trail's flush hook."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
+    from campaign import ephemeral, hashkeys, ratelimits
     from campaign.accounts import sessions
     from campaign.database import tune_sqlite
     from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -81,6 +82,9 @@ def _init_extensions(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             tune_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], requests.may_write)
         check_database(engine, app.config["SQLALCHEMY_DATABASE_URI"])
+        ephemeral.init_app(app)
+    hashkeys.init_app(app)
+    ratelimits.init_app(app)
 
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)

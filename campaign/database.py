@@ -81,11 +81,14 @@ class Audited:
 
     Columns are always recorded. *relations* names the relationships recorded too, by the names
     of the related objects; *ids_of* the relationships whose ids a deletion keeps as
-    ``<singular>_ids`` (so the history of a case can still list the events deleted from it).
+    ``<singular>_ids`` (so the history of a case can still list the events deleted from it);
+    *hidden* the columns recorded as "(hidden)": that they changed, never what they held (a
+    supporter's words and name, which must be erasable).
     """
 
     relations: tuple[str, ...] = ()
     ids_of: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
 
 
 def begin_statement(may_write: bool) -> str:

@@ -50,7 +50,8 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # "database://": counters in the database, shared by every worker; or redis://host:6379/0.
+    RATELIMIT_STORAGE_URI = "database://"
     RATELIMIT_HEADERS_ENABLED = True
     # How many proxies in front of the app set X-Forwarded-For (0: trust none).
     PROXY_FIX_X_FOR = 0
@@ -68,6 +69,10 @@ class Defaults:
     ARGON2_PARALLELISM = 4
 
     SUPPORTER_EMAIL_RETENTION_DAYS = 30
+    # The text of a message as sent, before a safety edit, is kept until delivery or this long.
+    SAFETY_EDIT_ORIGINAL_DAYS = 30
+    # Client hashes (and the random keys behind them) are deleted this long after they are made.
+    CLIENT_HASH_RETENTION_HOURS = 48
     # The supporters' form: limits per client (Flask-Limiter syntax), the body cap, how long a
     # form must be open before sending (and at most), and how far back duplicates are caught.
     SUPPORT_SEND_LIMIT = "20 per 10 minutes;200 per day"
@@ -169,6 +174,8 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "ARGON2_MEMORY_COST": (_whole, "a whole number of KiB"),
     "ARGON2_PARALLELISM": (_whole, "a whole number"),
     "SUPPORTER_EMAIL_RETENTION_DAYS": (_whole, "a whole number of days"),
+    "CLIENT_HASH_RETENTION_HOURS": (_number, "a number of hours"),
+    "SAFETY_EDIT_ORIGINAL_DAYS": (_whole, "a whole number of days"),
     "SUPPORT_SEND_LIMIT": (_text, 'a limit such as "20 per 10 minutes"'),
     "SUPPORT_ATTEMPT_LIMIT": (_text, 'a limit such as "60 per 10 minutes"'),
     "SUPPORT_MAX_BODY_BYTES": (_whole, "a whole number of bytes"),

@@ -1,11 +1,12 @@
 """Every model of the tracker, importable from one place (and registered with the metadata)."""
 
 from campaign.models.accounts import Invitation, LoginAttempt, User, UserSession
-from campaign.models.audit import AuditEntry
+from campaign.models.audit import AuditChainHead, AuditEntry
 from campaign.models.cases import Case, CaseEventEffect, CaseStatusChange, case_links
 from campaign.models.events import Event, event_cases, event_organisations, event_sources
 from campaign.models.messages import DeliveryPack, Message
 from campaign.models.organisations import Organisation, Source, Venue
+from campaign.models.privacy import ClientHashKey, RateLimit
 from campaign.models.vocab import (
     AuditAction,
     CaseStatus,
@@ -22,11 +23,13 @@ from campaign.models.vocab import (
 
 __all__ = [
     "AuditAction",
+    "AuditChainHead",
     "AuditEntry",
     "Case",
     "CaseEventEffect",
     "CaseStatus",
     "CaseStatusChange",
+    "ClientHashKey",
     "DatePrecision",
     "DeliveryMethod",
     "DeliveryPack",
@@ -39,6 +42,7 @@ __all__ = [
     "MessageState",
     "Organisation",
     "OrganisationKind",
+    "RateLimit",
     "Role",
     "Source",
     "User",

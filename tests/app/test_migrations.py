@@ -94,9 +94,12 @@ def test_upgrading_keeps_every_row_and_link(tmp_path: Path, backend: str) -> Non
 
     app = create_app(base_config(tmp_path))
     with app.app_context():
-        upgrade(revision="0001")
+        # The demo is written by today's models, so at head; then taken back down to 0001.
+        upgrade()
         demo.load()
         db.session.commit()
+        db.session.remove()
+        downgrade(revision="0001")
         tables = ("cases", "case_links", "events", "event_cases", "event_organisations", "messages")
         before = {
             t: db.session.scalar(sa.select(sa.func.count()).select_from(sa.table(t)))
@@ -149,7 +152,8 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
     )
 
     with migrated_app.app_context():
-        upgrade(revision="0002")
+        # Written by today's models at head, then taken down to 0002 (0004 drops the chain).
+        upgrade()
         case = Case(slug="held", person_name="Held", status=CaseStatus.DETAINED)
         case.arrest_date = date(2010, 4, 27)
         case.arrest_date_precision = DatePrecision.APPROXIMATE
@@ -204,6 +208,7 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
         case_id, arrest_id, release_id = case.id, arrest.id, release.id
         db.session.remove()
 
+        downgrade(revision="0002")
         upgrade()
         assert _differences() == []
         rows = db.session.execute(
@@ -230,5 +235,82 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
             DatePrecision.DAY,
         )
         assert effects_of(case, arrest) == []
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_0004_erases_what_supporters_wrote_from_the_trail_and_chains_it(
+    migrated_app: Flask,
+) -> None:
+    """Old entries lose the supporters' words and names, the text as sent moves to the message
+    while it waits for delivery, withdrawn messages are erased, old client hashes go, and
+    the whole trail is chained so that ``audit verify`` finds it intact."""
+    from campaign.history.chain import verify
+    from campaign.models import Case, Message, MessageState
+
+    with migrated_app.app_context():
+        upgrade()  # the rows by today's models, then back to 0003 for the trail of that time
+        case = Case(slug="held", person_name="Held")
+        for name, state in (("Masha", MessageState.PENDING), ("Oleg", MessageState.WITHDRAWN)):
+            db.session.add(
+                Message(
+                    case=case,
+                    display_name=name,
+                    country="DE",
+                    organisation="IG Metall",
+                    body="Edited text",
+                    state=state,
+                    client_hash="c0ffee",
+                )
+            )
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0003")
+        with db.engine.begin() as connection:
+            run = connection.exec_driver_sql
+            run("DELETE FROM audit_entries")
+            insert = sa.text(
+                "INSERT INTO audit_entries (created_at, actor, action, object_type, object_id,"
+                " object_label, changes) VALUES (:at, :actor, 'update', 'message', :id,"
+                " :label, :changes)"
+            )
+            edited = '{"body": ["The judge Ivanov is corrupt", "Edited text"], ' + (
+                '"display_name": ["Masha", "M."]}'
+            )
+            withdrawn = '{"state": ["pending", "withdrawn"]}'
+            for at, actor, object_id, label, changes in (
+                ("2026-01-01 11:00:00", "Dana", 1, "Message from Masha (DE)", edited),
+                ("2026-01-01 12:00:00", "supporter", 2, "Message from Oleg (DE)", withdrawn),
+            ):
+                connection.execute(
+                    insert,
+                    {"at": at, "actor": actor, "id": object_id, "label": label, "changes": changes},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            trail = connection.exec_driver_sql(
+                "SELECT object_label, changes, chain_seq FROM audit_entries ORDER BY id"
+            ).all()
+            messages = connection.exec_driver_sql(
+                "SELECT id, body, original_body, display_name, organisation, client_hash"
+                " FROM messages ORDER BY id"
+            ).all()
+        text = str(trail)
+        for words in ("Ivanov", "Masha", "Oleg"):
+            assert words not in text
+        assert [row[0] for row in trail] == ["Message #1 (DE)", "Message #2 (DE)"]
+        assert [row[2] for row in trail] == [1, 2]
+        assert tuple(messages[0]) == (
+            1,
+            "Edited text",
+            "The judge Ivanov is corrupt",
+            "Masha",
+            "IG Metall",
+            None,
+        )
+        assert tuple(messages[1]) == (2, "", None, None, None, None)
+        verdict = verify()
+        assert verdict.intact
+        assert verdict.checked == 2
         db.session.remove()
         db.engine.dispose()
