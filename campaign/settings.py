@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask
@@ -55,6 +56,19 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     # How many proxies in front of the app set X-Forwarded-For (0: trust none).
     PROXY_FIX_X_FOR = 0
+    # Where the public reaches the app ("https://campaign.example.org"): every absolute link
+    # (the withdraw link in e-mails, feeds, invitations) is built from it, never from the
+    # request's Host header. Required in production; in development the request's host serves.
+    PUBLIC_BASE_URL: str | None = None
+    # The host names requests may carry (Flask); None in production: PUBLIC_BASE_URL's host
+    # (and the onion address's).
+    TRUSTED_HOSTS: list[str] | None = None
+    # An onion service of the same site ("http://xyz.onion"): announced by Onion-Location.
+    ONION_ADDRESS: str | None = None
+    # /.well-known/security.txt (RFC 9116): served when a contact is set ("mailto:..." or an
+    # https:// address); its expiry (an ISO 8601 date) must then be set too.
+    SECURITY_CONTACT: str | None = None
+    SECURITY_TXT_EXPIRES: str | None = None
 
     PASSWORD_MIN_LENGTH = 12
     # Sign-in throttling: failures allowed per account and per client within the window
@@ -149,6 +163,39 @@ def _level(value: Any) -> str:
     return name
 
 
+def _hosts(value: Any) -> list[str] | None:
+    """A list of host names, or a comma-separated string of them; None stays None."""
+    if value is None:
+        return None
+    names = value.split(",") if isinstance(value, str) else list(value)
+    hosts = [str(name).strip() for name in names if str(name).strip()]
+    if not hosts:
+        raise ValueError(value)
+    return hosts
+
+
+def _site(value: Any) -> str | None:
+    """An http(s) origin (scheme, host, port; no path), without a trailing slash."""
+    if value is None or value == "":
+        return None
+    parsed = urlsplit(str(value).strip())
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ValueError(value)
+    if parsed.path not in {"", "/"} or parsed.query or parsed.fragment:
+        raise ValueError(value)
+    return str(value).strip().rstrip("/")
+
+
+def _iso_day(value: Any) -> str | None:
+    """An ISO 8601 date or date and time (the expiry of security.txt); None stays None."""
+    if value is None or value == "":
+        return None
+    when = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(value)
@@ -185,6 +232,10 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "MAIL_PORT": (_whole, "a port number"),
     "MAIL_USE_TLS": (_flag, "true or false"),
     "LOG_LEVEL": (_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+    "PUBLIC_BASE_URL": (_site, "an address such as https://campaign.example.org"),
+    "ONION_ADDRESS": (_site, "an address such as http://example.onion"),
+    "TRUSTED_HOSTS": (_hosts, "a list of host names"),
+    "SECURITY_TXT_EXPIRES": (_iso_day, "a date such as 2027-06-30"),
 }
 
 
@@ -308,6 +359,25 @@ def finalise(app: Flask) -> None:
             config[key] = not relaxed
     if config["PRODUCTION"] and not config["SESSION_COOKIE_SECURE"]:
         raise StartupError("Production mode needs SESSION_COOKIE_SECURE: serve the app over HTTPS.")
+    _check_hosts(config)
+
+
+def _check_hosts(config: dict[str, Any]) -> None:
+    """Production builds links from PUBLIC_BASE_URL and accepts only its own host names."""
+    if config["SECURITY_CONTACT"] and not config["SECURITY_TXT_EXPIRES"]:
+        raise StartupError(
+            "SECURITY_CONTACT is set, so SECURITY_TXT_EXPIRES must be too (a date within a year)."
+        )
+    if not config["PRODUCTION"]:
+        return
+    if not config["PUBLIC_BASE_URL"]:
+        raise StartupError(
+            "Production mode needs PUBLIC_BASE_URL (such as https://campaign.example.org): "
+            "links in e-mails are built from it, never from the request's Host header."
+        )
+    if config["TRUSTED_HOSTS"] is None:
+        sites = (config["PUBLIC_BASE_URL"], config["ONION_ADDRESS"])
+        config["TRUSTED_HOSTS"] = [str(urlsplit(site).hostname) for site in sites if site]
 
 
 def _ensure_instance_folder_for(database_file: Path) -> None:
