@@ -182,6 +182,9 @@ def test_a_safety_edit_keeps_the_text_as_sent_on_the_message_not_in_the_trail(
     [entry] = audit_entries(app, "message", message_id, "update")
     # The trail says the text changed, never what it said (a withdrawal must erase it).
     assert entry.changes["body"] == ["(hidden)", "(hidden)"]
+    again = organiser.get(f"/manage/messages/{message_id}/edit").get_data(as_text=True)
+    assert "The text as sent" in again
+    assert "The judge Ivanov is corrupt" in again  # until delivery: the organisers may compare
     empty = organiser.post(f"/manage/messages/{message_id}/edit", data={"body": "  "})
     assert empty.status_code == 400
     assert "reject it instead" in empty.get_data(as_text=True)
@@ -278,6 +281,34 @@ def test_the_purge_command_erases_expired_emails_for_cron(
     assert fetch(app, Message, expired).email is None
     assert fetch(app, Message, kept).email == "new@example.org"
     assert "Erased 0 " in runner.invoke(args=["messages", "purge-emails"]).output
+
+
+def test_the_purge_command_erases_everything_due_for_cron(
+    app: Flask,
+    runner: FlaskCliRunner,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    case = make_case()
+    long_ago = datetime.now(UTC) - timedelta(days=40)
+    old = make_message(
+        case.id,
+        email="old@example.org",
+        state=MessageState.REJECTED,
+        decided_at=long_ago,
+        client_hash="a" * 64,
+        created_at=long_ago,
+        original_body="as sent",
+        edited_at=long_ago,
+    )
+    fresh = make_message(case.id, client_hash="b" * 64)
+    result = runner.invoke(args=["messages", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "Erased 1 supporter e-mail address(es), 1 client hash(es)" in result.output
+    assert "1 text(s) as sent" in result.output
+    gone = fetch(app, Message, old)
+    assert (gone.email, gone.client_hash, gone.original_body) == (None, None, None)
+    assert fetch(app, Message, fresh).client_hash == "b" * 64
 
 
 class TestWithCsrf:

@@ -316,7 +316,7 @@ def _check_send_limit(client: FlaskClient, app: Flask) -> None:
 
 
 class TestRateLimitInMemory:
-    """The per-client limit in the default in-memory store."""
+    """The per-client limit in the in-memory store (per process: see test_rate_limits.py)."""
 
     @pytest.fixture
     def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
