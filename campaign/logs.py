@@ -15,8 +15,10 @@ import ipaddress
 import logging
 import re
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 from flask.logging import default_handler
+
+from campaign.web.requests import form_values
 
 APP_LOGGER = "campaign"
 REDACTED = "[redacted]"
@@ -42,20 +44,11 @@ def _ipv6(match: re.Match[str]) -> str:
 def redact(text: str) -> str:
     """*text* without e-mail and IP addresses, SQL parameters, link tokens and (inside a
     request) the values of its form, each replaced by "[redacted]"."""
-    for value in _form_values():
+    for value in form_values(_SHORTEST_FORM_VALUE):
         text = text.replace(value, REDACTED)
     text = _SQL_PARAMETERS.sub(f"[parameters: {REDACTED}]", text)
     text = _PATH_TOKEN.sub(rf"\1{REDACTED}", text)
     return _IPV6_LIKE.sub(_ipv6, _EMAIL_OR_IPV4.sub(REDACTED, text))
-
-
-def _form_values() -> list[str]:
-    """The values of the current request's form, longest first, if it has been read already
-    (a log filter must not read a request body itself)."""
-    if not has_request_context() or "form" not in request.__dict__:
-        return []
-    values = {v for v in request.form.values() if len(v.strip()) >= _SHORTEST_FORM_VALUE}
-    return sorted(values, key=len, reverse=True)
 
 
 class RedactPersonalData(logging.Filter):
