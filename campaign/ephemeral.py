@@ -9,6 +9,7 @@ that holds the write lock of the main database must never wait for itself to wri
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -35,6 +36,9 @@ def init_app(app: Flask) -> None:
     else:
         path = Path(str(database))
         shared = path.with_name(f"{path.stem}-shared.sqlite")
+        if not shared.exists():
+            # Owner-only, like the database: its counters are keyed by client hashes.
+            os.close(os.open(shared, os.O_WRONLY | os.O_CREAT, 0o600))
         engine = sa.create_engine(
             f"sqlite:///{shared}",
             # A connection per use, closed after it: nothing stays open between requests.

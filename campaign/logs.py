@@ -48,7 +48,15 @@ def redact(text: str) -> str:
         text = text.replace(value, REDACTED)
     text = _SQL_PARAMETERS.sub(f"[parameters: {REDACTED}]", text)
     text = _PATH_TOKEN.sub(rf"\1{REDACTED}", text)
-    return _IPV6_LIKE.sub(_ipv6, _EMAIL_OR_IPV4.sub(REDACTED, text))
+    return _IPV6_LIKE.sub(_ipv6, _EMAIL_OR_IPV4.sub(_email_or_ipv4, text))
+
+
+# The server's own addresses say nothing of anyone ("Running on http://127.0.0.1:5000").
+_OWN_ADDRESSES = frozenset({"127.0.0.1", "0.0.0.0"})  # noqa: S104  (compared, never bound)
+
+
+def _email_or_ipv4(match: re.Match[str]) -> str:
+    return match.group(0) if match.group(0) in _OWN_ADDRESSES else REDACTED
 
 
 class RedactPersonalData(logging.Filter):

@@ -76,6 +76,7 @@ def test_a_record_quoting_an_address_or_an_email_is_redacted(
 
 def test_redaction_leaves_times_and_ids_alone() -> None:
     assert redact("case 12 at 23:08:58, message 7") == "case 12 at 23:08:58, message 7"
+    assert redact("Running on http://127.0.0.1:5000") == "Running on http://127.0.0.1:5000"
 
 
 def test_a_supporters_email_and_text_never_reach_the_log(

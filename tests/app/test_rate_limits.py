@@ -63,6 +63,10 @@ class TestTheDefaultStoreIsTheDatabase:
             keys = list(connection.scalars(sa.select(RateLimit.key)))
         assert any("support-sent" in key for key in keys)
         assert not any("127.0.0.1" in key for key in keys)
+        database = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and database:
+            shared = Path(database).with_name(Path(database).stem + "-shared.sqlite")
+            assert shared.stat().st_mode & 0o777 == 0o600  # owner-only, like the database
 
     def test_two_workers_on_one_database_share_the_limit(
         self, app: Flask, app_config: dict[str, Any], make_case: Callable[..., Case]
