@@ -29,6 +29,8 @@ def _is_staff_page() -> bool:
     """Whether this response is a staff page (or any page a signed-in member is looking at)."""
     if request.path.startswith(STAFF_PATHS):
         return True
+    if request.endpoint == "static":  # the same files for everybody: no user to load for them
+        return False
     return bool(current_user and current_user.is_authenticated)
 
 

@@ -187,3 +187,31 @@ def test_four_gunicorn_workers_share_one_limit(tmp_path: Path) -> None:
             server.terminate()
             server.wait(timeout=30)
     assert statuses == {302: 20, 429: 40}, (statuses, log_path.read_text()[-2000:])
+
+
+def test_the_store_returns_to_redis_once_it_answers_again(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the first store fails the database counts; after the pause the first one again."""
+    from campaign import ratelimits
+
+    storage = ratelimits.FallbackStorage(primary="memory://")
+    calls: list[str] = []
+    real_incr = storage.primary.incr
+
+    def broken(*_args: Any) -> int:
+        calls.append("refused")
+        raise ValueError("connection refused")
+
+    monkeypatch.setattr(type(storage.primary), "base_exceptions", ValueError, raising=False)
+    monkeypatch.setattr(storage.primary, "incr", broken)
+    clock = [1000.0]
+    monkeypatch.setattr(ratelimits.time, "monotonic", lambda: clock[0])
+    with app.app_context():
+        assert storage.incr("k", 60) == 1  # the database stands in
+        assert storage.incr("k", 60) == 2  # without asking the broken store again
+        assert calls == ["refused"]
+        clock[0] += ratelimits.RETRY_SECONDS + 1
+        monkeypatch.setattr(storage.primary, "incr", real_incr)
+        assert storage.incr("k", 60) == 1  # the first store counts again
+        assert storage.fallback.get("k") == 2
