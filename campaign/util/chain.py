@@ -1,7 +1,7 @@
 """The keyed hash that chains audit entries: each entry's hash covers its fields and the hash
 of the entry before it, so an entry changed, inserted or deleted behind the app's back shows.
 
-The format is frozen: every stored chain depends on it (migration 0004 chained the old entries
+The format is frozen: every stored chain depends on it (migration 0005 chained the old entries
 with it). A new format needs a new migration that chains everything again.
 """
 

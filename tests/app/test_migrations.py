@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import uuid
 from collections.abc import Iterator
@@ -152,7 +154,7 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
     )
 
     with migrated_app.app_context():
-        # Written by today's models at head, then taken down to 0002 (0004 drops the chain).
+        # Written by today's models at head, then taken down to 0002 (0005 drops the chain).
         upgrade()
         case = Case(slug="held", person_name="Held", status=CaseStatus.DETAINED)
         case.arrest_date = date(2010, 4, 27)
@@ -239,7 +241,7 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
         db.engine.dispose()
 
 
-def test_0004_erases_what_supporters_wrote_from_the_trail_and_chains_it(
+def test_0005_erases_what_supporters_wrote_from_the_trail_and_chains_it(
     migrated_app: Flask,
 ) -> None:
     """Old entries lose the supporters' words and names, the text as sent moves to the message
@@ -249,7 +251,7 @@ def test_0004_erases_what_supporters_wrote_from_the_trail_and_chains_it(
     from campaign.models import Case, Message, MessageState
 
     with migrated_app.app_context():
-        upgrade()  # the rows by today's models, then back to 0003 for the trail of that time
+        upgrade()  # the rows by today's models, then back to 0004 for the trail of that time
         case = Case(slug="held", person_name="Held")
         for name, state in (("Masha", MessageState.PENDING), ("Oleg", MessageState.WITHDRAWN)):
             db.session.add(
@@ -265,7 +267,7 @@ def test_0004_erases_what_supporters_wrote_from_the_trail_and_chains_it(
             )
         db.session.commit()
         db.session.remove()
-        downgrade(revision="0003")
+        downgrade(revision="0004")
         with db.engine.begin() as connection:
             run = connection.exec_driver_sql
             run("DELETE FROM audit_entries")
@@ -312,5 +314,53 @@ def test_0004_erases_what_supporters_wrote_from_the_trail_and_chains_it(
         verdict = verify()
         assert verdict.intact
         assert verdict.checked == 2
+
+
+def test_accounts_and_sign_in_attempts_survive_0004_without_a_second_factor(
+    migrated_app: Flask,
+) -> None:
+    """0004 adds the second factor: accounts keep their passwords and have none; failed
+    sign-ins recorded before it are erased by 0005 with every hash made under the old keys."""
+    from campaign.accounts import services, throttle
+    from campaign.accounts.passwords import hash_password
+    from campaign.database import utcnow
+    from campaign.models import User
+
+    with migrated_app.app_context():
+        upgrade(revision="0003")
+        db.session.execute(
+            sa.text(
+                "INSERT INTO users (email, display_name, password_hash, role, active, "
+                "must_change_password, created_at) VALUES ('olga@example.org', 'Olga', :h, "
+                "'organiser', true, false, CURRENT_TIMESTAMP)"
+            ),
+            {"h": hash_password("correct horse battery staple")},
+        )
+        # The key of that time: derived from the secret (0005 replaces it with random keys).
+        secret = str(migrated_app.config["SECRET_KEY"]).encode()
+        period = hmac.new(
+            secret, b"client-hash:" + utcnow().strftime("%Y-%m-%d").encode(), hashlib.sha256
+        ).digest()
+        old_key = hmac.new(period, b"account:olga@example.org", hashlib.sha256).hexdigest()
+        for _ in range(3):
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO login_attempts (scope, key_hash, succeeded, created_at) "
+                    "VALUES ('account', :k, false, :t)"
+                ),
+                {"k": old_key, "t": utcnow()},
+            )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        user = db.session.scalars(sa.select(User)).one()
+        assert not user.has_two_factor
+        assert not services.two_factor_required()
+        # 0005 erased the attempts hashed under the old, secret-derived keys (linkable).
+        assert throttle.failed_sign_ins([user.email]) == {}
+        assert services.unlock(user) == 0
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()

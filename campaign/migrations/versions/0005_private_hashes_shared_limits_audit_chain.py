@@ -1,7 +1,7 @@
 """Random client-hash keys, shared rate limits, erasable messages, a chained audit trail
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04
 
 New tables: client_hash_keys (the random keys behind client hashes, deleted when they expire),
@@ -12,8 +12,9 @@ Data: the audit trail stops copying what supporters wrote (text, name, organisat
 a withdrawn message must be erased; the old entries get the same "(hidden)" values and a label
 without the name, and the text as sent before a safety edit moves to original_body while the
 message waits for delivery. Withdrawn messages lose their text and name. Client hashes made
-under the old keys (derived from the secret) are erased: with the secret they could be linked to
-an address. Then every entry, oldest first, is chained with the keyed hash of
+under the old keys (derived from the secret) are erased, on messages and failed sign-ins alike:
+with the secret they could be linked to an address (at most a quarter of an hour of sign-in
+throttling is forgotten). Then every entry, oldest first, is chained with the keyed hash of
 campaign.util.chain, under a key derived from this installation's secret.
 """
 
@@ -28,8 +29,8 @@ from flask import current_app
 
 from campaign.util.chain import chain_key, entry_hash
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -150,6 +151,7 @@ def _erase_what_supporters_wrote(connection: sa.Connection) -> None:
         .values(body="", original_body=None, display_name=None, organisation=None)
     )
     connection.execute(sa.update(messages).values(client_hash=None))
+    connection.execute(sa.text("DELETE FROM login_attempts"))
 
 
 def _chain(connection: sa.Connection) -> None:
