@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     sign-in, the audit trail's flush hook, and the public-data version and page cache."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
+    from campaign import ephemeral, hashkeys, ratelimits
     from campaign.accounts import sessions
     from campaign.database import tune_sqlite
     from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -86,6 +87,9 @@ def _init_extensions(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             tune_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], requests.may_write)
         check_database(engine, app.config["SQLALCHEMY_DATABASE_URI"])
+        ephemeral.init_app(app)
+    hashkeys.init_app(app)
+    ratelimits.init_app(app)
 
     # The full-text index is no model: autogenerate must neither drop nor compare it.
     migrate.init_app(

@@ -10,6 +10,7 @@ from campaign import demo
 from campaign.accounts import services as accounts
 from campaign.accounts.cli import user_cli
 from campaign.extensions import db
+from campaign.history.cli import audit_cli
 from campaign.messages.cli import messages_cli
 from campaign.search.cli import search_cli
 
@@ -21,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(messages_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(audit_cli)
 
 
 @click.command("demo")

@@ -60,6 +60,11 @@ def str_enum(enum_class: type[enum.Enum], length: int = 32) -> sa.Enum:
 # (calendar UIDs, feed entries, the audit trail), so a deleted event's id must never come back.
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
+# Execution options of a bulk statement that writes only what the public never sees (erasing
+# supporters' e-mails, client hashes, texts as sent): the public-data version ignores it, so
+# the housekeeping that runs with every message sent does not empty the page cache.
+PRIVATE_WRITE = {"synchronize_session": False, "private_write": True}
+
 
 class Base(DeclarativeBase):
     """The base of every model: shared metadata with a naming convention Alembic can rely on.
@@ -81,11 +86,14 @@ class Audited:
 
     Columns are always recorded. *relations* names the relationships recorded too, by the names
     of the related objects; *ids_of* the relationships whose ids a deletion keeps as
-    ``<singular>_ids`` (so the history of a case can still list the events deleted from it).
+    ``<singular>_ids`` (so the history of a case can still list the events deleted from it);
+    *hidden* the columns recorded as "(hidden)": that they changed, never what they held (a
+    supporter's words and name, which must be erasable).
     """
 
     relations: tuple[str, ...] = ()
     ids_of: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
 
 
 def begin_statement(may_write: bool) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask
@@ -50,10 +51,24 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # "database://": counters in the database, shared by every worker; or redis://host:6379/0.
+    RATELIMIT_STORAGE_URI = "database://"
     RATELIMIT_HEADERS_ENABLED = True
     # How many proxies in front of the app set X-Forwarded-For (0: trust none).
     PROXY_FIX_X_FOR = 0
+    # Where the public reaches the app ("https://campaign.example.org"): every absolute link
+    # (the withdraw link in e-mails, feeds, invitations) is built from it, never from the
+    # request's Host header. Required in production; in development the request's host serves.
+    PUBLIC_BASE_URL: str | None = None
+    # The host names requests may carry (Flask); None in production: PUBLIC_BASE_URL's host
+    # (and the onion address's).
+    TRUSTED_HOSTS: list[str] | None = None
+    # An onion service of the same site ("http://xyz.onion"): announced by Onion-Location.
+    ONION_ADDRESS: str | None = None
+    # /.well-known/security.txt (RFC 9116): served when a contact is set ("mailto:..." or an
+    # https:// address); its expiry (an ISO 8601 date) must then be set too.
+    SECURITY_CONTACT: str | None = None
+    SECURITY_TXT_EXPIRES: str | None = None
 
     PASSWORD_MIN_LENGTH = 12
     # The least zxcvbn score (0-4) a new password needs; 3 is "safely unguessable" online.
@@ -75,6 +90,10 @@ class Defaults:
     ARGON2_PARALLELISM = 4
 
     SUPPORTER_EMAIL_RETENTION_DAYS = 30
+    # The text of a message as sent, before a safety edit, is kept until delivery or this long.
+    SAFETY_EDIT_ORIGINAL_DAYS = 30
+    # Client hashes (and the random keys behind them) are deleted this long after they are made.
+    CLIENT_HASH_RETENTION_HOURS = 48
     # The supporters' form: limits per client (Flask-Limiter syntax), the body cap, how long a
     # form must be open before sending (and at most), and how far back duplicates are caught.
     SUPPORT_SEND_LIMIT = "20 per 10 minutes;200 per day"
@@ -166,6 +185,39 @@ def _level(value: Any) -> str:
     return name
 
 
+def _hosts(value: Any) -> list[str] | None:
+    """A list of host names, or a comma-separated string of them; None stays None."""
+    if value is None:
+        return None
+    names = value.split(",") if isinstance(value, str) else list(value)
+    hosts = [str(name).strip() for name in names if str(name).strip()]
+    if not hosts:
+        raise ValueError(value)
+    return hosts
+
+
+def _site(value: Any) -> str | None:
+    """An http(s) origin (scheme, host, port; no path), without a trailing slash."""
+    if value is None or value == "":
+        return None
+    parsed = urlsplit(str(value).strip())
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ValueError(value)
+    if parsed.path not in {"", "/"} or parsed.query or parsed.fragment:
+        raise ValueError(value)
+    return str(value).strip().rstrip("/")
+
+
+def _iso_day(value: Any) -> str | None:
+    """An ISO 8601 date or date and time (the expiry of security.txt); None stays None."""
+    if value is None or value == "":
+        return None
+    when = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(value)
@@ -195,6 +247,8 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "ARGON2_MEMORY_COST": (_whole, "a whole number of KiB"),
     "ARGON2_PARALLELISM": (_whole, "a whole number"),
     "SUPPORTER_EMAIL_RETENTION_DAYS": (_whole, "a whole number of days"),
+    "CLIENT_HASH_RETENTION_HOURS": (_number, "a number of hours"),
+    "SAFETY_EDIT_ORIGINAL_DAYS": (_whole, "a whole number of days"),
     "SUPPORT_SEND_LIMIT": (_text, 'a limit such as "20 per 10 minutes"'),
     "SUPPORT_ATTEMPT_LIMIT": (_text, 'a limit such as "60 per 10 minutes"'),
     "SUPPORT_MAX_BODY_BYTES": (_whole, "a whole number of bytes"),
@@ -208,6 +262,10 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "PAGE_CACHE_MAX_ENTRIES": (_whole, "a whole number of pages"),
     "PAGE_CACHE_MAX_BYTES": (_whole, "a whole number of bytes"),
     "PAGE_CACHE_REDIS_TTL": (_whole, "a whole number of seconds"),
+    "PUBLIC_BASE_URL": (_site, "an address such as https://campaign.example.org"),
+    "ONION_ADDRESS": (_site, "an address such as http://example.onion"),
+    "TRUSTED_HOSTS": (_hosts, "a list of host names"),
+    "SECURITY_TXT_EXPIRES": (_iso_day, "a date such as 2027-06-30"),
 }
 
 
@@ -331,6 +389,25 @@ def finalise(app: Flask) -> None:
             config[key] = not relaxed
     if config["PRODUCTION"] and not config["SESSION_COOKIE_SECURE"]:
         raise StartupError("Production mode needs SESSION_COOKIE_SECURE: serve the app over HTTPS.")
+    _check_hosts(config)
+
+
+def _check_hosts(config: dict[str, Any]) -> None:
+    """Production builds links from PUBLIC_BASE_URL and accepts only its own host names."""
+    if config["SECURITY_CONTACT"] and not config["SECURITY_TXT_EXPIRES"]:
+        raise StartupError(
+            "SECURITY_CONTACT is set, so SECURITY_TXT_EXPIRES must be too (a date within a year)."
+        )
+    if not config["PRODUCTION"]:
+        return
+    if not config["PUBLIC_BASE_URL"]:
+        raise StartupError(
+            "Production mode needs PUBLIC_BASE_URL (such as https://campaign.example.org): "
+            "links in e-mails are built from it, never from the request's Host header."
+        )
+    if config["TRUSTED_HOSTS"] is None:
+        sites = (config["PUBLIC_BASE_URL"], config["ONION_ADDRESS"])
+        config["TRUSTED_HOSTS"] = [str(urlsplit(site).hostname) for site in sites if site]
 
 
 def _ensure_instance_folder_for(database_file: Path) -> None:

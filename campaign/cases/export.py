@@ -100,7 +100,8 @@ SOURCE_FIELDS = ("url", "title", "publisher", "citation", "published_on")
 STATUS_CHANGE_FIELDS = ("old_status", "new_status", "effective_on", "changed_at", "event_id")
 PACK_FIELDS = ("id", "method", "delivered_on", "note", "created_at")
 # The allow-list of a message's columns: never email, client_hash, body_fingerprint,
-# withdraw_token_hash (nor anything added to the model later without a decision).
+# withdraw_token_hash, original_body (the text a safety edit took out), nor anything added to
+# the model later without a decision.
 MESSAGE_FIELDS = (
     "id",
     "created_at",

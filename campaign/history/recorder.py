@@ -23,8 +23,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 from sqlalchemy.orm import Session, attributes, object_session
 
-from campaign.database import Audited
+from campaign.database import Audited, utcnow
 from campaign.extensions import db
+from campaign.history import chain
 from campaign.history.render import (
     IGNORED_FIELDS,
     LABEL_LENGTH,
@@ -68,6 +69,7 @@ def init_app(app: Flask, resolve_actor: ActorResolver) -> None:
     app.extensions[_RESOLVER] = resolve_actor
     for name, listener in (
         ("before_flush", _before_flush),
+        ("before_flush", chain.chain_new_entries),
         ("after_flush_postexec", _after_flush),
         ("after_soft_rollback", _forget),
     ):
@@ -139,8 +141,9 @@ def _column_changes(session: Session, obj: Any) -> dict[str, list[Any]]:
             unknown.append(key)
     if unknown and state.identity is not None:
         found.update(_stored_values(session, state, unknown, found))
+    hidden = (policy(obj) or Audited()).hidden
     return {
-        key: [render_field(key, old), render_field(key, new)]
+        key: [render_field(key, old, hidden), render_field(key, new, hidden)]
         for key, (old, new) in found.items()
         if old != new
     }
@@ -196,7 +199,7 @@ def _snapshot(obj: Any, audited: Audited) -> dict[str, Any]:
         value = getattr(obj, key)
         if value in (None, ""):
             continue
-        values[key] = render_field(key, value)
+        values[key] = render_field(key, value, audited.hidden)
     for name in audited.relations:
         related = getattr(obj, name)
         if related in (None, []):
@@ -239,28 +242,32 @@ def _after_flush(session: Session, _context: Any) -> None:
     if not pending:
         return
     actor = _actor(session)
+    made: list[AuditEntry] = session.info.setdefault(chain.ORDER, [])
+    now = utcnow()
     for item in pending:
         changes = item.changes
         if item.action == AuditAction.CREATE:
             audited = policy(item.obj) or Audited()
             changes = {n: [None, v] for n, v in _snapshot(item.obj, audited).items()} | changes
-        session.add(
-            AuditEntry(
-                user_id=actor.user.id if actor.user is not None else None,
-                actor=actor.label[:120],
-                action=item.action,
-                object_type=kind_of(item.obj),
-                object_id=item.obj.id,
-                object_label=label(item.obj)[:LABEL_LENGTH],
-                changes=changes,
-            )
+        entry = AuditEntry(
+            created_at=now,
+            user_id=actor.user.id if actor.user is not None else None,
+            actor=actor.label[:120],
+            action=item.action,
+            object_type=kind_of(item.obj),
+            object_id=item.obj.id,
+            object_label=label(item.obj)[:LABEL_LENGTH],
+            changes=changes,
         )
+        made.append(entry)  # chained in this order by the flush that inserts them
+        session.add(entry)
 
 
 def _forget(session: Session, _previous: Any) -> None:
     """A rollback undoes the changes: forget what was waiting to be recorded with them."""
     session.info.pop(_PENDING, None)
     session.info.pop(_NOTES, None)
+    session.info.pop(chain.ORDER, None)
 
 
 def _actor(session: Session) -> Actor:

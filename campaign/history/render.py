@@ -42,9 +42,11 @@ def render(value: Any) -> Any:
     return label(value)
 
 
-def render_field(name: str, value: Any) -> Any:
-    """A field's value for the trail, hidden when the field is a secret or personal data."""
-    return HIDDEN if name in REDACTED_FIELDS and value is not None else render(value)
+def render_field(name: str, value: Any, hidden: tuple[str, ...] = ()) -> Any:
+    """A field's value for the trail, hidden when the field is a secret or personal data
+    (always, or for this model: *hidden*)."""
+    secret = name in REDACTED_FIELDS or name in hidden
+    return HIDDEN if secret and value not in (None, "") else render(value)
 
 
 def label(obj: Any) -> str:
@@ -53,8 +55,7 @@ def label(obj: Any) -> str:
         # The history shows the kind ("Delivery pack") in front of this label.
         return f"#{obj.id} for {obj.case.person_name}" if obj.case else f"#{obj.id}"
     if isinstance(obj, Message):
-        sender = obj.display_name or "a supporter"
-        return f"Message from {sender}" + (f" ({obj.country})" if obj.country else "")
+        return f"Message #{obj.id}" + (f" ({obj.country})" if obj.country else "")
     if isinstance(obj, Venue):
         return f"{obj.name}, {obj.city}" if obj.city else obj.name
     if isinstance(obj, Source):

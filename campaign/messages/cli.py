@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from campaign import hashkeys
 from campaign.extensions import db
-from campaign.messages.services import purge_expired_emails
+from campaign.messages.services import purge, purge_expired_emails
 
 messages_cli = AppGroup("messages", help="Housekeeping for supporters' messages.")
 
@@ -17,3 +18,15 @@ def purge_emails_command() -> None:
     erased = purge_expired_emails()
     db.session.commit()
     click.echo(f"Erased {erased} supporter e-mail address(es).")
+
+
+@messages_cli.command("purge")
+def purge_command() -> None:
+    """Erase everything due: e-mails, old client hashes and their keys, texts as sent."""
+    done = purge()
+    db.session.commit()
+    keys = hashkeys.purge()
+    click.echo(
+        f"Erased {done.emails} supporter e-mail address(es), {done.client_hashes} client "
+        f"hash(es), {keys} expired hash key(s) and {done.originals} text(s) as sent."
+    )

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from campaign.database import PRIVATE_WRITE
 from campaign.extensions import db
 from campaign.history.recorder import acting_as
 from campaign.messages import delivery, spam
@@ -96,6 +97,7 @@ def submit(case: Case, submission: Submission, *, nonce: str, client_hash: str) 
         raise FormAlreadyUsed
     if spam.find_duplicate(case.id, fingerprint) is not None:
         raise DuplicateMessage
+    purge_client_hashes()  # a supporter's post writes anyway: old hashes go with it
     message = Message(
         case_id=case.id,
         body=submission.body,
@@ -135,7 +137,9 @@ def by_withdraw_token(token: str) -> Message | None:
 
 
 def withdraw(message: Message) -> bool:
-    """Withdraw a message at its sender's request: its e-mail goes, and it leaves an open pack.
+    """Withdraw a message at its sender's request: its text, name, organisation, e-mail and
+    client hash are erased (only that a message was sent and withdrawn remains), and it leaves
+    an open pack.
 
     Returns whether anything changed (withdrawing twice is the same as once).
     """
@@ -143,6 +147,11 @@ def withdraw(message: Message) -> bool:
         return False
     with acting_as(label=SUPPORTER):
         message.state = MessageState.WITHDRAWN
+        message.body = ""
+        message.original_body = None
+        message.display_name = None
+        message.organisation = None
+        message.client_hash = None
         if message.email is not None:
             message.email = None
             message.email_erased_at = datetime.now(UTC)
@@ -196,15 +205,18 @@ def decide_many(message_ids: Iterable[int], state: MessageState, actor: User) ->
             refused.append(error)
         else:
             changed.append(message)
-    purge_expired_emails()
+    purge()
     return Decisions(changed, refused)
 
 
 def safety_edit(message: Message, body: str, actor: User) -> bool:
     """An organiser's edit of a message's text to keep the person safe; returns whether it
-    changed (the history keeps the old and the new text)."""
+    changed. The text as sent is kept in ``original_body`` until the message is delivered or
+    ``SAFETY_EDIT_ORIGINAL_DAYS`` have passed (the history records only that it changed)."""
     if body == message.body:
         return False
+    if message.original_body is None:
+        message.original_body = message.body
     message.body = body
     message.edited_at = datetime.now(UTC)
     return True
@@ -241,6 +253,9 @@ def mark_delivered(
     """Record, or correct, how and when a pack reached the person."""
     recorded = (pack.method, pack.delivered_on, pack.note)
     delivered = delivery.mark_delivered(pack, method, on, note)
+    for message in pack.messages:
+        if message.delivered_on is not None:
+            message.original_body = None  # delivered as edited: the text as sent is not needed
     return Delivery(delivered, recorded != (pack.method, pack.delivered_on, pack.note))
 
 
@@ -272,6 +287,51 @@ def purge_expired_emails(now: datetime | None = None, days: int | None = None) -
             Message.state != MessageState.PENDING,
         )
         .values(email=None, email_erased_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(**PRIVATE_WRITE)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def purge_client_hashes(now: datetime | None = None) -> int:
+    """Erase client hashes older than ``CLIENT_HASH_RETENTION_HOURS``; returns how many.
+
+    Their keys are deleted by then too (campaign.hashkeys), so a hash that escaped this purge
+    (a backup) can no longer be linked to an address either.
+    """
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(hours=float(current_app.config["CLIENT_HASH_RETENTION_HOURS"]))
+    result = db.session.execute(
+        sa.update(Message)
+        .where(Message.client_hash.is_not(None), Message.created_at < cutoff)
+        .values(client_hash=None)
+        .execution_options(**PRIVATE_WRITE)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def purge_originals(now: datetime | None = None) -> int:
+    """Erase the text as sent of safety-edited messages edited more than
+    ``SAFETY_EDIT_ORIGINAL_DAYS`` ago; returns how many."""
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(days=current_app.config["SAFETY_EDIT_ORIGINAL_DAYS"])
+    result = db.session.execute(
+        sa.update(Message)
+        .where(Message.original_body.is_not(None), Message.edited_at <= cutoff)
+        .values(original_body=None)
+        .execution_options(**PRIVATE_WRITE)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What one round of housekeeping erased."""
+
+    emails: int
+    client_hashes: int
+    originals: int
+
+
+def purge(now: datetime | None = None) -> Purged:
+    """Every erasure that is due: e-mails, client hashes, texts as sent before a safety edit."""
+    return Purged(purge_expired_emails(now), purge_client_hashes(now), purge_originals(now))

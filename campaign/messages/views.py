@@ -160,9 +160,14 @@ class _Sent:
     has_email: bool
 
 
-def _remember_sent(sent: _Sent, token: str, mailed: bool | None = None) -> Response:
-    """Post/Redirect/Get to the confirmation, which alone shows the withdrawal link."""
-    data: dict[str, Any] = {"case": sent.case_id, "message": sent.message_id, "token": token}
+def _remember_sent(sent: _Sent, nonce: str, mailed: bool | None = None) -> Response:
+    """Post/Redirect/Get to the confirmation, which alone shows the withdrawal link, once.
+
+    The session cookie is signed, not encrypted: anyone who sees it can read it. So it holds
+    the form's nonce, not the withdraw token: the token is the nonce's keyed hash under the
+    app secret (spam.withdraw_token_for), made again on the confirmation page, and only there.
+    """
+    data: dict[str, Any] = {"case": sent.case_id, "message": sent.message_id, "nonce": nonce}
     previous = session.get(SENT_KEY) or {}
     if mailed is None and previous.get("message") == sent.message_id:
         mailed = previous.get("mailed")  # a second click keeps what the first one said
@@ -240,14 +245,14 @@ def new(slug: str) -> Response:
         )
         return _render_form(case, form, problem, 503)
     if not received.created:  # the same form sent twice: one message, the first confirmation
-        return _remember_sent(stored, received.withdraw_token)
+        return _remember_sent(stored, check.nonce)
     logger.info("message %s received for case %s", stored.message_id, stored.case_id)
     mailed = None
     if stored.has_email:
         # After the commit: a mail server that fails must not lose the message.
         withdraw_url = url_for("support.withdraw", token=received.withdraw_token, _external=True)
         mailed = mail.send_confirmation(received.message, case, withdraw_url)
-    return _remember_sent(stored, received.withdraw_token, mailed)
+    return _remember_sent(stored, check.nonce, mailed)
 
 
 @public_bp.get("/cases/<slug>/support/sent")
@@ -261,8 +266,13 @@ def sent(slug: str) -> Response:
     if data.get("case") == case.id:
         message = db.session.get(Message, data.get("message"))
         if message is not None and message.state != MessageState.WITHDRAWN:
-            withdraw_url = url_for("support.withdraw", token=data.get("token"), _external=True)
             mailed = data.get("mailed")
+            nonce = data.get("nonce")
+            token = spam.withdraw_token_for(str(nonce)) if nonce else None
+            if token and spam.token_hash(token) == message.withdraw_token_hash:
+                withdraw_url = url_for("support.withdraw", token=token, _external=True)
+            # Shown once: a reload, or whoever opens this browser later, sees no link.
+            session[SENT_KEY] = {k: v for k, v in data.items() if k != "nonce"}
         else:
             message = None
     response = make_response(

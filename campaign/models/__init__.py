@@ -8,11 +8,12 @@ from campaign.models.accounts import (
     User,
     UserSession,
 )
-from campaign.models.audit import AuditEntry
+from campaign.models.audit import AuditChainHead, AuditEntry
 from campaign.models.cases import Case, CaseEventEffect, CaseStatusChange, case_links
 from campaign.models.events import Event, event_cases, event_organisations, event_sources
 from campaign.models.messages import DeliveryPack, Message
 from campaign.models.organisations import Organisation, Source, Venue
+from campaign.models.privacy import ClientHashKey, RateLimit
 from campaign.models.search import SearchDocument
 from campaign.models.site import PublicVersion
 from campaign.models.vocab import (
@@ -31,11 +32,13 @@ from campaign.models.vocab import (
 
 __all__ = [
     "AuditAction",
+    "AuditChainHead",
     "AuditEntry",
     "Case",
     "CaseEventEffect",
     "CaseStatus",
     "CaseStatusChange",
+    "ClientHashKey",
     "DatePrecision",
     "DeliveryMethod",
     "DeliveryPack",
@@ -49,6 +52,7 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "PublicVersion",
+    "RateLimit",
     "RecoveryCode",
     "Role",
     "SearchDocument",

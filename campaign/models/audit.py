@@ -35,5 +35,20 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
     object_label: Mapped[str] = mapped_column(sa.String(300), default="")
     # {"field": [old, new], ...} with values rendered as strings.
     changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # The tamper-evident chain (campaign.history.chain): the entry's place in it, and a keyed
+    # hash of its fields and of the hash before it.
+    chain_seq: Mapped[int | None] = mapped_column(unique=True)
+    chain_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
     user: Mapped[User | None] = relationship()
+
+
+class AuditChainHead(db.Model):  # type: ignore[name-defined]
+    """The end of the audit chain: one row, locked while entries are chained, so concurrent
+    writers queue and entries deleted from the end are noticed."""
+
+    __tablename__ = "audit_chain_heads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(sa.String(64), default="")

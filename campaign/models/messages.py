@@ -56,7 +56,8 @@ class Message(db.Model):  # type: ignore[name-defined]
         sa.Index("ix_messages_case_fingerprint", "case_id", "body_fingerprint", "created_at"),
         NEVER_REUSE_IDS,
     )
-    __audit__ = Audited()
+    # What a supporter wrote is erased on withdrawal, so the history never copies it.
+    __audit__ = Audited(hidden=("body", "original_body", "display_name", "organisation"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
@@ -76,6 +77,9 @@ class Message(db.Model):  # type: ignore[name-defined]
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     edited_at: Mapped[datetime | None]  # set when an organiser made a safety edit
+    # The text as sent, before the first safety edit: kept only until the message is delivered
+    # or SAFETY_EDIT_ORIGINAL_DAYS have passed (messages.services.purge_originals).
+    original_body: Mapped[str | None] = mapped_column(sa.Text)
 
     delivery_pack_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("delivery_packs.id", ondelete="SET NULL"), index=True

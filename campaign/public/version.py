@@ -176,7 +176,7 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 def _on_execute(state: ORMExecuteState) -> None:
     """A statement that writes a public table (a bulk insert, update or delete) counts too."""
-    if state.is_select:
+    if state.is_select or state.execution_options.get("private_write"):
         return
     statement = state.statement
     table = getattr(statement, "table", None)

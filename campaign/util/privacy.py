@@ -1,24 +1,35 @@
-"""Keyed, rotating hashes: recognising a client or a text without storing it in clear."""
+"""Keyed, rotating hashes: recognising a client without storing its address in clear."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
+# Where the app keeps the function that gives the key of a period (campaign.hashkeys.key_for):
+# random keys in a shared store, deleted once expired, so old hashes cannot be linked to anyone.
+KEY_SOURCE = "campaign.hash_key_source"
+_WEEK = "%G-W%V"
 
-def _period_key(period: str) -> bytes:
-    """A key derived from the app secret for *period*, so hashes of old periods cannot be linked."""
-    secret = current_app.config["SECRET_KEY"]
-    if isinstance(secret, str):
-        secret = secret.encode()
-    return hmac.new(secret, b"client-hash:" + period.encode(), hashlib.sha256).digest()
+
+def period_of(now: datetime, rotation: str = "day") -> str:
+    """The name of the period *now* falls in: ``2026-12-04``, or ``2026-W49`` for weeks."""
+    return now.strftime(_WEEK) if rotation == "week" else now.strftime("%Y-%m-%d")
+
+
+def period_end(period: str) -> datetime:
+    """When a period named by :func:`period_of` ends (UTC)."""
+    if "W" in period:
+        start = datetime.strptime(period + "-1", "%G-W%V-%u").replace(tzinfo=UTC)
+        return start + timedelta(weeks=1)
+    return datetime.strptime(period, "%Y-%m-%d").replace(tzinfo=UTC) + timedelta(days=1)
 
 
 def keyed_hash(value: str, *, rotation: str = "day", now: datetime | None = None) -> str:
     """Return a hex digest of *value* under a key that rotates daily (or weekly with ``"week"``)."""
-    now = now or datetime.now(UTC)
-    period = now.strftime("%G-W%V") if rotation == "week" else now.strftime("%Y-%m-%d")
-    return hmac.new(_period_key(period), value.encode(), hashlib.sha256).hexdigest()
+    period = period_of(now or datetime.now(UTC), rotation)
+    key_for: Callable[[str], bytes] = current_app.extensions[KEY_SOURCE]
+    return hmac.new(key_for(period), value.encode(), hashlib.sha256).hexdigest()

@@ -7,6 +7,8 @@ match (a 404) for a path, and ignored for a query parameter.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
@@ -44,5 +46,19 @@ def page_number(value: str) -> int:
 
 
 def init_app(app: Flask) -> None:
-    """Make ``<int:...>`` take database ids only (before any route is registered)."""
+    """Make ``<int:...>`` take database ids only (before any route is registered), and build
+    absolute links from ``PUBLIC_BASE_URL``."""
     app.url_map.converters["int"] = RecordIdConverter
+    base = app.config["PUBLIC_BASE_URL"]
+    if base:
+        build = app.url_for
+
+        def url_for(endpoint: str, /, *, _external: bool | None = None, **values: Any) -> str:
+            """``url_for``, with every absolute address on the configured site: a forged Host
+            header must never put another site into a withdraw link or a feed."""
+            if not _external:
+                return build(endpoint, _external=_external, **values)
+            values.pop("_scheme", None)
+            return str(base) + build(endpoint, _external=False, **values)
+
+        app.url_for = url_for  # type: ignore[method-assign,assignment]

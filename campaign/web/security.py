@@ -1,8 +1,12 @@
-"""Security headers on every response: what the browser may load, send and embed."""
+"""Security headers on every response (what the browser may load, send, embed, keep and
+index), the onion service's address, and /.well-known/security.txt."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, current_app, request
+from flask_login import current_user
 
 # Nothing but our own stylesheets and images, no scripts at all, forms only to ourselves.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -17,8 +21,40 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# The pages of staff: everything under /manage/ and the sign-in, password and invitation pages.
+STAFF_PATHS = ("/manage", "/login", "/logout", "/account/", "/invite/")
+
+
+def _is_staff_page() -> bool:
+    """Whether this response is a staff page (or any page a signed-in member is looking at)."""
+    if request.path.startswith(STAFF_PATHS):
+        return True
+    if request.endpoint == "static":  # the same files for everybody: no user to load for them
+        return False
+    return bool(current_user and current_user.is_authenticated)
+
+
+def security_txt() -> Response:
+    """/.well-known/security.txt (RFC 9116): whom to tell about a vulnerability, until when."""
+    config = current_app.config
+    contact = config["SECURITY_CONTACT"]
+    if not contact:
+        abort(404)
+    lines = [f"Contact: {contact}", f"Expires: {config['SECURITY_TXT_EXPIRES']}"]
+    base = config["PUBLIC_BASE_URL"]
+    if base:
+        lines.append(f"Canonical: {base}/.well-known/security.txt")
+    lines.append("Preferred-Languages: en")
+    response = Response("\n".join(lines) + "\n", mimetype="text/plain")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Add the headers after every request."""
+    """Add the headers after every request, and serve security.txt."""
+    app.add_url_rule("/.well-known/security.txt", "security_txt", security_txt)
+    onion = app.config["ONION_ADDRESS"]
+    onion_host = urlsplit(onion).hostname if onion else None
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
@@ -34,4 +70,14 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=()")
         if app.config["PRODUCTION"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if _is_staff_page():
+            # Shared computers, proxies and search engines keep nothing of the staff area.
+            if "no-store" not in headers.get("Cache-Control", ""):
+                headers["Cache-Control"] = "no-store"
+            headers["X-Robots-Tag"] = "noindex, nofollow"
+        # The raw header: request.host raises for a host outside TRUSTED_HOSTS.
+        host = request.environ.get("HTTP_HOST", "").split(":")[0]
+        if onion and host != onion_host and response.mimetype == "text/html":
+            # Tor Browser offers the onion service of this same page (over HTTPS only).
+            headers.setdefault("Onion-Location", onion + request.full_path.rstrip("?"))
         return response

@@ -76,6 +76,7 @@ def test_a_record_quoting_an_address_or_an_email_is_redacted(
 
 def test_redaction_leaves_times_and_ids_alone() -> None:
     assert redact("case 12 at 23:08:58, message 7") == "case 12 at 23:08:58, message 7"
+    assert redact("Running on http://127.0.0.1:5000") == "Running on http://127.0.0.1:5000"
 
 
 def test_a_supporters_email_and_text_never_reach_the_log(
@@ -103,3 +104,73 @@ def test_a_supporters_email_and_text_never_reach_the_log(
     assert "could not be sent (SMTPRecipientsRefused)" in caplog.text
     assert "s@example.net" not in caplog.text
     assert "A very private sentence" not in caplog.text
+
+
+def test_gunicorns_config_keeps_no_access_log_and_no_address() -> None:
+    from campaign import gunicorn_config
+
+    assert gunicorn_config.accesslog is None
+    for field in ("%(h)s", "%(r)s", "%(U)s", "%(q)s", "%(f)s", "%(a)s", "{x-forwarded-for}"):
+        assert field not in gunicorn_config.access_log_format
+
+
+def test_a_database_error_is_logged_without_the_values_it_was_given() -> None:
+    text = (
+        "(psycopg.errors.StringDataRightTruncation) value too long\n"
+        "[SQL: INSERT INTO messages (body, email) VALUES (%(body)s, %(email)s)]\n"
+        "[parameters: {'body': 'Free Ainur', 'email': 'x@example.org'}]\n"
+        "(Background on this error at: https://sqlalche.me/e/20/9h9h)"
+    )
+    cleaned = redact(text)
+    assert "Free Ainur" not in cleaned
+    assert f"[parameters: {REDACTED}]" in cleaned
+    assert "INSERT INTO messages" in cleaned  # what failed is still said
+    assert redact("Exception on /support/withdraw/abcDEF123_-x [POST]") == (
+        f"Exception on /support/withdraw/{REDACTED} [POST]"
+    )
+
+
+def test_signing_in_sending_a_message_and_an_error_leave_nothing_personal_in_the_log(
+    app_config: dict,
+    request: pytest.FixtureRequest,
+    gunicorn_log: Collect,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The whole path of personal data through a request, down to an unexpected error."""
+    import sqlalchemy as sa
+
+    app = request.getfixturevalue("app")
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # log and answer 500, as in production
+    logging.getLogger("campaign").setLevel(logging.DEBUG)
+    user = request.getfixturevalue("make_user")(email="dana.organiser@example.org")
+    request.getfixturevalue("make_case")(slug="ainur")
+    staff = app.test_client()
+    staff.environ_base["REMOTE_ADDR"] = "198.51.100.23"
+    request.getfixturevalue("login")(staff, user)
+    supporter = app.test_client()
+    supporter.environ_base["REMOTE_ADDR"] = "203.0.113.77"
+    personal = {
+        "body": "Hold on, Ainur: the dockers of Antwerp are with you",
+        "display_name": "Marta Kowalczyk",
+        "organisation": "Dockers Antwerpen",
+        "email": "marta.k@example.net",
+    }
+    app.config["MAIL_SERVER"] = None
+    sent = post_message(supporter, app, "ainur", **personal)
+    assert sent.status_code == 302
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise sa.exc.DataError(
+            "INSERT INTO messages (body, display_name) VALUES (?, ?)",
+            (personal["body"], personal["display_name"]),
+            ValueError(f"cannot store {personal['organisation']} for {personal['email']}"),
+        )
+
+    monkeypatch.setattr("campaign.messages.services.submit", failing)
+    broken = post_message(supporter, app, "ainur", **{**personal, "body": personal["body"] + "!"})
+    assert broken.status_code == 500
+    text = "\n".join(gunicorn_log.lines)
+    assert "Exception on /cases/ainur/support [POST]" in text  # the error is in the log
+    assert "received for case" in text
+    for value in (*personal.values(), user.email, "198.51.100.23", "203.0.113.77"):
+        assert value not in text, value

@@ -78,7 +78,10 @@ def test_production_with_a_secret_starts_with_secure_cookies(
 ) -> None:
     monkeypatch.setenv("CAMPAIGN_PRODUCTION", "true")
     monkeypatch.setenv("CAMPAIGN_SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("CAMPAIGN_PUBLIC_BASE_URL", "https://campaign.example.org/")
     app = create_app()
+    assert app.config["PUBLIC_BASE_URL"] == "https://campaign.example.org"
+    assert app.config["TRUSTED_HOSTS"] == ["campaign.example.org"]
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -190,3 +193,17 @@ def test_a_setting_of_the_wrong_kind_stops_start_up_with_a_sentence(
 def test_a_negative_count_or_duration_stops_start_up(tmp_path: Path, key: str) -> None:
     with pytest.raises(SystemExit, match=f"The setting {key} must be"):
         create_app(base_config(tmp_path, **{key: -5}))
+
+
+def test_production_without_a_public_address_stops_with_one_sentence(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPAIGN_PRODUCTION", "true")
+    monkeypatch.setenv("CAMPAIGN_SECRET_KEY", "x" * 50)
+    with pytest.raises(SystemExit) as exc:
+        create_app()
+    assert "Production mode needs PUBLIC_BASE_URL" in str(exc.value)
+    monkeypatch.setenv("CAMPAIGN_PUBLIC_BASE_URL", "campaign.example.org")
+    with pytest.raises(SystemExit) as exc:
+        create_app()
+    assert "PUBLIC_BASE_URL must be an address such as https://" in str(exc.value)

@@ -164,7 +164,7 @@ def test_a_withdrawn_message_cannot_be_published_again(
     assert fetch(app, Message, message_id).state == MessageState.WITHDRAWN
 
 
-def test_a_safety_edit_keeps_the_old_and_new_text_in_the_audit_trail(
+def test_a_safety_edit_keeps_the_text_as_sent_on_the_message_not_in_the_trail(
     app: Flask,
     organiser: FlaskClient,
     make_case: Callable[..., Case],
@@ -178,8 +178,13 @@ def test_a_safety_edit_keeps_the_old_and_new_text_in_the_audit_trail(
     message = fetch(app, Message, message_id)
     assert message.body == "Stay strong."
     assert message.edited_at is not None
+    assert message.original_body == "Stay strong. The judge Ivanov is corrupt!"
     [entry] = audit_entries(app, "message", message_id, "update")
-    assert entry.changes["body"] == ["Stay strong. The judge Ivanov is corrupt!", "Stay strong."]
+    # The trail says the text changed, never what it said (a withdrawal must erase it).
+    assert entry.changes["body"] == ["(hidden)", "(hidden)"]
+    again = organiser.get(f"/manage/messages/{message_id}/edit").get_data(as_text=True)
+    assert "The text as sent" in again
+    assert "The judge Ivanov is corrupt" in again  # until delivery: the organisers may compare
     empty = organiser.post(f"/manage/messages/{message_id}/edit", data={"body": "  "})
     assert empty.status_code == 400
     assert "reject it instead" in empty.get_data(as_text=True)
@@ -276,6 +281,34 @@ def test_the_purge_command_erases_expired_emails_for_cron(
     assert fetch(app, Message, expired).email is None
     assert fetch(app, Message, kept).email == "new@example.org"
     assert "Erased 0 " in runner.invoke(args=["messages", "purge-emails"]).output
+
+
+def test_the_purge_command_erases_everything_due_for_cron(
+    app: Flask,
+    runner: FlaskCliRunner,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    case = make_case()
+    long_ago = datetime.now(UTC) - timedelta(days=40)
+    old = make_message(
+        case.id,
+        email="old@example.org",
+        state=MessageState.REJECTED,
+        decided_at=long_ago,
+        client_hash="a" * 64,
+        created_at=long_ago,
+        original_body="as sent",
+        edited_at=long_ago,
+    )
+    fresh = make_message(case.id, client_hash="b" * 64)
+    result = runner.invoke(args=["messages", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "Erased 1 supporter e-mail address(es), 1 client hash(es)" in result.output
+    assert "1 text(s) as sent" in result.output
+    gone = fetch(app, Message, old)
+    assert (gone.email, gone.client_hash, gone.original_body) == (None, None, None)
+    assert fetch(app, Message, fresh).client_hash == "b" * 64
 
 
 class TestWithCsrf:
@@ -408,7 +441,8 @@ def test_every_message_has_a_history_page_reachable_from_the_queue(
     page = organiser.get(link)
     assert page.status_code == 200
     html = " ".join(page.get_data(as_text=True).split())
-    assert "History of Message from Masha" in html
+    assert f"History of Message #{message_id} (DE)" in html
+    assert "Masha" not in html.split("History of", 1)[1].split("</h1>", 1)[0]
     assert "Awaiting review" in html
     assert "Rejected" in html
     assert "masha@example.org" not in html

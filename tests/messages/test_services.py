@@ -109,3 +109,48 @@ def test_a_safety_edit_reports_whether_it_changed_the_text(case: Case, organiser
     assert services.safety_edit(message, HELLO.body, organiser) is False
     assert services.safety_edit(message, "Stay strong", organiser) is True
     assert message.edited_at is not None
+
+
+def test_withdrawal_erases_what_the_supporter_wrote_and_the_trail_never_had_it(
+    case: Case,
+) -> None:
+    sent = services.Submission(
+        body="Words only for Ainur", country="AT", display_name="Anna", organisation="SLP"
+    )
+    message = services.submit(case, sent, nonce="n-1", client_hash="c").message
+    db.session.commit()
+    services.withdraw(message)
+    db.session.commit()
+    assert (message.body, message.display_name, message.organisation) == ("", None, None)
+    assert message.client_hash is None
+    trail = str([(e.object_label, e.changes) for e in db.session.scalars(sa.select(AuditEntry))])
+    for words in ("Words only for Ainur", "Anna", "SLP"):
+        assert words not in trail
+
+
+def test_the_text_as_sent_is_kept_until_delivery(case: Case, organiser: User) -> None:
+    message = services.submit(case, HELLO, nonce="n-1", client_hash="c").message
+    services.decide(message, MessageState.PUBLISHED, organiser)
+    assert services.safety_edit(message, "Stay strong", organiser)
+    assert services.safety_edit(message, "Stay strong!", organiser)
+    assert message.original_body == HELLO.body  # the first text, not the first edit
+    pack = services.build_pack(case, organiser)
+    assert message.original_body == HELLO.body  # packed, not yet delivered
+    services.mark_delivered(pack, DeliveryMethod.POST, date(2026, 12, 1), None)
+    assert message.original_body is None
+
+
+def test_the_text_as_sent_is_erased_after_the_set_number_of_days(
+    app: Flask, case: Case, organiser: User
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    message = services.submit(case, HELLO, nonce="n-1", client_hash="c").message
+    services.safety_edit(message, "Stay strong", organiser)
+    db.session.commit()
+    days = app.config["SAFETY_EDIT_ORIGINAL_DAYS"]
+    assert services.purge(datetime.now(UTC) + timedelta(days=days - 1)).originals == 0
+    assert services.purge(datetime.now(UTC) + timedelta(days=days, hours=1)).originals == 1
+    db.session.commit()
+    db.session.refresh(message)
+    assert (message.original_body, message.body) == (None, "Stay strong")

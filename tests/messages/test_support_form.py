@@ -316,7 +316,7 @@ def _check_send_limit(client: FlaskClient, app: Flask) -> None:
 
 
 class TestRateLimitInMemory:
-    """The per-client limit in the default in-memory store."""
+    """The per-client limit in the in-memory store (per process: see test_rate_limits.py)."""
 
     @pytest.fixture
     def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
@@ -576,3 +576,23 @@ def test_link_previews_and_uptime_checks_may_ask_for_the_form_with_head(
 ) -> None:
     case = make_case()
     assert client.head(f"/cases/{case.slug}/support").status_code == 200
+
+
+def test_the_withdraw_token_is_not_in_the_cookie_and_the_link_is_shown_once(
+    client: FlaskClient, app: Flask, case: Case
+) -> None:
+    import base64
+
+    post_message(client, app, "ainur")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    payload = cookie.value.split(".")[0]
+    readable = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    assert '"support_sent"' in readable  # plain JSON that anyone holding the cookie can read
+    first = client.get("/cases/ainur/support/sent").get_data(as_text=True)
+    link = re.search(r'href="http://localhost/support/withdraw/([^"]+)"', first)
+    assert link
+    assert link.group(1) not in readable  # whoever reads the cookie cannot withdraw
+    again = client.get("/cases/ainur/support/sent").get_data(as_text=True)
+    assert "/support/withdraw/" not in again
+    assert "Stay strong, Ainur" in again  # the confirmation itself stays

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from campaign.extensions import db
 from campaign.models import Case, Event, EventType, Role, Visibility
 from campaign.web.caching import PUBLIC_CACHE, STAFF_CACHE, Entry
-from tests.conftest import event_form, make_app, version_of
+from tests.conftest import event_form, make_app, post_message, version_of
 
 PAGES = (
     "/",
@@ -249,6 +249,18 @@ def test_a_new_message_leaves_the_pages_cached_and_publishing_it_changes_them(
     page = client.get("/cases/dana", headers={"If-None-Match": etag})
     assert page.status_code == 200
     assert "Solidarity from Vienna" in page.get_data(as_text=True)
+
+
+def test_a_supporter_sending_through_the_form_leaves_the_pages_cached(
+    app: Flask, dana: Case
+) -> None:
+    """The housekeeping that runs when a supporter sends (erasing old hashes and e-mails in
+    bulk) touches no column the public sees: a flood of messages must not empty the cache."""
+    reader = app.test_client()
+    etag = reader.get("/cases/dana").headers["ETag"]
+    sent = post_message(app.test_client(), app, "dana", body="Greetings from Almaty")
+    assert sent.status_code == 302
+    assert reader.get("/cases/dana", headers={"If-None-Match": etag}).status_code == 304
 
 
 def test_a_bulk_statement_on_a_public_table_changes_the_pages(

@@ -1,0 +1,59 @@
+"""Where short-lived state shared by every worker lives: the random keys behind client hashes
+(campaign.hashkeys) and the rate-limit counters (campaign.ratelimits).
+
+On PostgreSQL that is the app's own database, through connections of their own, so a counter
+or a key is written at once whatever the request's transaction does. On SQLite it is a file of
+its own beside the database (``<name>-shared.sqlite``): SQLite locks a whole file, and a request
+that holds the write lock of the main database must never wait for itself to write a counter.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from sqlalchemy.pool import NullPool, StaticPool
+
+from campaign.database import tune_sqlite
+from campaign.extensions import db
+from campaign.models import ClientHashKey, RateLimit
+
+_ENGINE = "campaign.ephemeral_engine"
+TABLES = (ClientHashKey.__table__, RateLimit.__table__)
+
+
+def init_app(app: Flask) -> None:
+    """Choose the engine of the shared state; on SQLite, create its file and tables."""
+    main = db.engine
+    if main.dialect.name != "sqlite":
+        app.extensions[_ENGINE] = main
+        return
+    database = main.url.database
+    if database in (None, "", ":memory:"):
+        engine = sa.create_engine("sqlite://", poolclass=StaticPool)
+    else:
+        path = Path(str(database))
+        shared = path.with_name(f"{path.stem}-shared.sqlite")
+        if not shared.exists():
+            # Owner-only, like the database: its counters are keyed by client hashes.
+            os.close(os.open(shared, os.O_WRONLY | os.O_CREAT, 0o600))
+        engine = sa.create_engine(
+            f"sqlite:///{shared}",
+            # A connection per use, closed after it: nothing stays open between requests.
+            poolclass=NullPool,
+            connect_args={"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000},
+        )
+    # Every unit of work here writes: take the write lock at BEGIN so writers queue.
+    tune_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], lambda: True)
+    with engine.begin() as connection:
+        for table in TABLES:
+            table.create(connection, checkfirst=True)
+    app.extensions[_ENGINE] = engine
+
+
+def engine() -> sa.Engine:
+    """The engine of the current app's shared short-lived state."""
+    found: sa.Engine = current_app.extensions[_ENGINE]
+    return found

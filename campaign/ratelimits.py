@@ -1,0 +1,192 @@
+"""Rate limits that every worker shares: counters in the database by default, Redis when set.
+
+Flask-Limiter's own default (``memory://``) counts per worker process, so four gunicorn workers
+let one client through four times as often. ``limits`` ships no SQL storage, hence the small one
+here: one fixed-window counter per row, incremented and read back in one atomic
+``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (SQLite 3.35+ and PostgreSQL alike), in the
+shared store of campaign.ephemeral.
+
+With ``RATELIMIT_STORAGE_URI`` set to Redis, Redis keeps the counters; if it stops answering,
+the database takes over (with a warning in the log) until Redis answers again: never a 500, and
+never a request let through without a limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from limits.storage import Storage, storage_from_string
+from sqlalchemy.dialects import postgresql, sqlite
+
+from campaign import ephemeral
+from campaign.models import RateLimit
+
+logger = logging.getLogger(__name__)
+
+DATABASE_URI = "database://"
+_FALLBACK_URI = "campaign-fallback://"
+# How long the database stands in for an unreachable Redis before Redis is tried again.
+RETRY_SECONDS = 30.0
+# A dead Redis must not hold a request for long.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+_TABLE = RateLimit.__table__
+
+
+def init_app(app: Flask) -> None:
+    """Point Flask-Limiter at the shared store (call before ``limiter.init_app``)."""
+    config = app.config
+    uri = str(config["RATELIMIT_STORAGE_URI"] or DATABASE_URI)
+    if uri.startswith(("redis", "rediss")):
+        options = dict(config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        config["RATELIMIT_STORAGE_OPTIONS"] = {"primary": uri, **REDIS_TIMEOUTS, **options}
+        uri = _FALLBACK_URI
+    config["RATELIMIT_STORAGE_URI"] = uri
+
+
+def _key(key: str) -> str:
+    """Keys fit the column: a long one is replaced by its digest."""
+    if len(key) <= 255:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+class DatabaseStorage(Storage):
+    """Fixed-window counters in the ``rate_limits`` table (the ``database://`` storage)."""
+
+    STORAGE_SCHEME = ["database"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions)
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return sa.exc.SQLAlchemyError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        """Add *amount* hits, starting a new window if the last one ended; one statement."""
+        engine = ephemeral.engine()
+        now = time.time()
+        insert_class = postgresql.Insert if engine.dialect.name == "postgresql" else sqlite.Insert
+        ended = _TABLE.c.expires_at <= now
+        statement = (
+            insert_class(_TABLE)
+            .values(key=_key(key), hits=amount, expires_at=now + expiry)
+            .on_conflict_do_update(
+                index_elements=[_TABLE.c.key],
+                set_={
+                    "hits": sa.case((ended, amount), else_=_TABLE.c.hits + amount),
+                    "expires_at": sa.case((ended, now + expiry), else_=_TABLE.c.expires_at),
+                },
+            )
+            .returning(_TABLE.c.hits)
+        )
+        with engine.begin() as connection:
+            return int(connection.execute(statement).scalar_one())
+
+    def _row(self, key: str) -> tuple[int, float] | None:
+        query = sa.select(_TABLE.c.hits, _TABLE.c.expires_at).where(
+            _TABLE.c.key == _key(key), _TABLE.c.expires_at > time.time()
+        )
+        with ephemeral.engine().connect() as connection:
+            row = connection.execute(query).first()
+            connection.rollback()
+        return (int(row[0]), float(row[1])) if row is not None else None
+
+    def get(self, key: str) -> int:
+        """The hits of the current window (0 when it has ended)."""
+        row = self._row(key)
+        return row[0] if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        """When the current window ends (now, when there is none)."""
+        row = self._row(key)
+        return row[1] if row else time.time()
+
+    def check(self) -> bool:
+        """Whether the table answers."""
+        try:
+            with ephemeral.engine().connect() as connection:
+                connection.execute(sa.select(sa.func.count()).select_from(_TABLE))
+                connection.rollback()
+        except sa.exc.SQLAlchemyError:
+            return False
+        return True
+
+    def reset(self) -> int | None:
+        """Forget every counter; returns how many there were."""
+        with ephemeral.engine().begin() as connection:
+            result = connection.execute(sa.delete(_TABLE))
+        return int(result.rowcount or 0)
+
+    def clear(self, key: str) -> None:
+        """Forget one counter."""
+        with ephemeral.engine().begin() as connection:
+            connection.execute(sa.delete(_TABLE).where(_TABLE.c.key == _key(key)))
+
+
+class FallbackStorage(Storage):
+    """Redis (or another ``limits`` storage) first; the database while it does not answer."""
+
+    STORAGE_SCHEME = ["campaign-fallback"]
+
+    def __init__(
+        self,
+        uri: str | None = None,
+        wrap_exceptions: bool = False,
+        primary: str = "",
+        **options: Any,
+    ):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions)
+        self.primary = storage_from_string(primary, **options)
+        self.fallback = DatabaseStorage()
+        self._down_until = 0.0
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return sa.exc.SQLAlchemyError
+
+    def _call(self, method: str, *args: Any) -> Any:
+        if time.monotonic() >= self._down_until:
+            try:
+                return getattr(self.primary, method)(*args)
+            except self.primary.base_exceptions as error:
+                logger.warning(
+                    "the rate-limit store is unreachable (%s): the database keeps the limits "
+                    "for the next %d seconds",
+                    type(error).__name__,
+                    RETRY_SECONDS,
+                )
+                self._down_until = time.monotonic() + RETRY_SECONDS
+        return getattr(self.fallback, method)(*args)
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        """Count in Redis, else in the database."""
+        return int(self._call("incr", key, expiry, amount))
+
+    def get(self, key: str) -> int:
+        """Read from Redis, else from the database."""
+        return int(self._call("get", key))
+
+    def get_expiry(self, key: str) -> float:
+        """Read from Redis, else from the database."""
+        return float(self._call("get_expiry", key))
+
+    def check(self) -> bool:
+        """Healthy while either store answers."""
+        return bool(self.primary.check() or self.fallback.check())
+
+    def reset(self) -> int | None:
+        """Forget every counter in both stores."""
+        found = self._call("reset")
+        self.fallback.reset()
+        return int(found) if found is not None else None
+
+    def clear(self, key: str) -> None:
+        """Forget one counter in both stores."""
+        self._call("clear", key)
+        self.fallback.clear(key)
