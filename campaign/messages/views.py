@@ -37,6 +37,8 @@ from campaign.util.dates import today_utc
 from campaign.web.access import ORGANISERS, acting_user, allow
 from campaign.web.caching import is_staff
 from campaign.web.clients import client_key
+from campaign.web.inputs import reads_unreadable_text
+from campaign.web.requests import reading_only
 from campaign.web.routing import page_number, record_id
 
 public_bp = Blueprint("support", __name__)
@@ -157,12 +159,31 @@ def _remember_sent(
 
 
 @public_bp.route("/cases/<slug>/support", methods=["GET", "POST"])
+@reads_unreadable_text
 @limiter.limit(_attempt_limit, methods=["POST"], scope="support-attempts")
 @limiter.limit(_send_limit, methods=["POST"], deduct_when=_counts_as_sent, scope="support-sent")
 def new(slug: str) -> Response | tuple[str, int]:
     """The form for a message of support; a message is stored exactly once or the sender is told."""
-    case = visible_case_or_404(slug, staff=is_staff())
     form = _support_form()
+    try:
+        return _show_or_receive(slug, form)
+    except sa.exc.OperationalError:
+        # The database is busy (another process kept SQLite's write lock past the timeout) or
+        # away: say so and keep the text, rather than a bare error page.
+        db.session.rollback()
+        logger.warning("a message could not be stored", exc_info=True)
+        problem = _(
+            "Your message was not sent: it could not be saved just now. "
+            "Your text is below: please send it again in a moment."
+        )
+        with reading_only():
+            case = visible_case_or_404(slug, staff=is_staff())
+            return _render_form(case, form, problem, 503)
+
+
+def _show_or_receive(slug: str, form: SupportForm) -> Response | tuple[str, int]:
+    """Show the form, or check and store what was sent (exactly once)."""
+    case = visible_case_or_404(slug, staff=is_staff())
     if request.method != "POST":  # GET, and HEAD from link previews and uptime checks
         return _render_form(case, form)
 
@@ -213,15 +234,6 @@ def new(slug: str) -> Response | tuple[str, int]:
             name=case.person_name,
         )
         return _render_form(case, form, problem, 400)
-    except sa.exc.OperationalError:
-        # The database is busy or away: say so and keep the text, rather than a bare error page.
-        db.session.rollback()
-        logger.warning("a message for case %s could not be stored", case.id, exc_info=True)
-        problem = _(
-            "Your message was not sent: it could not be saved just now. "
-            "Your text is below: please send it again in a moment."
-        )
-        return _render_form(case, form, problem, 503)
     message = received.message
     if not received.created:  # the same form sent twice: one message, the first confirmation
         return _remember_sent(case, message, received.withdraw_token)
