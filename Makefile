@@ -8,7 +8,7 @@ PORT ?= 5000
 # Every install takes the versions CI tested (`make lock` writes them anew).
 PIP_INSTALL := $(BIN)/pip install --quiet -c constraints.txt
 
-.PHONY: run test test-fast lint typecheck imports bench install install-test migrate messages lock clean
+.PHONY: run test test-fast lint typecheck imports security bench install install-test migrate messages lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,7 @@ test-fast: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r campaign -q
 
 typecheck: install-test
 	$(BIN)/mypy
@@ -51,6 +52,12 @@ typecheck: install-test
 ## make imports: the import contracts in pyproject.toml (import-linter).
 imports: install-test
 	$(BIN)/lint-imports
+
+## make security: the hostile-input walk with the whole corpus (tests/security), on SQLite and,
+## with TEST_DATABASE_URL set, on PostgreSQL; it prints its figures at the end.
+security: install-test
+	CAMPAIGN_HOSTILE_CORPUS=full CAMPAIGN_BROWSER_TESTS= $(BIN)/pytest tests/security -q -n 2 \
+	  -k "not parsers"
 
 ## make bench: the long-case page timings, then SQLite under several gunicorn workers.
 bench: install-test

@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  # nosec B105  # a file name, not a secret
 
 
 class StartupError(Exception):
