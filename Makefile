@@ -5,10 +5,13 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app campaign
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# axe-core, the accessibility checker the browser tests inject into pages (npm, git-ignored).
+AXE_VERSION ?= 4.14.1
+AXE := .axe/node_modules/axe-core/axe.min.js
 # Every install takes the versions CI tested (`make lock` writes them anew).
 PIP_INSTALL := $(BIN)/pip install --quiet -c constraints.txt
 
-.PHONY: run test test-fast lint typecheck imports security bench install install-test migrate messages lock clean
+.PHONY: run test test-fast lint typecheck imports security axe bench install install-test migrate messages lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +29,13 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+$(AXE):
+	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix .axe \
+	  axe-core@$(AXE_VERSION)
+
+## make axe: fetch axe-core for the browser tests' accessibility check (needs npm).
+axe: $(AXE)
+
 ## make run: install, migrate, load the demo into an empty database, create the first admin, serve.
 run: install
 	$(FLASK) db upgrade
@@ -33,7 +43,7 @@ run: install
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 ## make test: install with the test extra, lint, type-check, check the layers, run the whole suite.
-test: install-test lint typecheck imports
+test: install-test lint typecheck imports $(if $(filter 1,$(CAMPAIGN_BROWSER_TESTS)),axe)
 	$(BIN)/pytest --cov=campaign --cov-report=term:skip-covered --cov-fail-under=90
 
 ## make test-fast: the suite without the slow tests (packaging, several processes, migrations,
