@@ -80,8 +80,5 @@ def test_readable_text_passes_the_guard(
     client: FlaskClient, make_case: Callable[..., Case]
 ) -> None:
     make_case(slug="ainur")
-    assert (
-        _raw(client, "GET", b"/cases/ainur", query="q=%D0%90%D0%B9%D0%BD%D1%83%D1%80")
-        == 200
-    )
+    assert _raw(client, "GET", b"/cases/ainur", query="q=%D0%90%D0%B9%D0%BD%D1%83%D1%80") == 200
     assert _raw(client, "GET", b"/", query="q=%E2%82%AC+100%25") == 200
