@@ -477,9 +477,17 @@ def decide(message_id: int) -> Response:
 @allow(*ORGANISERS)
 def bulk() -> Response:
     """The same decision for every ticked message."""
-    ids = request.form.getlist("ids", type=record_id)
+    ids = list(dict.fromkeys(request.form.getlist("ids", type=record_id)))
     if not ids:
         flash(_("Tick at least one message first."), "warning")
+        return _back_to_queue()
+    if len(ids) > queries.QUEUE_PAGE_SIZE:
+        # More than one page of the queue holds: a crafted post (PostgreSQL would refuse the
+        # query past 65,535 ids with an error).
+        flash(
+            _("Tick at most %(count)d messages at once.", count=queries.QUEUE_PAGE_SIZE),
+            "warning",
+        )
         return _back_to_queue()
     state = _action_state()
     decisions = services.decide_many(ids, state, acting_user())

@@ -8,12 +8,17 @@ NUL in text with an error (a 500), and SQLite stores it and cuts the text short 
 A view that explains the problem next to the field instead (the supporter's form, which keeps
 the text typed so far) says so with :func:`reads_unreadable_text`; its address and query
 string are still checked.
+
+Under gunicorn, a client that stops sending its body halfway is cut off after
+``REQUEST_BODY_TIMEOUT`` seconds with 400 (:class:`BodyTimeout`); left alone, it holds the
+worker until gunicorn's own timeout kills it and answers 500. A buffering proxy in front
+(SECURITY.md) keeps such clients away from the workers altogether.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, current_app, request
@@ -69,6 +74,29 @@ def check_request() -> None:
             abort(400)
 
 
+class BodyTimeout:
+    """WSGI middleware: under gunicorn, reading the request body times out after *seconds*.
+
+    Werkzeug turns the socket's timeout, when a read meets it, into ClientDisconnected (400).
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], seconds: float) -> None:
+        self.wsgi_app = wsgi_app
+        self.seconds = seconds
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        sock = environ.get("gunicorn.socket")
+        if sock is None or not self.seconds:
+            return self.wsgi_app(environ, start_response)
+        previous = sock.gettimeout()
+        sock.settimeout(self.seconds)
+        try:
+            return self.wsgi_app(environ, start_response)
+        finally:
+            sock.settimeout(previous)  # writing the answer is gunicorn's business again
+
+
 def init_app(app: Flask) -> None:
-    """Check every request before anything else reads it."""
+    """Check every request before anything else reads it; bound the wait for its body."""
     app.before_request(check_request)
+    app.wsgi_app = BodyTimeout(app.wsgi_app, app.config["REQUEST_BODY_TIMEOUT"])  # type: ignore[method-assign]

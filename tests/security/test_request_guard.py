@@ -14,7 +14,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from campaign.extensions import db
-from campaign.models import Case, Event, Role
+from campaign.models import Case, Event, Message, MessageState, Role
 from tests.conftest import event_form
 
 UNSTORABLE = ["%00", "a%00b", "%FF", "Gr%FC%DFe", "%ED%A0%80", "%C3%28"]
@@ -82,3 +82,67 @@ def test_readable_text_passes_the_guard(
     make_case(slug="ainur")
     assert _raw(client, "GET", b"/cases/ainur", query="q=%D0%90%D0%B9%D0%BD%D1%83%D1%80") == 200
     assert _raw(client, "GET", b"/", query="q=%E2%82%AC+100%25") == 200
+
+
+class _StalledSocket:
+    """A client socket that sends part of a body and then nothing (reads time out)."""
+
+    def __init__(self) -> None:
+        self.timeouts: list[float | None] = []
+        self.timeout: float | None = None
+
+    def gettimeout(self) -> float | None:
+        return self.timeout
+
+    def settimeout(self, value: float | None) -> None:
+        self.timeouts.append(value)
+        self.timeout = value
+
+
+class _StalledBody:
+    """What gunicorn's body reader does when the socket's timeout passes."""
+
+    def __init__(self, sock: _StalledSocket) -> None:
+        self.sock = sock
+
+    def read(self, size: int = -1) -> bytes:
+        assert self.sock.timeout is not None, "a read without a timeout would wait for ever"
+        raise TimeoutError("timed out")
+
+
+def test_a_stalled_request_body_is_refused_in_time_not_left_to_the_worker_timeout(
+    app: Flask, client: FlaskClient
+) -> None:
+    sock = _StalledSocket()
+    builder = EnvironBuilder(
+        path="/login",
+        method="POST",
+        data=b"email=a%40example.org",
+        content_type="application/x-www-form-urlencoded",
+        headers={"Content-Length": "1000"},
+    )
+    environ = builder.get_environ()
+    builder.close()
+    environ["wsgi.input"] = _StalledBody(sock)
+    environ["gunicorn.socket"] = sock
+    assert client.open(Request(environ)).status_code == 400
+    assert sock.timeouts == [app.config["REQUEST_BODY_TIMEOUT"], None]
+
+
+def test_over_65535_ids_in_one_bulk_post_change_nothing_and_give_no_server_error(
+    app: Flask,
+    staff_client: Callable[..., FlaskClient],
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    """PostgreSQL takes at most 65,535 parameters in one statement: more ids than one page of
+    the queue holds are refused before the query."""
+    message_id = make_message(make_case().id)
+    organiser = staff_client(Role.ORGANISER)
+    body = "action=spam&" + "&".join(f"ids={n}" for n in range(1, 70_001))
+    assert _raw(organiser, "POST", b"/manage/messages/bulk", body=body) == 302
+    assert "Tick at most 100 messages" in organiser.get("/manage/messages/").get_data(as_text=True)
+    with app.app_context():
+        message = db.session.get(Message, message_id)
+        assert message is not None
+        assert message.state == MessageState.PENDING
