@@ -5,10 +5,13 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app campaign
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# axe-core, the accessibility checker the browser tests inject into pages (npm, git-ignored).
+AXE_VERSION ?= 4.14.1
+AXE := .axe/node_modules/axe-core/axe.min.js
 # Every install takes the versions CI tested (`make lock` writes them anew).
 PIP_INSTALL := $(BIN)/pip install --quiet -c constraints.txt
 
-.PHONY: run test test-fast lint typecheck imports bench install install-test migrate messages lock clean
+.PHONY: run test test-fast lint typecheck imports security axe bench install install-test migrate messages lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +29,13 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+$(AXE):
+	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix .axe \
+	  axe-core@$(AXE_VERSION)
+
+## make axe: fetch axe-core for the browser tests' accessibility check (needs npm).
+axe: $(AXE)
+
 ## make run: install, migrate, load the demo into an empty database, create the first admin, serve.
 run: install
 	$(FLASK) db upgrade
@@ -33,7 +43,7 @@ run: install
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 ## make test: install with the test extra, lint, type-check, check the layers, run the whole suite.
-test: install-test lint typecheck imports
+test: install-test lint typecheck imports $(if $(filter 1,$(CAMPAIGN_BROWSER_TESTS)),axe)
 	$(BIN)/pytest --cov=campaign --cov-report=term:skip-covered --cov-fail-under=90
 
 ## make test-fast: the suite without the slow tests (packaging, several processes, migrations,
@@ -44,6 +54,7 @@ test-fast: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r campaign -q
 
 typecheck: install-test
 	$(BIN)/mypy
@@ -51,6 +62,12 @@ typecheck: install-test
 ## make imports: the import contracts in pyproject.toml (import-linter).
 imports: install-test
 	$(BIN)/lint-imports
+
+## make security: the hostile-input walk with the whole corpus (tests/security), on SQLite and,
+## with TEST_DATABASE_URL set, on PostgreSQL; it prints its figures at the end.
+security: install-test
+	CAMPAIGN_HOSTILE_CORPUS=full CAMPAIGN_BROWSER_TESTS= $(BIN)/pytest tests/security -q -n 2 \
+	  -k "not parsers"
 
 ## make bench: the public pages of a verdict day under gunicorn (2 workers) and wrk, 32 clients,
 ## on SQLite (DB=postgres with BENCH_DATABASE_URL for PostgreSQL); bench/run.py says what it does.

@@ -33,7 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def _build(test_config: Mapping[str, Any] | None) -> Flask:
     # Imported here, not at the top: importing the package must not import every view.
     from campaign import cli, logs
-    from campaign.web import errors, routing, security, templating
+    from campaign.web import errors, inputs, routing, security, templating
 
     app = Flask(
         __name__,
@@ -51,6 +51,7 @@ def _build(test_config: Mapping[str, Any] | None) -> Flask:
     finalise(app)
 
     logs.init_app(app)
+    inputs.init_app(app)  # first: no extension reads a request it refuses
     _init_extensions(app)
     routing.init_app(app)
     _register_blueprints(app)

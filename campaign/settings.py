@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  # nosec B105  # a file name, not a secret
 
 
 class StartupError(Exception):
@@ -50,6 +50,9 @@ class Defaults:
     # A supporter may take a while over a message; the token still dies with the session.
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Seconds a client may leave a request body unfinished under gunicorn before it is refused
+    # (400), well inside gunicorn's worker timeout, which would end the worker with a 500.
+    REQUEST_BODY_TIMEOUT = 10
 
     # "database://": counters in the database, shared by every worker; or redis://host:6379/0.
     RATELIMIT_STORAGE_URI = "database://"
@@ -233,6 +236,7 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "PERMANENT_SESSION_LIFETIME": (_duration, "a number of seconds"),
     "SESSION_IDLE_TIMEOUT": (_duration, "a number of seconds"),
     "WTF_CSRF_TIME_LIMIT": (_whole, "a whole number of seconds"),
+    "REQUEST_BODY_TIMEOUT": (_number, "a number of seconds"),
     "PROXY_FIX_X_FOR": (_whole, "the number of proxies in front of the app"),
     "PASSWORD_MIN_LENGTH": (_whole, "a whole number of characters"),
     "LOGIN_ACCOUNT_LIMIT": (_whole, "a whole number of attempts"),

@@ -35,6 +35,7 @@ from campaign.web.fields import (
     CountryField,
     PartialDateField,
     PlausibleDate,
+    WholeNumberField,
     as_choices,
     column_limit,
     optional_text,
@@ -48,7 +49,7 @@ PICKET_TYPES = (EventType.PICKET, EventType.DEMONSTRATION, EventType.VIGIL)
 
 def participants_field(label: Any) -> IntegerField:
     """How many people took part: optional, from 0 to a million (more is a typing error)."""
-    return IntegerField(
+    return WholeNumberField(
         label,
         validators=[
             Optional(),

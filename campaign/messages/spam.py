@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from campaign.extensions import db
 from campaign.models import Message, MessageState
 
-FORM_TOKEN_SALT = "support-form-token"  # noqa: S105  (a salt name, not a secret)
+FORM_TOKEN_SALT = "support-form-token"  # noqa: S105  # nosec B105  # a salt name, not a secret
 _WHITESPACE = re.compile(r"\s+")
 
 

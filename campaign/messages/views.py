@@ -38,6 +38,8 @@ from campaign.util.dates import today_utc
 from campaign.web.access import ORGANISERS, acting_user, allow
 from campaign.web.caching import is_staff, normalised_choice, shared_page
 from campaign.web.clients import client_key
+from campaign.web.inputs import reads_unreadable_text
+from campaign.web.requests import reading_only
 from campaign.web.routing import page_number, record_id
 
 public_bp = Blueprint("support", __name__)
@@ -178,12 +180,31 @@ def _remember_sent(sent: _Sent, nonce: str, mailed: bool | None = None) -> Respo
 
 
 @public_bp.route("/cases/<slug>/support", methods=["GET", "POST"])
+@reads_unreadable_text
 @limiter.limit(_attempt_limit, methods=["POST"], scope="support-attempts")
 @limiter.limit(_send_limit, methods=["POST"], deduct_when=_counts_as_sent, scope="support-sent")
 def new(slug: str) -> Response:
     """The form for a message of support; a message is stored exactly once or the sender is told."""
-    case = visible_case_or_404(slug, staff=is_staff())
     form = _support_form()
+    try:
+        return _show_or_receive(slug, form)
+    except sa.exc.OperationalError:
+        # The database is busy (another process kept SQLite's write lock past the timeout) or
+        # away: say so and keep the text, rather than a bare error page.
+        db.session.rollback()
+        logger.warning("a message could not be stored", exc_info=True)
+        problem = _(
+            "Your message was not sent: it could not be saved just now. "
+            "Your text is below: please send it again in a moment."
+        )
+        with reading_only():
+            case = visible_case_or_404(slug, staff=is_staff())
+            return _render_form(case, form, problem, 503)
+
+
+def _show_or_receive(slug: str, form: SupportForm) -> Response:
+    """Show the form, or check and store what was sent (exactly once)."""
+    case = visible_case_or_404(slug, staff=is_staff())
     if request.method != "POST":  # GET, and HEAD from link previews and uptime checks
         return _render_form(case, form)
 
@@ -235,15 +256,6 @@ def new(slug: str) -> Response:
             name=case.person_name,
         )
         return _render_form(case, form, problem, 400)
-    except sa.exc.OperationalError:
-        # The database is busy or away: say so and keep the text, rather than a bare error page.
-        db.session.rollback()
-        logger.warning("a message for case %s could not be stored", case.id, exc_info=True)
-        problem = _(
-            "Your message was not sent: it could not be saved just now. "
-            "Your text is below: please send it again in a moment."
-        )
-        return _render_form(case, form, problem, 503)
     if not received.created:  # the same form sent twice: one message, the first confirmation
         return _remember_sent(stored, check.nonce)
     logger.info("message %s received for case %s", stored.message_id, stored.case_id)
@@ -491,9 +503,17 @@ def decide(message_id: int) -> Response:
 @allow(*ORGANISERS)
 def bulk() -> Response:
     """The same decision for every ticked message."""
-    ids = request.form.getlist("ids", type=record_id)
+    ids = list(dict.fromkeys(request.form.getlist("ids", type=record_id)))
     if not ids:
         flash(_("Tick at least one message first."), "warning")
+        return _back_to_queue()
+    if len(ids) > queries.QUEUE_PAGE_SIZE:
+        # More than one page of the queue holds: a crafted post (PostgreSQL would refuse the
+        # query past 65,535 ids with an error).
+        flash(
+            _("Tick at most %(count)d messages at once.", count=queries.QUEUE_PAGE_SIZE),
+            "warning",
+        )
         return _back_to_queue()
     state = _action_state()
     decisions = services.decide_many(ids, state, acting_user())

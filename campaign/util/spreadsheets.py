@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 # A cell starting with one of these is a formula to a spreadsheet; prefix it with a quote.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets skip leading spaces before looking, and some read the fullwidth forms (typed by
+# East Asian input methods) as the ASCII ones.
+FORMULA_CHARACTERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+# Besides whitespace (str.isspace), the invisible characters a cell can hide a formula behind.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+_FIRST_VISIBLE = re.compile(rf"[\s{INVISIBLE}]*(.)", re.DOTALL)
+
+
+def _looks_like_formula(text: str) -> bool:
+    if text.startswith(("\t", "\r")):
+        return True
+    first = _FIRST_VISIBLE.match(text)
+    return first is not None and first.group(1) in FORMULA_CHARACTERS
 
 
 def spreadsheet_safe(value: Any) -> str:
     """A CSV cell a spreadsheet will not run as a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if _looks_like_formula(text) else text
 
 
 def to_csv(fields: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from wtforms import Field, SelectField, SelectMultipleField, StringField
+from wtforms import Field, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm
 from wtforms.validators import Length, Optional, ValidationError
@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 from campaign.models import DatePrecision
 from campaign.util.countries import country_choices
 from campaign.util.dates import precision_contradiction, today_utc
+from campaign.web.routing import record_id
 from campaign.web.validators import CountryCode, NoControlCharacters
 
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -27,6 +28,8 @@ EARLIEST_YEAR = 1900
 YEARS_AHEAD = 5
 # Text columns have no size in the schema; this keeps a pasted book out of the database.
 TEXT_LIMIT = 20_000
+# More digits than any count or id a form asks for.
+NUMBER_DIGITS = 18
 
 
 def column_limit(model: type[Any], column: str) -> int:
@@ -116,11 +119,26 @@ def precision_errors(value: Field, precision: DatePrecision) -> str | None:
 
 
 def loaded_version(raw: str | None) -> int | None:
-    """The record version a form was loaded with, from its hidden field (None if unreadable)."""
+    """The record version a form was loaded with, from its hidden field (None if unreadable
+    or beyond what the database holds)."""
     try:
-        return int(raw or "")
+        return record_id(raw or "")
     except ValueError:
         return None
+
+
+class WholeNumberField(IntegerField):
+    """A whole number of at most :data:`NUMBER_DIGITS` digits.
+
+    WTForms' ``NumberRange`` turns the number into a float and fails with OverflowError on
+    one of some 300 digits; a number that long is a typing error, said next to the field.
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and len(str(valuelist[0]).strip()) > NUMBER_DIGITS:
+            self.data = None
+            raise ValueError(_l("This number is too large."))
+        super().process_formdata(valuelist)
 
 
 def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

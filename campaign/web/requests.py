@@ -3,14 +3,31 @@ database), and which values its form carried (the log filter, to keep them out o
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import g, has_request_context, request
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def may_write() -> bool:
-    """False for a GET, HEAD or OPTIONS request; True for any other, and outside requests."""
-    return not (has_request_context() and request.method in READ_ONLY_METHODS)
+    """False for a GET, HEAD or OPTIONS request or inside :func:`reading_only`; True for any
+    other, and outside requests."""
+    if not has_request_context():
+        return True
+    return request.method not in READ_ONLY_METHODS and not g.get("_reading_only", False)
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Database work in the block only reads, so it does not wait for the write lock that
+    another process holds (SQLite): a POST that could not write can still show its page."""
+    g._reading_only = True
+    try:
+        yield
+    finally:
+        g._reading_only = False
 
 
 def form_values(shortest: int) -> list[str]:

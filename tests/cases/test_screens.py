@@ -49,7 +49,7 @@ def test_an_organiser_creates_an_unpublished_case_with_a_slug_and_a_trail(app, s
         ({"released_on": "2010-04-01"}, "released_on", "before the arrest date"),
         ({"slug": "Not A Slug"}, "slug", "lower-case Latin letters"),
         ({"person_name": "!!!"}, "slug", "The name gives no web address"),
-        ({"summary": "bad\x00byte"}, "summary", "cannot be saved"),
+        ({"summary": "bad\x07byte"}, "summary", "cannot be saved"),  # NUL: refused earlier
     ],
 )
 def test_bad_case_input_is_refused_next_to_the_field_and_kept(

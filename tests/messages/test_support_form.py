@@ -596,3 +596,29 @@ def test_the_withdraw_token_is_not_in_the_cookie_and_the_link_is_shown_once(
     again = client.get("/cases/ainur/support/sent").get_data(as_text=True)
     assert "/support/withdraw/" not in again
     assert "Stay strong, Ainur" in again  # the confirmation itself stays
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_supporter_facing_a_locked_database_gets_the_form_back_with_the_text(
+    app_config: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    """Another process holds SQLite's write lock past the busy timeout: not sent, text kept."""
+    app_config["SQLITE_BUSY_TIMEOUT_MS"] = 50
+    app: Flask = request.getfixturevalue("app")  # built with the short timeout
+    request.getfixturevalue("case")
+    client = app.test_client()
+    token = aged_token(app)
+    with app.app_context():
+        holder = db.engine.raw_connection()  # another writer, outside the request
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("UPDATE cases SET city = city")
+        response = post_message(client, app, "ainur", token=token)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "could not be saved" in html
+    assert SUPPORT_FORM["body"] in html
+    assert stored(app) == []

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 
 from campaign.models import Case, Role
+from tests.conftest import case_form, event_form, picket_form
 
 HUGE = "99999999999999999999"
 
@@ -57,3 +58,25 @@ def test_posted_ids_no_database_holds_change_nothing(
     bulk = organiser.post("/manage/messages/bulk", data={"ids": HUGE, "action": "spam"})
     assert bulk.status_code == 302  # "tick at least one message first"
     assert organiser.post("/manage/messages/packs/new", data={"case_id": HUGE}).status_code == 404
+
+
+def test_a_number_of_hundreds_of_digits_or_an_absurd_version_is_refused_next_to_the_field(
+    staff_client: Callable[..., FlaskClient], make_case: Callable[..., Case]
+) -> None:
+    case = make_case()
+    organiser = staff_client(Role.ORGANISER)
+    long_number = "9" * 400
+    event = organiser.post(
+        "/manage/events/new", data=event_form([case.id], participants=long_number)
+    )
+    assert event.status_code == 200
+    assert "This number is too large" in event.get_data(as_text=True)
+    picket = organiser.post(
+        "/manage/events/picket", data=picket_form([case.id], participants=long_number)
+    )
+    assert picket.status_code == 200
+    edit = organiser.post(
+        f"/manage/cases/{case.id}/edit",
+        data=case_form(slug=case.slug, version="-9223372036854775809"),
+    )
+    assert edit.status_code < 500
