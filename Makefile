@@ -56,6 +56,7 @@ imports: install-test
 bench: install-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/sqlite_writers.py
+	$(BIN)/python -m bench.nothing_lost $(if $(BENCH_DATABASE_URL),--database sqlite --database $(BENCH_DATABASE_URL))
 
 migrate: install
 	$(FLASK) db upgrade
