@@ -202,17 +202,22 @@ class Tally:
     organiser_conflicts: int = 0  # two organisers saved the case at once: told with a 409 page
     organiser_decisions: int = 0
     organiser_failures: list[str] = field(default_factory=list)
+    staff_cut_off: int = 0  # an organiser's POST on a host that stopped: the proxy's 502
     statuses: Counter[int] = field(default_factory=Counter)
     accepted_bodies: set[str] = field(default_factory=set)
     refused_bodies: set[str] = field(default_factory=set)
     unanswered_bodies: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def status(self, answer: Answer) -> None:
-        """Count a status; a 5xx other than the form's 503 page is a server error."""
+    def status(self, answer: Answer, *, staff: bool = False) -> None:
+        """Count a status; a 5xx other than the form's 503 page is a server error, except the
+        proxy's 502 to an organiser's form whose host stopped while it worked (nginx does not
+        send such a POST to another host: the organiser sends it again)."""
         with self.lock:
             self.statuses[answer.status] += 1
-            if answer.status >= 500 and not (answer.status == 503 and _says_why(answer)):
+            if staff and answer.status == 502:
+                self.staff_cut_off += 1
+            elif answer.status >= 500 and not (answer.status == 503 and _says_why(answer)):
                 self.server_errors += 1
 
 
@@ -294,30 +299,31 @@ def organiser(
     data = dict(fields)
     data.update(email=email, password=ORGANISER_PASSWORD)
     answer = browser.request("/login", data)
-    tally.status(answer)
+    tally.status(answer, staff=True)
     if answer.status not in (302, 303):
         with tally.lock:
-            tally.organiser_failures.append(f"{email} could not sign in ({answer.status})")
+            said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", answer.text))[:300]
+            tally.organiser_failures.append(f"{email} could not sign in ({answer.status}): {said}")
         return
     round_ = 0
     while not stop.is_set():
         round_ += 1
         edit = f"/manage/cases/{case_id}/edit"
         page = browser.request(edit)
-        tally.status(page)
+        tally.status(page, staff=True)
         edit_fields = form_fields(page.text, edit)
         if edit_fields:
             data_list = [(k, v) for k, v in edit_fields if k != "summary"]
             data_list.append(("summary", f"Updated by {email}, round {round_}."))
             answer = browser.request(edit, dict_multi(data_list))
-            tally.status(answer)
+            tally.status(answer, staff=True)
             with tally.lock:
                 if answer.status in (302, 303):
                     tally.organiser_saves += 1
                 elif answer.status == 409:
                     tally.organiser_conflicts += 1
         queue = browser.request(f"/manage/messages/?case={case_id}")
-        tally.status(queue)
+        tally.status(queue, staff=True)
         ids = re.findall(r'name="ids" value="(\d+)"', queue.text)[:10]
         bulk = form_fields(queue.text, "/manage/messages/bulk")
         if ids and bulk:
@@ -325,7 +331,7 @@ def organiser(
             answer = browser.request(
                 "/manage/messages/bulk", {**dict(bulk), "ids": ids, "action": action}
             )
-            tally.status(answer)
+            tally.status(answer, staff=True)
             if answer.status in (302, 303):
                 with tally.lock:
                     tally.organiser_decisions += len(ids)
@@ -414,7 +420,8 @@ class Report:
             f"  requests sent again after a broken connection: {t.broken_connections}; "
             f"statuses {dict(sorted(t.statuses.items()))}",
             f"  organisers: {t.organiser_saves} case saves, {t.organiser_conflicts} conflicts "
-            f"(409), {t.organiser_decisions} decisions",
+            f"(409), {t.organiser_decisions} decisions, {t.staff_cut_off} cut off by a host "
+            "stop (502)",
             f"  disruptions: {'; '.join(self.disruptions) or 'none'}",
             f"  in the database: {sum(self.stored.values())} rows for {len(self.stored)} texts; "
             f"lost {len(self.lost)}, duplicated {len(self.duplicated)}, "
@@ -491,7 +498,7 @@ def drive(
 
 def stored_bodies(database_url: str, case_id: int) -> Counter[str]:
     """How many rows each of the load test's texts has in the database."""
-    engine = sa.create_engine(_sqlalchemy_url(database_url))
+    engine = sa.create_engine(sqlalchemy_url(database_url))
     try:
         with engine.connect() as connection:
             rows = connection.execute(
@@ -503,7 +510,7 @@ def stored_bodies(database_url: str, case_id: int) -> Counter[str]:
         engine.dispose()
 
 
-def _sqlalchemy_url(url: str) -> str:
+def sqlalchemy_url(url: str) -> str:
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -669,7 +676,7 @@ def postgres_schema(url: str) -> Iterator[str]:
     """A fresh schema in the PostgreSQL database at *url*, dropped afterwards; yields a URL
     whose connections use it, so the run touches no table of anyone else's."""
     schema = f"load_{uuid.uuid4().hex[:10]}"
-    engine = sa.create_engine(_sqlalchemy_url(url))
+    engine = sa.create_engine(sqlalchemy_url(url))
     with engine.begin() as connection:
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     try:
