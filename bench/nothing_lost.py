@@ -240,8 +240,8 @@ def supporter(
 ) -> None:
     """One supporter's browser: for each message, open the form, then send it.
 
-    Every fifth message repeats an already accepted text through a fresh form: the form must
-    refuse it ("already received") and store nothing.
+    Every fifth message (the third, eighth...) repeats an already accepted text through a fresh
+    form: the form must refuse it ("already received") and store nothing.
     """
     browser = Browser(base, context)
     path = f"/cases/{slug}/support"
@@ -250,7 +250,7 @@ def supporter(
         page = browser.request(path)
         tally.status(page)
         fields = form_fields(page.text, path) if page.status == 200 else None
-        repeat = n % 5 == 4 and last_accepted is not None
+        repeat = n % 5 == 2 and last_accepted is not None
         body = last_accepted if repeat else f"{BODY_PREFIX} {run_id} c{number} m{n}: not alone."
         assert body is not None
         with tally.lock:

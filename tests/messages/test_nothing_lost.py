@@ -23,10 +23,10 @@ def test_every_accepted_message_is_stored_once_while_workers_die(database: str) 
         pytest.skip(NO_POSTGRES)
     url = TEST_DATABASE_URL if database == "postgres" else None
 
-    report = nothing_lost.run(url, messages=200, clients=32, kills=2)
+    report = nothing_lost.run(url, messages=128, clients=32, kills=2)
 
     assert report.problems == [], "\n".join(report.lines())
-    assert report.tally.accepted >= 150
+    assert report.tally.accepted >= 90
     assert report.tally.refused_on_purpose > 0  # a repeated text is refused with a reason
     assert sum("replaced" in line for line in report.disruptions) == 2, report.disruptions
     assert report.tally.organiser_saves + report.tally.organiser_conflicts > 0
