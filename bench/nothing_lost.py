@@ -769,6 +769,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--kills", type=int, default=2)
     args = parser.parse_args(argv)
+    # Stopped from outside: still stop gunicorn and drop the PostgreSQL schema (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     failed = False
     for url in args.database or ["sqlite"]:
         report = run(
