@@ -13,6 +13,8 @@ from campaign.models.cases import Case, CaseEventEffect, CaseStatusChange, case_
 from campaign.models.events import Event, event_cases, event_organisations, event_sources
 from campaign.models.messages import DeliveryPack, Message
 from campaign.models.organisations import Organisation, Source, Venue
+from campaign.models.search import SearchDocument
+from campaign.models.site import PublicVersion
 from campaign.models.vocab import (
     AuditAction,
     CaseStatus,
@@ -46,8 +48,10 @@ __all__ = [
     "MessageState",
     "Organisation",
     "OrganisationKind",
+    "PublicVersion",
     "RecoveryCode",
     "Role",
+    "SearchDocument",
     "SecurityPolicy",
     "Source",
     "User",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from campaign.models.vocab import DatePrecision
@@ -21,7 +22,13 @@ def format_partial_date(
     """Show only what is known: "12 May 2010", "May 2010", "2010", "about 27 April 2010"."""
     if value is None:
         return ""
-    precision = DatePrecision(precision)
+    return _formatted(value, DatePrecision(precision), str(get_locale() or ""))
+
+
+@lru_cache(maxsize=8192)
+def _formatted(value: date, precision: DatePrecision, locale_name: str) -> str:
+    """One date as one locale writes it, worked out once: a timeline shows hundreds of dates
+    and Babel's formatting is most of what a date costs (*locale_name* is the cache's key)."""
     if precision == DatePrecision.MONTH:
         return format_date(value, "LLLL y")
     if precision == DatePrecision.YEAR:
