@@ -73,6 +73,13 @@ security: install-test
 ## on SQLite (DB=postgres with BENCH_DATABASE_URL for PostgreSQL); bench/run.py says what it does.
 bench: install-test
 	DB=$(DB) $(BIN)/python bench/run.py
+	$(BIN)/python -m bench.nothing_lost $(if $(BENCH_DATABASE_URL),--database sqlite --database $(BENCH_DATABASE_URL))
+
+## make cluster-test: README's several-machines layout (PostgreSQL, Redis, two app hosts, nginx)
+## in network namespaces, one host stopped mid-run; needs root and `ip netns` (else it skips).
+.PHONY: cluster-test
+cluster-test: install-test
+	$(BIN)/python -m bench.cluster
 
 migrate: install
 	$(FLASK) db upgrade

@@ -49,6 +49,10 @@ class Defaults:
 
     # A supporter may take a while over a message; the token still dies with the session.
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # Over HTTPS Flask-WTF would also demand a same-site Referer, which browsers never send here
+    # (every page says Referrer-Policy: no-referrer), so every form would fail; the CSRF token
+    # and SameSite cookies protect the forms.
+    WTF_CSRF_SSL_STRICT = False
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Seconds a client may leave a request body unfinished under gunicorn before it is refused
     # (400), well inside gunicorn's worker timeout, which would end the worker with a 500.
