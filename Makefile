@@ -6,17 +6,18 @@ FLASK := $(BIN)/flask --app campaign
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # Every install takes the versions CI tested (`make lock` writes them anew).
-PIP_INSTALL := $(BIN)/pip install --quiet -c constraints.txt
+PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
 .PHONY: run test test-fast lint typecheck imports bench install install-test migrate messages lock clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Creating $(VENV) and installing (a minute or two the first time)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
-	$(PIP_INSTALL) -e .
-	touch $@
+	@$(PIP_INSTALL) -e .
+	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
 	$(PIP_INSTALL) -e '.[test]'
@@ -26,11 +27,12 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-## make run: install, migrate, load the demo into an empty database, create the first admin, serve.
+## make run: install quietly, migrate, load the demo into an empty database, create the first
+## admin (its one-time password printed last, in a box), serve with the debugger on loopback only.
 run: install
-	$(FLASK) db upgrade
-	$(FLASK) init
-	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+	@$(FLASK) db upgrade > $(VENV)/upgrade.log 2>&1 || { cat $(VENV)/upgrade.log; exit 1; }
+	@$(FLASK) init --sign-in-url http://$(HOST):$(PORT)/login
+	@$(FLASK) serve --host $(HOST) --port $(PORT)
 
 ## make test: install with the test extra, lint, type-check, check the layers, run the whole suite.
 test: install-test lint typecheck imports

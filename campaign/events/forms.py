@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     FormField,
@@ -38,7 +39,7 @@ from campaign.web.fields import (
     as_choices,
     column_limit,
     optional_text,
-    precision_errors,
+    settle_precision,
 )
 from campaign.web.validators import HttpUrl, NoControlCharacters
 
@@ -91,6 +92,7 @@ class EventForm(FlaskForm):
         choices=DatePrecision.choices(),
         default=DatePrecision.DAY.value,
     )
+    date_approximate = BooleanField(_l("About: the date is a best guess"))
     start_time = TimeField(_l("Start time (local)"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional(), PlausibleDate()])
     venue = StringField(_l("Venue"), validators=optional_text(Venue, "name"))
@@ -120,10 +122,8 @@ class EventForm(FlaskForm):
         """The field checks, then the checks across fields (dates, precision)."""
         ok = super().validate(extra_validators)
         if self.date.data is not None and not self.date_precision.errors:
-            problem = precision_errors(self.date, DatePrecision(self.date_precision.data))
-            if problem:
-                self.date_precision.errors.append(problem)
-                ok = False
+            chosen = DatePrecision(self.date_precision.data)
+            self.date_precision.data = settle_precision(self.date, chosen).value
             start = self.date.data
             if self.end_date.data is not None and self.end_date.data < start:
                 self.end_date.errors.append(str(_l("The end date is before the start date.")))

@@ -55,6 +55,7 @@ class EventDetails:
     date: dt.date
     case_ids: Sequence[int]
     date_precision: DatePrecision = DatePrecision.DAY
+    date_approximate: bool = False
     start_time: dt.time | None = None
     end_date: dt.date | None = None
     venue: str | None = None
@@ -157,20 +158,26 @@ def _fill(event: Event, details: EventDetails) -> None:
         event.title = details.title.strip()
         event.date = details.date
         event.date_precision = details.date_precision
+        event.date_approximate = details.date_approximate
         event.start_time = details.start_time
         event.end_date = details.end_date
         event.venue = venue
         event.city = (details.city or "").strip() or (venue.city if venue else None)
         event.country = country
         event.participants = details.participants
-        event.description = details.description or None
-        event.outcome = details.outcome or None
-        event.authority = details.authority or None
-        event.authority_response = details.authority_response or None
+        event.description = _text(details.description)
+        event.outcome = _text(details.outcome)
+        event.authority = _text(details.authority)
+        event.authority_response = _text(details.authority_response)
         event.visibility = details.visibility
         event.cases = cases
         event.organisations = orgs
         event.sources = sources
+
+
+def _text(value: str | None) -> str | None:
+    """Typed text as stored: without surrounding blanks, and nothing for blanks alone."""
+    return (value or "").strip() or None
 
 
 def _fingerprint(event: Event) -> tuple[Any, ...]:
@@ -180,6 +187,7 @@ def _fingerprint(event: Event) -> tuple[Any, ...]:
         event.title,
         event.date,
         event.date_precision,
+        event.date_approximate,
         event.start_time,
         event.end_date,
         event.venue.id if event.venue is not None else None,
@@ -278,8 +286,9 @@ def log_picket(report: PicketReport, actor: User) -> Logged:
         type=report.type,
         date=report.date,
         date_precision=DatePrecision.DAY,
+        date_approximate=False,
         participants=report.participants,
-        description=report.note or None,
+        description=_text(report.note),
         visibility=Visibility.PUBLIC,
         created_by_id=actor.id,
     )
@@ -313,7 +322,7 @@ def update_event(
     """
     if seen_version != event.version:
         raise EditConflict("event", event.id, event.version, seen_version)
-    before = (event.type, event.date, {c.id for c in event.cases})
+    before = _status_facts(event)
     cases_before = list(event.cases)
     cited_before = list(event.sources)
     _fill(event, details)
@@ -329,9 +338,15 @@ def update_event(
     if not drives_status(event, actor):
         # An activist's change takes the event back to unchecked: so does its effect.
         unfollow_status(event, cases_before, everything=True)
-    elif before != (event.type, event.date, {c.id for c in event.cases}):
+    elif before != _status_facts(event):
         unfollow_status(event, cases_before)
         follow_status(event, actor)
+
+
+def _status_facts(event: Event) -> tuple[Any, ...]:
+    """What the status rules read from an event: a change re-applies them."""
+    cases = frozenset(c.id for c in event.cases)
+    return (event.type, event.date, event.date_precision, event.date_approximate, cases)
 
 
 def verify_event(event: Event, actor: User) -> bool:

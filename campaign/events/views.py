@@ -70,6 +70,7 @@ def _details(form: EventForm) -> services.EventDetails:
         title=form.title.data or "",
         date=cast(date, form.date.data),  # required: the form validated it
         date_precision=DatePrecision(form.date_precision.data),
+        date_approximate=bool(form.date_approximate.data),
         start_time=form.start_time.data,
         end_date=form.end_date.data,
         venue=form.venue.data or None,
@@ -95,6 +96,7 @@ def _prefill(form: EventForm, event: Event) -> None:
     form.date.data = event.date
     form.date.shown_precision = event.date_precision
     form.date_precision.data = event.date_precision.value
+    form.date_approximate.data = event.date_approximate
     form.start_time.data = event.start_time
     form.end_date.data = event.end_date
     form.venue.data = venue_label(event.venue.name, event.venue.city) if event.venue else ""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
@@ -46,7 +46,11 @@ class Event(db.Model):  # type: ignore[name-defined]
     """Something that happened (or is scheduled) concerning one or more cases."""
 
     __tablename__ = "events"
-    __table_args__ = (sa.Index("ix_events_date_id", "date", "id"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        sa.Index("ix_events_date_id", "date", "id"),
+        sa.Index("ix_events_sort_date_id", "sort_date", "id"),
+        NEVER_REUSE_IDS,
+    )
     __audit__ = Audited(relations=("cases", "organisations", "sources", "venue"), ids_of=("cases",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +61,11 @@ class Event(db.Model):  # type: ignore[name-defined]
     date_precision: Mapped[DatePrecision] = mapped_column(
         str_enum(DatePrecision), default=DatePrecision.DAY
     )
+    # "About": the day, month or year is a best guess ("about August 2023").
+    date_approximate: Mapped[bool] = mapped_column(default=False)
+    # Where the event stands in the story: the last day of its period, so "May 2010" comes
+    # after the dated events of May (see campaign.timeline.build). Kept by _keep_sort_date.
+    sort_date: Mapped[dt.date]
     start_time: Mapped[dt.time | None]  # local time at the venue, for hearings and pickets
     end_date: Mapped[dt.date | None]
 
@@ -98,6 +107,17 @@ class Event(db.Model):  # type: ignore[name-defined]
 
     __mapper_args__ = {"version_id_col": version}
 
+    @validates("date", "date_precision")
+    def _keep_sort_date(self, key: str, value: Any) -> Any:
+        """Set the story order's date whenever the date or its precision changes."""
+        day = value if key == "date" else self.date
+        precision = DatePrecision(
+            value if key == "date_precision" else self.date_precision or "day"
+        )
+        if day is not None:
+            self.sort_date = precision.period_end(day)
+        return value
+
     @property
     def family(self) -> EventFamily:
         """Legal and custody, or solidarity."""
@@ -119,3 +139,18 @@ class Event(db.Model):  # type: ignore[name-defined]
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.type}>"
+
+
+def story_rank() -> sa.ColumnElement[int]:
+    """SQL: 0 for an event known to the day, 1 to the month, 2 to the year (the story's order
+    among events of the same sort date)."""
+    return sa.case(
+        (Event.date_precision == DatePrecision.MONTH, 1),
+        (Event.date_precision == DatePrecision.YEAR, 2),
+        else_=0,
+    )
+
+
+def story_order() -> tuple[Any, ...]:
+    """The order a case's story is told in, on every page, sheet, feed and export."""
+    return (Event.sort_date, story_rank(), Event.id)

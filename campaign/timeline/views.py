@@ -17,6 +17,7 @@ from campaign.cases.queries import public_case_or_404, public_cases_clause
 from campaign.events.queries import case_events_select, publicly_shown
 from campaign.extensions import db
 from campaign.models import Case, CaseStatusChange, Event, event_cases
+from campaign.models.events import story_order
 from campaign.timeline import feeds
 from campaign.timeline.build import FILTERS, build_page, event_heading
 from campaign.util.countries import country_name
@@ -47,7 +48,7 @@ def _public_case_events(case: Case) -> sa.Select[Any]:
 def case_calendar(slug: str) -> Response:
     """The case's dated public events as a calendar to subscribe to."""
     case = public_case_or_404(slug)
-    events = db.session.scalars(_public_case_events(case).order_by(Event.date, Event.id)).all()
+    events = db.session.scalars(_public_case_events(case).order_by(*story_order())).all()
     body = feeds.calendar(case.person_name, events, request.host, lambda e: _event_url(e, case))
     return Response(body, mimetype="text/calendar", headers=_inline(f"{case.slug}.ics"))
 
@@ -91,7 +92,7 @@ def _full_timeline(case: Case) -> list[dict[str, Any]]:
         limit=None,
         with_messages=False,
     )
-    return feeds.timeline_rows(page.items, country_name)
+    return feeds.timeline_rows(page.items, country_name, case.id)
 
 
 @public_bp.get("/cases/<slug>/timeline.json")

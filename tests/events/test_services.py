@@ -71,6 +71,38 @@ def test_an_organisers_release_frees_the_case_and_deleting_it_takes_that_back(
     assert db.session.scalars(sa.select(CaseEventEffect)).all() == []
 
 
+def test_the_released_fact_keeps_the_release_events_about_and_precision(
+    case: Case, made: dict[str, int]
+) -> None:
+    organiser = _user(made, "organiser")
+    day = today_utc() - timedelta(days=40)
+    logged = services.log_event(_release(case, date=day, date_approximate=True), organiser)
+    assert (case.released_on, case.released_on_approximate) == (day, True)
+    month = services.EventDetails(
+        **{**_release(case).__dict__, "date": day.replace(day=1), "date_precision": "month"}
+    )
+    services.update_event(logged.event, month, organiser, seen_version=logged.event.version)
+    assert (case.released_on, case.released_on_precision) == (day.replace(day=1), "month")
+    assert case.released_on_approximate is False
+    services.delete_event(logged.event, organiser)
+    assert (case.released_on, case.released_on_precision) == (None, "day")
+
+
+def test_blank_description_outcome_and_response_are_stored_as_nothing(
+    case: Case, made: dict[str, int]
+) -> None:
+    details = _release(
+        case, description="  \n ", outcome="\t", authority=" ", authority_response="\r\n  "
+    )
+    event = services.log_event(details, _user(made, "organiser")).event
+    assert (event.description, event.outcome, event.authority, event.authority_response) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+
 def test_an_activists_release_waits_for_an_organisers_check(
     case: Case, made: dict[str, int]
 ) -> None:

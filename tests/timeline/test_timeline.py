@@ -65,7 +65,8 @@ def _events(app: Flask, case_id: int) -> None:
             ("Entered first, happened last", date(2010, 5, 12), DatePrecision.DAY),
             ("Early May picket", date(2010, 5, 1), DatePrecision.DAY),
             ("Known to the month", date(2010, 5, 1), DatePrecision.MONTH),
-            ("About the arrest", date(2010, 4, 27), DatePrecision.APPROXIMATE),
+            ("About the arrest", date(2010, 4, 27), DatePrecision.DAY),
+            ("Late May protest", date(2010, 5, 31), DatePrecision.DAY),
             ("Known to the year", date(2010, 1, 1), DatePrecision.YEAR),
         ]
         for title, on, precision in specs:
@@ -91,13 +92,14 @@ def test_items_are_ordered_by_the_date_they_happened_not_entered(
             db.session.get(Case, case.id), show=ALL, include_internal=False, after=None, today=TODAY
         )
         titles = [i.event.title for i in page.items if isinstance(i, EventItem)]
-    # "May 2010" sorts at the start of May, even before the picket on 1 May entered earlier.
+    # "May 2010" comes after every dated event of May, "2010" after everything of 2010.
     assert titles == [
-        "Known to the year",
         "About the arrest",
-        "Known to the month",
         "Early May picket",
         "Entered first, happened last",
+        "Late May protest",
+        "Known to the month",
+        "Known to the year",
     ]
 
 
