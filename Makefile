@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app campaign
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# make run shows the demo campaign, so the site goes by that campaign's name unless
+# CAMPAIGN_SITE_NAME says otherwise.
+DEMO_SITE_NAME ?= Solidarity with Ainur Kurmanov
 # Every install takes the versions CI tested (`make lock` writes them anew).
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
@@ -32,7 +35,7 @@ install-test: $(VENV)/.installed-test
 run: install
 	@$(FLASK) db upgrade > $(VENV)/upgrade.log 2>&1 || { cat $(VENV)/upgrade.log; exit 1; }
 	@$(FLASK) init --sign-in-url http://$(HOST):$(PORT)/login
-	@$(FLASK) serve --host $(HOST) --port $(PORT)
+	@CAMPAIGN_SITE_NAME="$${CAMPAIGN_SITE_NAME:-$(DEMO_SITE_NAME)}" $(FLASK) serve --host $(HOST) --port $(PORT)
 
 ## make test: install with the test extra, lint, type-check, check the layers, run the whole suite.
 test: install-test lint typecheck imports

@@ -44,7 +44,14 @@ from campaign.web.fields import (
 from campaign.web.validators import HttpUrl, NoControlCharacters
 
 MAX_PARTICIPANTS = 1_000_000
+NO_SOURCE_MESSAGE = _l("Add the source you checked it against to save it as verified.")
 PICKET_TYPES = (EventType.PICKET, EventType.DEMONSTRATION, EventType.VIGIL)
+# What the quick form says once it logged each kind of action.
+LOGGED = {
+    EventType.PICKET: _l("Thank you: the picket was logged."),
+    EventType.DEMONSTRATION: _l("Thank you: the demonstration was logged."),
+    EventType.VIGIL: _l("Thank you: the vigil was logged."),
+}
 
 
 def participants_field(label: Any) -> IntegerField:
@@ -115,6 +122,7 @@ class EventForm(FlaskForm):
         default=Visibility.PUBLIC.value,
     )
     sources = FieldList(FormField(SourceEntry), min_entries=2)
+    verified = BooleanField(_l("Verified: I checked it against the sources above"))
     version = HiddenField()
     submit = SubmitField(_l("Save the event"))
 
@@ -128,6 +136,12 @@ class EventForm(FlaskForm):
             if self.end_date.data is not None and self.end_date.data < start:
                 self.end_date.errors.append(str(_l("The end date is before the start date.")))
                 ok = False
+        if self.verified.data and not any(
+            (entry.form.url.data or "").strip() or (entry.form.title.data or "").strip()
+            for entry in self.sources
+        ):
+            self.verified.errors = [*self.verified.errors, str(NO_SOURCE_MESSAGE)]
+            ok = False
         return ok
 
 

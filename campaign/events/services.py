@@ -36,12 +36,17 @@ from campaign.models import (
     Visibility,
     event_sources,
 )
+from campaign.models.events import story_order
 from campaign.util.dates import today_utc
 
 # A second identical report by the same person within this time is the same report sent twice.
 REPEAT_WINDOW = timedelta(minutes=2)
 # PostgreSQL advisory-lock namespace: one user's reports are checked one after the other.
 REPEAT_LOCK = 0x6576_0000
+
+
+class NoSourceToVerify(Exception):
+    """An event saved as verified must cite a source it was checked against."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,13 @@ class EventDetails:
     visibility: Visibility = Visibility.PUBLIC
     organisations: Sequence[str] = ()
     sources: Sequence[tuple[str | None, str | None]] = field(default_factory=tuple)
+    # An organiser checked it against its sources while typing it in: saved as verified.
+    verified: bool = False
+
+    @property
+    def cites_a_source(self) -> bool:
+        """Whether a link or a title of a source is given."""
+        return any(url or (title or "").strip() for url, title in self.sources)
 
 
 @dataclass(frozen=True)
@@ -261,11 +273,20 @@ def log_event(details: EventDetails, actor: User) -> Logged:
 
     Raises :class:`campaign.directory.services.AmbiguousVenue`.
     """
+    _check_verified(details, actor)
     event = Event(created_by_id=actor.id)
     logged = _log(event, actor, lambda: _fill(event, details))
     if not logged.repeated and drives_status(event, actor):
         follow_status(event, actor)
+    if details.verified and may_verify(actor):
+        verify_event(logged.event, actor)
     return logged
+
+
+def _check_verified(details: EventDetails, actor: User) -> None:
+    """Refuse "save as verified" without a source (only an organiser's word counts)."""
+    if details.verified and may_verify(actor) and not details.cites_a_source:
+        raise NoSourceToVerify
 
 
 def picket_title(kind: EventType, venue_name: str | None, city: str | None) -> str:
@@ -322,6 +343,7 @@ def update_event(
     """
     if seen_version != event.version:
         raise EditConflict("event", event.id, event.version, seen_version)
+    _check_verified(details, actor)
     before = _status_facts(event)
     cases_before = list(event.cases)
     cited_before = list(event.sources)
@@ -341,6 +363,8 @@ def update_event(
     elif before != _status_facts(event):
         unfollow_status(event, cases_before)
         follow_status(event, actor)
+    if details.verified and may_verify(actor):
+        verify_event(event, actor)
 
 
 def _status_facts(event: Event) -> tuple[Any, ...]:
@@ -362,6 +386,15 @@ def verify_event(event: Event, actor: User) -> bool:
     follow_status(event, actor, only_new=True)
     db.session.flush()
     return True
+
+
+def verify_events(event_ids: Sequence[int], actor: User) -> int:
+    """Mark several events as checked at once (from a case page), in the story's order so the
+    status rules meet them as they happened; returns how many were not checked yet."""
+    events = db.session.scalars(
+        sa.select(Event).where(Event.id.in_(list(event_ids) or [0])).order_by(*story_order())
+    )
+    return sum(1 for event in list(events) if verify_event(event, actor))
 
 
 def delete_event(event: Event, actor: User) -> None:

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -15,7 +16,7 @@ from campaign.directory.queries import known_names
 from campaign.directory.services import AmbiguousVenue, country_of_city, venue_label
 from campaign.errors import EditConflict
 from campaign.events import queries, services
-from campaign.events.forms import EventForm, PicketForm
+from campaign.events.forms import LOGGED, NO_SOURCE_MESSAGE, EventForm, PicketForm
 from campaign.extensions import db
 from campaign.history.queries import changes_since
 from campaign.models import DatePrecision, Event, EventType, Verification, Visibility
@@ -85,6 +86,7 @@ def _details(form: EventForm) -> services.EventDetails:
         case_ids=list(form.cases.data or []),
         organisations=list(form.organisations.data),
         sources=[(entry.get("url"), entry.get("title")) for entry in form.sources.data],
+        verified=bool(form.verified.data),
     )
 
 
@@ -157,6 +159,9 @@ def new() -> tuple[str, int] | Response:
     except AmbiguousVenue:
         ambiguous_venue(form)
         return _render_form(form, None)
+    except services.NoSourceToVerify:
+        form.verified.errors = [str(NO_SOURCE_MESSAGE)]
+        return _render_form(form, None)
     db.session.commit()
     flash(_("The event was saved."), "success")
     return redirect(safe_next(url_for("events.detail", event_id=logged.event.id)))
@@ -188,6 +193,9 @@ def edit(event_id: int) -> tuple[str, int] | Response:
         return _conflict(form, event, conflict)
     except AmbiguousVenue:
         ambiguous_venue(form)
+        return _render_form(form, event)
+    except services.NoSourceToVerify:
+        form.verified.errors = [str(NO_SOURCE_MESSAGE)]
         return _render_form(form, event)
     except StaleDataError:
         db.session.rollback()
@@ -260,7 +268,7 @@ def picket() -> str | Response:
         ambiguous_venue(form)
         return _picket_page(form)
     db.session.commit()
-    flash(_("Thank you: the picket was logged."), "success")
+    flash(str(LOGGED[report.type]), "success")
     return redirect(url_for("events.picket", logged=logged.event.id))
 
 
@@ -312,6 +320,27 @@ def verify(event_id: int) -> Response:
     if services.verify_event(event, acting_user()):
         db.session.commit()
         flash(_("The event is marked as verified."), "success")
+    return redirect(safe_next(url_for("events.index")))
+
+
+@bp.post("/verify")
+@allow(*ORGANISERS)
+def verify_many() -> Response:
+    """Mark the events chosen on a case page as checked, with one click."""
+    chosen = [i for i in request.form.getlist("event_ids", type=record_id) if i is not None]
+    done = services.verify_events(chosen, acting_user())
+    db.session.commit()
+    if done:
+        flash(
+            ngettext(
+                "%(num)d event is marked as verified.",
+                "%(num)d events are marked as verified.",
+                done,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Choose the events to verify: none was marked."), "error")
     return redirect(safe_next(url_for("events.index")))
 
 

@@ -133,8 +133,8 @@ class Event(db.Model):  # type: ignore[name-defined]
         """The venue and city as one line for people ("Temir Bank head office, Almaty")."""
         parts = [self.venue.name] if self.venue else []
         city = self.city or (self.venue.city if self.venue else None)
-        if city:
-            parts.append(city)
+        if city and not (self.venue and city.casefold() in self.venue.name.casefold()):
+            parts.append(city)  # "Newsroom, New York" says its city already
         return ", ".join(parts)
 
     def __repr__(self) -> str:

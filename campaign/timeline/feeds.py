@@ -177,13 +177,14 @@ def atom(
     url_for_event: Callable[[Event], str],
     updated_fallback: datetime | None = None,
     title_for: Callable[[Event], str] = _default_title,
+    site_name: str,
 ) -> bytes:
     """An Atom feed of events (new published ones) and status changes, newest first."""
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
     feed.subtitle(subtitle or title)
-    feed.author({"name": _("campaign")})
+    feed.author({"name": site_name})
     feed.link(href=page_url, rel="alternate")
     feed.link(href=self_url, rel="self")
     feed.language("en")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -78,6 +78,7 @@ def case_feed(slug: str) -> Response:
         status_changes=changes,
         url_for_event=lambda e: _event_url(e, case),
         updated_fallback=case.updated_at,
+        site_name=current_app.config["SITE_NAME"],
     )
     return Response(body, mimetype="application/atom+xml")
 
@@ -149,7 +150,7 @@ def _upcoming() -> list[Event]:
 def site_calendar() -> Response:
     """Upcoming public events across all published cases, as a calendar to subscribe to."""
     body = feeds.calendar(
-        _("Solidarity campaigns"),
+        current_app.config["SITE_NAME"],
         _upcoming(),
         request.host,
         _event_url,
@@ -172,6 +173,7 @@ def site_feed() -> Response:
         url_for_event=_event_url,
         updated_fallback=datetime(2010, 1, 1, tzinfo=UTC),
         title_for=feeds.names_title,
+        site_name=current_app.config["SITE_NAME"],
     )
     return Response(body, mimetype="application/atom+xml")
 

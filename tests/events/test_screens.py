@@ -575,3 +575,53 @@ def test_sources_no_event_cites_any_more_are_removed_and_shared_ones_kept(
         assert titles == ["The statement on his release"]  # still cited by the other event
     client.post(f"/manage/events/{other.id}/delete")
     assert count(app, Source) == 0
+
+
+def test_an_organiser_saves_as_verified_only_with_a_source(app, staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ORGANISER)
+    form = client.get("/manage/events/new").get_data(as_text=True)
+    assert 'name="verified"' in form
+    unsourced = event_form([case.id], verified="y", **{"sources-0-url": "", "sources-0-title": ""})
+    html = client.post("/manage/events/new", data=unsourced).get_data(as_text=True)
+    assert "Add the source you checked it against" in html
+    assert count(app, Event) == 0
+    client.post("/manage/events/new", data=event_form([case.id], verified="y"))
+    assert only(app, Event).verification == Verification.VERIFIED
+    activist_form = staff_client(Role.ACTIVIST).get("/manage/events/new").get_data(as_text=True)
+    assert 'name="verified"' not in activist_form
+
+
+def test_an_organiser_verifies_several_events_from_the_case_page(app, staff_client, make_case):
+    case = make_case()
+    activist = staff_client(Role.ACTIVIST)
+    for n in range(3):
+        activist.post("/manage/events/picket", data=picket_form([case.id], venue=f"Place {n}"))
+    with app.app_context():
+        ids = sorted(db.session.scalars(sa.select(Event.id)))
+    organiser = staff_client(Role.ORGANISER)
+    page = organiser.get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    assert page.count('form="verify-chosen"') == 3
+    assert 'id="verify-chosen"' in page
+    response = organiser.post(
+        f"/manage/events/verify?next=/manage/cases/{case.id}",
+        data={"event_ids": ids[:2]},
+        follow_redirects=True,
+    )
+    assert response.request.path == f"/manage/cases/{case.id}"
+    assert "2 events are marked as verified." in response.get_data(as_text=True)
+    with app.app_context():
+        states = dict(db.session.execute(sa.select(Event.id, Event.verification)).all())
+    assert [states[i] for i in ids] == [Verification.VERIFIED] * 2 + [Verification.REPORTED]
+    assert staff_client(Role.ACTIVIST).post("/manage/events/verify").status_code == 403
+
+
+def test_the_quick_form_says_what_it_logged(app, staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ACTIVIST)
+    response = client.post(
+        "/manage/events/picket", data=picket_form([case.id], type="vigil"), follow_redirects=True
+    )
+    html = response.get_data(as_text=True)
+    assert "Thank you: the vigil was logged." in html
+    assert "the picket was logged" not in html

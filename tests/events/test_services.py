@@ -103,6 +103,33 @@ def test_blank_description_outcome_and_response_are_stored_as_nothing(
     )
 
 
+def test_an_organiser_saves_an_event_as_verified_when_it_cites_a_source(
+    case: Case, made: dict[str, int]
+) -> None:
+    organiser, activist = _user(made, "organiser"), _user(made, "activist")
+    picket = _release(case, type=EventType.PICKET, title="Picket", verified=True)
+    with pytest.raises(services.NoSourceToVerify):
+        services.log_event(picket, organiser)
+    cited = services.EventDetails(**{**picket.__dict__, "sources": [("https://x.example/a", "")]})
+    event = services.log_event(cited, organiser).event
+    assert (event.verification, event.verified_by_id) == (Verification.VERIFIED, organiser.id)
+    # An activist's word is a report, whatever the form says.
+    other = services.EventDetails(**{**cited.__dict__, "title": "Other picket"})
+    assert services.log_event(other, activist).event.verification == Verification.REPORTED
+
+
+def test_several_events_are_verified_at_once(case: Case, made: dict[str, int]) -> None:
+    activist, organiser = _user(made, "activist"), _user(made, "organiser")
+    ids = [
+        services.log_event(_release(case, type=EventType.PICKET, title=f"P{n}"), activist).event.id
+        for n in range(3)
+    ]
+    assert services.verify_events([*ids[:2], 99999], organiser) == 2
+    assert services.verify_events(ids, organiser) == 1  # the ones checked already are left
+    states = db.session.scalars(sa.select(Event.verification).where(Event.id.in_(ids))).all()
+    assert set(states) == {Verification.VERIFIED}
+
+
 def test_an_activists_release_waits_for_an_organisers_check(
     case: Case, made: dict[str, int]
 ) -> None:

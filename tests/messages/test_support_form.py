@@ -576,3 +576,14 @@ def test_link_previews_and_uptime_checks_may_ask_for_the_form_with_head(
 ) -> None:
     case = make_case()
     assert client.head(f"/cases/{case.slug}/support").status_code == 200
+
+
+def test_the_support_page_speaks_of_prison_only_while_the_person_is_held(
+    client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    make_case(slug="held", status="detained")
+    make_case(slug="freed", person_name="Freed Person", status="released")
+    assert "prison" in client.get("/cases/held/support").get_data(as_text=True)
+    freed = client.get("/cases/freed/support").get_data(as_text=True)
+    assert "prison" not in freed
+    assert "hand them over" in freed

@@ -14,7 +14,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from campaign.extensions import db
-from campaign.models import Case, CaseStatus, EventType, Organisation, Role, Source, Visibility
+from campaign.models import (
+    Case,
+    CaseStatus,
+    EventType,
+    Organisation,
+    Role,
+    Source,
+    Venue,
+    Visibility,
+)
 from campaign.timeline.build import PAGE_SIZE
 from tests.conftest import add_long_history, event_form
 
@@ -346,3 +355,39 @@ def test_a_blank_outcome_shows_no_empty_heading_and_released_says_about(
     assert "Outcome:" not in page
     assert "Response:" not in page
     assert re.search(r"<dt>Released</dt><dd>about 12 May 2010</dd>", page)
+
+
+def test_a_case_without_facts_has_no_empty_who_heading(
+    client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    make_case(slug="bare", person_name="Bare")
+    make_case(slug="known", person_name="Known", occupation="Journalist")
+    assert 'id="who"' not in client.get("/cases/bare").get_data(as_text=True)
+    assert 'id="who"' in client.get("/cases/known").get_data(as_text=True)
+
+
+def test_a_venue_that_names_its_city_is_not_followed_by_the_city_again(
+    app: Flask, client: FlaskClient, make_case: Callable[..., Case], make_event
+) -> None:
+    case = make_case(slug="ny")
+    with app.app_context():
+        venue = Venue(name="Newsroom, New York", slug="newsroom-new-york", city="New York")
+        db.session.add(venue)
+        db.session.commit()
+        venue_id = venue.id
+    make_event([case.id], title="Press conference", venue_id=venue_id, city="New York")
+    html = client.get("/cases/ny").get_data(as_text=True)
+    assert "Newsroom, New York" in html
+    assert "New York, New York" not in html
+
+
+def test_the_site_goes_by_its_configured_name(
+    app: Flask, client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    app.config["SITE_NAME"] = "Free Them All"
+    make_case(slug="x")
+    html = client.get("/").get_data(as_text=True)
+    assert '<a class="brand" href="/">Free Them All</a>' in html
+    assert "· Free Them All</title>" in html
+    feed = client.get("/cases/x/feed.atom").get_data(as_text=True)
+    assert "<name>Free Them All</name>" in feed
