@@ -33,6 +33,7 @@ install-test: $(VENV)/.installed-test
 ## make run: install quietly, migrate, load the demo into an empty database, create the first
 ## admin (its one-time password printed last, in a box), serve with the debugger on loopback only.
 run: install
+	@$(FLASK) serve --check --host $(HOST) --port $(PORT)
 	@$(FLASK) db upgrade > $(VENV)/upgrade.log 2>&1 || { cat $(VENV)/upgrade.log; exit 1; }
 	@$(FLASK) init --sign-in-url http://$(HOST):$(PORT)/login
 	@CAMPAIGN_SITE_NAME="$${CAMPAIGN_SITE_NAME:-$(DEMO_SITE_NAME)}" $(FLASK) serve --host $(HOST) --port $(PORT)

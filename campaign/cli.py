@@ -109,18 +109,21 @@ def is_loopback(host: str) -> bool:
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve_command(host: str, port: int) -> None:
+@click.option("--check", is_flag=True, help="Only check the address (make run, before set-up).")
+def serve_command(host: str, port: int, check: bool) -> None:
     """Serve with the reloader and Werkzeug's debugger, on this machine only (make run).
 
     The debugger runs any Python a visitor types into an error page, so it never listens on a
     network address: that is refused, with the way to serve on the network instead.
     """
     if not is_loopback(host):
-        raise click.UsageError(
+        raise click.ClickException(
             f"Refusing to start the debugger on {host}: it would let anyone who reaches this "
             f"address run code on this machine. It only listens on 127.0.0.1, ::1 or "
             f"localhost.\n{NETWORK_HINT}"
         )
+    if check:
+        return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     app.debug = True  # errors reach the debugger instead of the error page
     run_simple(host, port, app, use_reloader=True, use_debugger=True)

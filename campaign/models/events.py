@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -133,12 +134,17 @@ class Event(db.Model):  # type: ignore[name-defined]
         """The venue and city as one line for people ("Temir Bank head office, Almaty")."""
         parts = [self.venue.name] if self.venue else []
         city = self.city or (self.venue.city if self.venue else None)
-        if city and not (self.venue and city.casefold() in self.venue.name.casefold()):
+        if city and not (self.venue and _names(self.venue.name, city)):
             parts.append(city)  # "Newsroom, New York" says its city already
         return ", ".join(parts)
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.type}>"
+
+
+def _names(text: str, word: str) -> bool:
+    """Whether *text* contains *word* as a whole word ("Almaty City Court" names Almaty)."""
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def story_rank() -> sa.ColumnElement[int]:

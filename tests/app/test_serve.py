@@ -61,6 +61,8 @@ def test_the_debugger_never_listens_on_the_network(
     assert started == []
     assert "Refusing to start the debugger" in result.output
     assert "gunicorn" in result.output
+    # make run asks first, before it sets anything up.
+    assert runner.invoke(args=["serve", "--check", "--host", host]).exit_code != 0
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])

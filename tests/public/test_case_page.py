@@ -17,6 +17,7 @@ from campaign.extensions import db
 from campaign.models import (
     Case,
     CaseStatus,
+    Event,
     EventType,
     Organisation,
     Role,
@@ -379,6 +380,11 @@ def test_a_venue_that_names_its_city_is_not_followed_by_the_city_again(
     html = client.get("/cases/ny").get_data(as_text=True)
     assert "Newsroom, New York" in html
     assert "New York, New York" not in html
+    # A city inside another word is not the city: "Romeo bar, Rome" keeps its city.
+    with app.app_context():
+        assert (
+            Event(venue=Venue(name="Romeo bar", slug="r"), city="Rome").place == "Romeo bar, Rome"
+        )
 
 
 def test_the_site_goes_by_its_configured_name(
