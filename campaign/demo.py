@@ -76,6 +76,7 @@ class DemoEvent:
     precision: DatePrecision
     cases: tuple[str, ...]
     approximate: bool = False
+    placed_on: date | None = None
     city: str | None = "Almaty"
     country: str | None = "KZ"
     venue: tuple[str, str] | None = None
@@ -232,6 +233,7 @@ EVENTS: list[DemoEvent] = [
         date(2010, 5, 1),
         DatePrecision.MONTH,
         (KURMANOV,),
+        placed_on=date(2010, 5, 4),
         orgs=("Talmas",),
         description=(
             "The rights organisation Talmas won, for the first time in Kazakhstan, the right of the "
@@ -244,6 +246,7 @@ EVENTS: list[DemoEvent] = [
         date(2010, 5, 1),
         DatePrecision.MONTH,
         (KURMANOV,),
+        placed_on=date(2010, 5, 4),
         outcome="The sentence of 15 days was upheld.",
     ),
     DemoEvent(
@@ -399,6 +402,7 @@ def _add_campaign() -> None:
             date=spec.on,
             date_precision=spec.precision,
             date_approximate=spec.approximate,
+            placed_on=spec.placed_on,
             end_date=spec.end,
             city=spec.city,
             country=spec.country,

@@ -85,6 +85,7 @@ EVENT_FIELDS = (
     "date",
     "date_precision",
     "date_approximate",
+    "placed_on",
     "start_time",
     "end_date",
     "city",

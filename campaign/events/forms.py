@@ -100,6 +100,9 @@ class EventForm(FlaskForm):
         default=DatePrecision.DAY.value,
     )
     date_approximate = BooleanField(_l("About: the date is a best guess"))
+    placed_on = DateField(
+        _l("On the timeline, after the events of (optional)"), validators=[Optional()]
+    )
     start_time = TimeField(_l("Start time (local)"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional(), PlausibleDate()])
     venue = StringField(_l("Venue"), validators=optional_text(Venue, "name"))
@@ -132,6 +135,15 @@ class EventForm(FlaskForm):
         if self.date.data is not None and not self.date_precision.errors:
             chosen = DatePrecision(self.date_precision.data)
             self.date_precision.data = settle_precision(self.date, chosen).value
+            placed = self.placed_on.data
+            if placed is not None and self.date_precision.data != DatePrecision.DAY.value:
+                period_end = DatePrecision(self.date_precision.data).period_end(self.date.data)
+                if not self.date.data <= placed <= period_end:
+                    self.placed_on.errors = [
+                        *self.placed_on.errors,
+                        str(_l("Choose a day within the month or year of the date.")),
+                    ]
+                    ok = False
             start = self.date.data
             if self.end_date.data is not None and self.end_date.data < start:
                 self.end_date.errors.append(str(_l("The end date is before the start date.")))

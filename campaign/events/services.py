@@ -61,6 +61,8 @@ class EventDetails:
     case_ids: Sequence[int]
     date_precision: DatePrecision = DatePrecision.DAY
     date_approximate: bool = False
+    # For a month or a year: the day of that period after whose events it is told.
+    placed_on: dt.date | None = None
     start_time: dt.time | None = None
     end_date: dt.date | None = None
     venue: str | None = None
@@ -171,6 +173,7 @@ def _fill(event: Event, details: EventDetails) -> None:
         event.date = details.date
         event.date_precision = details.date_precision
         event.date_approximate = details.date_approximate
+        event.placed_on = None if details.date_precision == DatePrecision.DAY else details.placed_on
         event.start_time = details.start_time
         event.end_date = details.end_date
         event.venue = venue
@@ -200,6 +203,7 @@ def _fingerprint(event: Event) -> tuple[Any, ...]:
         event.date,
         event.date_precision,
         event.date_approximate,
+        event.placed_on,
         event.start_time,
         event.end_date,
         event.venue.id if event.venue is not None else None,

@@ -72,6 +72,7 @@ def _details(form: EventForm) -> services.EventDetails:
         date=cast(date, form.date.data),  # required: the form validated it
         date_precision=DatePrecision(form.date_precision.data),
         date_approximate=bool(form.date_approximate.data),
+        placed_on=form.placed_on.data,
         start_time=form.start_time.data,
         end_date=form.end_date.data,
         venue=form.venue.data or None,
@@ -99,6 +100,7 @@ def _prefill(form: EventForm, event: Event) -> None:
     form.date.shown_precision = event.date_precision
     form.date_precision.data = event.date_precision.value
     form.date_approximate.data = event.date_approximate
+    form.placed_on.data = event.placed_on
     form.start_time.data = event.start_time
     form.end_date.data = event.end_date
     form.venue.data = venue_label(event.venue.name, event.venue.city) if event.venue else ""

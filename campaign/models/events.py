@@ -67,6 +67,9 @@ class Event(db.Model):  # type: ignore[name-defined]
     # Where the event stands in the story: the last day of its period, so "May 2010" comes
     # after the dated events of May (see campaign.timeline.build). Kept by _keep_sort_date.
     sort_date: Mapped[dt.date]
+    # An organiser's placing of an event not known to the day: after the events of this day of
+    # its period ("Appeal rejected, May 2010" after 4 May, before the release on 12 May).
+    placed_on: Mapped[dt.date | None]
     start_time: Mapped[dt.time | None]  # local time at the venue, for hearings and pickets
     end_date: Mapped[dt.date | None]
 
@@ -108,15 +111,16 @@ class Event(db.Model):  # type: ignore[name-defined]
 
     __mapper_args__ = {"version_id_col": version}
 
-    @validates("date", "date_precision")
+    @validates("date", "date_precision", "placed_on")
     def _keep_sort_date(self, key: str, value: Any) -> Any:
-        """Set the story order's date whenever the date or its precision changes."""
+        """Set the story order's date whenever the date, its precision or its placing changes."""
         day = value if key == "date" else self.date
         precision = DatePrecision(
             value if key == "date_precision" else self.date_precision or "day"
         )
+        placed = value if key == "placed_on" else self.placed_on
         if day is not None:
-            self.sort_date = precision.period_end(day)
+            self.sort_date = story_date(day, precision, placed)
         return value
 
     @property
@@ -140,6 +144,15 @@ class Event(db.Model):  # type: ignore[name-defined]
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.type}>"
+
+
+def story_date(day: dt.date, precision: DatePrecision, placed_on: dt.date | None) -> dt.date:
+    """Where an event stands in the story: its day; for a month or a year, the day an organiser
+    placed it on within that period, else the period's last day."""
+    end = precision.period_end(day)
+    if precision != DatePrecision.DAY and placed_on is not None and day <= placed_on <= end:
+        return placed_on
+    return end
 
 
 def _names(text: str, word: str) -> bool:

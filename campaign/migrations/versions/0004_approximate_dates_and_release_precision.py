@@ -13,7 +13,7 @@ so "Released" says "about" where the event did.
 Events also get ``sort_date``, the last day of the period their date stands for: a case's story
 is told in that order, so an event known only to the month comes after the dated events of
 that month ("Appeal rejected, May 2010" after the 4 May protests), and one known only to the
-year after that year's.
+year after that year's, unless an organiser places it after a day of its period (placed_on).
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def upgrade():
             sa.Column("date_approximate", sa.Boolean(), nullable=False, server_default=FALSE)
         )
         batch.add_column(sa.Column("sort_date", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("placed_on", sa.Date(), nullable=True))
     with op.batch_alter_table("cases", table_kwargs=KEEP_IDS) as batch:
         batch.add_column(
             sa.Column("arrest_date_approximate", sa.Boolean(), nullable=False, server_default=FALSE)
@@ -150,5 +151,6 @@ def downgrade():
         batch.drop_column("arrest_date_approximate")
     with op.batch_alter_table("events", table_kwargs=KEEP_IDS) as batch:
         batch.drop_index("ix_events_sort_date_id")
+        batch.drop_column("placed_on")
         batch.drop_column("sort_date")
         batch.drop_column("date_approximate")
