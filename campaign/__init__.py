@@ -70,10 +70,12 @@ def _init_extensions(app: Flask) -> None:
     from campaign.database import tune_sqlite
     from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
     from campaign.history import recorder
-    from campaign.web import actors, i18n, requests
+    from campaign.web import actors, clients, i18n, requests
 
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
+    else:
+        clients.warn_of_unconfigured_proxy(app)
 
     db.init_app(app)
     with app.app_context():

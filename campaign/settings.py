@@ -59,10 +59,17 @@ class Defaults:
     PROXY_FIX_X_FOR = 0
 
     PASSWORD_MIN_LENGTH = 12
-    # Sign-in throttling: failures allowed per account and per client within the window
-    # (a timedelta, or seconds from the environment).
+    # The least zxcvbn score (0-4) a new password needs; 3 is "safely unguessable" online.
+    PASSWORD_MIN_SCORE = 3
+    # Sign-in throttling within the window (a timedelta, or seconds from the environment):
+    # failures per account from one client (then that client waits), per client over all
+    # accounts, and after how many failures of an account from anywhere unknown clients get one
+    # attempt per interval; wrong one-time codes per account.
     LOGIN_ACCOUNT_LIMIT = 5
     LOGIN_CLIENT_LIMIT = 20
+    LOGIN_ACCOUNT_SLOW_AFTER = 10
+    LOGIN_ACCOUNT_SLOW_INTERVAL = timedelta(minutes=1)
+    LOGIN_CODE_LIMIT = 5
     LOGIN_THROTTLE_WINDOW = timedelta(minutes=15)
     INVITATION_LIFETIME = timedelta(hours=72)
     # argon2id parameters (RFC 9106's second recommended option); tests use cheaper ones.
@@ -139,6 +146,14 @@ def _flag(value: Any) -> bool:
     raise ValueError(value)
 
 
+def _score(value: Any) -> int:
+    """A zxcvbn score: a whole number from 0 to 4."""
+    number = _whole(value)
+    if number > 4:
+        raise ValueError(value)
+    return number
+
+
 def _level(value: Any) -> str:
     """A logging level's name: DEBUG, INFO, WARNING, ERROR or CRITICAL."""
     name = str(value).strip().upper()
@@ -166,6 +181,10 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "PASSWORD_MIN_LENGTH": (_whole, "a whole number of characters"),
     "LOGIN_ACCOUNT_LIMIT": (_whole, "a whole number of attempts"),
     "LOGIN_CLIENT_LIMIT": (_whole, "a whole number of attempts"),
+    "LOGIN_ACCOUNT_SLOW_AFTER": (_whole, "a whole number of attempts"),
+    "LOGIN_ACCOUNT_SLOW_INTERVAL": (_duration, "a number of seconds"),
+    "LOGIN_CODE_LIMIT": (_whole, "a whole number of attempts"),
+    "PASSWORD_MIN_SCORE": (_score, "a whole number from 0 to 4"),
     "LOGIN_THROTTLE_WINDOW": (_duration, "a number of seconds"),
     "INVITATION_LIFETIME": (_duration, "a number of seconds"),
     "ARGON2_TIME_COST": (_whole, "a whole number"),

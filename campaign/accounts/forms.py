@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from campaign.accounts.passwords import MAX_LENGTH
@@ -79,3 +87,39 @@ class RoleForm(FlaskForm):
 
     role = SelectField(_l("Role"), choices=Role.choices)
     submit = SubmitField(_l("Change role"))
+
+
+class CodeForm(FlaskForm):
+    """A six-digit code from the authenticator app, or one of the recovery codes."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40), NoControlCharacters()],
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class EnrolForm(FlaskForm):
+    """The first code from the app, which proves it holds the secret."""
+
+    code = StringField(
+        _l("Code from the app"),
+        validators=[DataRequired(), Length(max=40), NoControlCharacters()],
+    )
+    submit = SubmitField(_l("Turn on two-factor sign-in"))
+
+
+class PasswordCheckForm(FlaskForm):
+    """The current password, asked again before a change to the second factor."""
+
+    password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)]
+    )
+    submit = SubmitField(_l("Confirm"))
+
+
+class TwoFactorPolicyForm(FlaskForm):
+    """Whether every staff account must have a second factor (admins)."""
+
+    require_two_factor = BooleanField(_l("Require two-factor sign-in for every staff account"))
+    submit = SubmitField(_l("Save"))

@@ -1,4 +1,4 @@
-"""Password hashing (argon2id) and the password policy: long enough, not a common password."""
+"""Password hashing (argon2id) and the password policy: long enough, hard to guess."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ MIN_DISTINCT_CHARACTERS = 5
 _REPEATED = re.compile(r"^(.+?)\1+$", re.DOTALL)
 # Trailing digits and punctuation people add to a common word to get past a length rule.
 _DECORATION = "0123456789!?.,;:-_*#@$%&+=~"
+
+# zxcvbn's time grows with the length; what follows the first 100 characters only adds strength.
+SCORED_LENGTH = 100
 
 # One decoy hash per parameter set, so an unknown e-mail costs as much time as a wrong password.
 _decoy_hashes: dict[tuple[int, int, int], str] = {}
@@ -96,6 +99,16 @@ def is_guessable(password: str, context: Iterable[str] = ()) -> bool:
     return False
 
 
+def strength(password: str, context: Iterable[str] = ()) -> int:
+    """zxcvbn's score from 0 (guessed at once) to 4 (safe even offline), with what an attacker
+    knows about the account (*context*) among its dictionaries."""
+    from zxcvbn import zxcvbn
+
+    inputs = [word for word in context if word]
+    score: int = zxcvbn(password[:SCORED_LENGTH], user_inputs=inputs)["score"]
+    return score
+
+
 def password_problem(password: str, context: Iterable[str] = ()) -> str | None:
     """Say what is wrong with a new password under the policy, or None if it is acceptable."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
@@ -105,9 +118,15 @@ def password_problem(password: str, context: Iterable[str] = ()) -> str | None:
         )
     if len(password) > MAX_LENGTH:
         return _("Use at most %(n)d characters.", n=MAX_LENGTH)
+    context = list(context)
     if is_guessable(password, context):
         return _(
             "This password is too common or too easy to guess. Try a few unrelated words instead."
+        )
+    if strength(password, context) < current_app.config["PASSWORD_MIN_SCORE"]:
+        return _(
+            "This password is too easy to guess: sequences such as abcdef, rows of keys such as "
+            "qwerty, dates and names are tried first. Try a few unrelated words instead."
         )
     return None
 

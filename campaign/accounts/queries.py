@@ -1,8 +1,6 @@
-"""Reading accounts: the staff list, the invitations still open, the locked sign-ins."""
+"""Reading accounts: the staff list, the invitations still open, the failed sign-ins."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -32,10 +30,10 @@ def open_invitations() -> list[Invitation]:
     )
 
 
-def locked_until(users: list[User]) -> dict[int, datetime]:
-    """The accounts among *users* whose sign-in is locked now, by id, with when it lifts."""
-    locked = throttle.locked_accounts(user.email for user in users)
-    return {user.id: locked[user.email.lower()] for user in users if user.email.lower() in locked}
+def failed_sign_ins(users: list[User]) -> dict[int, int]:
+    """The accounts among *users* with failed sign-ins in the throttle's window, by id: how many."""
+    counts = throttle.failed_sign_ins(user.email for user in users)
+    return {user.id: counts[user.email.lower()] for user in users if user.email.lower() in counts}
 
 
 def account_exists(email: str) -> bool:

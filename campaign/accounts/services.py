@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from campaign.accounts import sessions, throttle
+from campaign.accounts import sessions, throttle, twofactor
 from campaign.accounts.passwords import (
     context_words,
     hash_password,
@@ -27,7 +27,7 @@ from campaign.accounts.passwords import (
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.history.recorder import acting_as, note
-from campaign.models import Invitation, Role, User, UserSession
+from campaign.models import Invitation, RecoveryCode, Role, SecurityPolicy, User, UserSession
 
 FIRST_RUN = "first run"
 
@@ -54,8 +54,25 @@ class SignInThrottled(AccountError):
 
     @property
     def account_locked(self) -> bool:
-        """Whether the account (not only the client) must wait."""
-        return throttle.ACCOUNT in self.waits
+        """Whether the wait concerns the account (so an admin clearing it helps), not only the
+        client's guesses over many accounts."""
+        return bool(self.waits.keys() & {throttle.ACCOUNT, throttle.PAIR, throttle.CODE})
+
+
+class WrongCode(AccountError):
+    """The one-time or recovery code is wrong, or was used already."""
+
+
+class TwoFactorActive(AccountError):
+    """The account has a second factor already (reset it before enrolling again)."""
+
+
+class NoEnrolment(AccountError):
+    """No enrolment is under way: there is no secret waiting for its first code."""
+
+
+class TwoFactorRequired(AccountError):
+    """The admins require a second factor, so it cannot be turned off."""
 
 
 class PasswordRefused(AccountError):
@@ -90,32 +107,244 @@ class OwnAccount(AccountError):
     """Admins cannot deactivate their own account."""
 
 
-def sign_in(email: str, password: str, client: str) -> User:
-    """Check an e-mail and password from *client*, throttled per account and per client.
+def sign_in(
+    email: str, password: str, client: str, *, device: tuple[int, str] | None = None
+) -> User:
+    """Check an e-mail and password from *client*, throttled (see :mod:`throttle`).
 
-    Raises :class:`SignInThrottled` while either must wait, :class:`SignInRefused` for an
-    unknown e-mail, a wrong password or a deactivated account alike (each costs the same time).
-    A hash made with weaker parameters than today's is replaced.
+    *device* is the (user id, device id) of a browser that signed in before: for that account
+    it stands in for the client and escapes the limits strangers cause. Raises
+    :class:`SignInThrottled` while a limit holds, :class:`SignInRefused` for an unknown e-mail,
+    a wrong password or a deactivated account alike (each costs the same time). A hash made
+    with weaker parameters than today's is replaced. With a second factor, the caller asks for
+    a code (:func:`verify_second_factor`) before the sign-in counts.
     """
     email = email.strip().lower()
     throttle.prune()
-    waits = throttle.waits(email, client)
-    if waits:
-        raise SignInThrottled(waits)
     user = db.session.scalar(sa.select(User).where(User.email == email))
+    known = device[1] if device and user is not None and device[0] == user.id else None
+    try:
+        attempt = throttle.claim(email, client, device=known)
+    except throttle.Throttled as throttled:
+        raise SignInThrottled(throttled.waits) from None
     if user is None:
         spend_verification_time(password)
         matched = False
     else:
         matched = verify_password(user.password_hash, password) and user.active
-    throttle.record(email, client, succeeded=matched)
     if user is None or not matched:
         raise SignInRefused
+    throttle.succeeded(attempt)
     with acting_as(user):
         if user.password_hash and needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-        user.last_login_at = utcnow()
+        if not user.has_two_factor:
+            user.last_login_at = utcnow()
     return user
+
+
+def verify_second_factor(user: User, code: str, *, now: datetime | None = None) -> None:
+    """Accept a one-time code (each once only) or an unused recovery code to finish a sign-in.
+
+    Raises :class:`SignInThrottled` after too many wrong codes, :class:`WrongCode` otherwise.
+    Both checks are single UPDATEs, so the same code sent twice at once is accepted once.
+    """
+    try:
+        attempt = throttle.claim_code(user.email, now=now)
+    except throttle.Throttled as throttled:
+        raise SignInThrottled(throttled.waits) from None
+    if not (user.active and user.has_two_factor and user.totp_secret):
+        raise WrongCode
+    if twofactor.looks_like_recovery_code(code):
+        _use_recovery_code(user, code, now or utcnow())
+    else:
+        _use_totp(user, user.totp_secret, code, now)
+    throttle.succeeded(attempt)
+    with acting_as(user):
+        user.last_login_at = utcnow()
+
+
+def _use_totp(user: User, secret: str, code: str, now: datetime | None) -> None:
+    """Accept a code whose time step is later than the last one accepted, atomically."""
+    step = twofactor.matching_step(secret, code, now)
+    if step is None:
+        raise WrongCode
+    claimed = db.session.execute(
+        sa.update(User)
+        .where(
+            User.id == user.id,
+            sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(user, ["totp_last_step"])
+    if not getattr(claimed, "rowcount", 0):
+        raise WrongCode
+
+
+def _use_recovery_code(user: User, code: str, now: datetime) -> None:
+    """Spend an unused recovery code, atomically; the trail notes how many are left."""
+    spent = db.session.execute(
+        sa.update(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == twofactor.recovery_code_digest(code),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(spent, "rowcount", 0):
+        raise WrongCode
+    left = recovery_codes_left(user)
+    with acting_as(user):
+        note(user, recovery_codes=[left + 1, left])
+    db.session.flush()
+
+
+def recovery_codes_left(user: User) -> int:
+    """How many of the account's recovery codes are still unused."""
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(RecoveryCode.id)).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def start_two_factor(user: User) -> str:
+    """Begin enrolment: a fresh secret waits for its first code; returns the secret.
+
+    Raises :class:`TwoFactorActive` when the account has a confirmed second factor.
+    """
+    if user.has_two_factor:
+        raise TwoFactorActive
+    user.totp_secret = twofactor.new_secret()
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    db.session.flush()
+    return user.totp_secret
+
+
+def confirm_two_factor(
+    user: User, code: str, *, keep: UserSession | None = None, now: datetime | None = None
+) -> list[str]:
+    """Finish enrolment with a first code from the app; returns the ten recovery codes, which
+    are shown once (only their hashes are kept). Every other session of the account ends.
+
+    Raises :class:`NoEnrolment`, :class:`TwoFactorActive`, :class:`WrongCode` or
+    :class:`SignInThrottled` (wrong codes count as at sign-in).
+    """
+    if user.has_two_factor:
+        raise TwoFactorActive
+    if not user.totp_secret:
+        raise NoEnrolment
+    try:
+        attempt = throttle.claim_code(user.email, now=now)
+    except throttle.Throttled as throttled:
+        raise SignInThrottled(throttled.waits) from None
+    _use_totp(user, user.totp_secret, code, now)
+    throttle.succeeded(attempt)
+    codes = _replace_recovery_codes(user)
+    user.totp_confirmed_at = utcnow()
+    db.session.flush()
+    sessions.revoke_all(user, keep=keep)
+    return codes
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    """Ten new codes in place of the old; the history notes the count, never a code."""
+    before = _delete_recovery_codes(user)
+    codes = twofactor.new_recovery_codes()
+    for code in codes:
+        user.recovery_codes.append(RecoveryCode(code_hash=twofactor.recovery_code_digest(code)))
+    note(user, recovery_codes=[before, len(codes)])
+    return codes
+
+
+def _delete_recovery_codes(user: User) -> int:
+    """Delete the account's recovery codes; returns how many were still unused."""
+    unused = recovery_codes_left(user)
+    for old in list(user.recovery_codes):
+        db.session.delete(old)
+    db.session.flush()
+    return unused
+
+
+def renew_recovery_codes(
+    user: User, password: str, *, keep: UserSession | None = None
+) -> list[str]:
+    """Ten new recovery codes in place of the old ones (which stop working); every other
+    session ends. Raises :class:`WrongPassword` or :class:`NoEnrolment` (no second factor)."""
+    if not verify_password(user.password_hash, password):
+        raise WrongPassword
+    if not user.has_two_factor:
+        raise NoEnrolment
+    codes = _replace_recovery_codes(user)
+    db.session.flush()
+    sessions.revoke_all(user, keep=keep)
+    return codes
+
+
+def _clear_two_factor(user: User) -> bool:
+    """Take the secret and the recovery codes away; returns whether there was a secret."""
+    had = user.totp_secret is not None
+    unused = _delete_recovery_codes(user)
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    if unused:
+        note(user, recovery_codes=[unused, 0])
+    db.session.flush()
+    return had
+
+
+def turn_off_two_factor(user: User, password: str, *, keep: UserSession | None = None) -> None:
+    """Turn one's own second factor off (with the password); every other session ends.
+
+    Raises :class:`WrongPassword`, :class:`TwoFactorRequired` while the admins require it.
+    """
+    if not verify_password(user.password_hash, password):
+        raise WrongPassword
+    if two_factor_required():
+        raise TwoFactorRequired
+    _clear_two_factor(user)
+    sessions.revoke_all(user, keep=keep)
+
+
+def reset_two_factor(user: User, *, keep: UserSession | None = None) -> bool:
+    """An admin's reset of a member's second factor (a lost phone): secret and recovery codes
+    go, every session of the account ends (but *keep*, the admin's own when they reset their
+    own); returns whether there was anything to reset."""
+    if not _clear_two_factor(user):
+        return False
+    sessions.revoke_all(user, keep=keep)
+    return True
+
+
+def two_factor_required() -> bool:
+    """Whether the admins require a second factor of every staff account."""
+    policy = db.session.get(SecurityPolicy, 1)
+    return bool(policy and policy.require_two_factor)
+
+
+def require_two_factor(required: bool) -> bool:
+    """Set whether every staff account needs a second factor; returns whether it changed."""
+    policy = db.session.get(SecurityPolicy, 1)
+    if policy is None:
+        if not required:
+            return False
+        db.session.add(SecurityPolicy(id=1, require_two_factor=True))
+        db.session.flush()
+        return True
+    if policy.require_two_factor == required:
+        return False
+    policy.require_two_factor = required
+    db.session.flush()
+    return True
 
 
 def _check_new_password(password: str, email: str, name: str) -> None:
@@ -268,15 +497,12 @@ def reactivate(user: User) -> bool:
 
 
 def unlock(user: User) -> int:
-    """Clear an account's failed sign-ins, so its owner need not wait out the lock; returns how
-    many were cleared (the history says how many, and until when it was locked)."""
-    until = throttle.locked_accounts([user.email]).get(user.email.lower())
+    """Clear an account's failed sign-ins and wrong codes, so no client of its owner waits and
+    the account is no longer slowed; returns how many failed sign-ins were cleared (the history
+    says how many)."""
     cleared = throttle.unlock(user.email)
     if cleared:
-        facts: dict[str, list[object]] = {"failed_sign_ins": [cleared, 0]}
-        if until is not None:
-            facts["sign_in_locked_until"] = [until.isoformat(timespec="minutes"), None]
-        note(user, **facts)
+        note(user, failed_sign_ins=[cleared, 0])
         db.session.flush()
     return cleared
 
@@ -289,7 +515,7 @@ def create_account(email: str, role: Role, display_name: str | None, password: s
     email = email.strip().lower()
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise EmailTaken(email)
-    problem = password_problem(password)
+    problem = password_problem(password, context_words(email, display_name or ""))
     if problem:
         raise PasswordRefused(problem)
     user = User(
@@ -323,8 +549,8 @@ def create_first_admin(email: str) -> str | None:
 
 def reset_to_one_time_password(email: str) -> str:
     """Give the account of *email* a new random one-time password, returned to print once;
-    its sessions end and the password must be changed at the next sign-in (a lost admin
-    password, from the command line). Raises :class:`NoSuchAccount`."""
+    its sessions end, its failed sign-ins are cleared and the password must be changed at the
+    next sign-in (a lost admin password, from the command line). Raises :class:`NoSuchAccount`."""
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise NoSuchAccount(email)
@@ -332,5 +558,6 @@ def reset_to_one_time_password(email: str) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     sessions.revoke_all(user)
+    unlock(user)  # the failed tries of whoever lost it do not slow the new password
     db.session.flush()
     return password

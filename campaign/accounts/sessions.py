@@ -12,20 +12,32 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import Flask, current_app, flash, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from campaign.database import utcnow
 from campaign.extensions import db, login_manager
 from campaign.models import User, UserSession
 
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Response
+
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "_sid"
+# A sign-in waiting for its second factor: the account's id and when the password was right.
+HELD_KEY = "_held"
+HELD_LIFETIME = timedelta(minutes=5)
+# A browser that signed in before keeps a signed random id, so strangers' failures never
+# throttle it (OWASP's "device cookie"); it proves nothing by itself and opens nothing.
+DEVICE_COOKIE = "campaign_device"
+DEVICE_LIFETIME = timedelta(days=90)
 # last_seen_at is written at most this often, so most GET requests write nothing.
 TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -144,3 +156,68 @@ def revoke_all(user: User, *, keep: UserSession | None = None) -> int:
         query = query.where(UserSession.id != keep.id)
     result = db.session.execute(query.values(revoked_at=utcnow()))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def hold_for_second_factor(user: User, next_target: str) -> None:
+    """Remember, in this browser only, that *user* gave the right password and owes a code."""
+    session.clear()
+    session[HELD_KEY] = {"user": user.id, "at": utcnow().timestamp(), "next": next_target}
+
+
+def held() -> tuple[User, str] | None:
+    """The account (and where to go next) waiting for a code in this browser, if still fresh."""
+    value = session.get(HELD_KEY)
+    if not isinstance(value, dict):
+        return None
+    at, user_id = value.get("at"), value.get("user")
+    if not isinstance(at, int | float) or not isinstance(user_id, int):
+        return None
+    if utcnow().timestamp() - at > HELD_LIFETIME.total_seconds():
+        session.pop(HELD_KEY, None)
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    return user, str(value.get("next") or "")
+
+
+def drop_held() -> None:
+    """Forget a sign-in waiting for its code (too many wrong codes: start again)."""
+    session.pop(HELD_KEY, None)
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="campaign.device")
+
+
+def known_device() -> tuple[int, str] | None:
+    """The (user id, device id) this browser's device cookie vouches for, if valid and fresh."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _device_serializer().loads(raw, max_age=int(DEVICE_LIFETIME.total_seconds()))
+    except BadSignature:
+        return None
+    if not (isinstance(value, list) and len(value) == 2):
+        return None
+    user_id, device_id = value
+    if not isinstance(user_id, int) or not isinstance(device_id, str):
+        return None
+    return user_id, device_id
+
+
+def remember_device(response: Response, user: User) -> Response:
+    """Give this browser a device cookie for *user* after a complete sign-in."""
+    current = known_device()
+    device_id = current[1] if current and current[0] == user.id else secrets.token_urlsafe(16)
+    config = current_app.config
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_serializer().dumps([user.id, device_id]),
+        max_age=int(DEVICE_LIFETIME.total_seconds()),
+        secure=bool(config["SESSION_COOKIE_SECURE"]),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

@@ -48,6 +48,7 @@ KINDS = {
     "deliverypack": (_l("Delivery pack"), _l("Delivery packs")),
     "user": (_l("User"), _l("Users")),
     "invitation": (_l("Invitation"), _l("Invitations")),
+    "securitypolicy": (_l("Security policy"), _l("Security policy")),
 }
 # How each kind is written in the address of its history page: /manage/history/messages/12.
 URL_KINDS = {
@@ -81,6 +82,11 @@ OTHER_LABELS = {
     "caused_by_event": _l("Because of the event"),
     "caused_by_case": _l("Moved with the case's arrest date"),
     "undone_event": _l("Taken back with the event"),
+    "totp_secret": _l("Two-factor secret"),
+    "totp_confirmed_at": _l("Two-factor sign-in on since"),
+    "recovery_codes": _l("Unused recovery codes"),
+    "require_two_factor": _l("Two-factor sign-in required"),
+    "failed_sign_ins": _l("Failed sign-ins"),
 }
 # Recorded values of these fields are vocabulary values: shown by their label.
 VOCABULARIES: dict[str, type[Vocabulary]] = {

@@ -10,7 +10,7 @@ from campaign.models import DeliveryPack, Message, Source, Venue
 
 HIDDEN = "(hidden)"
 # Recorded only as "(hidden)": that they were set or changed is worth knowing, never the value.
-REDACTED_FIELDS = frozenset({"password_hash", "email"})
+REDACTED_FIELDS = frozenset({"password_hash", "email", "totp_secret"})
 # Never recorded: bookkeeping that changes on its own (a save, a sign-in), and the hashes kept
 # for sessions, invitations, spam checks and withdrawal, which mean nothing to a reader.
 IGNORED_FIELDS = frozenset(
@@ -24,6 +24,7 @@ IGNORED_FIELDS = frozenset(
         "withdraw_token_hash",
         "client_hash",
         "body_fingerprint",
+        "totp_last_step",
     }
 )
 LABEL_LENGTH = 300

@@ -1,6 +1,13 @@
 """Every model of the tracker, importable from one place (and registered with the metadata)."""
 
-from campaign.models.accounts import Invitation, LoginAttempt, User, UserSession
+from campaign.models.accounts import (
+    Invitation,
+    LoginAttempt,
+    RecoveryCode,
+    SecurityPolicy,
+    User,
+    UserSession,
+)
 from campaign.models.audit import AuditEntry
 from campaign.models.cases import Case, CaseEventEffect, CaseStatusChange, case_links
 from campaign.models.events import Event, event_cases, event_organisations, event_sources
@@ -39,7 +46,9 @@ __all__ = [
     "MessageState",
     "Organisation",
     "OrganisationKind",
+    "RecoveryCode",
     "Role",
+    "SecurityPolicy",
     "Source",
     "User",
     "UserSession",

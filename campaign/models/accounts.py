@@ -27,10 +27,23 @@ class User(db.Model):  # type: ignore[name-defined]
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The second factor: a base32 TOTP secret, set while enrolling and in use once confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_confirmed_at: Mapped[datetime | None]
+    # The last time step whose code was accepted: a code works once, never again.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     sessions: Mapped[list[UserSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def has_two_factor(self) -> bool:
+        """Whether sign-in asks this account for a one-time code after the password."""
+        return self.totp_confirmed_at is not None and self.totp_secret is not None
 
     # Flask-Login's interface, spelled out rather than inherited so nothing is implicit.
     @property
@@ -81,10 +94,45 @@ class LoginAttempt(db.Model):  # type: ignore[name-defined]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scope: Mapped[str] = mapped_column(sa.String(16))  # "account" or "client"
+    scope: Mapped[str] = mapped_column(sa.String(16))  # "account", "client", "pair" or "code"
     key_hash: Mapped[str] = mapped_column(sa.String(64))
+    # The account's hash on every row of an attempt, so an admin's unlock finds them all.
+    account_hash: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecoveryCode(db.Model):  # type: ignore[name-defined]
+    """One single-use code that signs in without the authenticator app; only its hash is kept.
+
+    Not audited row by row (ten entries per enrolment would bury the trail): the account's
+    entry notes how many unused codes it had before and after each change.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class SecurityPolicy(db.Model):  # type: ignore[name-defined]
+    """The admins' site-wide security choices: one row (id 1), created when first changed."""
+
+    __tablename__ = "security_policies"
+    __audit__ = Audited()
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    require_two_factor: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def title(self) -> str:
+        """How the history names the one policy."""
+        return "for every staff account"
 
 
 class Invitation(db.Model):  # type: ignore[name-defined]

@@ -22,6 +22,10 @@ STAFF = (Role.ADMIN, Role.ORGANISER, Role.ACTIVIST)
 ORGANISERS = (Role.ADMIN, Role.ORGANISER)
 ADMINS = (Role.ADMIN,)
 STAFF_PREFIX = "/manage"
+# Checks a signed-in user passes before any staff view (app.extensions[GATES]): each returns a
+# redirect to where the user must go first (such as enrolling a second factor), or None.
+GATES = "campaign.staff_gates"
+Gate = Callable[[], Response | None]
 
 
 def allow(*roles: Role) -> Callable[[F], F]:
@@ -37,6 +41,11 @@ def allow(*roles: Role) -> Callable[[F], F]:
 def allowed_roles(view: Callable[..., object] | None) -> frozenset[Role]:
     """The roles a view declared; none declared means nobody may use it."""
     return frozenset(getattr(view, ROLES_ATTRIBUTE, frozenset()))
+
+
+def add_gate(app: Flask, gate: Gate) -> None:
+    """Add a check every signed-in request under /manage/ passes before its view's roles."""
+    app.extensions.setdefault(GATES, []).append(gate)
 
 
 def acting_user() -> User:
@@ -59,6 +68,10 @@ def guard() -> Response | None:
     if current_user.must_change_password:
         # A one-time password opens nothing but the page where it is replaced.
         return redirect(url_for("accounts.change_password"))
+    for gate in current_app.extensions.get(GATES, ()):
+        detour = gate()
+        if detour is not None:
+            return detour
     if request.routing_exception is not None:
         raise request.routing_exception
     view = current_app.view_functions.get(request.endpoint or "")

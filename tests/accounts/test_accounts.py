@@ -124,6 +124,25 @@ def test_length_limits_and_the_account_s_own_name(app_ctx: Flask) -> None:
     assert password_problem("rosalind.franklin") is None
 
 
+@pytest.mark.parametrize("password", ["abcdefghijkl", "zxcvbnm,./123"])
+def test_sequences_and_rows_of_keys_are_refused_by_their_strength_score(
+    app_ctx: Flask, password: str
+) -> None:
+    """Not in any word list, but zxcvbn scores them as guessed at once."""
+    assert not is_guessable(password)
+    problem = password_problem(password) or ""
+    assert "This password is too easy to guess" in problem
+    assert "Try a few unrelated words instead." in problem
+
+
+def test_the_strength_score_knows_the_account_s_e_mail_and_name(app_ctx: Flask) -> None:
+    from campaign.accounts.passwords import strength
+
+    known = context_words("rosalind.franklin@example.org", "Rosalind Franklin")
+    assert strength("rosalind.franklin") >= 3
+    assert strength("rosalind.franklin", known) == 0
+
+
 def test_hashes_are_argon2id_and_verify(app_ctx: Flask) -> None:
     hashed = hash_password(PASSWORD)
     assert hashed.startswith("$argon2id$")
@@ -143,6 +162,8 @@ def test_changing_the_password_needs_the_current_one_and_a_matching_good_new_one
         ("not my password", NEW_PASSWORD, None, "This is not your current password."),
         (PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "x", "The two passwords are not the same."),
         (PASSWORD, "password1234", None, "too common"),
+        (PASSWORD, "abcdefghijkl", None, "This password is too easy to guess"),
+        (PASSWORD, "zxcvbnm,./123", None, "This password is too easy to guess"),
         (PASSWORD, "short", None, "at least 12 characters"),
         (PASSWORD, PASSWORD, None, "different from the current one"),
     ]

@@ -220,7 +220,7 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
         ).all()
         assert [tuple(r) for r in rows] == [
             (arrest_id, "arrest_date", None, "2010-04-27"),
-            (arrest_id, "arrest_date_approximate", "false", "true"),  # 0004 splits "approximate"
+            (arrest_id, "arrest_date_approximate", "false", "true"),  # 0005 splits "approximate"
             (arrest_id, "arrest_date_precision", "day", "day"),
             (arrest_id, "status", "at_risk", "detained"),
         ]  # the undone release and the deleted event left nothing
@@ -238,6 +238,51 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
         )
         assert case.arrest_date_approximate is False
         assert effects_of(case, arrest) == []
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_accounts_and_sign_in_attempts_survive_0004_without_a_second_factor(
+    migrated_app: Flask,
+) -> None:
+    """0004 adds the second factor: accounts keep their passwords and have none; failed
+    sign-ins recorded before it still count and an admin's unlock still clears them."""
+    from campaign.accounts import services, throttle
+    from campaign.accounts.passwords import hash_password
+    from campaign.database import utcnow
+    from campaign.models import User
+
+    with migrated_app.app_context():
+        upgrade(revision="0003")
+        db.session.execute(
+            sa.text(
+                "INSERT INTO users (email, display_name, password_hash, role, active, "
+                "must_change_password, created_at) VALUES ('olga@example.org', 'Olga', :h, "
+                "'organiser', true, false, CURRENT_TIMESTAMP)"
+            ),
+            {"h": hash_password("correct horse battery staple")},
+        )
+        old_key = throttle._key(throttle.ACCOUNT, "olga@example.org", utcnow())
+        for _ in range(3):
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO login_attempts (scope, key_hash, succeeded, created_at) "
+                    "VALUES ('account', :k, false, :t)"
+                ),
+                {"k": old_key, "t": utcnow()},
+            )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        user = db.session.scalars(sa.select(User)).one()
+        assert not user.has_two_factor
+        assert not services.two_factor_required()
+        assert throttle.failed_sign_ins([user.email]) == {user.email: 3}
+        assert services.unlock(user) == 3
+        assert throttle.failed_sign_ins([user.email]) == {}
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
 
@@ -268,12 +313,12 @@ def _link(event_id: int, case_id: int) -> None:
 
 
 def test_approximate_dates_split_into_precision_and_about(migrated_app: Flask) -> None:
-    """0004: "approximate" becomes an approximate day; the release date takes its event's
+    """0005: "approximate" becomes an approximate day; the release date takes its event's
     precision; events get the date they are told in order by."""
     from campaign.models import Case, Event
 
     with migrated_app.app_context():
-        upgrade(revision="0003")
+        upgrade(revision="0004")
         case_id = _insert(
             "cases",
             slug="held",
@@ -334,7 +379,7 @@ def test_approximate_dates_split_into_precision_and_about(migrated_app: Flask) -
         assert events[arrest].sort_date == date(2010, 4, 27)
         db.session.remove()
 
-        downgrade(revision="0003")
+        downgrade(revision="0004")
         precisions = dict(
             db.session.execute(sa.text("SELECT id, date_precision FROM events")).all()
         )

@@ -170,6 +170,8 @@ def test_settings_from_the_environment_arrive_as_their_types(
         ("MAIL_USE_TLS", "perhaps", "true or false"),
         ("LOG_LEVEL", "chatty", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
         ("PASSWORD_MIN_LENGTH", 3.5, "a whole number of characters"),
+        ("PASSWORD_MIN_SCORE", 5, "a whole number from 0 to 4"),
+        ("LOGIN_ACCOUNT_SLOW_INTERVAL", "a while", "a number of seconds"),
     ],
 )
 def test_a_setting_of_the_wrong_kind_stops_start_up_with_a_sentence(
