@@ -58,10 +58,10 @@ typecheck: install-test
 imports: install-test
 	$(BIN)/lint-imports
 
-## make bench: the long-case page timings, then SQLite under several gunicorn workers.
+## make bench: the public pages of a verdict day under gunicorn (2 workers) and wrk, 32 clients,
+## on SQLite (DB=postgres with BENCH_DATABASE_URL for PostgreSQL); bench/run.py says what it does.
 bench: install-test
-	$(BIN)/python bench/run.py
-	$(BIN)/python bench/sqlite_writers.py
+	DB=$(DB) $(BIN)/python bench/run.py
 
 migrate: install
 	$(FLASK) db upgrade

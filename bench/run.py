@@ -1,202 +1,566 @@
-"""Benchmark the public case page and timeline JSON on a long case versus a small one.
+"""`make bench`: the public pages of a verdict day, served by gunicorn and driven by wrk.
 
-Builds, in a temporary SQLite database, a case with 2,000 events and 20,000 published messages
-and a small case with a handful of each, then times the first page of each case page and the
-timeline JSON with the test client. Prints median and p95 in milliseconds, the SQL query count
-per request, and the long/small ratio. Run with ``make bench``.
+1. Builds the synthetic campaign (``bench-data`` in bench/benchapp.py: 200 published cases, one
+   with 2,000 events and 20,000 messages) in a fresh SQLite file, or with ``DB=postgres`` in a
+   schema of its own in ``BENCH_DATABASE_URL`` (created and dropped here).
+2. Serves bench/benchapp.py (the product plus a bare ``/hello``) with gunicorn, 2 sync workers.
+3. Drives each request with wrk from a second process, 32 connections (``BENCH_SECONDS`` each,
+   default 5): ``/hello`` first, then the pages, the feeds, the support form (GET, and POST with
+   its CSRF token through a Lua script) and a conditional request. Where wrk is missing and
+   cannot be installed, a Python load generator (threads with keep-alive connections) stands in;
+   it saturates sooner, so its ratios are lower bounds.
+4. Prints per request: requests/s, p50 and p99, the ratio to ``/hello``, server CPU per request,
+   the SQL statements of a rendered and of a cached answer; then each worker's peak resident
+   memory; then the CPU a page costs when it has to be rendered (in-process, cache off).
+
+Exit status 1 if any answer was a 5xx, a socket error, or the server log says
+"database is locked".
 """
 
 from __future__ import annotations
 
-import statistics
+import http.client
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import sqlalchemy as sa
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CONNECTIONS = 32
+WORKERS = 2
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+TICKS = os.sysconf("SC_CLK_TCK")
+APP = "bench.benchapp:create_bench_app"
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPORT_LUA = """
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + (t:get("bad") or 0) end
+  io.write(string.format(
+    'WRK {"requests": %d, "seconds": %.6f, "p50": %d, "p99": %d, "errors": %d, "bad": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.status + summary.errors.timeout, bad))
+end
+"""
 
-from campaign import create_app
-from campaign.extensions import db
-from campaign.models import (
-    Case,
-    CaseStatus,
-    Event,
-    EventType,
-    Message,
-    MessageState,
-    Organisation,
-    Source,
-    Venue,
-    Verification,
-    event_cases,
-    event_organisations,
-    event_sources,
-)
+EXPECT_LUA = """
+bad = 0
+function response(status, headers, body)
+  if status ~= %(status)d then bad = bad + 1 end
+end
+"""
 
-LONG_EVENTS = 2_000
-LONG_MESSAGES = 20_000
-RUNS = 30
-COUNTRIES = ("RU", "AT", "GB", "DE", "CA", "US", "ZA", "NG", "AU", "LK", "FR", "BR")
-TYPES = (
-    EventType.PICKET,
-    EventType.HEARING,
-    EventType.LETTER,
-    EventType.DEMONSTRATION,
-    EventType.TRANSFER,
-    EventType.STATEMENT,
-)
+POST_LUA = """
+local tokens = {}
+local counter = 0
+function init(args)
+  for line in io.lines("%(tokens)s") do tokens[#tokens + 1] = line end
+end
+function request()
+  counter = counter + 1
+  local i = ((counter - 1) * %(threads)d + id - 1) %% #tokens + 1
+  local body = "csrf_token=%(csrf)s&form_token=" .. tokens[i]
+    .. "&body=Solidarity+from+the+bench+" .. id .. "-" .. counter .. "&country=DE&consent=y"
+  return wrk.format("POST", "%(path)s", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "%(cookie)s",
+  }, body)
+end
+"""
 
 
-def build_case(slug: str, events: int, messages: int, orgs: list[int], sources: list[int]) -> None:
-    """Insert a detained person's case with *events* events and *messages* published messages."""
-    start = date(2019, 1, 1)
-    case = Case(
-        slug=slug,
-        person_name=f"Bench {slug}",
-        status=CaseStatus.DETAINED,
-        published=True,
-        country="BY",
-        city="Minsk",
-        charges="Article 342",
-        arrest_date=start,
+@dataclass
+class Row:
+    """One request of the table and what was measured for it."""
+
+    label: str
+    path: str
+    method: str = "GET"
+    # Every browser and feed reader says it takes gzip; so does the benchmark.
+    headers: dict[str, str] = field(default_factory=lambda: {"Accept-Encoding": "gzip"})
+    expect: int = 200
+    hello: float = 0.0
+    queries: str = ""
+    rate: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    cpu_ms: float = 0.0
+    errors: int = 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_wrk() -> str | None:
+    """wrk, installing Debian's package where we may; None means the Python fallback."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    apt, sudo = shutil.which("apt-get"), shutil.which("sudo")
+    if apt and os.geteuid() == 0:
+        subprocess.run([apt, "install", "-y", "-q", "wrk"], check=False)
+    elif apt and sudo:
+        subprocess.run([sudo, "-n", apt, "install", "-y", "-q", "wrk"], check=False)
+    return shutil.which("wrk")
+
+
+def postgres_url(base: str, schema: str) -> str:
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+def postgres_schema(base: str, schema: str, create: bool) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        if create:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    engine.dispose()
+
+
+def workers_of(master: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{master}/task/{master}/children").read_text()
+    except OSError:
+        return []
+    return [int(pid) for pid in text.split()]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def fetch(
+    base: str, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection(base.split("//")[1], timeout=120)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, dict(response.getheaders()), body
+
+
+def run_wrk(wrk: str, base: str, row: Row, folder: Path, post: dict[str, Any] | None) -> dict:
+    script = REPORT_LUA
+    if post is not None:
+        script += POST_LUA % post
+    script += EXPECT_LUA % {"status": row.expect}
+    lua = folder / "bench.lua"
+    lua.write_text(script)
+    command = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "30s", "-s", str(lua)]
+    for name, value in row.headers.items():
+        command += ["-H", f"{name}: {value}"]
+    done = subprocess.run([*command, base + row.path], capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"wrk failed: {done.stderr or done.stdout}")
+    output = done.stdout
+    line = next(x for x in output.splitlines() if x.startswith("WRK "))
+    result = json.loads(line[4:])
+    result["p50"] /= 1000
+    result["p99"] /= 1000
+    return result
+
+
+def run_python(base: str, row: Row, post: dict[str, Any] | None) -> dict:
+    """The fallback load generator: one thread per connection, keep-alive, same duration."""
+    host = base.split("//")[1]
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + SECONDS
+    tokens = Path(post["tokens"]).read_text().split() if post else []
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection(host, timeout=30)
+        mine: list[float] = []
+        count = 0
+        while time.perf_counter() < deadline:
+            count += 1
+            headers = dict(row.headers)
+            body = None
+            if post:
+                token = tokens[(count * CONNECTIONS + number) % len(tokens)]
+                body = (
+                    f"csrf_token={post['csrf']}&form_token={token}&body=Solidarity+from+the+"
+                    f"bench+{number}-{count}&country=DE&consent=y"
+                )
+                headers.update(
+                    {
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Cookie": post["cookie"],
+                    }
+                )
+            began = time.perf_counter()
+            try:
+                connection.request(row.method, row.path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                if response.status != row.expect:
+                    with lock:
+                        errors[0] += 1
+            except OSError:
+                with lock:
+                    errors[0] += 1
+                connection = http.client.HTTPConnection(host, timeout=30)
+                continue
+            mine.append(time.perf_counter() - began)
+        with lock:
+            latencies.extend(mine)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CONNECTIONS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(len(latencies) * q))] * 1000  # noqa: E731
+    return {
+        "requests": len(latencies),
+        "seconds": elapsed,
+        "p50": pick(0.50) if latencies else 0.0,
+        "p99": pick(0.99) if latencies else 0.0,
+        "errors": 0,
+        "bad": errors[0],
+    }
+
+
+def drain(base: str) -> None:
+    """Wait until the server has worked off what wrk left queued (up to 30 s), so one row's
+    backlog is not measured in the next."""
+    deadline = time.perf_counter() + 30
+    quick = 0
+    while quick < 3 and time.perf_counter() < deadline:
+        began = time.perf_counter()
+        fetch(base, "/hello")
+        quick = quick + 1 if time.perf_counter() - began < 0.02 else 0
+        time.sleep(0.05)
+
+
+def support_session(base: str, path: str) -> tuple[str, str]:
+    """A visitor's session cookie and CSRF token, from the support form."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + path, timeout=60).read().decode()
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert match, "the support form carries a CSRF token"
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, match.group(1)
+
+
+def mint_form_tokens(env: dict[str, str], count: int, path: Path) -> None:
+    """Form tokens as the form would have issued them a minute ago (one per message)."""
+    code = (
+        "import sys, time\n"
+        "from bench.benchapp import create_bench_app\n"
+        "from campaign.messages.spam import issue_form_token\n"
+        "app = create_bench_app()\n"
+        "with app.app_context():\n"
+        f"    sys.stdout.write('\\n'.join(issue_form_token(now=time.time() - 60) "
+        f"for _ in range({count})))\n"
     )
-    db.session.add(case)
-    db.session.flush()
-    now = datetime.now(UTC)
-    event_rows = [
-        {
-            "type": TYPES[i % len(TYPES)].value,
-            "title": f"Event {i} of {slug}",
-            "date": start + timedelta(days=i),
-            "date_precision": "day",
-            "sort_date": start + timedelta(days=i),  # a day's story order is the day itself
-            "city": "Vienna" if i % 3 else "Moscow",
-            "country": "AT" if i % 3 else "RU",
-            "description": "A picket outside the embassy with banners and speeches. " * 3,
-            "visibility": "public" if i % 17 else "internal",
-            "verification": Verification.VERIFIED.value if i % 2 else Verification.REPORTED.value,
-            "created_at": now,
-            "updated_at": now,
-            "version": 1,
-        }
-        for i in range(events)
-    ]
-    result = db.session.execute(sa.insert(Event).returning(Event.id), event_rows)
-    ids = [row[0] for row in result]
-    db.session.execute(sa.insert(event_cases), [{"event_id": i, "case_id": case.id} for i in ids])
-    db.session.execute(
-        sa.insert(event_organisations),
-        [{"event_id": e, "organisation_id": orgs[n % len(orgs)]} for n, e in enumerate(ids)],
+    out = subprocess.run(
+        [str(BIN / "python"), "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
     )
-    db.session.execute(
-        sa.insert(event_sources),
-        [{"event_id": e, "source_id": sources[n % len(sources)]} for n, e in enumerate(ids)],
+    if out.returncode:
+        sys.exit(out.stderr)
+    path.write_text(out.stdout + "\n")
+
+
+def render_costs(env: dict[str, str], paths: list[tuple[str, str]]) -> list[tuple[str, float, str]]:
+    """CPU per page when it has to be rendered: in-process, page cache off, median of 15."""
+    code = (
+        "import json, statistics, sys, time\n"
+        "from bench.benchapp import create_bench_app\n"
+        "app = create_bench_app()\n"
+        "client = app.test_client()\n"
+        "out = []\n"
+        "for label, path in json.loads(sys.argv[1]):\n"
+        "    client.get(path)\n"
+        "    times = []\n"
+        "    for _ in range(15):\n"
+        "        began = time.process_time()\n"
+        "        response = client.get(path)\n"
+        "        times.append((time.process_time() - began) * 1000)\n"
+        "        assert response.status_code == 200, (path, response.status_code)\n"
+        "    out.append((label, statistics.median(times), response.headers['X-Bench-Queries']))\n"
+        "print(json.dumps(out))\n"
     )
-    first = datetime(2019, 1, 1, 8, tzinfo=UTC)
-    span_hours = max(events, 1) * 24
-    db.session.execute(
-        sa.insert(Message),
+    result = subprocess.run(
+        [str(BIN / "python"), "-c", code, json.dumps(paths)],
+        env={**env, "CAMPAIGN_PAGE_CACHE_ENABLED": "false"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        sys.exit(result.stderr)
+    return [tuple(x) for x in json.loads(result.stdout.strip().splitlines()[-1])]
+
+
+def report_render_costs(env: dict[str, str]) -> None:
+    """The second table: what a page costs when it has to be rendered."""
+    print()
+    print("A page that has to be rendered (in-process, page cache off, median of 15):")
+    costs = render_costs(
+        env,
         [
-            {
-                "case_id": case.id,
-                "display_name": f"Supporter {i}" if i % 4 else None,
-                "country": COUNTRIES[i % len(COUNTRIES)],
-                "organisation": "Union branch" if i % 5 == 0 else None,
-                "body": "Solidarity from far away; stay strong.",
-                "state": MessageState.PUBLISHED.value,
-                "consent_to_publish": True,
-                "created_at": (first + timedelta(hours=(i * 7919) % span_hours)).replace(
-                    tzinfo=None
-                ),
-            }
-            for i in range(messages)
+            ("the long case page", "/cases/long"),
+            ("a small case page", "/cases/small-001"),
+            ("the home page", "/"),
+            ("the long case's timeline.json", "/cases/long/timeline.json"),
+            ("the long case's calendar.ics", "/cases/long/calendar.ics"),
+            ("the support form (GET)", "/cases/long/support"),
         ],
     )
-    db.session.commit()
-
-
-def measure(request: Callable[[], int], runs: int) -> tuple[float, float]:
-    """Median and p95 in milliseconds of *runs* calls after a warm-up."""
-    request()
-    timings = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        status = request()
-        timings.append((time.perf_counter() - began) * 1000)
-        assert status == 200, status
-    timings.sort()
-    return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
+    print(f"  {'request':36} {'CPU ms':>7} {'queries':>8}")
+    for label, cpu, queries in costs:
+        print(f"  {label:36} {cpu:7.1f} {queries:>8}")
 
 
 def main() -> None:
-    """Build both cases, time the pages, print a small table."""
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "bench",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite'}",
-                "RATELIMIT_ENABLED": False,
-            }
+    database = os.environ.get("DB") or "sqlite"
+    wrk = ensure_wrk()
+    folder = Path(tempfile.mkdtemp(prefix="campaign-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPAIGN_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        CAMPAIGN_INSTANCE_PATH=str(folder),
+        CAMPAIGN_SECRET_KEY="bench-secret-" + "x" * 40,
+        CAMPAIGN_SESSION_COOKIE_SECURE="false",
+        # One client sends every message here: lift the per-client limits, keep the limiter.
+        CAMPAIGN_SUPPORT_SEND_LIMIT="1000000 per minute",
+        CAMPAIGN_SUPPORT_ATTEMPT_LIMIT="1000000 per minute",
+        CAMPAIGN_LOG_LEVEL="WARNING",
+    )
+    schema = f"bench_{os.getpid()}"
+    base_url = os.environ.get("BENCH_DATABASE_URL", "")
+    if database == "postgres":
+        if not base_url:
+            sys.exit("DB=postgres needs BENCH_DATABASE_URL=postgresql://user@host:5432/db")
+        postgres_schema(base_url, schema, create=True)
+        env["CAMPAIGN_DATABASE_URL"] = postgres_url(base_url, schema)
+    port = int(os.environ.get("BENCH_PORT") or free_port())
+    base = f"http://127.0.0.1:{port}"
+    flask = [str(BIN / "flask"), "--app", APP]
+    server = None
+    measured = False
+    log_path = folder / "gunicorn.log"
+    try:
+        subprocess.run(
+            [*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True
         )
-        with app.app_context():
-            db.create_all()
-            began = time.perf_counter()
-            orgs = [Organisation(name=f"Org {i}", slug=f"org-{i}") for i in range(20)]
-            sources = [
-                Source(title=f"Report {i}", url=f"https://example.org/{i}") for i in range(20)
-            ]
-            db.session.add_all([*orgs, *sources, Venue(name="Embassy", slug="embassy")])
-            db.session.commit()
-            org_ids = [o.id for o in orgs]
-            source_ids = [s.id for s in sources]
-            build_case("small", 12, 40, org_ids, source_ids)
-            build_case("long", LONG_EVENTS, LONG_MESSAGES, org_ids, source_ids)
-            print(
-                f"built: long case with {LONG_EVENTS} events and {LONG_MESSAGES} messages "
-                f"in {time.perf_counter() - began:.1f}s"
+        made = subprocess.run(
+            [*flask, "bench-data"], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+        )
+        print(f"database: {database}; {made.stdout.strip()}")
+        log = log_path.open("w")
+        server = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                str(WORKERS),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--no-control-socket",
+                "--timeout",
+                "120",
+                f"{APP}()",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(300):
+            try:
+                if fetch(base, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        workers = workers_of(server.pid)
+        measure(base, wrk, folder, env, server.pid)
+        measured = True
+        workers = workers_of(server.pid)
+        print()
+        print(
+            "peak resident memory: "
+            + ", ".join(
+                f"worker {n + 1} {peak_rss_mb(pid):.0f} MB" for n, pid in enumerate(workers)
             )
-            engine = db.engine
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=60)
+        text = log_path.read_text() if log_path.exists() else ""
+        try:
+            if measured:
+                report_render_costs(env)
+        finally:
+            if database == "postgres":
+                postgres_schema(base_url, schema, create=False)
+            shutil.rmtree(folder, ignore_errors=True)
+    if "database is locked" in text:
+        print("\nthe server log says 'database is locked'")
+        sys.exit(1)
+    if FAILED:
+        sys.exit(1)
 
-        queries: list[str] = []
 
-        def count(*args: object) -> None:
-            queries.append("q")
+FAILED: list[str] = []
 
-        sa.event.listen(engine, "before_cursor_execute", count)
-        client = app.test_client()
-        results = {}
-        for label, path in (
-            ("case page", "/cases/{slug}"),
-            ("case page, messages only", "/cases/{slug}?show=messages"),
-            ("case sheet (whole)", "/cases/{slug}/sheet"),
-            ("timeline.json (whole)", "/cases/{slug}/timeline.json"),
-        ):
-            for slug in ("small", "long"):
-                url = path.format(slug=slug)
-                queries.clear()
-                client.get(url)
-                n_queries = len(queries)
-                median, p95 = measure(lambda url=url: client.get(url).status_code, RUNS)
-                results[(label, slug)] = (median, p95, n_queries)
 
-        print(f"{'request':28} {'case':6} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
-        for (label, slug), (median, p95, n_queries) in results.items():
-            print(f"{label:28} {slug:6} {median:10.1f} {p95:8.1f} {n_queries:8d}")
-        for label in dict.fromkeys(k[0] for k in results):
-            small, long = results[(label, "small")], results[(label, "long")]
-            print(
-                f"{label}: long/small time ratio {long[0] / small[0]:.2f}, "
-                f"queries {small[2]} vs {long[2]}"
+def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], master: int) -> None:
+    """Probe each request once, drive it, print the table."""
+    status, _headers, body = fetch(base, "/cases/long")
+    assert status == 200, status
+    found = re.search(r'rel="next" href="([^"]+)"', body.decode())
+    assert found, "the long case has a second timeline page"
+    second = found.group(1).replace("&amp;", "&").split("#")[0]
+    rows = [
+        Row("/hello (the yardstick)", "/hello"),
+        Row("the long case page", "/cases/long"),
+        Row("its second timeline page", second),
+        Row("a small case page", "/cases/small-001"),
+        Row("the home page (200 cases)", "/"),
+        Row("the long case's calendar.ics", "/cases/long/calendar.ics"),
+        Row("the long case's timeline.json", "/cases/long/timeline.json"),
+        Row("the long case's feed.atom", "/cases/long/feed.atom"),
+        Row("the long case's timeline.csv", "/cases/long/timeline.csv"),
+        Row("the support form (GET)", "/cases/long/support"),
+        Row("a support-form submission (POST)", "/cases/long/support", "POST", expect=302),
+        Row("the long case page, If-None-Match", "/cases/long", expect=304),
+    ]
+    cookie, csrf = support_session(base, "/cases/long/support")
+    tokens = folder / "form-tokens.txt"
+    mint_form_tokens(env, 40_000, tokens)
+    post = {
+        "tokens": str(tokens),
+        "threads": 2,
+        "csrf": urllib.parse.quote(csrf, safe=""),
+        "cookie": cookie,
+        "path": "/cases/long/support",
+    }
+    for row in rows:
+        if row.method == "POST":
+            row.queries = "-"
+            continue
+        if row.expect == 304:
+            row.headers["If-None-Match"] = fetch(base, row.path)[1]["ETag"]
+        # Each worker renders once, then answers from its cache: the fewest is the steady state.
+        probes = [fetch(base, row.path, row.headers) for _ in range(6)]
+        assert probes[0][0] == row.expect, (row.path, probes[0][0])
+        row.queries = str(min(int(p[1].get("X-Bench-Queries", 0)) for p in probes))
+    loader = "wrk" if wrk else "the Python fallback (wrk could not be installed)"
+    print(f"load: {loader}, {CONNECTIONS} connections, {SECONDS:g} s per request")
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    yardstick = rows[0]
+    for row in rows:
+        if row is not yardstick:
+            # /hello again just before: the ratio compares two runs a few seconds apart, so a
+            # machine shared with other work moves both alike.
+            result = (
+                run_wrk(wrk, base, yardstick, folder, None)
+                if wrk
+                else run_python(base, yardstick, None)
             )
-        sa.event.remove(engine, "before_cursor_execute", count)
-        with app.app_context():
-            db.engine.dispose()
+            row.hello = result["requests"] / result["seconds"]
+        workers = workers_of(master)
+        before = cpu_seconds(workers)
+        data = post if row.method == "POST" else None
+        result = run_wrk(wrk, base, row, folder, data) if wrk else run_python(base, row, data)
+        spent = cpu_seconds(workers) - before
+        row.rate = result["requests"] / result["seconds"]
+        row.hello = row.hello or row.rate
+        row.p50_ms, row.p99_ms = result["p50"], result["p99"]
+        row.cpu_ms = spent * 1000 / max(result["requests"], 1)
+        row.errors = int(result["errors"]) + int(result["bad"])
+        if row.errors:
+            FAILED.append(row.label)
+        drain(base)
+    if rows[-2].method == "POST":
+        # The POST row's queries: one submission, counted by the server.
+        request = urllib.request.Request(
+            base + "/cases/long/support",
+            data=(
+                f"csrf_token={post['csrf']}&form_token={tokens.read_text().split()[-1]}"
+                "&body=One+more+from+the+bench&country=DE&consent=y"
+            ).encode(),
+            headers={"Cookie": cookie},
+        )
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        try:
+            urllib.request.build_opener(NoRedirect).open(request, timeout=60)
+        except urllib.error.HTTPError as answer:
+            rows[-2].queries = f"{answer.headers.get('X-Bench-Queries')}"
+    print()
+    print(
+        f"{'request':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'/hello':>7} "
+        f"{'CPU ms':>7} {'queries':>9} {'errors':>6}"
+    )
+    for row in rows:
+        print(
+            f"{row.label:36} {row.rate:8.0f} {row.p50_ms:8.1f} {row.p99_ms:8.1f} "
+            f"{row.rate / row.hello:7.2f} {row.cpu_ms:7.2f} {row.queries:>9} {row.errors:6d}"
+        )
+    print(
+        "/hello: the ratio to /hello measured just before that row (the yardstick row: "
+        "its own run); requests say Accept-Encoding: gzip;\nqueries: SQL statements per "
+        "answer once each worker has the page (the version lookup included; rendered pages "
+        "below); CPU ms: the workers' CPU per request"
+    )
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    print(f"command: make bench{' DB=postgres' if os.environ.get('DB') == 'postgres' else ''}")
 
 
 if __name__ == "__main__":

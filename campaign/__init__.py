@@ -63,14 +63,15 @@ def _build(test_config: Mapping[str, Any] | None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     """The database (tuned on SQLite, checked once), migrations, CSRF, languages, rate limits,
-    sign-in, and the audit trail's flush hook."""
+    sign-in, the audit trail's flush hook, and the public-data version and page cache."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from campaign.accounts import sessions
     from campaign.database import tune_sqlite
     from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
     from campaign.history import recorder
-    from campaign.web import actors, clients, i18n, requests
+    from campaign.public import version
+    from campaign.web import actors, caching, clients, i18n, requests
 
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
@@ -91,6 +92,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     sessions.init_app(app)
     recorder.init_app(app, resolve_actor=actors.request_actor)
+    version.init_app(app)
+    caching.init_app(app, read_version=version.current)
 
 
 def _register_blueprints(app: Flask) -> None:

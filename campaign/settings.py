@@ -100,6 +100,13 @@ class Defaults:
     ADMIN_EMAIL = "admin@example.org"
     # The app's own log records from this level up reach the server's log (gunicorn's error log).
     LOG_LEVEL = "INFO"
+    # The page cache of anonymous public pages (campaign.web.caching): on or off, what each worker
+    # keeps (pages and bytes), and a Redis that all workers and hosts share (None: none).
+    PAGE_CACHE_ENABLED = True
+    PAGE_CACHE_MAX_ENTRIES = 2000
+    PAGE_CACHE_MAX_BYTES = 32 * 1024 * 1024
+    PAGE_CACHE_REDIS_URL: str | None = None
+    PAGE_CACHE_REDIS_TTL = 3600
 
 
 def _duration(value: Any) -> timedelta:
@@ -200,6 +207,10 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "MAIL_PORT": (_whole, "a port number"),
     "MAIL_USE_TLS": (_flag, "true or false"),
     "LOG_LEVEL": (_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+    "PAGE_CACHE_ENABLED": (_flag, "true or false"),
+    "PAGE_CACHE_MAX_ENTRIES": (_whole, "a whole number of pages"),
+    "PAGE_CACHE_MAX_BYTES": (_whole, "a whole number of bytes"),
+    "PAGE_CACHE_REDIS_TTL": (_whole, "a whole number of seconds"),
 }
 
 

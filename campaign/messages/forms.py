@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 from typing import Any
 
 import pycountry
@@ -27,7 +28,7 @@ from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.models import DeliveryMethod
-from campaign.web.fields import CountryField
+from campaign.web.fields import CountryField, LongSelect
 from campaign.web.validators import CountryCode, NoControlCharacters
 
 MESSAGE_MAX_LENGTH = 2000
@@ -70,13 +71,20 @@ class EmailAddress:
 
 def language_choices() -> list[tuple[str, str]]:
     """Languages with a two-letter code, named in the current locale, for the message's language."""
-    locale = get_locale() or Locale("en")
+    return list(_sorted_languages(str(get_locale() or "en")))
+
+
+@cache
+def _sorted_languages(locale_name: str) -> tuple[tuple[str, str], ...]:
+    """The languages named in one locale, sorted: made once per language, not once per page
+    (pycountry holds some 8,000 languages to look through)."""
+    locale = Locale.parse(locale_name)
     pairs = []
     for language in pycountry.languages:
         code = getattr(language, "alpha_2", None)
         if code:
             pairs.append((code, str(locale.languages.get(code) or language.name)))
-    return sorted(pairs, key=lambda p: p[1].casefold())
+    return tuple(sorted(pairs, key=lambda p: p[1].casefold()))
 
 
 class SupportForm(FlaskForm):
@@ -96,7 +104,10 @@ class SupportForm(FlaskForm):
         ],
     )
     language = SelectField(
-        _l("Language of your message"), validators=[Optional()], validate_choice=False
+        _l("Language of your message"),
+        validators=[Optional()],
+        validate_choice=False,
+        widget=LongSelect(),
     )
     display_name = StringField(
         _l("Your name, as it should appear"),
@@ -137,7 +148,7 @@ class SupportForm(FlaskForm):
 
     def validate_language(self, field: Field) -> None:
         """Only a language from the list (or none)."""
-        if field.data and field.data not in {code for code, _ in language_choices()}:
+        if field.data and field.data not in dict(language_choices()):
             raise ValidationError(_l("Choose a language from the list."))
 
 

@@ -33,19 +33,26 @@ class SupportSummary:
 
 
 def support_summary(case: Case) -> SupportSummary:
-    """Messages on the site and messages delivered for a case, in one query.
+    """Messages on the site and messages delivered for a case, in one statement.
 
     The delivered count includes private messages (approved for delivery only): it is a number,
     not their content, and it tells the public that words reached the person.
     """
-    published = sa.func.coalesce(sa.func.sum(sa.case((message_publicly_shown(), 1), else_=0)), 0)
-    delivered = sa.func.coalesce(
-        sa.func.sum(sa.case((Message.delivered_on.is_not(None), 1), else_=0)), 0
+    count = sa.func.count(Message.id)
+    published = (
+        sa.select(count)
+        .where(Message.case_id == case.id, message_publicly_shown())
+        .scalar_subquery()
     )
-    row = db.session.execute(
-        sa.select(published, delivered).where(Message.case_id == case.id)
-    ).one()
-    return SupportSummary(published=int(row[0]), delivered=int(row[1]))
+    delivered = (
+        sa.select(count)
+        .where(Message.case_id == case.id, Message.delivered_on.is_not(None))
+        .scalar_subquery()
+    )
+    # Two counts an index answers each (ix_messages_case_public_country, ix_messages_case_
+    # delivered), not one pass over every message of the case.
+    row = db.session.execute(sa.select(published, delivered)).one()
+    return SupportSummary(published=int(row[0] or 0), delivered=int(row[1] or 0))
 
 
 def published_messages(case_id: int, *, limit: int, offset: int = 0) -> list[Message]:

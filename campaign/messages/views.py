@@ -5,6 +5,7 @@ blueprint ``messages`` under /manage/messages)."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,7 +36,7 @@ from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, Message
 from campaign.util.countries import is_country_code
 from campaign.util.dates import today_utc
 from campaign.web.access import ORGANISERS, acting_user, allow
-from campaign.web.caching import is_staff
+from campaign.web.caching import is_staff, normalised_choice, shared_page
 from campaign.web.clients import client_key
 from campaign.web.routing import page_number, record_id
 
@@ -107,14 +108,19 @@ def _repair_encoding() -> None:
 
 def _render_form(
     case: Case, form: SupportForm, problem: str | None = None, status: int = 200
-) -> tuple[str, int]:
-    """The form page, with what the supporter typed and, if any, why it was not sent."""
+) -> Response:
+    """The form page, with what the supporter typed and, if any, why it was not sent.
+
+    It carries this visitor's CSRF and form tokens, so no cache may keep it.
+    """
     if not form.form_token.data:
         form.form_token.data = spam.issue_form_token()
     page = render_template(
         "messages/new.html", case=case, form=form, problem=problem, max_length=MESSAGE_MAX_LENGTH
     )
-    return page, status
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _support_form() -> SupportForm:
@@ -142,24 +148,34 @@ def _submission(form: SupportForm) -> services.Submission:
     )
 
 
-def _remember_sent(
-    case: Case, message: Message, token: str, mailed: bool | None = None
-) -> Response:
+@dataclass(frozen=True)
+class _Sent:
+    """What the confirmation needs of a stored message, read before the commit expires it
+    (reading it after would open a second transaction, on SQLite a second wait for the write
+    lock, only to load it again)."""
+
+    case_id: int
+    slug: str
+    message_id: int
+    has_email: bool
+
+
+def _remember_sent(sent: _Sent, token: str, mailed: bool | None = None) -> Response:
     """Post/Redirect/Get to the confirmation, which alone shows the withdrawal link."""
-    data: dict[str, Any] = {"case": case.id, "message": message.id, "token": token}
+    data: dict[str, Any] = {"case": sent.case_id, "message": sent.message_id, "token": token}
     previous = session.get(SENT_KEY) or {}
-    if mailed is None and previous.get("message") == message.id:
+    if mailed is None and previous.get("message") == sent.message_id:
         mailed = previous.get("mailed")  # a second click keeps what the first one said
     if mailed is not None:
         data["mailed"] = mailed
     session[SENT_KEY] = data
-    return redirect(url_for("support.sent", slug=case.slug))
+    return redirect(url_for("support.sent", slug=sent.slug))
 
 
 @public_bp.route("/cases/<slug>/support", methods=["GET", "POST"])
 @limiter.limit(_attempt_limit, methods=["POST"], scope="support-attempts")
 @limiter.limit(_send_limit, methods=["POST"], deduct_when=_counts_as_sent, scope="support-sent")
-def new(slug: str) -> Response | tuple[str, int]:
+def new(slug: str) -> Response:
     """The form for a message of support; a message is stored exactly once or the sender is told."""
     case = visible_case_or_404(slug, staff=is_staff())
     form = _support_form()
@@ -200,6 +216,7 @@ def new(slug: str) -> Response | tuple[str, int]:
         received = services.submit(
             case, _submission(form), nonce=check.nonce, client_hash=client_key()
         )
+        stored = _Sent(case.id, case.slug, received.message.id, bool(received.message.email))
         db.session.commit()
     except services.FormAlreadyUsed:
         _fresh_token(form)
@@ -222,16 +239,15 @@ def new(slug: str) -> Response | tuple[str, int]:
             "Your text is below: please send it again in a moment."
         )
         return _render_form(case, form, problem, 503)
-    message = received.message
     if not received.created:  # the same form sent twice: one message, the first confirmation
-        return _remember_sent(case, message, received.withdraw_token)
-    logger.info("message %s received for case %s", message.id, case.id)
+        return _remember_sent(stored, received.withdraw_token)
+    logger.info("message %s received for case %s", stored.message_id, stored.case_id)
     mailed = None
-    if message.email:
+    if stored.has_email:
         # After the commit: a mail server that fails must not lose the message.
         withdraw_url = url_for("support.withdraw", token=received.withdraw_token, _external=True)
-        mailed = mail.send_confirmation(message, case, withdraw_url)
-    return _remember_sent(case, message, received.withdraw_token, mailed)
+        mailed = mail.send_confirmation(received.message, case, withdraw_url)
+    return _remember_sent(stored, received.withdraw_token, mailed)
 
 
 @public_bp.get("/cases/<slug>/support/sent")
@@ -263,6 +279,7 @@ def sent(slug: str) -> Response:
 
 
 @public_bp.get("/cases/<slug>/messages")
+@shared_page(page=normalised_choice(page_number))
 def wall(slug: str) -> str:
     """The wall of solidarity: a case's published messages, newest first."""
     case = visible_case_or_404(slug, staff=is_staff())
@@ -335,7 +352,7 @@ def too_many(error: RateLimitExceeded) -> Response | tuple[str, int]:
     """Too many messages from one place: say so, keep the text, and say it was not sent."""
     if request.endpoint == "support.new" and request.view_args:
         case = visible_case_or_404(str(request.view_args["slug"]), staff=is_staff())
-        html, _status = _render_form(
+        response = _render_form(
             case,
             _support_form(),
             _(
@@ -344,7 +361,6 @@ def too_many(error: RateLimitExceeded) -> Response | tuple[str, int]:
             ),
             429,
         )
-        response = make_response(html, 429)
         retry = getattr(error, "retry_after", None)
         if retry:
             response.headers["Retry-After"] = str(int(retry))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -16,7 +17,7 @@ class Vocabulary(enum.StrEnum):
     @property
     def label(self) -> LazyString:
         """The member's name for people, in the current locale."""
-        return self._labels()[self.value]
+        return _label_table(type(self))[self.value]
 
     @classmethod
     def _labels(cls) -> dict[str, LazyString]:
@@ -288,3 +289,11 @@ class AuditAction(Vocabulary):
     @classmethod
     def _labels(cls) -> dict[str, LazyString]:
         return {"create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted")}
+
+
+@cache
+def _label_table(vocabulary: type[Vocabulary]) -> dict[str, LazyString]:
+    """A vocabulary's labels, made once: they are lazy, so each is still translated into the
+    locale of the page that shows it. (Building the table at every ``label`` made a page with
+    fifty events build some three hundred lazy strings.)"""
+    return vocabulary._labels()

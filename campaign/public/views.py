@@ -30,18 +30,29 @@ from campaign.timeline.build import (
     PAGE_SIZE,
     build_page,
     counter_events,
+    encode_cursor,
     parse_cursor,
     parse_show,
 )
 from campaign.timeline.reach import load_reach, reach_svg
 from campaign.util.countries import country_name, is_country_code
 from campaign.util.dates import today_utc
-from campaign.web.caching import cache_headers, is_staff
+from campaign.web.caching import (
+    cache_headers,
+    is_staff,
+    normalised_choice,
+    normalised_text,
+    shared_page,
+)
+from campaign.web.routing import page_number
 
 public_bp = Blueprint("public", __name__)
 public_bp.after_request(cache_headers)
 
 SEARCH_MAX = 100
+# Cases on one page of the home page: its cost does not grow with the number of cases.
+INDEX_PAGE_SIZE = 20
+HELD = tuple(s for s in CaseStatus if s.in_custody)
 
 
 def _visible_cases() -> sa.Select[Any]:
@@ -49,37 +60,72 @@ def _visible_cases() -> sa.Select[Any]:
 
 
 def _latest_events(case_ids: list[int], on_or_before: date) -> dict[int, Event]:
-    """The latest public event (by the date it happened) of each case, in one query."""
+    """The latest public event (by the date it happened) of each case, in two queries.
+
+    A correlated subquery per case reads that case's events newest first and stops at the
+    first, instead of numbering every event of every case on the page (a long case has
+    thousands).
+    """
     if not case_ids:
         return {}
-    ranked = (
-        sa.select(
-            event_cases.c.case_id,
-            Event.id.label("event_id"),
-            sa.func.row_number()
-            .over(
-                partition_by=event_cases.c.case_id,
-                order_by=(Event.date.desc(), Event.id.desc()),
-            )
-            .label("n"),
-        )
-        .join(Event, Event.id == event_cases.c.event_id)
+    latest = (
+        sa.select(Event.id)
+        .join(event_cases, event_cases.c.event_id == Event.id)
         .where(
-            event_cases.c.case_id.in_(case_ids),
+            event_cases.c.case_id == Case.id,
             publicly_shown(),
             Event.date <= on_or_before,
         )
-        .subquery()
+        .order_by(Event.date.desc(), Event.id.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
     )
-    rows = db.session.execute(
-        sa.select(ranked.c.case_id, Event)
-        .join(Event, Event.id == ranked.c.event_id)
-        .where(ranked.c.n == 1)
-    ).all()
-    return dict(rows)
+    pairs = db.session.execute(sa.select(Case.id, latest).where(Case.id.in_(case_ids))).all()
+    wanted = {event_id: case_id for case_id, event_id in pairs if event_id is not None}
+    if not wanted:
+        return {}
+    events = db.session.scalars(sa.select(Event).where(Event.id.in_(wanted))).all()
+    return {wanted[event.id]: event for event in events}
+
+
+def _country(value: str) -> str | None:
+    code = value.strip().upper()
+    return code if is_country_code(code) else None
+
+
+def _status(value: str) -> str | None:
+    return value if value in set(CaseStatus) else None
+
+
+def _show(values: list[str]) -> str | None:
+    chosen = parse_show(values)
+    return None if chosen == frozenset(FILTERS) else ",".join(sorted(chosen))
+
+
+def _later_page(value: str) -> str | None:
+    number = page_number(value)
+    return None if number == 1 else str(number)
+
+
+def _cursor(value: str) -> str | None:
+    key = parse_cursor(value)
+    return encode_cursor(key) if key else None
+
+
+# What each page reads from the query string, in the canonical form the page cache keys it by.
+INDEX_PARAMS = {
+    "country": normalised_choice(_country),
+    "status": normalised_choice(_status),
+    "q": normalised_text(SEARCH_MAX),
+    "page": normalised_choice(_later_page),
+}
+CASE_PARAMS = {"show": _show, "after": normalised_choice(_cursor)}
+SHEET_PARAMS = {"show": _show}
 
 
 @public_bp.get("/")
+@shared_page(**INDEX_PARAMS)
 def index() -> str:
     """Published cases, people currently in custody first, with filters and a search box."""
     country = (request.args.get("country") or "").strip().upper()
@@ -107,15 +153,26 @@ def index() -> str:
         stmt = stmt.where(
             sa.or_(*(sa.func.lower(c).contains(needle, autoescape=True) for c in columns))
         )
-    now = today_utc()
-    cases = sorted(
-        db.session.scalars(stmt.order_by(Case.person_name)).all(),
-        key=lambda c: (not c.status.in_custody, c.person_name.lower()),
+    page = request.args.get("page", 1, type=page_number)
+    in_custody_first = sa.case((Case.status.in_(HELD), 0), else_=1)
+    found = list(
+        db.session.scalars(
+            stmt.order_by(in_custody_first, sa.func.lower(Case.person_name), Case.id)
+            .limit(INDEX_PAGE_SIZE + 1)
+            .offset((page - 1) * INDEX_PAGE_SIZE)
+        )
     )
+    cases = found[:INDEX_PAGE_SIZE]
+    now = today_utc()
     countries = sorted(
-        {c for c in db.session.scalars(_visible_cases().with_only_columns(Case.country)) if c},
+        {
+            c
+            for c in db.session.scalars(_visible_cases().with_only_columns(Case.country).distinct())
+            if c
+        },
         key=country_name,
     )
+    args = {"q": query or None, "country": country or None, "status": status_value or None}
     return render_template(
         "public/index.html",
         cases=cases,
@@ -127,16 +184,21 @@ def index() -> str:
         status=status,
         query=query,
         filtered=bool(country or status or query),
+        page=page,
+        has_next=len(found) > INDEX_PAGE_SIZE,
+        args={k: v for k, v in args.items() if v and (k != "status" or status)},
     )
 
 
 @public_bp.get("/cases/<slug>")
+@shared_page(**CASE_PARAMS)
 def case(slug: str) -> str:
     """A case page: who the person is, where they stand, the counters, reach and the timeline."""
     return _case_page(slug, sheet=False)
 
 
 @public_bp.get("/cases/<slug>/sheet")
+@shared_page(**SHEET_PARAMS)
 def case_sheet(slug: str) -> str:
     """The case page with the whole timeline on one page, to print as a case sheet."""
     return _case_page(slug, sheet=True)

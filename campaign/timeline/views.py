@@ -22,7 +22,7 @@ from campaign.timeline import feeds
 from campaign.timeline.build import FILTERS, build_page, event_heading
 from campaign.util.countries import country_name
 from campaign.util.dates import today_utc
-from campaign.web.caching import cache_headers
+from campaign.web.caching import cache_headers, shared_page
 
 public_bp = Blueprint("timeline", __name__)
 public_bp.after_request(cache_headers)
@@ -45,6 +45,7 @@ def _public_case_events(case: Case) -> sa.Select[Any]:
 
 
 @public_bp.get("/cases/<slug>/calendar.ics")
+@shared_page()
 def case_calendar(slug: str) -> Response:
     """The case's dated public events as a calendar to subscribe to."""
     case = public_case_or_404(slug)
@@ -54,6 +55,7 @@ def case_calendar(slug: str) -> Response:
 
 
 @public_bp.get("/cases/<slug>/feed.atom")
+@shared_page()
 def case_feed(slug: str) -> Response:
     """New public events and status changes of a case, as an Atom feed."""
     case = public_case_or_404(slug)
@@ -97,6 +99,7 @@ def _full_timeline(case: Case) -> list[dict[str, Any]]:
 
 
 @public_bp.get("/cases/<slug>/timeline.json")
+@shared_page()
 def case_timeline_json(slug: str) -> Response:
     """The public timeline as JSON: one item per entry, ISO dates and their precision."""
     case = public_case_or_404(slug)
@@ -114,6 +117,7 @@ def case_timeline_json(slug: str) -> Response:
 
 
 @public_bp.get("/cases/<slug>/timeline.csv")
+@shared_page()
 def case_timeline_csv(slug: str) -> Response:
     """The public timeline as CSV, safe to open in a spreadsheet."""
     case = public_case_or_404(slug)
@@ -147,6 +151,7 @@ def _upcoming() -> list[Event]:
 
 
 @public_bp.get("/calendar.ics")
+@shared_page()
 def site_calendar() -> Response:
     """Upcoming public events across all published cases, as a calendar to subscribe to."""
     body = feeds.calendar(
@@ -160,6 +165,7 @@ def site_calendar() -> Response:
 
 
 @public_bp.get("/feed.atom")
+@shared_page()
 def site_feed() -> Response:
     """Upcoming public events across all published cases, as an Atom feed."""
     events = _upcoming()[:FEED_SIZE]

@@ -34,5 +34,21 @@ def country_name(code: str | None) -> str:
 
 def country_choices(blank: str | None = None) -> list[tuple[str, str]]:
     """(code, name) pairs sorted by name in the current locale, for a select field."""
-    pairs = sorted(((code, country_name(code)) for code in country_codes()), key=lambda p: p[1])
+    pairs = list(_sorted_countries(str(get_locale() or "en")))
     return [("", blank), *pairs] if blank is not None else pairs
+
+
+@cache
+def _sorted_countries(locale_name: str) -> tuple[tuple[str, str], ...]:
+    """Every country named in one locale, sorted by name: the same for every form in that
+    language, so it is made once per language, not once per page."""
+    locale = Locale.parse(locale_name)
+
+    def name(code: str) -> str:
+        found = locale.territories.get(code)
+        if found:
+            return str(found)
+        country = pycountry.countries.get(alpha_2=code)
+        return str(country.name) if country else code
+
+    return tuple(sorted(((code, name(code)) for code in country_codes()), key=lambda p: p[1]))

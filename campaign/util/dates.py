@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.dates import get_month_names
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from campaign.models.vocab import DatePrecision
@@ -45,7 +45,13 @@ def format_partial_date(
     """Show only what is known: "12 May 2010", "May 2010", "2010", "about August 2023"."""
     if value is None:
         return ""
-    precision = DatePrecision(precision)
+    return _formatted(value, DatePrecision(precision), bool(approximate), str(get_locale() or ""))
+
+
+@lru_cache(maxsize=8192)
+def _formatted(value: date, precision: DatePrecision, approximate: bool, locale_name: str) -> str:
+    """One date as one locale writes it, worked out once: a timeline shows hundreds of dates
+    and Babel's formatting is most of what a date costs (*locale_name* is the cache's key)."""
     if precision == DatePrecision.MONTH:
         shown = format_date(value, "LLLL y")
     elif precision == DatePrecision.YEAR:
@@ -146,13 +152,3 @@ def _parse_words(raw: str) -> tuple[date, DatePrecision]:
     if len(numbers[0]) > 2:
         raise UnreadableDate(raw)
     return _build(year, month, int(numbers[0])), DatePrecision.DAY
-
-
-def precision_contradiction(value: date, precision: DatePrecision | str) -> str | None:
-    """Explain why a date cannot carry this precision (month and year dates start their period)."""
-    precision = DatePrecision(precision)
-    if precision == DatePrecision.MONTH and value.day != 1:
-        return _("A date known only to the month is stored as the first day of that month.")
-    if precision == DatePrecision.YEAR and (value.month, value.day) != (1, 1):
-        return _("A date known only to the year is stored as 1 January of that year.")
-    return None

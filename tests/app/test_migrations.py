@@ -220,7 +220,7 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
         ).all()
         assert [tuple(r) for r in rows] == [
             (arrest_id, "arrest_date", None, "2010-04-27"),
-            (arrest_id, "arrest_date_approximate", "false", "true"),  # 0005 splits "approximate"
+            (arrest_id, "arrest_date_approximate", "false", "true"),  # 0006 splits "approximate"
             (arrest_id, "arrest_date_precision", "day", "day"),
             (arrest_id, "status", "at_risk", "detained"),
         ]  # the undone release and the deleted event left nothing
@@ -313,12 +313,12 @@ def _link(event_id: int, case_id: int) -> None:
 
 
 def test_approximate_dates_split_into_precision_and_about(migrated_app: Flask) -> None:
-    """0005: "approximate" becomes an approximate day; the release date takes its event's
+    """0006: "approximate" becomes an approximate day; the release date takes its event's
     precision; events get the date they are told in order by."""
     from campaign.models import Case, Event
 
     with migrated_app.app_context():
-        upgrade(revision="0004")
+        upgrade(revision="0005")
         case_id = _insert(
             "cases",
             slug="held",
@@ -379,7 +379,7 @@ def test_approximate_dates_split_into_precision_and_about(migrated_app: Flask) -
         assert events[arrest].sort_date == date(2010, 4, 27)
         db.session.remove()
 
-        downgrade(revision="0004")
+        downgrade(revision="0005")
         precisions = dict(
             db.session.execute(sa.text("SELECT id, date_precision FROM events")).all()
         )

@@ -6,8 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 
+from campaign.extensions import db
 from campaign.models import Case, CaseStatus, Visibility
 
 
@@ -86,3 +89,49 @@ def test_search_box_and_filters_are_labelled(client: FlaskClient, cases: None) -
     for control in ("q", "country", "status"):
         assert f'<label for="{control}">' in html
     assert 'role="search"' in html
+
+
+def _statements(app: Flask, client: FlaskClient, path: str) -> int:
+    """How many SQL statements one anonymous request for *path* runs."""
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_home_page_comes_in_pages_at_a_cost_that_does_not_grow_with_the_cases(
+    app: Flask, client: FlaskClient, make_case: Callable[..., Case], make_event
+) -> None:
+    for n in range(5):
+        case = make_case(person_name=f"Person {n:02d}", country="BY")
+        make_event([case.id], title=f"Picket {n:02d}", date=date(2020, 1, 1))
+    few = _statements(app, client, "/")
+    for n in range(5, 45):
+        case = make_case(person_name=f"Person {n:02d}", country="KZ" if n % 2 else "BY")
+        make_event([case.id], title=f"Picket {n:02d}", date=date(2020, 1, 1))
+    many = _statements(app, client, "/")
+    assert many == few
+    first = client.get("/").get_data(as_text=True)
+    assert "Person 00" in first
+    assert "Person 19" in first
+    assert "Person 20" not in first
+    assert 'rel="next" href="/?page=2"' in first
+    third = client.get("/?page=3&country=&utm_source=x").get_data(as_text=True)
+    assert "Person 44" in third
+    assert "Person 39" not in third
+    assert 'rel="prev" href="/?page=2"' in third
+    assert 'rel="next"' not in third
+    by = client.get("/?country=BY&page=2").get_data(as_text=True)
+    assert 'rel="prev" href="/?country=BY"' in by
+    assert "Person 44" in by
+    beyond = client.get("/?page=9").get_data(as_text=True)
+    assert "Back to the first page" in beyond

@@ -1,0 +1,325 @@
+"""The page cache of anonymous public pages: what an organiser changes is seen on the next
+anonymous request to any app, conditional requests cost no rendering, and bad input cannot
+grow the cache or turn a lost Redis into errors."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, template_rendered
+from flask.testing import FlaskClient
+
+from campaign.extensions import db
+from campaign.models import Case, Event, EventType, Role, Visibility
+from campaign.web.caching import PUBLIC_CACHE, STAFF_CACHE, Entry
+from tests.conftest import event_form, make_app, version_of
+
+PAGES = (
+    "/",
+    "/cases/dana",
+    "/cases/dana/sheet",
+    "/cases/dana/messages",
+    "/cases/dana/feed.atom",
+    "/cases/dana/calendar.ics",
+    "/cases/dana/timeline.json",
+    "/cases/dana/timeline.csv",
+    "/feed.atom",
+    "/calendar.ics",
+)
+
+
+@pytest.fixture
+def dana(make_case: Callable[..., Case], make_event: Callable[..., Event]) -> Case:
+    case = make_case(slug="dana", person_name="Dana Detained")
+    make_event([case.id], type=EventType.PICKET, title="First picket", date=date(2030, 1, 2))
+    return case
+
+
+@contextmanager
+def renders(app: Flask) -> Iterator[list[str]]:
+    """The names of the templates rendered inside the block."""
+    names: list[str] = []
+
+    def record(sender: Flask, template: Any, context: Any, **extra: Any) -> None:
+        names.append(str(template.name))
+
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+def pages_kept(app: Flask) -> int:
+    return len(app.extensions["campaign.page_cache"].local)
+
+
+def add_event(app: Flask, case_id: int, title: str, **overrides: Any) -> None:
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        db.session.add(
+            Event(
+                type=EventType.PICKET,
+                title=title,
+                date=overrides.pop("date", date(2030, 1, 3)),
+                cases=[case],
+                **overrides,
+            )
+        )
+        db.session.commit()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_change_is_on_the_next_anonymous_request(
+    app: Flask, client: FlaskClient, dana: Case, path: str
+) -> None:
+    before = client.get(path)
+    assert before.status_code == 200
+    assert "Picket at the bank" not in before.get_data(as_text=True)
+    assert "Dana Renamed" not in before.get_data(as_text=True)
+    add_event(app, dana.id, "Picket at the bank")
+    with app.app_context():
+        db.session.get(Case, dana.id).person_name = "Dana Renamed"
+        db.session.commit()
+    after = client.get(path).get_data(as_text=True)
+    assert "Picket at the bank" in after or "Dana Renamed" in after
+
+
+def test_an_organisers_change_on_one_app_is_seen_by_another_on_the_same_database(
+    app: Flask, app_config: dict[str, Any], staff_client, dana: Case
+) -> None:
+    other = make_app(app_config)  # a second worker or host: its own memory, the same database
+    reader = other.test_client()
+    assert "First picket" in reader.get("/cases/dana").get_data(as_text=True)
+    with renders(other) as rendered:
+        reader.get("/cases/dana")
+    assert rendered == []  # the second visit came from the other app's cache
+    with app.app_context():
+        event = db.session.scalars(sa.select(Event)).one()
+    organiser = staff_client(Role.ORGANISER)
+    loaded = version_of(organiser.get(f"/manage/events/{event.id}/edit").get_data(as_text=True))
+    saved = organiser.post(
+        f"/manage/events/{event.id}/edit",
+        data=event_form([dana.id], title="Picket of 300 people", date="2030-01-02", version=loaded),
+    )
+    assert saved.status_code == 302
+    html = reader.get("/cases/dana").get_data(as_text=True)
+    assert "Picket of 300 people" in html
+    assert "First picket" not in html
+    with other.app_context():
+        db.engine.dispose()
+
+
+def test_a_conditional_request_is_answered_304_without_rendering(
+    app: Flask, client: FlaskClient, dana: Case
+) -> None:
+    first = client.get("/cases/dana")
+    assert first.headers["Cache-Control"] == PUBLIC_CACHE
+    assert {"Accept-Language", "Cookie"} <= set(first.vary)
+    etag = first.headers["ETag"]
+    with renders(app) as rendered:
+        again = client.get("/cases/dana", headers={"If-None-Match": etag})
+        dated = client.get(
+            "/cases/dana", headers={"If-Modified-Since": first.headers["Last-Modified"]}
+        )
+    assert again.status_code == 304
+    assert again.headers["ETag"] == etag
+    assert again.get_data() == b""
+    assert rendered == []
+    assert dated.status_code in {200, 304}  # 200 only within a second of the last change
+    add_event(app, dana.id, "Picket at the bank")
+    changed = client.get("/cases/dana", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+    assert "Picket at the bank" in changed.get_data(as_text=True)
+
+
+def test_forged_validators_get_the_page_and_grow_nothing(client: FlaskClient, dana: Case) -> None:
+    app = client.application
+    for n in range(30):
+        response = client.get(
+            "/cases/dana",
+            headers={
+                "If-None-Match": f'"forged-{n}", W/"{"x" * 200}"',
+                "If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT",
+            },
+        )
+        assert response.status_code == 200
+    assert pages_kept(app) == 1
+
+
+def test_unknown_parameters_share_the_page_and_known_ones_are_normalised(
+    client: FlaskClient, dana: Case
+) -> None:
+    app = client.application
+    plain = client.get("/cases/dana")
+    for query in (
+        "?utm_source=social&fbclid=abc",
+        "?" + "&".join(f"junk{n}={'y' * 50}" for n in range(200)),
+        "?show=bogus",
+        "?show=messages&show=legal&show=solidarity",
+        "?after=not-a-cursor",
+    ):
+        response = client.get(f"/cases/dana{query}")
+        assert response.status_code == 200
+        assert response.headers["ETag"] == plain.headers["ETag"], query
+    assert pages_kept(app) == 1
+
+
+def test_the_cache_is_capped_in_pages_and_bytes(app_config: dict[str, Any], dana: Case) -> None:
+    capped = make_app({**app_config, "PAGE_CACHE_MAX_ENTRIES": 5})
+    client = capped.test_client()
+    for n in range(40):
+        assert client.get(f"/?q=name{n}").status_code == 200
+        assert client.get(f"/cases/dana?after=2030-01-01.1.2.{n}").status_code == 200
+    assert pages_kept(capped) == 5
+    small = make_app({**app_config, "PAGE_CACHE_MAX_BYTES": 60_000})
+    client = small.test_client()
+    for n in range(40):
+        client.get(f"/?q=name{n}")
+    assert small.extensions["campaign.page_cache"].local.bytes <= 60_000
+    for one in (capped, small):
+        with one.app_context():
+            db.engine.dispose()
+
+
+def test_staff_see_internal_items_that_never_reach_the_cache(
+    app: Flask, client: FlaskClient, staff_client, dana: Case
+) -> None:
+    add_event(app, dana.id, "Lawyer's private visit", visibility=Visibility.INTERNAL)
+    staff = staff_client(Role.ORGANISER).get("/cases/dana")
+    assert "Lawyer&#39;s private visit" in staff.get_data(as_text=True)
+    assert staff.headers["Cache-Control"] == STAFF_CACHE
+    assert "ETag" not in staff.headers
+    public = client.get("/cases/dana").get_data(as_text=True)
+    assert "private visit" not in public
+    assert "Sign out" not in public
+
+
+def test_a_waiting_flash_is_shown_to_its_visitor_only(
+    app: Flask, client: FlaskClient, dana: Case
+) -> None:
+    app.test_client().get("/cases/dana")  # the page is in the cache
+    with client.session_transaction() as session:
+        session["_flashes"] = [("warning", "Your session has ended. Please sign in again.")]
+    shown = client.get("/cases/dana").get_data(as_text=True)
+    assert "Your session has ended" in shown
+    assert "Your session has ended" not in client.get("/cases/dana").get_data(as_text=True)
+    assert "Your session has ended" not in app.test_client().get("/cases/dana").get_data(
+        as_text=True
+    )
+
+
+def test_the_support_form_gives_each_visitor_their_own_tokens(
+    app_config: dict[str, Any], dana: Case
+) -> None:
+    app = make_app({**app_config, "WTF_CSRF_ENABLED": True})
+    first = app.test_client().get("/cases/dana/support")
+    second = app.test_client().get("/cases/dana/support")
+    assert first.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in first.headers
+
+    def token(html: str, name: str) -> str:
+        return html.split(f'name="{name}" type="hidden" value="')[1].split('"')[0]
+
+    one, two = first.get_data(as_text=True), second.get_data(as_text=True)
+    assert token(one, "csrf_token") != token(two, "csrf_token")
+    assert token(one, "form_token") != token(two, "form_token")
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_new_message_leaves_the_pages_cached_and_publishing_it_changes_them(
+    app: Flask, client: FlaskClient, dana: Case, make_message, staff_client
+) -> None:
+    etag = client.get("/cases/dana").headers["ETag"]
+    message_id = make_message(dana.id, body="Solidarity from Vienna")
+    assert client.get("/cases/dana", headers={"If-None-Match": etag}).status_code == 304
+    organiser = staff_client(Role.ORGANISER)
+    decided = organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "publish"})
+    assert decided.status_code == 302
+    page = client.get("/cases/dana", headers={"If-None-Match": etag})
+    assert page.status_code == 200
+    assert "Solidarity from Vienna" in page.get_data(as_text=True)
+
+
+def test_a_bulk_statement_on_a_public_table_changes_the_pages(
+    app: Flask, client: FlaskClient, dana: Case
+) -> None:
+    client.get("/cases/dana")
+    with app.app_context():
+        db.session.execute(sa.update(Event).values(title="Renamed by a bulk update"))
+        db.session.commit()
+    assert "Renamed by a bulk update" in client.get("/cases/dana").get_data(as_text=True)
+
+
+def test_a_lost_redis_means_per_worker_caching_and_one_warning(
+    app_config: dict[str, Any], dana: Case, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_app({**app_config, "PAGE_CACHE_REDIS_URL": "redis://127.0.0.1:9/0"})
+    client = app.test_client()
+    with caplog.at_level(logging.WARNING, logger="campaign.web.caching"):
+        for _ in range(3):
+            response = client.get("/cases/dana")
+            assert response.status_code == 200
+            assert "First picket" in response.get_data(as_text=True)
+    warnings = [r for r in caplog.records if "Redis cannot be reached" in r.getMessage()]
+    assert len(warnings) == 1
+    assert pages_kept(app) == 1
+    with app.app_context():
+        db.engine.dispose()
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set: the shared cache is skipped")
+def test_apps_share_pages_through_redis(app_config: dict[str, Any], dana: Case) -> None:
+    import redis
+
+    redis.Redis.from_url(str(REDIS_URL)).flushdb()
+    config = {**app_config, "PAGE_CACHE_REDIS_URL": REDIS_URL}
+    first, second = make_app(config), make_app(config)
+    assert "First picket" in first.test_client().get("/cases/dana").get_data(as_text=True)
+    with renders(second) as rendered:
+        page = second.test_client().get("/cases/dana")
+    assert "First picket" in page.get_data(as_text=True)
+    assert rendered == []  # rendered by the first app, served by the second from Redis
+    for one in (first, second):
+        with one.app_context():
+            db.engine.dispose()
+
+
+def test_browsers_that_take_gzip_get_the_same_page_compressed(
+    client: FlaskClient, dana: Case
+) -> None:
+    plain = client.get("/cases/dana")
+    packed = client.get("/cases/dana", headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in plain.headers
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert packed.headers["Content-Type"] == plain.headers["Content-Type"]
+    assert "Accept-Encoding" in packed.vary
+    assert "Accept-Encoding" in plain.vary
+    assert packed.headers["ETag"] != plain.headers["ETag"]
+    again = client.get(
+        "/cases/dana",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]},
+    )
+    assert again.status_code == 304
+    assert again.headers["ETag"] == packed.headers["ETag"]
+
+
+def test_an_entry_comes_back_from_redis_whole() -> None:
+    entry = Entry(200, (("Content-Type", "text/html"),), b"<p>\n page</p>", b"\x1f\x8b zipped\n")
+    assert Entry.loads(entry.dumps()) == entry
+    assert Entry.loads(b"not an entry") is None
+    assert Entry.loads(b'{"s": 200, "h": [], "z": 99}\nshort') is None
