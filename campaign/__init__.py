@@ -70,7 +70,9 @@ def _init_extensions(app: Flask) -> None:
     from campaign.database import tune_sqlite
     from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
     from campaign.history import recorder
+    from campaign.models.search import include_name
     from campaign.public import version
+    from campaign.search import index as search_index
     from campaign.web import actors, caching, clients, i18n, requests
 
     if app.config["PROXY_FIX_X_FOR"]:
@@ -85,13 +87,17 @@ def _init_extensions(app: Flask) -> None:
             tune_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], requests.may_write)
         check_database(engine, app.config["SQLALCHEMY_DATABASE_URI"])
 
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    # The full-text index is no model: autogenerate must neither drop nor compare it.
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), include_name=include_name
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
     sessions.init_app(app)
     recorder.init_app(app, resolve_actor=actors.request_actor)
+    search_index.init_app(app)
     version.init_app(app)
     caching.init_app(app, read_version=version.current)
 
@@ -111,12 +117,14 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.manage import views as manage
     from campaign.messages import views as messages
     from campaign.public import views as public
+    from campaign.search import views as search
     from campaign.timeline import views as timeline
     from campaign.web import access
 
     public_blueprints = (
         health.public_bp,
         public.public_bp,
+        search.public_bp,
         timeline.public_bp,
         messages.public_bp,
         accounts.public_bp,
@@ -125,6 +133,6 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # Everything under /manage/ passes the staff area's guard: no staff view can be forgotten.
     access.init_app(app)
-    staff = (manage, cases, events, directory, history, messages, accounts)
+    staff = (manage, cases, events, directory, history, messages, accounts, search)
     for package in staff:
         app.register_blueprint(package.bp)

@@ -14,6 +14,7 @@ from campaign.accounts import services as accounts
 from campaign.accounts.cli import user_cli
 from campaign.extensions import db
 from campaign.messages.cli import messages_cli
+from campaign.search.cli import search_cli
 from campaign.util.terminal import boxed
 
 
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(user_cli)
     app.cli.add_command(messages_cli)
+    app.cli.add_command(search_cli)
 
 
 @click.command("demo")

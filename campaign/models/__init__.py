@@ -13,6 +13,7 @@ from campaign.models.cases import Case, CaseEventEffect, CaseStatusChange, case_
 from campaign.models.events import Event, event_cases, event_organisations, event_sources
 from campaign.models.messages import DeliveryPack, Message
 from campaign.models.organisations import Organisation, Source, Venue
+from campaign.models.search import SearchDocument
 from campaign.models.site import PublicVersion
 from campaign.models.vocab import (
     AuditAction,
@@ -50,6 +51,7 @@ __all__ = [
     "PublicVersion",
     "RecoveryCode",
     "Role",
+    "SearchDocument",
     "SecurityPolicy",
     "Source",
     "User",

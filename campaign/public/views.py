@@ -25,6 +25,7 @@ from campaign.cases.queries import public_cases_clause, visible_case_or_404
 from campaign.events.queries import publicly_shown
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, Event, event_cases
+from campaign.search import queries as search_queries
 from campaign.timeline.build import (
     FILTERS,
     PAGE_SIZE,
@@ -140,19 +141,9 @@ def index() -> str:
     if status is not None:
         stmt = stmt.where(Case.status == status)
     if query:
-        needle = query.lower()
-        columns = (
-            Case.person_name,
-            Case.person_name_original,
-            Case.charges,
-            Case.legal_article,
-            Case.city,
-            Case.detention_place,
-            Case.court,
-        )
-        stmt = stmt.where(
-            sa.or_(*(sa.func.lower(c).contains(needle, autoescape=True) for c in columns))
-        )
+        # The search index, as on /search: any word order, either script, names and places.
+        found_ids = search_queries.matching_case_ids(query, staff=False) or set()
+        stmt = stmt.where(Case.id.in_(found_ids))
     page = request.args.get("page", 1, type=page_number)
     in_custody_first = sa.case((Case.status.in_(HELD), 0), else_=1)
     found = list(

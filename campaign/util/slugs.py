@@ -26,3 +26,20 @@ def slugify(text: str, max_length: int = 80) -> str:
             text, max_length=max_length, word_boundary=True, replacements=_PLAIN_LATIN
         )
     )
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of *text* in lower-case ASCII, transliterated as slugs are.
+
+    "Айнур Kürmanov's" gives ``["ainur", "kurmanov", "s"]``: the search index stores these
+    and a search looks for them, so a name is found in either script and with or without accents.
+    """
+    folded = transliterated_slug(
+        text,
+        separator=" ",
+        replacements=_PLAIN_LATIN,
+        entities=False,
+        decimal=False,
+        hexadecimal=False,
+    )
+    return str(folded).split()

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from campaign.util.countries import country_name
 from campaign.util.dates import format_partial_date
+from campaign.util.highlight import excerpt, highlight
 
 
 def csrf_field() -> Markup:
@@ -53,6 +54,8 @@ def init_app(app: Flask) -> None:
     """Register the filters the templates use for dates and countries, and the CSRF field."""
     app.add_template_filter(format_partial_date, "partial_date")
     app.add_template_filter(country_name, "country_name")
+    app.add_template_filter(highlight, "highlight")
+    app.add_template_filter(excerpt, "excerpt")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(csrf_field, "csrf_field")
     app.add_template_global(form_error_list, "form_error_list")

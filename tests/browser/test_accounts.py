@@ -73,6 +73,14 @@ def test_the_dashboard_and_sign_out_work_on_a_phone(
     _sign_in(phone, live_server, user)
     assert phone.get_by_role("heading", level=1).inner_text() == "Hello, Olga Organiser"
     phone.screenshot(path=str(ARTIFACTS / "staff-dashboard-phone.png"), full_page=True)
+    # The staff links fold into one header row: "Log a picket" and a menu, without JavaScript.
+    header = phone.locator(".site-header").bounding_box()
+    assert header is not None
+    assert header["height"] <= 70
+    assert phone.locator(".nav-picket").is_visible()
+    assert not phone.get_by_role("button", name="Sign out").is_visible()
+    phone.locator(".nav-menu summary").click()
+    phone.screenshot(path=str(ARTIFACTS / "staff-menu-phone.png"))
     phone.get_by_role("button", name="Sign out").click()
     phone.wait_for_url(live_server + "/")
     phone.goto(live_server + "/manage/")

@@ -49,7 +49,7 @@ def test_the_packs_page_tells_two_cases_of_one_person_apart(
     for case in (first, second):
         organiser.post("/manage/messages/packs/new", data={"case_id": case.id})
     html = squeeze(organiser.get("/manage/messages/packs").get_data(as_text=True))
-    packs = html[html.index("<table>") :]
+    packs = html[html.index("<table") :]
     assert packs.count("Ainur Kurmanov (2010)</a>") == 2
     assert packs.count("Ainur Kurmanov (2014)</a>") == 1
 

@@ -1,7 +1,7 @@
 """Approximation apart from precision ("about August 2023"); the release date keeps its precision
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04
 
 Until now "approximate" was a fourth precision beside day, month and year, and meant "about
@@ -23,8 +23,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
