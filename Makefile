@@ -8,18 +8,22 @@ PORT ?= 5000
 # axe-core, the accessibility checker the browser tests inject into pages (npm, git-ignored).
 AXE_VERSION ?= 4.14.1
 AXE := .axe/node_modules/axe-core/axe.min.js
+# make run shows the demo campaign, so the site goes by that campaign's name unless
+# CAMPAIGN_SITE_NAME says otherwise.
+DEMO_SITE_NAME ?= Solidarity with Ainur Kurmanov
 # Every install takes the versions CI tested (`make lock` writes them anew).
-PIP_INSTALL := $(BIN)/pip install --quiet -c constraints.txt
+PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
 .PHONY: run test test-fast lint typecheck imports security axe bench install install-test migrate messages lock clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Creating $(VENV) and installing (a minute or two the first time)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
-	$(PIP_INSTALL) -e .
-	touch $@
+	@$(PIP_INSTALL) -e .
+	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
 	$(PIP_INSTALL) -e '.[test]'
@@ -36,11 +40,13 @@ $(AXE):
 ## make axe: fetch axe-core for the browser tests' accessibility check (needs npm).
 axe: $(AXE)
 
-## make run: install, migrate, load the demo into an empty database, create the first admin, serve.
+## make run: install quietly, migrate, load the demo into an empty database, create the first
+## admin (its one-time password printed last, in a box), serve with the debugger on loopback only.
 run: install
-	$(FLASK) db upgrade
-	$(FLASK) init
-	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+	@$(FLASK) serve --check --host $(HOST) --port $(PORT)
+	@$(FLASK) db upgrade > $(VENV)/upgrade.log 2>&1 || { cat $(VENV)/upgrade.log; exit 1; }
+	@$(FLASK) init --sign-in-url http://$(HOST):$(PORT)/login
+	@CAMPAIGN_SITE_NAME="$${CAMPAIGN_SITE_NAME:-$(DEMO_SITE_NAME)}" $(FLASK) serve --host $(HOST) --port $(PORT)
 
 ## make test: install with the test extra, lint, type-check, check the layers, run the whole suite.
 test: install-test lint typecheck imports $(if $(filter 1,$(CAMPAIGN_BROWSER_TESTS)),axe)

@@ -124,6 +124,7 @@ def build_case(
             "title": f"Event {i} of {slug}",
             "date": start + timedelta(days=i),
             "date_precision": "day",
+            "sort_date": start + timedelta(days=i),  # a day's story order is the day itself
             "city": "Vienna" if i % 3 else "Moscow",
             "country": "AT" if i % 3 else "RU",
             "description": "A picket outside the embassy with banners and speeches. " * 3,

@@ -75,6 +75,8 @@ class DemoEvent:
     on: date
     precision: DatePrecision
     cases: tuple[str, ...]
+    approximate: bool = False
+    placed_on: date | None = None
     city: str | None = "Almaty"
     country: str | None = "KZ"
     venue: tuple[str, str] | None = None
@@ -94,8 +96,9 @@ EVENTS: list[DemoEvent] = [
         EventType.ARREST,
         "Ainur Kurmanov arrested at the Temir Bank picket",
         date(2010, 4, 27),
-        DatePrecision.APPROXIMATE,
+        DatePrecision.DAY,
         (KURMANOV,),
+        approximate=True,
         venue=("Temir Bank head office", "Almaty"),
         orgs=("Kazakhstan 2012",),
         description=(
@@ -108,8 +111,9 @@ EVENTS: list[DemoEvent] = [
         EventType.SENTENCE,
         "Fifteen days' administrative detention for 'organising a picket'",
         date(2010, 4, 27),
-        DatePrecision.APPROXIMATE,
+        DatePrecision.DAY,
         (KURMANOV,),
+        approximate=True,
         description=(
             "The court gave the maximum for the administrative offence: 15 days in the special "
             "detention centre. The arrests were preventive, aimed at the demonstration of 1 May."
@@ -120,8 +124,9 @@ EVENTS: list[DemoEvent] = [
         EventType.HUNGER_STRIKE_START,
         "Ainur Kurmanov begins a hunger strike",
         date(2010, 4, 27),
-        DatePrecision.APPROXIMATE,
+        DatePrecision.DAY,
         (KURMANOV,),
+        approximate=True,
         venue=("Special detention centre for administrative offences", "Almaty"),
         description="He refused food for the whole of his sentence.",
         end=date(2010, 5, 12),
@@ -130,8 +135,9 @@ EVENTS: list[DemoEvent] = [
         EventType.SENTENCE,
         "Yesenbek Ukteshbaev sentenced to five days",
         date(2010, 4, 30),
-        DatePrecision.APPROXIMATE,
+        DatePrecision.DAY,
         (UKTESHBAEV,),
+        approximate=True,
         description=(
             "The leader of the movement Defend People's Homes was jailed for five days while "
             "Kurmanov was held. The exact day is not stated in the source."
@@ -142,8 +148,9 @@ EVENTS: list[DemoEvent] = [
         EventType.HUNGER_STRIKE_START,
         "Yesenbek Ukteshbaev on hunger strike in solidarity",
         date(2010, 4, 30),
-        DatePrecision.APPROXIMATE,
+        DatePrecision.DAY,
         (UKTESHBAEV,),
+        approximate=True,
         description="He refused food in solidarity with Ainur Kurmanov.",
         end=date(2010, 5, 5),
     ),
@@ -226,6 +233,7 @@ EVENTS: list[DemoEvent] = [
         date(2010, 5, 1),
         DatePrecision.MONTH,
         (KURMANOV,),
+        placed_on=date(2010, 5, 4),
         orgs=("Talmas",),
         description=(
             "The rights organisation Talmas won, for the first time in Kazakhstan, the right of the "
@@ -238,14 +246,16 @@ EVENTS: list[DemoEvent] = [
         date(2010, 5, 1),
         DatePrecision.MONTH,
         (KURMANOV,),
+        placed_on=date(2010, 5, 4),
         outcome="The sentence of 15 days was upheld.",
     ),
     DemoEvent(
         EventType.RELEASE,
         "Yesenbek Ukteshbaev released after five days",
         date(2010, 5, 5),
-        DatePrecision.APPROXIMATE,
+        DatePrecision.DAY,
         (UKTESHBAEV,),
+        approximate=True,
     ),
     DemoEvent(
         EventType.HUNGER_STRIKE_END,
@@ -267,8 +277,9 @@ EVENTS: list[DemoEvent] = [
         EventType.OTHER_ACTION,
         "Organisers' note: check the exact date of the arrest",
         date(2010, 4, 27),
-        DatePrecision.APPROXIMATE,
+        DatePrecision.DAY,
         (KURMANOV,),
+        approximate=True,
         description="Ask the Almaty comrades for the court record with the exact day.",
         verified=False,
         internal=True,
@@ -390,6 +401,8 @@ def _add_campaign() -> None:
             title=spec.title,
             date=spec.on,
             date_precision=spec.precision,
+            date_approximate=spec.approximate,
+            placed_on=spec.placed_on,
             end_date=spec.end,
             city=spec.city,
             country=spec.country,
@@ -422,7 +435,8 @@ def _cases() -> dict[str, Case]:
         detention_place="Special detention centre for administrative offences, Almaty",
         status=CaseStatus.RELEASED,
         arrest_date=date(2010, 4, 27),
-        arrest_date_precision=DatePrecision.APPROXIMATE,
+        arrest_date_precision=DatePrecision.DAY,
+        arrest_date_approximate=True,
         sentence="15 days' administrative detention (the maximum)",
         expected_release=date(2010, 5, 12),
         released_on=date(2010, 5, 12),
@@ -444,9 +458,11 @@ def _cases() -> dict[str, Case]:
         charges="Administrative offence",
         status=CaseStatus.RELEASED,
         arrest_date=date(2010, 4, 30),
-        arrest_date_precision=DatePrecision.APPROXIMATE,
+        arrest_date_precision=DatePrecision.DAY,
+        arrest_date_approximate=True,
         sentence="5 days' administrative detention",
         released_on=date(2010, 5, 5),
+        released_on_approximate=True,
         summary=(
             "Jailed for five days while Ainur Kurmanov was held, he went on hunger strike in "
             "solidarity with him."

@@ -52,7 +52,7 @@ def redact(text: str) -> str:
 
 
 # The server's own addresses say nothing of anyone ("Running on http://127.0.0.1:5000").
-_OWN_ADDRESSES = frozenset({"127.0.0.1", "0.0.0.0"})  # noqa: S104  (compared, never bound)
+_OWN_ADDRESSES = frozenset({"127.0.0.1", "0.0.0.0"})  # noqa: S104  # nosec B104  # compared, never bound
 
 
 def _email_or_ipv4(match: re.Match[str]) -> str:

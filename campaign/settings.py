@@ -33,6 +33,9 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 15_000
     DATABASE_CONNECT_TIMEOUT = 5
 
+    # The name the site goes by: page titles, the header, feeds and calendars.
+    SITE_NAME = "Solidarity tracker"
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("en",)

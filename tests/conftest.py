@@ -387,7 +387,8 @@ def case_form(**overrides: Any) -> dict[str, Any]:
         "city": "Almaty",
         "status": "detained",
         "arrest_date": "2010-04-27",
-        "arrest_date_precision": "approximate",
+        "arrest_date_precision": "day",
+        "arrest_date_approximate": "y",
         "sentence": "15 days",
     }
     data.update(overrides)

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from campaign.accounts import queries, services
 from campaign.extensions import db
 from campaign.models import Role
+from campaign.util.terminal import boxed
 
 user_cli = AppGroup("user", help="Manage staff accounts.")
 
@@ -47,3 +48,23 @@ def create_user(email: str, role: str, display_name: str | None) -> None:
         raise click.ClickException(str(refused)) from None
     db.session.commit()
     click.echo(f"Created {role} {email}.")
+
+
+@user_cli.command("reset-password")
+@click.argument("email")
+def reset_password(email: str) -> None:
+    """Give an account a new one-time password (a lost admin password); its sessions end."""
+    try:
+        password = services.reset_to_one_time_password(email)
+    except services.NoSuchAccount:
+        raise click.ClickException(f"No account has the e-mail {email}; nothing changed.") from None
+    db.session.commit()
+    click.echo(
+        boxed(
+            [
+                f"New one-time password for {email.strip().lower()}:",
+                f"  {password}",
+                "Sign in with it at /login: you will be asked to choose your own.",
+            ]
+        )
+    )

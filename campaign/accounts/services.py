@@ -99,6 +99,10 @@ class LastAdmin(AccountError):
     """The change would leave no active admin."""
 
 
+class NoSuchAccount(AccountError):
+    """No staff account has this e-mail."""
+
+
 class OwnAccount(AccountError):
     """Admins cannot deactivate their own account."""
 
@@ -540,4 +544,20 @@ def create_first_admin(email: str) -> str | None:
     )
     with acting_as(label=FIRST_RUN):
         db.session.add(user)
+    return password
+
+
+def reset_to_one_time_password(email: str) -> str:
+    """Give the account of *email* a new random one-time password, returned to print once;
+    its sessions end, its failed sign-ins are cleared and the password must be changed at the
+    next sign-in (a lost admin password, from the command line). Raises :class:`NoSuchAccount`."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NoSuchAccount(email)
+    password = secrets.token_urlsafe(15)
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    sessions.revoke_all(user)
+    unlock(user)  # the failed tries of whoever lost it do not slow the new password
+    db.session.flush()
     return password

@@ -1,10 +1,11 @@
 """Day counters, the campaign's heartbeat: days in detention, days of hunger strike, days to go.
 
-Conventions, chosen so the numbers match how campaigns speak:
+One convention, chosen so the numbers match how campaigns speak, and said on the case page:
+the arrest day is day 1 and the day of release is not counted.
 
 - "day N in detention" counts the arrest day as day 1, so on the arrest day the person is on day 1;
-- a finished detention counts whole days from the arrest to the release ("released after 15 days",
-  arrested 27 April, released 12 May);
+- a finished detention is the number of the last day held, the day before the release
+  ("released after 15 days": arrested 27 April, released 12 May; the day-15 milestone is 11 May);
 - "day N of hunger strike" counts the first day of the strike as day 1;
 - "days until the next hearing" is 0 on the day of the hearing.
 """

@@ -35,6 +35,7 @@ from campaign.models import (
     MessageState,
     Source,
 )
+from campaign.models.events import story_order
 from campaign.timeline.build import EventItem
 from campaign.timeline.feeds import CSV_FIELDS, timeline_rows
 from campaign.util.countries import country_name
@@ -63,9 +64,12 @@ CASE_FIELDS = (
     "status",
     "arrest_date",
     "arrest_date_precision",
+    "arrest_date_approximate",
     "sentence",
     "expected_release",
     "released_on",
+    "released_on_precision",
+    "released_on_approximate",
     "summary",
     "internal_notes",
     "published",
@@ -80,6 +84,8 @@ EVENT_FIELDS = (
     "title",
     "date",
     "date_precision",
+    "date_approximate",
+    "placed_on",
     "start_time",
     "end_date",
     "city",
@@ -205,7 +211,7 @@ def load_events(case: Case) -> list[Event]:
     """Every event concerning the case, internal ones included, in date order."""
     stmt = (
         case_events_select(case.id, include_internal=True)
-        .order_by(Event.date, Event.id)
+        .order_by(*story_order())
         .options(
             selectinload(Event.cases),
             selectinload(Event.organisations),
@@ -260,6 +266,7 @@ def event_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
         record = event_record(event)
         row = {name: public.get(name) for name in CSV_FIELDS}
         row["organisations"] = "; ".join(public["organisations"])
+        row["also_concerns"] = "; ".join(public["also_concerns"])
         row["sources"] = _sources_cell(event.sources)
         row.update({name: record[name] for name in EVENT_CSV_FIELDS if name not in CSV_FIELDS})
         row["cases"] = "; ".join(record["cases"])

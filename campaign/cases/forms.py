@@ -26,7 +26,7 @@ from campaign.web.fields import (
     PlausibleDate,
     column_limit,
     optional_text,
-    precision_errors,
+    settle_precision,
 )
 from campaign.web.validators import NoControlCharacters
 
@@ -71,6 +71,7 @@ class CaseForm(FlaskForm):
         choices=DatePrecision.choices(),
         default=DatePrecision.DAY.value,
     )
+    arrest_date_approximate = BooleanField(_l("About: the arrest date is a best guess"))
     add_arrest_event = BooleanField(_l("Add the arrest to the timeline"), default=True)
     charges = TextAreaField(_l("Charges"), validators=optional_text(Case, "charges"))
     legal_article = StringField(
@@ -108,12 +109,9 @@ class CaseForm(FlaskForm):
         arrest = self.arrest_date.data
         if arrest is not None:
             if not self.arrest_date_precision.errors:  # a tampered choice is refused already
-                problem = precision_errors(
-                    self.arrest_date, DatePrecision(self.arrest_date_precision.data)
-                )
-                if problem:
-                    self.arrest_date_precision.errors.append(problem)
-                    ok = False
+                chosen = DatePrecision(self.arrest_date_precision.data)
+                self.arrest_date_precision.data = settle_precision(self.arrest_date, chosen).value
+                arrest = self.arrest_date.data
             for later in (self.released_on, self.expected_release):
                 if later.data is not None and later.data < arrest:
                     later.errors.append(str(_l("This date is before the arrest date.")))

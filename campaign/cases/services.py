@@ -67,6 +67,7 @@ class CaseRecord:
     status: CaseStatus = CaseStatus.DETAINED
     arrest_date: dt.date | None = None
     arrest_date_precision: DatePrecision = DatePrecision.DAY
+    arrest_date_approximate: bool = False
     charges: str | None = None
     legal_article: str | None = None
     court: str | None = None
@@ -165,13 +166,19 @@ def open_case(record: CaseRecord, actor: User | None, *, log_arrest: bool = Fals
     return case
 
 
+def arrest_title(person_name: str) -> str:
+    """The title the app gives the arrest it puts on a new case's timeline."""
+    return _("Arrest of %(name)s", name=person_name)[:200]
+
+
 def _log_arrest(case: Case, actor: User | None) -> Event:
     """Put the arrest typed on a new case on its timeline, with the same date and precision."""
     event = Event(
         type=EventType.ARREST,
-        title=_("Arrest of %(name)s", name=case.person_name)[:200],
+        title=arrest_title(case.person_name),
         date=case.arrest_date,
         date_precision=case.arrest_date_precision,
+        date_approximate=case.arrest_date_approximate,
         city=case.city,
         country=case.country,
         created_by_id=actor.id if actor is not None else None,
@@ -194,16 +201,38 @@ def update_case(
         raise EditConflict("case", case.id, case.version, seen_version)
     slug = choose_slug(record.slug, record.person_name, case)
     old_status = case.status
-    old_arrest = (case.arrest_date, case.arrest_date_precision)
+    old_arrest = _arrest_of(case)
+    old_release = case.released_on
+    old_name = case.person_name
     case.slug = slug
     _copy(case, record)
+    if case.person_name != old_name:
+        retitle_generated(case, old_name)
+    if case.released_on != old_release:
+        # A release date typed by hand is a day; an event's "about" no longer describes it.
+        case.released_on_precision = DatePrecision.DAY
+        case.released_on_approximate = False
     link_cases(case, record.related_ids)
     record_manual_change(case, old_status, today_utc(), actor)
     db.session.flush()
     in_step = True
-    if old_arrest != (case.arrest_date, case.arrest_date_precision):
+    if old_arrest != _arrest_of(case):
         in_step = move_arrest(case, old_arrest[0])
     return CaseSaved(case, in_step)
+
+
+def retitle_generated(case: Case, old_name: str) -> None:
+    """Give the titles the app made from the old name ("Arrest of <old name>") the new name;
+    titles a person wrote stay as they are."""
+    made = arrest_title(old_name)
+    for event in case_events(case):
+        if event.type == EventType.ARREST and event.title == made:
+            event.title = arrest_title(case.person_name)
+
+
+def _arrest_of(case: Case) -> tuple[dt.date | None, DatePrecision, bool]:
+    """The case's arrest date with how it is known, to tell whether an edit moved it."""
+    return (case.arrest_date, case.arrest_date_precision, case.arrest_date_approximate)
 
 
 def move_arrest(case: Case, old_date: dt.date | None) -> bool:
@@ -238,6 +267,7 @@ def move_arrest(case: Case, old_date: dt.date | None) -> bool:
     note(event, caused_by_case=[None, f"#{case.id} {case.person_name}"])
     event.date = new_date
     event.date_precision = new_precision
+    event.date_approximate = case.arrest_date_approximate
     for change in db.session.scalars(
         sa.select(CaseStatusChange).where(
             CaseStatusChange.event_id == event.id, CaseStatusChange.effective_on == old_date

@@ -39,7 +39,21 @@ DRIVING_TYPES: dict[EventType, CaseStatus] = {
 }
 # The case dates an event may fill, taken back when the event is deleted or no longer says so
 # (in this order: a precision goes back only with the date it describes).
-UNDOABLE_FIELDS = ("arrest_date", "arrest_date_precision", "released_on")
+UNDOABLE_FIELDS = (
+    "arrest_date",
+    "arrest_date_precision",
+    "arrest_date_approximate",
+    "released_on",
+    "released_on_precision",
+    "released_on_approximate",
+)
+# How a date is known goes back only with the date it describes.
+DESCRIBES = {
+    "arrest_date_precision": "arrest_date",
+    "arrest_date_approximate": "arrest_date",
+    "released_on_precision": "released_on",
+    "released_on_approximate": "released_on",
+}
 STATUS = "status"
 
 
@@ -71,6 +85,7 @@ def implied_by(case: Case, event: Event, others: Iterable[Event], today: date) -
     if event.type == EventType.ARREST and case.arrest_date is None and event.date <= today:
         fields["arrest_date"] = event.date
         fields["arrest_date_precision"] = event.date_precision
+        fields["arrest_date_approximate"] = event.date_approximate
     superseded = any(
         other is not event
         and (other.id is None or other.id != event.id)
@@ -84,8 +99,14 @@ def implied_by(case: Case, event: Event, others: Iterable[Event], today: date) -
     already = case.status.in_custody if event.type == EventType.ARREST else case.status == target
     if already:
         status = None
-    if event.type == EventType.RELEASE and case.released_on != event.date:
+    if event.type == EventType.RELEASE and (
+        case.released_on,
+        case.released_on_precision,
+        case.released_on_approximate,
+    ) != (event.date, event.date_precision, event.date_approximate):
         fields["released_on"] = event.date
+        fields["released_on_precision"] = event.date_precision
+        fields["released_on_approximate"] = event.date_approximate
     return Implied(status, fields)
 
 
@@ -134,10 +155,18 @@ def _keep(
     """Remember that *event* set *name* on *case*; a second change keeps the first old value."""
     effect = effects.get(name)
     if effect is None:
-        effect = CaseEventEffect(case=case, event=event, field=name, old_value=render(old))
+        effect = CaseEventEffect(case=case, event=event, field=name, old_value=_stored(old))
         db.session.add(effect)
         effects[name] = effect
-    effect.new_value = render(new)
+    effect.new_value = _stored(new)
+
+
+def _stored(value: Any) -> str | None:
+    """A field's value as case_event_effects keeps it: as the audit trail writes it, in text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    rendered = render(value)
+    return None if rendered is None else str(rendered)
 
 
 def _event_label(event: Event) -> str:
@@ -192,8 +221,10 @@ def latest_change(case: Case) -> CaseStatusChange | None:
 
 def _restored(name: str, old: str | None) -> Any:
     """The value a field had before the event, from its stored form."""
-    if name == "arrest_date_precision":
+    if name.endswith("_precision"):
         return DatePrecision(old) if old else DatePrecision.DAY
+    if name.endswith("_approximate"):
+        return old == "true"
     return date.fromisoformat(old) if old else None
 
 
@@ -212,9 +243,9 @@ def undo_event(case: Case, event: Event, today: date, user: User | None) -> Case
         restored_fields: list[str] = []
         for name in UNDOABLE_FIELDS:
             effect = filled.get(name)
-            if effect is None or render(getattr(case, name)) != effect.new_value:
+            if effect is None or _stored(getattr(case, name)) != effect.new_value:
                 continue  # not the event's doing, or someone changed it since: theirs wins
-            if name == "arrest_date_precision" and "arrest_date" not in restored_fields:
+            if name in DESCRIBES and DESCRIBES[name] not in restored_fields:
                 continue  # the precision goes back only with the date it describes
             value = _restored(name, effect.old_value)
             if value == getattr(case, name):

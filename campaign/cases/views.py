@@ -57,6 +57,7 @@ SIMPLE_FIELDS = (
     "summary",
     "internal_notes",
     "arrest_date",
+    "arrest_date_approximate",
 )
 
 
@@ -114,6 +115,7 @@ def _record(form: CaseForm) -> services.CaseRecord:
         status=CaseStatus(form.status.data),
         arrest_date=form.arrest_date.data,
         arrest_date_precision=DatePrecision(form.arrest_date_precision.data),
+        arrest_date_approximate=bool(form.arrest_date_approximate.data),
         charges=form.charges.data,
         legal_article=form.legal_article.data,
         court=form.court.data,

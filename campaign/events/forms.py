@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     FormField,
@@ -39,12 +40,19 @@ from campaign.web.fields import (
     as_choices,
     column_limit,
     optional_text,
-    precision_errors,
+    settle_precision,
 )
 from campaign.web.validators import HttpUrl, NoControlCharacters
 
 MAX_PARTICIPANTS = 1_000_000
+NO_SOURCE_MESSAGE = _l("Add the source you checked it against to save it as verified.")
 PICKET_TYPES = (EventType.PICKET, EventType.DEMONSTRATION, EventType.VIGIL)
+# What the quick form says once it logged each kind of action.
+LOGGED = {
+    EventType.PICKET: _l("Thank you: the picket was logged."),
+    EventType.DEMONSTRATION: _l("Thank you: the demonstration was logged."),
+    EventType.VIGIL: _l("Thank you: the vigil was logged."),
+}
 
 
 def participants_field(label: Any) -> IntegerField:
@@ -92,6 +100,10 @@ class EventForm(FlaskForm):
         choices=DatePrecision.choices(),
         default=DatePrecision.DAY.value,
     )
+    date_approximate = BooleanField(_l("About: the date is a best guess"))
+    placed_on = DateField(
+        _l("On the timeline, after the events of (optional)"), validators=[Optional()]
+    )
     start_time = TimeField(_l("Start time (local)"), validators=[Optional()])
     end_date = DateField(_l("End date"), validators=[Optional(), PlausibleDate()])
     venue = StringField(_l("Venue"), validators=optional_text(Venue, "name"))
@@ -114,6 +126,7 @@ class EventForm(FlaskForm):
         default=Visibility.PUBLIC.value,
     )
     sources = FieldList(FormField(SourceEntry), min_entries=2)
+    verified = BooleanField(_l("Verified: I checked it against the sources above"))
     version = HiddenField()
     submit = SubmitField(_l("Save the event"))
 
@@ -121,14 +134,27 @@ class EventForm(FlaskForm):
         """The field checks, then the checks across fields (dates, precision)."""
         ok = super().validate(extra_validators)
         if self.date.data is not None and not self.date_precision.errors:
-            problem = precision_errors(self.date, DatePrecision(self.date_precision.data))
-            if problem:
-                self.date_precision.errors.append(problem)
-                ok = False
+            chosen = DatePrecision(self.date_precision.data)
+            self.date_precision.data = settle_precision(self.date, chosen).value
+            placed = self.placed_on.data
+            if placed is not None and self.date_precision.data != DatePrecision.DAY.value:
+                period_end = DatePrecision(self.date_precision.data).period_end(self.date.data)
+                if not self.date.data <= placed <= period_end:
+                    self.placed_on.errors = [
+                        *self.placed_on.errors,
+                        str(_l("Choose a day within the month or year of the date.")),
+                    ]
+                    ok = False
             start = self.date.data
             if self.end_date.data is not None and self.end_date.data < start:
                 self.end_date.errors.append(str(_l("The end date is before the start date.")))
                 ok = False
+        if self.verified.data and not any(
+            (entry.form.url.data or "").strip() or (entry.form.title.data or "").strip()
+            for entry in self.sources
+        ):
+            self.verified.errors = [*self.verified.errors, str(NO_SOURCE_MESSAGE)]
+            ok = False
         return ok
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from campaign.cases.labels import case_labels
 from campaign.extensions import db
 from campaign.models import Case, Event, Role, User, Verification, Visibility, event_cases
+from campaign.models.events import story_order
 from campaign.models.vocab import LEGAL_TYPES
 
 PAGE_SIZE = 50
@@ -21,7 +22,7 @@ def case_events(case: Case) -> list[Event]:
             sa.select(Event)
             .join(event_cases, event_cases.c.event_id == Event.id)
             .where(event_cases.c.case_id == case.id)
-            .order_by(Event.date, Event.id)
+            .order_by(*story_order())
         )
     )
 

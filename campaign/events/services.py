@@ -36,12 +36,17 @@ from campaign.models import (
     Visibility,
     event_sources,
 )
+from campaign.models.events import story_order
 from campaign.util.dates import today_utc
 
 # A second identical report by the same person within this time is the same report sent twice.
 REPEAT_WINDOW = timedelta(minutes=2)
 # PostgreSQL advisory-lock namespace: one user's reports are checked one after the other.
 REPEAT_LOCK = 0x6576_0000
+
+
+class NoSourceToVerify(Exception):
+    """An event saved as verified must cite a source it was checked against."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,9 @@ class EventDetails:
     date: dt.date
     case_ids: Sequence[int]
     date_precision: DatePrecision = DatePrecision.DAY
+    date_approximate: bool = False
+    # For a month or a year: the day of that period after whose events it is told.
+    placed_on: dt.date | None = None
     start_time: dt.time | None = None
     end_date: dt.date | None = None
     venue: str | None = None
@@ -68,6 +76,13 @@ class EventDetails:
     visibility: Visibility = Visibility.PUBLIC
     organisations: Sequence[str] = ()
     sources: Sequence[tuple[str | None, str | None]] = field(default_factory=tuple)
+    # An organiser checked it against its sources while typing it in: saved as verified.
+    verified: bool = False
+
+    @property
+    def cites_a_source(self) -> bool:
+        """Whether a link or a title of a source is given."""
+        return any(url or (title or "").strip() for url, title in self.sources)
 
 
 @dataclass(frozen=True)
@@ -157,20 +172,27 @@ def _fill(event: Event, details: EventDetails) -> None:
         event.title = details.title.strip()
         event.date = details.date
         event.date_precision = details.date_precision
+        event.date_approximate = details.date_approximate
+        event.placed_on = None if details.date_precision == DatePrecision.DAY else details.placed_on
         event.start_time = details.start_time
         event.end_date = details.end_date
         event.venue = venue
         event.city = (details.city or "").strip() or (venue.city if venue else None)
         event.country = country
         event.participants = details.participants
-        event.description = details.description or None
-        event.outcome = details.outcome or None
-        event.authority = details.authority or None
-        event.authority_response = details.authority_response or None
+        event.description = _text(details.description)
+        event.outcome = _text(details.outcome)
+        event.authority = _text(details.authority)
+        event.authority_response = _text(details.authority_response)
         event.visibility = details.visibility
         event.cases = cases
         event.organisations = orgs
         event.sources = sources
+
+
+def _text(value: str | None) -> str | None:
+    """Typed text as stored: without surrounding blanks, and nothing for blanks alone."""
+    return (value or "").strip() or None
 
 
 def _fingerprint(event: Event) -> tuple[Any, ...]:
@@ -180,6 +202,8 @@ def _fingerprint(event: Event) -> tuple[Any, ...]:
         event.title,
         event.date,
         event.date_precision,
+        event.date_approximate,
+        event.placed_on,
         event.start_time,
         event.end_date,
         event.venue.id if event.venue is not None else None,
@@ -253,11 +277,20 @@ def log_event(details: EventDetails, actor: User) -> Logged:
 
     Raises :class:`campaign.directory.services.AmbiguousVenue`.
     """
+    _check_verified(details, actor)
     event = Event(created_by_id=actor.id)
     logged = _log(event, actor, lambda: _fill(event, details))
     if not logged.repeated and drives_status(event, actor):
         follow_status(event, actor)
+    if details.verified and may_verify(actor):
+        verify_event(logged.event, actor)
     return logged
+
+
+def _check_verified(details: EventDetails, actor: User) -> None:
+    """Refuse "save as verified" without a source (only an organiser's word counts)."""
+    if details.verified and may_verify(actor) and not details.cites_a_source:
+        raise NoSourceToVerify
 
 
 def picket_title(kind: EventType, venue_name: str | None, city: str | None) -> str:
@@ -278,8 +311,9 @@ def log_picket(report: PicketReport, actor: User) -> Logged:
         type=report.type,
         date=report.date,
         date_precision=DatePrecision.DAY,
+        date_approximate=False,
         participants=report.participants,
-        description=report.note or None,
+        description=_text(report.note),
         visibility=Visibility.PUBLIC,
         created_by_id=actor.id,
     )
@@ -313,7 +347,8 @@ def update_event(
     """
     if seen_version != event.version:
         raise EditConflict("event", event.id, event.version, seen_version)
-    before = (event.type, event.date, {c.id for c in event.cases})
+    _check_verified(details, actor)
+    before = _status_facts(event)
     cases_before = list(event.cases)
     cited_before = list(event.sources)
     _fill(event, details)
@@ -329,9 +364,17 @@ def update_event(
     if not drives_status(event, actor):
         # An activist's change takes the event back to unchecked: so does its effect.
         unfollow_status(event, cases_before, everything=True)
-    elif before != (event.type, event.date, {c.id for c in event.cases}):
+    elif before != _status_facts(event):
         unfollow_status(event, cases_before)
         follow_status(event, actor)
+    if details.verified and may_verify(actor):
+        verify_event(event, actor)
+
+
+def _status_facts(event: Event) -> tuple[Any, ...]:
+    """What the status rules read from an event: a change re-applies them."""
+    cases = frozenset(c.id for c in event.cases)
+    return (event.type, event.date, event.date_precision, event.date_approximate, cases)
 
 
 def verify_event(event: Event, actor: User) -> bool:
@@ -347,6 +390,15 @@ def verify_event(event: Event, actor: User) -> bool:
     follow_status(event, actor, only_new=True)
     db.session.flush()
     return True
+
+
+def verify_events(event_ids: Sequence[int], actor: User) -> int:
+    """Mark several events as checked at once (from a case page), in the story's order so the
+    status rules meet them as they happened; returns how many were not checked yet."""
+    events = db.session.scalars(
+        sa.select(Event).where(Event.id.in_(list(event_ids) or [0])).order_by(*story_order())
+    )
+    return sum(1 for event in list(events) if verify_event(event, actor))
 
 
 def delete_event(event: Event, actor: User) -> None:

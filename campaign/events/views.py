@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -15,7 +16,7 @@ from campaign.directory.queries import known_names
 from campaign.directory.services import AmbiguousVenue, country_of_city, venue_label
 from campaign.errors import EditConflict
 from campaign.events import queries, services
-from campaign.events.forms import EventForm, PicketForm
+from campaign.events.forms import LOGGED, NO_SOURCE_MESSAGE, EventForm, PicketForm
 from campaign.extensions import db
 from campaign.history.queries import changes_since
 from campaign.models import DatePrecision, Event, EventType, Verification, Visibility
@@ -70,6 +71,8 @@ def _details(form: EventForm) -> services.EventDetails:
         title=form.title.data or "",
         date=cast(date, form.date.data),  # required: the form validated it
         date_precision=DatePrecision(form.date_precision.data),
+        date_approximate=bool(form.date_approximate.data),
+        placed_on=form.placed_on.data,
         start_time=form.start_time.data,
         end_date=form.end_date.data,
         venue=form.venue.data or None,
@@ -84,6 +87,7 @@ def _details(form: EventForm) -> services.EventDetails:
         case_ids=list(form.cases.data or []),
         organisations=list(form.organisations.data),
         sources=[(entry.get("url"), entry.get("title")) for entry in form.sources.data],
+        verified=bool(form.verified.data),
     )
 
 
@@ -95,6 +99,8 @@ def _prefill(form: EventForm, event: Event) -> None:
     form.date.data = event.date
     form.date.shown_precision = event.date_precision
     form.date_precision.data = event.date_precision.value
+    form.date_approximate.data = event.date_approximate
+    form.placed_on.data = event.placed_on
     form.start_time.data = event.start_time
     form.end_date.data = event.end_date
     form.venue.data = venue_label(event.venue.name, event.venue.city) if event.venue else ""
@@ -155,6 +161,9 @@ def new() -> tuple[str, int] | Response:
     except AmbiguousVenue:
         ambiguous_venue(form)
         return _render_form(form, None)
+    except services.NoSourceToVerify:
+        form.verified.errors = [str(NO_SOURCE_MESSAGE)]
+        return _render_form(form, None)
     db.session.commit()
     flash(_("The event was saved."), "success")
     return redirect(safe_next(url_for("events.detail", event_id=logged.event.id)))
@@ -186,6 +195,9 @@ def edit(event_id: int) -> tuple[str, int] | Response:
         return _conflict(form, event, conflict)
     except AmbiguousVenue:
         ambiguous_venue(form)
+        return _render_form(form, event)
+    except services.NoSourceToVerify:
+        form.verified.errors = [str(NO_SOURCE_MESSAGE)]
         return _render_form(form, event)
     except StaleDataError:
         db.session.rollback()
@@ -258,7 +270,7 @@ def picket() -> str | Response:
         ambiguous_venue(form)
         return _picket_page(form)
     db.session.commit()
-    flash(_("Thank you: the picket was logged."), "success")
+    flash(str(LOGGED[report.type]), "success")
     return redirect(url_for("events.picket", logged=logged.event.id))
 
 
@@ -310,6 +322,27 @@ def verify(event_id: int) -> Response:
     if services.verify_event(event, acting_user()):
         db.session.commit()
         flash(_("The event is marked as verified."), "success")
+    return redirect(safe_next(url_for("events.index")))
+
+
+@bp.post("/verify")
+@allow(*ORGANISERS)
+def verify_many() -> Response:
+    """Mark the events chosen on a case page as checked, with one click."""
+    chosen = [i for i in request.form.getlist("event_ids", type=record_id) if i is not None]
+    done = services.verify_events(chosen, acting_user())
+    db.session.commit()
+    if done:
+        flash(
+            ngettext(
+                "%(num)d event is marked as verified.",
+                "%(num)d events are marked as verified.",
+                done,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Choose the events to verify: none was marked."), "error")
     return redirect(safe_next(url_for("events.index")))
 
 

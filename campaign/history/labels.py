@@ -96,6 +96,7 @@ VOCABULARIES: dict[str, type[Vocabulary]] = {
     "type": EventType,
     "date_precision": DatePrecision,
     "arrest_date_precision": DatePrecision,
+    "released_on_precision": DatePrecision,
     "visibility": Visibility,
     "verification": Verification,
     "kind": OrganisationKind,
@@ -122,7 +123,11 @@ NO_LONGER = {
     "cases": _l("case no. %(id)s"),
 }
 # A date field and the field that holds its precision in the same record.
-PRECISION_OF = {"date": "date_precision", "arrest_date": "arrest_date_precision"}
+PRECISION_OF = {
+    "date": "date_precision",
+    "arrest_date": "arrest_date_precision",
+    "released_on": "released_on_precision",
+}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_TIME = re.compile(r"\d{2}:\d{2}:\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*")

@@ -17,6 +17,7 @@ IGNORED_FIELDS = frozenset(
     {
         "updated_at",
         "version",
+        "sort_date",
         "created_at",
         "last_login_at",
         "token_hash",

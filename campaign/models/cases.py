@@ -54,9 +54,15 @@ class Case(db.Model):  # type: ignore[name-defined]
     arrest_date_precision: Mapped[DatePrecision] = mapped_column(
         str_enum(DatePrecision), default=DatePrecision.DAY
     )
+    arrest_date_approximate: Mapped[bool] = mapped_column(default=False)
     sentence: Mapped[str | None] = mapped_column(sa.String(300))
     expected_release: Mapped[date | None]
     released_on: Mapped[date | None]
+    # Taken from the release event that set the date, so "Released" says "about" when it did.
+    released_on_precision: Mapped[DatePrecision] = mapped_column(
+        str_enum(DatePrecision), default=DatePrecision.DAY
+    )
+    released_on_approximate: Mapped[bool] = mapped_column(default=False)
     summary: Mapped[str | None] = mapped_column(sa.Text)
     internal_notes: Mapped[str | None] = mapped_column(sa.Text)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
@@ -46,7 +47,11 @@ class Event(db.Model):  # type: ignore[name-defined]
     """Something that happened (or is scheduled) concerning one or more cases."""
 
     __tablename__ = "events"
-    __table_args__ = (sa.Index("ix_events_date_id", "date", "id"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        sa.Index("ix_events_date_id", "date", "id"),
+        sa.Index("ix_events_sort_date_id", "sort_date", "id"),
+        NEVER_REUSE_IDS,
+    )
     __audit__ = Audited(relations=("cases", "organisations", "sources", "venue"), ids_of=("cases",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +62,14 @@ class Event(db.Model):  # type: ignore[name-defined]
     date_precision: Mapped[DatePrecision] = mapped_column(
         str_enum(DatePrecision), default=DatePrecision.DAY
     )
+    # "About": the day, month or year is a best guess ("about August 2023").
+    date_approximate: Mapped[bool] = mapped_column(default=False)
+    # Where the event stands in the story: the last day of its period, so "May 2010" comes
+    # after the dated events of May (see campaign.timeline.build). Kept by _keep_sort_date.
+    sort_date: Mapped[dt.date]
+    # An organiser's placing of an event not known to the day: after the events of this day of
+    # its period ("Appeal rejected, May 2010" after 4 May, before the release on 12 May).
+    placed_on: Mapped[dt.date | None]
     start_time: Mapped[dt.time | None]  # local time at the venue, for hearings and pickets
     end_date: Mapped[dt.date | None]
 
@@ -98,6 +111,18 @@ class Event(db.Model):  # type: ignore[name-defined]
 
     __mapper_args__ = {"version_id_col": version}
 
+    @validates("date", "date_precision", "placed_on")
+    def _keep_sort_date(self, key: str, value: Any) -> Any:
+        """Set the story order's date whenever the date, its precision or its placing changes."""
+        day = value if key == "date" else self.date
+        precision = DatePrecision(
+            value if key == "date_precision" else self.date_precision or "day"
+        )
+        placed = value if key == "placed_on" else self.placed_on
+        if day is not None:
+            self.sort_date = story_date(day, precision, placed)
+        return value
+
     @property
     def family(self) -> EventFamily:
         """Legal and custody, or solidarity."""
@@ -113,9 +138,38 @@ class Event(db.Model):  # type: ignore[name-defined]
         """The venue and city as one line for people ("Temir Bank head office, Almaty")."""
         parts = [self.venue.name] if self.venue else []
         city = self.city or (self.venue.city if self.venue else None)
-        if city:
-            parts.append(city)
+        if city and not (self.venue and _names(self.venue.name, city)):
+            parts.append(city)  # "Newsroom, New York" says its city already
         return ", ".join(parts)
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.type}>"
+
+
+def story_date(day: dt.date, precision: DatePrecision, placed_on: dt.date | None) -> dt.date:
+    """Where an event stands in the story: its day; for a month or a year, the day an organiser
+    placed it on within that period, else the period's last day."""
+    end = precision.period_end(day)
+    if precision != DatePrecision.DAY and placed_on is not None and day <= placed_on <= end:
+        return placed_on
+    return end
+
+
+def _names(text: str, word: str) -> bool:
+    """Whether *text* contains *word* as a whole word ("Almaty City Court" names Almaty)."""
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def story_rank() -> sa.ColumnElement[int]:
+    """SQL: 0 for an event known to the day, 1 to the month, 2 to the year (the story's order
+    among events of the same sort date)."""
+    return sa.case(
+        (Event.date_precision == DatePrecision.MONTH, 1),
+        (Event.date_precision == DatePrecision.YEAR, 2),
+        else_=0,
+    )
+
+
+def story_order() -> tuple[Any, ...]:
+    """The order a case's story is told in, on every page, sheet, feed and export."""
+    return (Event.sort_date, story_rank(), Event.id)

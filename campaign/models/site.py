@@ -33,7 +33,7 @@ sa.event.listen(
     PublicVersion.__table__,
     "after_create",
     sa.DDL(
-        f"INSERT INTO public_versions (id, version, changed_at) "  # noqa: S608 (a constant)
+        f"INSERT INTO public_versions (id, version, changed_at) "  # noqa: S608  # nosec B608  # a constant
         f"VALUES ({VERSION_ROW}, 1, CURRENT_TIMESTAMP)"
     ),
 )

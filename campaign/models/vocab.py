@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import date, timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
@@ -161,21 +162,24 @@ HEARING_TYPES = frozenset(
 
 
 class DatePrecision(Vocabulary):
-    """How much of an event's date is known."""
+    """How much of an event's date is known; whether it is only approximate is kept apart."""
 
     DAY = "day"
     MONTH = "month"
     YEAR = "year"
-    APPROXIMATE = "approximate"
 
     @classmethod
     def _labels(cls) -> dict[str, LazyString]:
-        return {
-            "day": _l("Exact day"),
-            "month": _l("Month only"),
-            "year": _l("Year only"),
-            "approximate": _l("Approximate"),
-        }
+        return {"day": _l("Day"), "month": _l("Month only"), "year": _l("Year only")}
+
+    def period_end(self, value: date) -> date:
+        """The last day of the period a date stands for (31 May 2010 for "May 2010")."""
+        if self == DatePrecision.YEAR:
+            return value.replace(month=12, day=31)
+        if self == DatePrecision.MONTH:
+            following = value.replace(day=28) + timedelta(days=4)
+            return following - timedelta(days=following.day)
+        return value
 
 
 class Visibility(Vocabulary):

@@ -1,10 +1,12 @@
 """A case's timeline: events, daily summaries of messages and day-count milestones in one column.
 
 Every item has a sort key ``(date, rank, precision, tiebreak)``: on one day the milestone comes
-first (rank 0), then the events (rank 1), then the day's messages of support (rank 2). Dates with a
-month or year precision are stored as the first day of their period, so they sort at its start,
-and before the events known to that exact first day ("May 2010" before "1 May 2010"); events with
-the same date and precision keep the order they were entered in (tiebreak: the event id).
+first (rank 0), then the events (rank 1), then the day's messages of support (rank 2). An event
+known only to the month or the year sorts at the end of its period, after everything dated in it
+(rank 3 on the period's last day; the month's before the year's): "Appeal rejected (May 2010)"
+follows the 1 and 4 May protests, so the story reads in order. Events with the same date and
+precision keep the order they were entered in (tiebreak: the event id). The same order
+(``story_order``) serves the staff lists, the sheet, the feeds and the exports.
 
 Pages are cut by a keyset cursor: the key of the last item shown. The next page starts strictly
 after it, so items are never repeated or skipped, whatever is added meanwhile before the cursor.
@@ -36,6 +38,7 @@ from campaign.models import (
     EventType,
     Message,
 )
+from campaign.models.events import story_order, story_rank
 from campaign.models.vocab import LEGAL_TYPES
 
 LEGAL = "legal"
@@ -49,13 +52,11 @@ MESSAGES_PER_DAY = 25
 RANK_MILESTONE = 0
 RANK_EVENT = 1
 RANK_MESSAGES = 2
-
-# How early in its day an event sorts by the precision of its date: the coarsest first.
-PRECISION_ORDER = {DatePrecision.YEAR: 0, DatePrecision.MONTH: 1}
-PRECISION_DEFAULT = 2
+RANK_PERIOD = 3
 
 Key = tuple[date, int, int, int]
-_CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([012])\.([012])\.(\d{1,12})$")
+_CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})\.([0-3])\.([012])\.(\d{1,12})$")
+_STORY_RANK = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.YEAR: 2}
 
 
 def parse_show(values: Iterable[str]) -> frozenset[str]:
@@ -103,8 +104,9 @@ class EventItem:
 
     @property
     def key(self) -> Key:
-        order = PRECISION_ORDER.get(self.event.date_precision, PRECISION_DEFAULT)
-        return (self.event.date, RANK_EVENT, order, self.event.id)
+        order = _STORY_RANK[self.event.date_precision or DatePrecision.DAY]
+        rank = RANK_EVENT if order == 0 else RANK_PERIOD
+        return (self.event.sort_date, rank, order, self.event.id)
 
     @property
     def day(self) -> date:
@@ -193,29 +195,24 @@ def event_types(show: frozenset[str]) -> list[EventType]:
     return types
 
 
-def _precision_order() -> sa.ColumnElement[int]:
-    """SQL for the precision part of an event's key (see ``PRECISION_ORDER``)."""
-    return sa.case(
-        *((Event.date_precision == p, order) for p, order in PRECISION_ORDER.items()),
-        else_=PRECISION_DEFAULT,
-    )
-
-
 def _after_event(after: Key | None) -> sa.ColumnElement[bool] | None:
-    """SQL for "the event's key (date, 1, precision, id) sorts after the cursor"."""
+    """SQL for "the event's key (sort date, rank, precision, id) sorts after the cursor"."""
     if after is None:
         return None
     day, rank, order, tiebreak = after
-    if rank < RANK_EVENT:
-        return Event.date >= day
-    if rank > RANK_EVENT:
-        return Event.date > day
-    precision = _precision_order()
+    precision = story_rank()
+    event_rank = sa.case((precision == 0, RANK_EVENT), else_=RANK_PERIOD)
     return sa.or_(
-        Event.date > day,
+        Event.sort_date > day,
         sa.and_(
-            Event.date == day,
-            sa.or_(precision > order, sa.and_(precision == order, Event.id > tiebreak)),
+            Event.sort_date == day,
+            sa.or_(
+                event_rank > rank,
+                sa.and_(
+                    event_rank == rank,
+                    sa.or_(precision > order, sa.and_(precision == order, Event.id > tiebreak)),
+                ),
+            ),
         ),
     )
 
@@ -240,7 +237,7 @@ def load_events(
     stmt = (
         case_events_select(case_id, include_internal=include_internal)
         .where(Event.type.in_(types))
-        .order_by(Event.date, _precision_order(), Event.id)
+        .order_by(*story_order())
     )
     # A page loads each relation with one IN query; the whole timeline (an export) would need one
     # IN query per 500 events, so it re-runs the event query as a subquery instead: still one each.

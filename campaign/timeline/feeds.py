@@ -23,21 +23,39 @@ from campaign.util import spreadsheets
 from campaign.util.countries import country_name
 from campaign.util.dates import format_partial_date
 
+# Every fact the public case page shows of an event is in the exports too.
 CSV_FIELDS = (
     "date",
     "end_date",
     "precision",
+    "approximate",
+    "start_time",
     "kind",
     "type",
     "title",
     "place",
     "country",
+    "participants",
     "organisations",
+    "also_concerns",
     "sources",
     "verification",
     "description",
+    "authority",
+    "authority_response",
+    "outcome",
 )
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# The event-only columns of a row that is a message day or a milestone.
+EMPTY_EXTRAS: dict[str, Any] = {
+    "approximate": False,
+    "start_time": None,
+    "participants": None,
+    "also_concerns": [],
+    "authority": None,
+    "authority_response": None,
+    "outcome": None,
+}
 
 
 def _aware(value: datetime | None) -> datetime:
@@ -73,6 +91,25 @@ def place_line(event: Event) -> str:
     return ", ".join(p for p in (event.place, country_name(event_country(event))) if p)
 
 
+def event_details(event: Event) -> list[str]:
+    """The facts of an event beyond its date, title and place, as lines for people."""
+    lines = [event.description] if event.description else []
+    if event.participants:
+        lines.append(
+            ngettext("%(num)d person took part", "%(num)d people took part", event.participants)
+        )
+    if event.organisations:
+        names = ", ".join(o.name for o in event.organisations)
+        lines.append(_("Organised by: %(names)s", names=names))
+    if event.authority:
+        lines.append(_("To: %(authority)s", authority=event.authority))
+    if event.authority_response:
+        lines.append(_("Response: %(response)s", response=event.authority_response))
+    if event.outcome:
+        lines.append(_("Outcome: %(outcome)s", outcome=event.outcome))
+    return lines
+
+
 def event_uid(event: Event, host: str) -> str:
     """The iCalendar UID of an event: the same on every fetch and in every calendar."""
     return f"event-{event.id}@{host}"
@@ -98,12 +135,12 @@ def calendar(
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     for event in events:
-        if event.date_precision != DatePrecision.DAY:
+        if event.date_precision != DatePrecision.DAY or event.date_approximate:
             continue
         item = CalendarEvent()
         item.add("uid", event_uid(event, host))
         item.add("dtstamp", _aware(event.updated_at))
-        notes = [event.description] if event.description else []
+        notes = event_details(event)
         if event.start_time is not None:
             # Local time at the venue; no zone is recorded, so it is a floating time.
             item.add("dtstart", datetime.combine(event.date, event.start_time))
@@ -140,28 +177,27 @@ def atom(
     url_for_event: Callable[[Event], str],
     updated_fallback: datetime | None = None,
     title_for: Callable[[Event], str] = _default_title,
+    site_name: str,
 ) -> bytes:
     """An Atom feed of events (new published ones) and status changes, newest first."""
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
     feed.subtitle(subtitle or title)
-    feed.author({"name": _("campaign")})
+    feed.author({"name": site_name})
     feed.link(href=page_url, rel="alternate")
     feed.link(href=self_url, rel="self")
     feed.language("en")
     entries: list[tuple[datetime, str, dict[str, Any]]] = []
     for event in events:
-        when = format_partial_date(event.date, event.date_precision)
+        when = format_partial_date(event.date, event.date_precision, event.date_approximate)
         if event.start_time is not None:
             when = _(
                 "%(date)s, %(time)s local time",
                 date=when,
                 time=event.start_time.strftime("%H:%M"),
             )
-        text = " · ".join(
-            p for p in (when, place_line(event), event.description or "", event.outcome or "") if p
-        )
+        text = " · ".join(p for p in (when, place_line(event), *event_details(event)) if p)
         entries.append(
             (
                 _aware(event.created_at),
@@ -215,9 +251,10 @@ def tag_uri(host: str, path: str) -> str:
 
 
 def timeline_rows(
-    items: Iterable[Item], country_name: Callable[[str | None], str]
+    items: Iterable[Item], country_name: Callable[[str | None], str], case_id: int | None = None
 ) -> list[dict[str, Any]]:
-    """The public timeline as plain rows: one event, message day or milestone per row."""
+    """The public timeline of case *case_id* as plain rows: one event, message day or milestone
+    per row, with every fact the case page shows."""
     rows: list[dict[str, Any]] = []
     for item in items:
         if isinstance(item, EventItem):
@@ -227,19 +264,30 @@ def timeline_rows(
                     "date": event.date.isoformat(),
                     "end_date": event.end_date.isoformat() if event.end_date else None,
                     "precision": event.date_precision.value,
+                    "approximate": event.date_approximate,
+                    "start_time": event.start_time.strftime("%H:%M") if event.start_time else None,
                     "kind": "event",
                     "family": event.family.value,
                     "type": event.type.value,
                     "title": event.title,
                     "place": event.place or None,
                     "country": event_country(event),
+                    "participants": event.participants,
                     "organisations": [o.name for o in event.organisations],
+                    "also_concerns": [
+                        c.person_name
+                        for c in event.cases
+                        if c.published and c.archived_at is None and c.id != case_id
+                    ],
                     "sources": [
                         {"title": s.title, "url": s.url, "publisher": s.publisher}
                         for s in event.sources
                     ],
                     "verification": event.verification.value,
                     "description": event.description,
+                    "authority": event.authority,
+                    "authority_response": event.authority_response,
+                    "outcome": event.outcome,
                 }
             )
         elif isinstance(item, MessageDay):
@@ -248,6 +296,7 @@ def timeline_rows(
                     "date": item.day.isoformat(),
                     "end_date": None,
                     "precision": DatePrecision.DAY.value,
+                    **EMPTY_EXTRAS,
                     "kind": "messages",
                     "family": "messages",
                     "type": "messages",
@@ -268,6 +317,7 @@ def timeline_rows(
                     "date": item.day.isoformat(),
                     "end_date": None,
                     "precision": DatePrecision.DAY.value,
+                    **EMPTY_EXTRAS,
                     "kind": "milestone",
                     "family": "legal",
                     "type": "milestone",
@@ -303,6 +353,7 @@ def to_csv(rows: Iterable[dict[str, Any]]) -> str:
         return {
             **row,
             "organisations": "; ".join(row.get("organisations") or []),
+            "also_concerns": "; ".join(row.get("also_concerns") or []),
             "sources": "; ".join(
                 f"{s['title']} <{s['url']}>" if s.get("url") else s["title"] for s in sources
             ),

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +17,7 @@ from campaign.cases.queries import public_case_or_404, public_cases_clause
 from campaign.events.queries import case_events_select, publicly_shown
 from campaign.extensions import db
 from campaign.models import Case, CaseStatusChange, Event, event_cases
+from campaign.models.events import story_order
 from campaign.timeline import feeds
 from campaign.timeline.build import FILTERS, build_page, event_heading
 from campaign.util.countries import country_name
@@ -48,7 +49,7 @@ def _public_case_events(case: Case) -> sa.Select[Any]:
 def case_calendar(slug: str) -> Response:
     """The case's dated public events as a calendar to subscribe to."""
     case = public_case_or_404(slug)
-    events = db.session.scalars(_public_case_events(case).order_by(Event.date, Event.id)).all()
+    events = db.session.scalars(_public_case_events(case).order_by(*story_order())).all()
     body = feeds.calendar(case.person_name, events, request.host, lambda e: _event_url(e, case))
     return Response(body, mimetype="text/calendar", headers=_inline(f"{case.slug}.ics"))
 
@@ -79,6 +80,7 @@ def case_feed(slug: str) -> Response:
         status_changes=changes,
         url_for_event=lambda e: _event_url(e, case),
         updated_fallback=case.updated_at,
+        site_name=current_app.config["SITE_NAME"],
     )
     return Response(body, mimetype="application/atom+xml")
 
@@ -93,7 +95,7 @@ def _full_timeline(case: Case) -> list[dict[str, Any]]:
         limit=None,
         with_messages=False,
     )
-    return feeds.timeline_rows(page.items, country_name)
+    return feeds.timeline_rows(page.items, country_name, case.id)
 
 
 @public_bp.get("/cases/<slug>/timeline.json")
@@ -153,7 +155,7 @@ def _upcoming() -> list[Event]:
 def site_calendar() -> Response:
     """Upcoming public events across all published cases, as a calendar to subscribe to."""
     body = feeds.calendar(
-        _("Solidarity campaigns"),
+        current_app.config["SITE_NAME"],
         _upcoming(),
         request.host,
         _event_url,
@@ -177,6 +179,7 @@ def site_feed() -> Response:
         url_for_event=_event_url,
         updated_fallback=datetime(2010, 1, 1, tzinfo=UTC),
         title_for=feeds.names_title,
+        site_name=current_app.config["SITE_NAME"],
     )
     return Response(body, mimetype="application/atom+xml")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
@@ -19,11 +18,17 @@ from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 from campaign.models import DatePrecision
 from campaign.util.countries import country_choices
-from campaign.util.dates import precision_contradiction, today_utc
+from campaign.util.dates import (
+    NoSuchDate,
+    UnreadableDate,
+    coarser,
+    parse_partial_date,
+    start_of_period,
+    today_utc,
+)
 from campaign.web.routing import record_id
 from campaign.web.validators import CountryCode, NoControlCharacters
 
-_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 EARLIEST_YEAR = 1900
 YEARS_AHEAD = 5
 # Text columns have no size in the schema; this keeps a pasted book out of the database.
@@ -44,7 +49,8 @@ def optional_text(model: type[Any], column: str) -> list[Any]:
 
 
 class PartialDateField(StringField):
-    """A date typed as YYYY-MM-DD, YYYY-MM ("May 2010" is 2010-05) or YYYY.
+    """A date typed as people type it: 2010-05-12, 12.05.2010, 12/05/2010, 12 May 2010, May 2010,
+    2010-05, 2010 (see :func:`campaign.util.dates.parse_partial_date`).
 
     ``data`` is the first day of what was typed; ``granularity`` says how much was typed
     (a :class:`DatePrecision` of day, month or year) so the form can check the precision.
@@ -62,21 +68,15 @@ class PartialDateField(StringField):
         if not raw:
             self.data = None
             return
-        match = _PARTIAL_DATE.fullmatch(raw)
         self.data = None
-        if not match:
-            raise ValueError(_l("Enter a date as 2010-05-12, or 2010-05 for a month, or 2010."))
-        year, month, day = match.groups()
         try:
-            self.data = date(int(year), int(month or 1), int(day or 1))
-        except ValueError:
+            self.data, self.granularity = parse_partial_date(raw)
+        except NoSuchDate:
             raise ValueError(_l("This date does not exist.")) from None
-        if day:
-            self.granularity = DatePrecision.DAY
-        elif month:
-            self.granularity = DatePrecision.MONTH
-        else:
-            self.granularity = DatePrecision.YEAR
+        except UnreadableDate:
+            raise ValueError(
+                _l("Enter a date such as 12.05.2010, 12 May 2010, May 2010 or 2010.")
+            ) from None
 
     def _value(self) -> str:
         if self.raw_data:
@@ -97,25 +97,18 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def precision_errors(value: Field, precision: DatePrecision) -> str | None:
-    """Why the typed date and the chosen precision disagree, or None."""
+def settle_precision(value: Field, chosen: DatePrecision) -> DatePrecision:
+    """The precision a date is saved with: the chosen one, or less where the text says less.
+
+    "July 2025" typed with "Day" chosen is saved as July 2025; a full date saved as "Month
+    only" keeps its month, so changing the precision never needs the date typed again. The
+    field's date is moved to the first day of that month or year, as such dates are stored.
+    """
     if not isinstance(value, PartialDateField) or value.data is None:
-        return None
-    typed = value.granularity or DatePrecision.DAY
-    if typed == DatePrecision.YEAR and precision in (DatePrecision.DAY, DatePrecision.MONTH):
-        return str(_l("Only a year was given: choose \u201cYear only\u201d or add the month."))
-    if typed == DatePrecision.MONTH and precision == DatePrecision.DAY:
-        return str(_l("Only a month was given: choose \u201cMonth only\u201d or add the day."))
-    if typed != DatePrecision.DAY and precision == DatePrecision.APPROXIMATE:
-        return str(_l("An approximate date needs a day: give your best guess of the day."))
-    if typed == DatePrecision.MONTH and precision == DatePrecision.YEAR:
-        return str(_l("A month was given: choose \u201cMonth only\u201d or type only the year."))
-    problem = precision_contradiction(value.data, precision)
-    if problem and precision == DatePrecision.MONTH:
-        return f"{problem} {_l('Type only the month, e.g. 2010-05.')}"
-    if problem and precision == DatePrecision.YEAR:
-        return f"{problem} {_l('Type only the year, e.g. 2010.')}"
-    return problem
+        return chosen
+    precision = coarser(chosen, value.granularity or DatePrecision.DAY)
+    value.data = start_of_period(value.data, precision)
+    return precision
 
 
 def loaded_version(raw: str | None) -> int | None:
@@ -211,7 +204,7 @@ class LongSelect(Select):
             value, label = pairs[chosen]
             options[chosen] = f'<option selected value="{escape(value)}">{escape(label)}</option>'
         attributes = html_params(name=field.name, **kwargs)
-        return Markup(f"<select {attributes}>{''.join(options)}</select>")  # noqa: S704
+        return Markup(f"<select {attributes}>{''.join(options)}</select>")  # noqa: S704  # nosec B704  # options and attributes escaped
 
 
 @lru_cache(maxsize=32)

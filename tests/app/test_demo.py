@@ -48,7 +48,8 @@ def test_demo_loads_the_two_linked_cases_and_is_idempotent(
         assert kurmanov.status == CaseStatus.RELEASED
         assert kurmanov.released_on == date(2010, 5, 12)
         # The exact day of the arrest is not known: the demo says so with its precision.
-        assert kurmanov.arrest_date_precision == DatePrecision.APPROXIMATE
+        assert kurmanov.arrest_date_precision == DatePrecision.DAY
+        assert kurmanov.arrest_date_approximate
         assert [c.slug for c in kurmanov.related_cases] == ["yesenbek-ukteshbaev"]
         assert [c.slug for c in kurmanov.related_cases[0].related_cases] == ["ainur-kurmanov"]
 

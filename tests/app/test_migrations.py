@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -97,12 +99,12 @@ def test_test_database_url_is_only_unset_off_ci() -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_upgrading_keeps_every_row_and_link(tmp_path: Path, backend: str) -> None:
-    """A user's data survives the upgrade: the demo loaded at 0001 is whole at head."""
+    """A user's data survives the upgrade: the demo as it stands at 0001 is whole at head."""
     from campaign import demo
 
     app = create_app(base_config(tmp_path))
     with app.app_context():
-        # The demo is written by today's models, so at head; then taken back down to 0001.
+        # The demo is built with today's models, then taken down to 0001 and brought back up.
         upgrade()
         demo.load()
         db.session.commit()
@@ -155,74 +157,74 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
 
     from campaign.cases.status import effects_of, undo_event
     from campaign.models import (
-        AuditAction,
-        AuditEntry,
         Case,
         CaseStatus,
-        CaseStatusChange,
         DatePrecision,
         Event,
-        EventType,
     )
+    from campaign.search.index import suspended
 
-    with migrated_app.app_context():
-        # Written by today's models at head, then taken down to 0002 (0007 drops the chain).
-        upgrade()
-        case = Case(slug="held", person_name="Held", status=CaseStatus.DETAINED)
-        case.arrest_date = date(2010, 4, 27)
-        case.arrest_date_precision = DatePrecision.APPROXIMATE
-        arrest = Event(type=EventType.ARREST, title="Arrest", date=date(2010, 4, 27), cases=[case])
-        release = Event(
-            type=EventType.RELEASE, title="Release", date=date(2010, 5, 12), cases=[case]
+    with migrated_app.app_context(), suspended():  # no search index before 0006
+        upgrade(revision="0002")
+        # Today's models have columns 0002 lacks: the cases and events are written in SQL.
+        case_id = _insert(
+            "cases",
+            slug="held",
+            person_name="Held",
+            status="detained",
+            arrest_date=date(2010, 4, 27),
+            arrest_date_precision="approximate",
         )
-        db.session.add_all([case, arrest, release])
-        db.session.flush()
-        gone = arrest.id + release.id + 100  # an event deleted since
-        db.session.add(
-            CaseStatusChange(
-                case=case,
-                old_status=CaseStatus.AT_RISK,
-                new_status=CaseStatus.DETAINED,
-                effective_on=date(2010, 4, 27),
-                event_id=arrest.id,
-            )
+        arrest_id = _insert("events", type="arrest", title="Arrest", date=date(2010, 4, 27))
+        release_id = _insert("events", type="release", title="Release", date=date(2010, 5, 12))
+        for event_id in (arrest_id, release_id):
+            _link(event_id, case_id)
+        gone = arrest_id + release_id + 100  # an event deleted since
+        # Written in SQL too: today's audit trail chains its entries, which 0002 cannot hold.
+        _raw(
+            "case_status_changes",
+            case_id=case_id,
+            old_status="at_risk",
+            new_status="detained",
+            effective_on=date(2010, 4, 27),
+            changed_at=datetime(2010, 6, 1),
+            event_id=arrest_id,
         )
         legacy = [
             {
                 "status": ["at_risk", "detained"],
                 "arrest_date": [None, "2010-04-27"],
                 "arrest_date_precision": ["day", "approximate"],
-                "caused_by_event": [None, f"#{arrest.id} Arrest"],
+                "caused_by_event": [None, f"#{arrest_id} Arrest"],
             },
             {
                 "status": ["detained", "released"],
                 "released_on": [None, "2010-05-12"],
-                "caused_by_event": [None, f"#{release.id} Release"],
+                "caused_by_event": [None, f"#{release_id} Release"],
             },
             {
                 "status": ["released", "detained"],
                 "released_on": ["2010-05-12", None],
-                "undone_event": [f"#{release.id} Release", None],
+                "undone_event": [f"#{release_id} Release", None],
             },
             {"city": [None, "Almaty"], "caused_by_event": [None, f"#{gone} Transfer"]},
             {"city": ["Almaty", "Astana"]},  # an organiser's own edit: no marker
         ]
         for changes in legacy:
-            db.session.add(
-                AuditEntry(
-                    actor="Dana",
-                    action=AuditAction.UPDATE,
-                    object_type="case",
-                    object_id=case.id,
-                    object_label="Held",
-                    changes=changes,
-                )
+            _raw(
+                "audit_entries",
+                created_at=datetime(2010, 6, 1),
+                actor="Dana",
+                action="update",
+                object_type="case",
+                object_id=case_id,
+                object_label="Held",
+                changes=json.dumps(changes),
             )
         db.session.commit()
-        case_id, arrest_id, release_id = case.id, arrest.id, release.id
         db.session.remove()
 
-        downgrade(revision="0002")
+    with migrated_app.app_context():
         upgrade()
         assert _differences() == []
         rows = db.session.execute(
@@ -233,7 +235,8 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
         ).all()
         assert [tuple(r) for r in rows] == [
             (arrest_id, "arrest_date", None, "2010-04-27"),
-            (arrest_id, "arrest_date_precision", "day", "approximate"),
+            (arrest_id, "arrest_date_approximate", "false", "true"),  # 0008 splits "approximate"
+            (arrest_id, "arrest_date_precision", "day", "day"),
             (arrest_id, "status", "at_risk", "detained"),
         ]  # the undone release and the deleted event left nothing
 
@@ -248,6 +251,7 @@ def test_what_events_did_to_cases_moves_out_of_the_audit_trail(migrated_app: Fla
             None,
             DatePrecision.DAY,
         )
+        assert case.arrest_date_approximate is False
         assert effects_of(case, arrest) == []
         db.session.remove()
         db.engine.dispose()
@@ -416,5 +420,115 @@ def test_accounts_and_sign_in_attempts_survive_0004_without_a_second_factor(
         assert throttle.failed_sign_ins([user.email]) == {}
         assert services.unlock(user) == 0
         db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _insert(table: str, **values: object) -> int:
+    """Write a row as an old revision's schema has it (the defaults the models would give)."""
+    defaults: dict[str, dict[str, object]] = {
+        "cases": {
+            "detention_address_public": False,
+            "published": False,
+            "arrest_date_precision": "day",
+        },
+        "events": {"date_precision": "day", "visibility": "public", "verification": "reported"},
+    }
+    now = datetime(2010, 6, 1)
+    row = {**defaults[table], "created_at": now, "updated_at": now, "version": 1, **values}
+    names = ", ".join(row)
+    marks = ", ".join(f":{name}" for name in row)
+    statement = f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
+    return int(db.session.execute(sa.text(statement), row).scalar_one())
+
+
+def _raw(table: str, **values: object) -> None:
+    """Write a row exactly as given, in SQL (an old revision's table, no model involved)."""
+    names = ", ".join(values)
+    marks = ", ".join(f":{name}" for name in values)
+    statement = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+    db.session.execute(sa.text(statement), values)
+
+
+def _link(event_id: int, case_id: int) -> None:
+    db.session.execute(
+        sa.text("INSERT INTO event_cases (event_id, case_id) VALUES (:e, :c)"),
+        {"e": event_id, "c": case_id},
+    )
+
+
+def test_approximate_dates_split_into_precision_and_about(migrated_app: Flask) -> None:
+    """0008: "approximate" becomes an approximate day; the release date takes its event's
+    precision; events get the date they are told in order by."""
+    from campaign.models import Case, Event
+
+    with migrated_app.app_context():
+        upgrade(revision="0007")
+        case_id = _insert(
+            "cases",
+            slug="held",
+            person_name="Held",
+            status="released",
+            arrest_date=date(2010, 4, 27),
+            arrest_date_precision="approximate",
+            released_on=date(2010, 5, 12),
+        )
+        other_id = _insert(
+            "cases",
+            slug="other",
+            person_name="Other",
+            status="released",
+            released_on=date(2010, 5, 5),
+        )
+        arrest = _insert(
+            "events",
+            type="arrest",
+            title="Arrest",
+            date=date(2010, 4, 27),
+            date_precision="approximate",
+        )
+        release = _insert(
+            "events",
+            type="release",
+            title="Release",
+            date=date(2010, 5, 12),
+            date_precision="approximate",
+        )
+        appeal = _insert(
+            "events",
+            type="appeal_decision",
+            title="Appeal",
+            date=date(2010, 5, 1),
+            date_precision="month",
+        )
+        year = _insert(
+            "events", type="statement", title="Y", date=date(2010, 1, 1), date_precision="year"
+        )
+        for event_id in (arrest, release, appeal, year):
+            _link(event_id, case_id)
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        held, other = db.session.get(Case, case_id), db.session.get(Case, other_id)
+        assert (held.arrest_date_precision, held.arrest_date_approximate) == ("day", True)
+        assert (held.released_on_precision, held.released_on_approximate) == ("day", True)
+        # No release event on the timeline: the typed release date stays an exact day.
+        assert (other.released_on_precision, other.released_on_approximate) == ("day", False)
+        events = {e.id: e for e in db.session.scalars(sa.select(Event))}
+        assert (events[arrest].date_precision, events[arrest].date_approximate) == ("day", True)
+        assert (events[appeal].date_precision, events[appeal].date_approximate) == ("month", False)
+        assert events[appeal].sort_date == date(2010, 5, 31)
+        assert events[year].sort_date == date(2010, 12, 31)
+        assert events[arrest].sort_date == date(2010, 4, 27)
+        db.session.remove()
+
+        downgrade(revision="0007")
+        precisions = dict(
+            db.session.execute(sa.text("SELECT id, date_precision FROM events")).all()
+        )
+        assert precisions[arrest] == "approximate"
+        assert precisions[appeal] == "month"
         db.session.remove()
         db.engine.dispose()

@@ -29,7 +29,7 @@ def _edit(client, case_id: int, **overrides):
 def test_a_new_arrest_date_moves_the_arrest_event_and_the_first_status_change(app, staff_client):
     client = staff_client(Role.ORGANISER)
     case_id, event_id = _open_case(app, client)
-    response = _edit(client, case_id, arrest_date="2010-04-25", arrest_date_precision="day")
+    response = _edit(client, case_id, arrest_date="2010-04-25", arrest_date_approximate="")
     assert response.status_code == 200
     assert "different date" not in response.get_data(as_text=True)
     with app.app_context():
@@ -40,15 +40,22 @@ def test_a_new_arrest_date_moves_the_arrest_event_and_the_first_status_change(ap
     update = audit_entries(app, "event", event_id)[-1]
     assert update.action == "update"
     assert update.changes["date"] == ["2010-04-27", "2010-04-25"]
-    assert update.changes["date_precision"] == ["approximate", "day"]
+    assert update.changes["date_approximate"] == [True, False]
 
 
 def test_a_new_precision_alone_moves_the_arrest_event(app, staff_client):
     client = staff_client(Role.ORGANISER)
     case_id, event_id = _open_case(app, client)
-    _edit(client, case_id, arrest_date="2010-04-27", arrest_date_precision="day")
+    _edit(client, case_id, arrest_date="2010-04-27", arrest_date_approximate="")
     with app.app_context():
-        assert db.session.get(Event, event_id).date_precision == DatePrecision.DAY
+        event = db.session.get(Event, event_id)
+        assert (event.date_precision, event.date_approximate) == (DatePrecision.DAY, False)
+    # "Month only" chosen with the full date still typed: no retyping, the month is kept.
+    _edit(client, case_id, arrest_date="2010-04-27", arrest_date_precision="month")
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        assert (event.date, event.date_precision) == (date(2010, 4, 1), DatePrecision.MONTH)
+        assert event.date_approximate
 
 
 def test_the_status_change_that_came_from_the_arrest_event_moves_too(app, staff_client):

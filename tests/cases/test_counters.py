@@ -14,7 +14,7 @@ from campaign.cases.counters import (
     next_hearing,
     todays_events,
 )
-from campaign.models import Case, CaseStatus, DatePrecision, Event, EventType
+from campaign.models import Case, CaseStatus, Event, EventType
 
 
 def _case(**kw: object) -> Case:
@@ -38,12 +38,23 @@ def test_a_finished_detention_counts_to_the_release() -> None:
     case = _case(
         status=CaseStatus.RELEASED,
         arrest_date=date(2010, 4, 27),
-        arrest_date_precision=DatePrecision.APPROXIMATE,
+        arrest_date_approximate=True,
         released_on=date(2010, 5, 12),
     )
     count = detention(case, date(2026, 11, 28))
     assert not count.ongoing
     assert count.days == 15
+
+
+def test_one_convention_the_last_day_held_is_the_released_total() -> None:
+    # Day 1 is the arrest day and the release day is not counted, in every counter.
+    arrest, release = date(2010, 4, 27), date(2010, 5, 12)
+    held = _case(status=CaseStatus.DETAINED, arrest_date=arrest)
+    freed = _case(status=CaseStatus.RELEASED, arrest_date=arrest, released_on=release)
+    last_day = detention(held, date(2010, 5, 11)).days
+    assert last_day == detention(freed, release).days == 15
+    assert milestones(freed, release)[-1] == (date(2010, 5, 6), 10)
+    assert detention(held, date(2010, 5, 6)).days == 10  # the milestone's day says the same
 
 
 def test_no_count_without_an_arrest_or_for_people_never_held() -> None:

@@ -60,7 +60,8 @@ def test_the_arrest_is_added_to_the_timeline_when_asked(app, staff_client):
         case = db.session.scalars(sa.select(Case)).one()
         event = db.session.scalars(sa.select(Event)).one()
         assert event.type == EventType.ARREST
-        assert (event.date, event.date_precision) == (date(2010, 4, 27), "approximate")
+        assert (event.date, event.date_precision) == (date(2010, 4, 27), "day")
+        assert event.date_approximate
         assert [c.id for c in event.cases] == [case.id]
         assert event.created_by_id == client.user.id
         event_id = event.id

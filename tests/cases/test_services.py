@@ -25,7 +25,8 @@ AINUR = services.CaseRecord(
     person_name_original="Айнур Курманов",
     country="KZ",
     arrest_date=date(2010, 4, 27),
-    arrest_date_precision=DatePrecision.APPROXIMATE,
+    arrest_date_precision=DatePrecision.DAY,
+    arrest_date_approximate=True,
 )
 
 
@@ -35,7 +36,8 @@ def test_a_case_opens_unpublished_with_its_arrest_on_the_timeline(organiser: Use
     (change,) = case.status_changes
     assert change.effective_on == date(2010, 4, 27)  # the status holds since the arrest
     arrest = db.session.scalars(sa.select(Event)).one()
-    assert (arrest.type, arrest.date_precision) == (EventType.ARREST, DatePrecision.APPROXIMATE)
+    assert (arrest.type, arrest.date_precision) == (EventType.ARREST, DatePrecision.DAY)
+    assert arrest.date_approximate  # "about 27 April 2010", as the case says
 
 
 def test_addresses_are_made_from_any_script_and_never_shared(organiser: User) -> None:
@@ -78,6 +80,22 @@ def test_a_new_arrest_date_moves_the_single_arrest_event(organiser: User) -> Non
     saved = services.update_case(case, moved, organiser, seen_version=case.version)
     assert saved.timeline_in_step
     assert db.session.scalars(sa.select(Event.date)).one() == date(2010, 4, 26)
+
+
+def test_a_renamed_case_renames_the_titles_the_app_made_but_not_typed_ones(
+    organiser: User,
+) -> None:
+    case = services.open_case(AINUR, organiser, log_arrest=True)
+    typed = Event(
+        type=EventType.ARREST, title="Ainur Kurmanov seized at the bank", date=date(2010, 4, 27)
+    )
+    typed.cases = [case]
+    db.session.add(typed)
+    db.session.flush()
+    renamed = services.CaseRecord(**{**AINUR.__dict__, "person_name": "Aynur Kurmanov"})
+    services.update_case(case, renamed, organiser, seen_version=case.version)
+    titles = set(db.session.scalars(sa.select(Event.title)))
+    assert titles == {"Arrest of Aynur Kurmanov", "Ainur Kurmanov seized at the bank"}
 
 
 def test_publishing_archiving_and_back(organiser: User) -> None:

@@ -36,16 +36,18 @@ def _case(**kw: object) -> Case:
 
 def _event(kind: EventType, day: date, event_id: int = 1, **kw: object) -> Event:
     kw.setdefault("date_precision", DatePrecision.DAY)
+    kw.setdefault("date_approximate", False)
     return Event(id=event_id, type=kind, title=kind.value, date=day, **kw)
 
 
 def test_an_arrest_sets_detained_and_fills_the_empty_arrest_date() -> None:
-    arrest = _event(EventType.ARREST, date(2010, 4, 27), date_precision=DatePrecision.APPROXIMATE)
+    arrest = _event(EventType.ARREST, date(2010, 4, 27), date_approximate=True)
     implied = implied_by(_case(), arrest, [arrest], TODAY)
     assert implied.status == CaseStatus.DETAINED
     assert implied.fields == {
         "arrest_date": date(2010, 4, 27),
-        "arrest_date_precision": DatePrecision.APPROXIMATE,
+        "arrest_date_precision": DatePrecision.DAY,
+        "arrest_date_approximate": True,
     }
 
 
@@ -65,7 +67,11 @@ def test_a_release_sets_released_with_its_date() -> None:
     release = _event(EventType.RELEASE, date(2010, 5, 12))
     implied = implied_by(_case(status=CaseStatus.SENTENCED), release, [], TODAY)
     assert implied.status == CaseStatus.RELEASED
-    assert implied.fields == {"released_on": date(2010, 5, 12)}
+    assert implied.fields == {
+        "released_on": date(2010, 5, 12),
+        "released_on_precision": DatePrecision.DAY,
+        "released_on_approximate": False,
+    }
 
 
 @pytest.mark.parametrize(

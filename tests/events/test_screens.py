@@ -94,6 +94,41 @@ def test_names_used_before_are_reused_and_offered(app, staff_client, make_case):
     assert '<option value="Embassy of Kazakhstan, Moscow">' in page
 
 
+@pytest.mark.parametrize(
+    ("typed", "chosen", "stored", "precision", "approximate", "shown"),
+    [
+        ("15.07.2010", "day", date(2010, 7, 15), "day", "", "15 July 2010"),
+        ("15/07/2010", "day", date(2010, 7, 15), "day", "", "15 July 2010"),
+        ("15 июля 2010", "day", date(2010, 7, 15), "day", "", "15 July 2010"),
+        # The text says only a month or a year: the precision follows it, no error.
+        ("July 2010", "day", date(2010, 7, 1), "month", "", "July 2010"),
+        ("2010-07", "day", date(2010, 7, 1), "month", "", "July 2010"),
+        ("2010", "day", date(2010, 1, 1), "year", "", "2010"),
+        # A full date saved as "Month only" keeps its month: no retyping.
+        ("2010-07-15", "month", date(2010, 7, 1), "month", "", "July 2010"),
+        ("2010-07-15", "year", date(2010, 1, 1), "year", "", "2010"),
+        # Approximate combines with any precision.
+        ("August 2010", "month", date(2010, 8, 1), "month", "y", "about August 2010"),
+        ("2010", "year", date(2010, 1, 1), "year", "y", "about 2010"),
+        ("27.04.2010", "day", date(2010, 4, 27), "day", "y", "about 27 April 2010"),
+    ],
+)
+def test_dates_are_saved_as_typed_with_the_precision_the_text_allows(
+    app, staff_client, make_case, typed, chosen, stored, precision, approximate, shown
+):
+    case = make_case()
+    client = staff_client(Role.ORGANISER)
+    response = client.post(
+        "/manage/events/new",
+        data=event_form([case.id], date=typed, date_precision=chosen, date_approximate=approximate),
+        follow_redirects=True,
+    )
+    event = only(app, Event)
+    assert (event.date, event.date_precision) == (stored, precision)
+    assert event.date_approximate is bool(approximate)
+    assert shown in response.get_data(as_text=True)
+
+
 def test_a_month_only_date_is_stored_as_the_first_of_the_month(app, staff_client, make_case):
     case = make_case()
     client = staff_client(Role.ORGANISER)
@@ -111,11 +146,9 @@ def test_a_month_only_date_is_stored_as_the_first_of_the_month(app, staff_client
     ("overrides", "field", "message"),
     [
         ({"date": "2010-05-04", "end_date": "2010-05-01"}, "end_date", "before the start date"),
-        ({"date": "2010-05-12", "date_precision": "month"}, "date_precision", "first day"),
-        ({"date": "2010", "date_precision": "day"}, "date_precision", "Only a year was given"),
-        ({"date": "2010-05", "date_precision": "approximate"}, "date_precision", "needs a day"),
         ({"date": ""}, "date", "This field is required"),
-        ({"date": "May 2010"}, "date", "Enter a date as"),
+        ({"date": "soon"}, "date", "Enter a date such as"),
+        ({"date": "31.04.2010"}, "date", "does not exist"),
         ({"country": "XX"}, "country", "Choose a country from the list"),
         ({"sources-0-url": "javascript:alert(1)"}, "sources-0-url", "http:// or https://"),
         ({"sources-0-url": "ftp://example.org/x"}, "sources-0-url", "http:// or https://"),
@@ -542,3 +575,53 @@ def test_sources_no_event_cites_any_more_are_removed_and_shared_ones_kept(
         assert titles == ["The statement on his release"]  # still cited by the other event
     client.post(f"/manage/events/{other.id}/delete")
     assert count(app, Source) == 0
+
+
+def test_an_organiser_saves_as_verified_only_with_a_source(app, staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ORGANISER)
+    form = client.get("/manage/events/new").get_data(as_text=True)
+    assert 'name="verified"' in form
+    unsourced = event_form([case.id], verified="y", **{"sources-0-url": "", "sources-0-title": ""})
+    html = client.post("/manage/events/new", data=unsourced).get_data(as_text=True)
+    assert "Add the source you checked it against" in html
+    assert count(app, Event) == 0
+    client.post("/manage/events/new", data=event_form([case.id], verified="y"))
+    assert only(app, Event).verification == Verification.VERIFIED
+    activist_form = staff_client(Role.ACTIVIST).get("/manage/events/new").get_data(as_text=True)
+    assert 'name="verified"' not in activist_form
+
+
+def test_an_organiser_verifies_several_events_from_the_case_page(app, staff_client, make_case):
+    case = make_case()
+    activist = staff_client(Role.ACTIVIST)
+    for n in range(3):
+        activist.post("/manage/events/picket", data=picket_form([case.id], venue=f"Place {n}"))
+    with app.app_context():
+        ids = sorted(db.session.scalars(sa.select(Event.id)))
+    organiser = staff_client(Role.ORGANISER)
+    page = organiser.get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    assert page.count('form="verify-chosen"') == 3
+    assert 'id="verify-chosen"' in page
+    response = organiser.post(
+        f"/manage/events/verify?next=/manage/cases/{case.id}",
+        data={"event_ids": ids[:2]},
+        follow_redirects=True,
+    )
+    assert response.request.path == f"/manage/cases/{case.id}"
+    assert "2 events are marked as verified." in response.get_data(as_text=True)
+    with app.app_context():
+        states = dict(db.session.execute(sa.select(Event.id, Event.verification)).all())
+    assert [states[i] for i in ids] == [Verification.VERIFIED] * 2 + [Verification.REPORTED]
+    assert staff_client(Role.ACTIVIST).post("/manage/events/verify").status_code == 403
+
+
+def test_the_quick_form_says_what_it_logged(app, staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ACTIVIST)
+    response = client.post(
+        "/manage/events/picket", data=picket_form([case.id], type="vigil"), follow_redirects=True
+    )
+    html = response.get_data(as_text=True)
+    assert "Thank you: the vigil was logged." in html
+    assert "the picket was logged" not in html

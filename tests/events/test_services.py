@@ -71,6 +71,65 @@ def test_an_organisers_release_frees_the_case_and_deleting_it_takes_that_back(
     assert db.session.scalars(sa.select(CaseEventEffect)).all() == []
 
 
+def test_the_released_fact_keeps_the_release_events_about_and_precision(
+    case: Case, made: dict[str, int]
+) -> None:
+    organiser = _user(made, "organiser")
+    day = today_utc() - timedelta(days=40)
+    logged = services.log_event(_release(case, date=day, date_approximate=True), organiser)
+    assert (case.released_on, case.released_on_approximate) == (day, True)
+    month = services.EventDetails(
+        **{**_release(case).__dict__, "date": day.replace(day=1), "date_precision": "month"}
+    )
+    services.update_event(logged.event, month, organiser, seen_version=logged.event.version)
+    assert (case.released_on, case.released_on_precision) == (day.replace(day=1), "month")
+    assert case.released_on_approximate is False
+    services.delete_event(logged.event, organiser)
+    assert (case.released_on, case.released_on_precision) == (None, "day")
+
+
+def test_blank_description_outcome_and_response_are_stored_as_nothing(
+    case: Case, made: dict[str, int]
+) -> None:
+    details = _release(
+        case, description="  \n ", outcome="\t", authority=" ", authority_response="\r\n  "
+    )
+    event = services.log_event(details, _user(made, "organiser")).event
+    assert (event.description, event.outcome, event.authority, event.authority_response) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def test_an_organiser_saves_an_event_as_verified_when_it_cites_a_source(
+    case: Case, made: dict[str, int]
+) -> None:
+    organiser, activist = _user(made, "organiser"), _user(made, "activist")
+    picket = _release(case, type=EventType.PICKET, title="Picket", verified=True)
+    with pytest.raises(services.NoSourceToVerify):
+        services.log_event(picket, organiser)
+    cited = services.EventDetails(**{**picket.__dict__, "sources": [("https://x.example/a", "")]})
+    event = services.log_event(cited, organiser).event
+    assert (event.verification, event.verified_by_id) == (Verification.VERIFIED, organiser.id)
+    # An activist's word is a report, whatever the form says.
+    other = services.EventDetails(**{**cited.__dict__, "title": "Other picket"})
+    assert services.log_event(other, activist).event.verification == Verification.REPORTED
+
+
+def test_several_events_are_verified_at_once(case: Case, made: dict[str, int]) -> None:
+    activist, organiser = _user(made, "activist"), _user(made, "organiser")
+    ids = [
+        services.log_event(_release(case, type=EventType.PICKET, title=f"P{n}"), activist).event.id
+        for n in range(3)
+    ]
+    assert services.verify_events([*ids[:2], 99999], organiser) == 2
+    assert services.verify_events(ids, organiser) == 1  # the ones checked already are left
+    states = db.session.scalars(sa.select(Event.verification).where(Event.id.in_(ids))).all()
+    assert set(states) == {Verification.VERIFIED}
+
+
 def test_an_activists_release_waits_for_an_organisers_check(
     case: Case, made: dict[str, int]
 ) -> None:

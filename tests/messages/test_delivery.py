@@ -278,3 +278,19 @@ def test_marking_not_delivered_needs_a_post_with_csrf(
     app.config["WTF_CSRF_ENABLED"] = True
     assert organiser.post(not_delivered).status_code == 400
     assert fetch(app, DeliveryPack, pack_id).delivered_on == date.today()
+
+
+def test_the_cover_of_a_released_persons_pack_names_no_prison(
+    app: Flask, organiser: FlaskClient, make_case: Callable[..., Case], make_published_message
+) -> None:
+    freed = make_case(
+        person_name="Yesenbek Ukteshbaev",
+        status="released",
+        detention_place="Special detention centre, Almaty",
+        detention_address="ul. Example 1",
+    )
+    make_published_message(freed.id)
+    html = organiser.get(f"/manage/messages/packs/{build(organiser, freed)}").get_data(as_text=True)
+    assert "Special detention centre" not in html
+    assert "ul. Example 1" not in html
+    assert "is no longer held" in html

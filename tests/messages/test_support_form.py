@@ -622,3 +622,14 @@ def test_a_supporter_facing_a_locked_database_gets_the_form_back_with_the_text(
     assert "could not be saved" in html
     assert SUPPORT_FORM["body"] in html
     assert stored(app) == []
+
+
+def test_the_support_page_speaks_of_prison_only_while_the_person_is_held(
+    client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    make_case(slug="held", status="detained")
+    make_case(slug="freed", person_name="Freed Person", status="released")
+    assert "prison" in client.get("/cases/held/support").get_data(as_text=True)
+    freed = client.get("/cases/freed/support").get_data(as_text=True)
+    assert "prison" not in freed
+    assert "hand them over" in freed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,9 +14,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from campaign.extensions import db
-from campaign.models import Case, CaseStatus, EventType, Organisation, Source, Visibility
+from campaign.models import (
+    Case,
+    CaseStatus,
+    Event,
+    EventType,
+    Organisation,
+    Role,
+    Source,
+    Venue,
+    Visibility,
+)
 from campaign.timeline.build import PAGE_SIZE
-from tests.conftest import add_long_history
+from tests.conftest import add_long_history, event_form
 
 
 def _today() -> date:
@@ -66,6 +77,8 @@ def test_counters_for_a_detained_person_with_a_future_hearing(
     assert "Hearing at the district court" in html
     assert "Day 10 in detention" in html  # a milestone marker on the timeline
     assert "PO Box 12" in html
+    # The convention of every day count is said where the counts are.
+    assert "Day 1 is the day of the arrest; the day of release is not counted" in html
 
 
 def test_the_letters_address_shows_only_when_published(
@@ -321,3 +334,66 @@ def test_photo_is_served_from_the_instance_folder_only(
         assert photo.get_data() == b"\xff\xd8\xff fake jpeg"
     for slug in ("sneaky", "draft", "none"):
         assert client.get(f"/cases/{slug}/photo").status_code == 404, slug
+
+
+def test_a_blank_outcome_shows_no_empty_heading_and_released_says_about(
+    app: Flask, client: FlaskClient, staff_client, make_case
+) -> None:
+    case = make_case(slug="held", person_name="Held")
+    organiser = staff_client(Role.ORGANISER)
+    data = event_form(
+        [case.id],
+        type="release",
+        title="Freed",
+        date="12.05.2010",
+        date_approximate="y",
+        outcome="   ",
+        description=" \n ",
+        authority_response="  ",
+    )
+    assert organiser.post("/manage/events/new", data=data).status_code == 302
+    page = client.get("/cases/held").get_data(as_text=True)
+    assert "Outcome:" not in page
+    assert "Response:" not in page
+    assert re.search(r"<dt>Released</dt><dd>about 12 May 2010</dd>", page)
+
+
+def test_a_case_without_facts_has_no_empty_who_heading(
+    client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    make_case(slug="bare", person_name="Bare")
+    make_case(slug="known", person_name="Known", occupation="Journalist")
+    assert 'id="who"' not in client.get("/cases/bare").get_data(as_text=True)
+    assert 'id="who"' in client.get("/cases/known").get_data(as_text=True)
+
+
+def test_a_venue_that_names_its_city_is_not_followed_by_the_city_again(
+    app: Flask, client: FlaskClient, make_case: Callable[..., Case], make_event
+) -> None:
+    case = make_case(slug="ny")
+    with app.app_context():
+        venue = Venue(name="Newsroom, New York", slug="newsroom-new-york", city="New York")
+        db.session.add(venue)
+        db.session.commit()
+        venue_id = venue.id
+    make_event([case.id], title="Press conference", venue_id=venue_id, city="New York")
+    html = client.get("/cases/ny").get_data(as_text=True)
+    assert "Newsroom, New York" in html
+    assert "New York, New York" not in html
+    # A city inside another word is not the city: "Romeo bar, Rome" keeps its city.
+    with app.app_context():
+        assert (
+            Event(venue=Venue(name="Romeo bar", slug="r"), city="Rome").place == "Romeo bar, Rome"
+        )
+
+
+def test_the_site_goes_by_its_configured_name(
+    app: Flask, client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    app.config["SITE_NAME"] = "Free Them All"
+    make_case(slug="x")
+    html = client.get("/").get_data(as_text=True)
+    assert '<a class="brand" href="/">Free Them All</a>' in html
+    assert "· Free Them All</title>" in html
+    feed = client.get("/cases/x/feed.atom").get_data(as_text=True)
+    assert "<name>Free Them All</name>" in feed

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from flask import Flask
 from flask.testing import FlaskClient
+from icalendar import Calendar
 
 from campaign.extensions import db
 from campaign.models import Case, DatePrecision, Event, EventType, Organisation, Source, Visibility
@@ -35,7 +36,7 @@ def _case_with_events(app: Flask, make_case: Callable[..., Case]) -> Case:
                     type=EventType.ARREST,
                     title="Arrest",
                     date=date(2010, 4, 27),
-                    date_precision=DatePrecision.APPROXIMATE,
+                    date_approximate=True,
                     cases=[model],
                 ),
                 Event(
@@ -67,12 +68,12 @@ def test_timeline_json(
     items = data["items"]
     assert [i["title"] for i in items] == [
         "Arrest",
-        '=HYPERLINK("http://evil")',
         "1 message of support from 1 country",
+        '=HYPERLINK("http://evil")',  # known only to May: after what is dated in May
     ]
-    arrest, picket, messages = items
+    arrest, messages, picket = items
     assert arrest["date"] == "2010-04-27"
-    assert arrest["precision"] == "approximate"
+    assert (arrest["precision"], arrest["approximate"]) == ("day", True)
     assert picket["precision"] == "month"
     assert picket["place"] == "Vienna"
     assert picket["organisations"] == ["SLP"]
@@ -94,3 +95,82 @@ def test_timeline_csv_is_one_row_per_item_and_spreadsheet_safe(
     assert rows[1]["organisations"] == "SLP"
     assert rows[1]["sources"] == "Statement <https://example.org/s>"
     assert "Internal note" not in response.get_data(as_text=True)
+
+
+# Each fact the public case page shows of an event, as the page writes it and as it must appear
+# in the exports: (field, value on the page, value in timeline.json).
+SHOWN_FACTS = (
+    ("title", "Letter to the prosecutor", "Letter to the prosecutor"),
+    ("date", "about 4 May 2010", "2010-05-04"),
+    ("approximate", "about", True),
+    ("start_time", "10:30", "10:30"),
+    ("place", "Almaty", "Almaty"),
+    ("participants", "12 people took part", 12),
+    ("description", "Signed by forty unions.", "Signed by forty unions."),
+    ("authority", "Prosecutor General", "Prosecutor General"),
+    ("authority_response", "Refused to answer.", "Refused to answer."),
+    ("outcome", "15 days upheld.", "15 days upheld."),
+    ("organisations", "Talmas", ["Talmas"]),
+    ("also_concerns", "Yesenbek Ukteshbaev", ["Yesenbek Ukteshbaev"]),
+    ("sources", "Statement", [{"title": "Statement", "url": None, "publisher": None}]),
+)
+
+
+def _fully_described_event(app: Flask, make_case: Callable[..., Case], **overrides: object) -> Case:
+    case = make_case(slug="x")
+    other = make_case(slug="y", person_name="Yesenbek Ukteshbaev")
+    with app.app_context():
+        fields: dict[str, object] = {
+            "type": EventType.LETTER,
+            "title": "Letter to the prosecutor",
+            "date": date(2010, 5, 4),
+            "date_approximate": True,
+            "start_time": time(10, 30),
+            "city": "Almaty",
+            "participants": 12,
+            "description": "Signed by forty unions.",
+            "authority": "Prosecutor General",
+            "authority_response": "Refused to answer.",
+            "outcome": "15 days upheld.",
+            "organisations": [Organisation(name="Talmas", slug="talmas")],
+            "sources": [Source(title="Statement")],
+            "cases": [db.session.get(Case, case.id), db.session.get(Case, other.id)],
+        }
+        db.session.add(Event(**{**fields, **overrides}))
+        db.session.commit()
+    return case
+
+
+def test_every_fact_the_case_page_shows_is_in_every_export(
+    app: Flask, client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    _fully_described_event(app, make_case)
+    page = client.get("/cases/x").get_data(as_text=True)
+    (row,) = client.get("/cases/x/timeline.json").get_json()["items"]
+    (cells,) = csv.DictReader(
+        io.StringIO(client.get("/cases/x/timeline.csv").get_data(as_text=True))
+    )
+    for field, shown, exported in SHOWN_FACTS:
+        assert shown in page, field
+        assert row[field] == exported, field
+        assert cells[field] == _as_cell(exported), field
+
+
+def _as_cell(value: object) -> str:
+    """How timeline.csv writes a JSON value: lists joined with "; ", sources by title."""
+    if isinstance(value, list):
+        return "; ".join(v["title"] if isinstance(v, dict) else str(v) for v in value)
+    return str(value)
+
+
+def test_the_calendar_carries_the_outcome_and_the_authoritys_answer(
+    app: Flask, client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    _fully_described_event(app, make_case, date_approximate=False)
+    (event,) = Calendar.from_ical(client.get("/cases/x/calendar.ics").data).walk("VEVENT")
+    text = str(event["DESCRIPTION"])
+    for field, shown, _exported in SHOWN_FACTS:
+        if field in {"title", "date", "approximate", "place", "sources", "also_concerns"}:
+            continue  # the summary, the start, the location; the page links the rest
+        assert shown in text, field
+    assert str(event["LOCATION"]).startswith("Almaty")

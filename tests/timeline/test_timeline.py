@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+import sqlalchemy as sa
 from flask import Flask
 
 from campaign.extensions import db
-from campaign.models import Case, DatePrecision, Event, EventType, Visibility
+from campaign.models import Case, DatePrecision, Event, EventType, Role, Visibility
 from campaign.timeline.build import (
     FILTERS,
     EventItem,
@@ -20,7 +21,7 @@ from campaign.timeline.build import (
     parse_cursor,
     parse_show,
 )
-from tests.conftest import add_long_history
+from tests.conftest import add_long_history, event_form, version_of
 
 ALL = frozenset(FILTERS)
 TODAY = date(2026, 11, 28)
@@ -65,7 +66,8 @@ def _events(app: Flask, case_id: int) -> None:
             ("Entered first, happened last", date(2010, 5, 12), DatePrecision.DAY),
             ("Early May picket", date(2010, 5, 1), DatePrecision.DAY),
             ("Known to the month", date(2010, 5, 1), DatePrecision.MONTH),
-            ("About the arrest", date(2010, 4, 27), DatePrecision.APPROXIMATE),
+            ("About the arrest", date(2010, 4, 27), DatePrecision.DAY),
+            ("Late May protest", date(2010, 5, 31), DatePrecision.DAY),
             ("Known to the year", date(2010, 1, 1), DatePrecision.YEAR),
         ]
         for title, on, precision in specs:
@@ -91,14 +93,45 @@ def test_items_are_ordered_by_the_date_they_happened_not_entered(
             db.session.get(Case, case.id), show=ALL, include_internal=False, after=None, today=TODAY
         )
         titles = [i.event.title for i in page.items if isinstance(i, EventItem)]
-    # "May 2010" sorts at the start of May, even before the picket on 1 May entered earlier.
+    # "May 2010" comes after every dated event of May, "2010" after everything of 2010.
     assert titles == [
-        "Known to the year",
         "About the arrest",
-        "Known to the month",
         "Early May picket",
         "Entered first, happened last",
+        "Late May protest",
+        "Known to the month",
+        "Known to the year",
     ]
+
+
+def test_an_organiser_places_a_month_only_event_within_its_month(
+    app: Flask, make_case: Callable[..., Case], staff_client
+) -> None:
+    case = make_case()
+    _events(app, case.id)
+    organiser = staff_client(Role.ORGANISER)
+    with app.app_context():
+        month = db.session.scalar(sa.select(Event).where(Event.title == "Known to the month"))
+        event_id = month.id
+    form = organiser.get(f"/manage/events/{event_id}/edit").get_data(as_text=True)
+    outside = event_form(
+        [case.id],
+        title="Known to the month",
+        date="2010-05",
+        date_precision="month",
+        placed_on="2010-06-02",
+        version=version_of(form),
+    )
+    html = organiser.post(f"/manage/events/{event_id}/edit", data=outside).get_data(as_text=True)
+    assert "Choose a day within the month or year of the date." in html
+    organiser.post(f"/manage/events/{event_id}/edit", data={**outside, "placed_on": "2010-05-01"})
+    with app.app_context():
+        page = build_page(
+            db.session.get(Case, case.id), show=ALL, include_internal=False, after=None, today=TODAY
+        )
+        titles = [i.event.title for i in page.items if isinstance(i, EventItem)]
+    # Placed after the events of 1 May: before 12 May, still after the picket of 1 May.
+    assert titles[:3] == ["About the arrest", "Early May picket", "Known to the month"]
 
 
 def test_pages_follow_each_other_without_gaps_or_repeats(
