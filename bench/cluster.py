@@ -471,6 +471,10 @@ def cluster_test(messages: int, clients: int) -> int:
                 url,
                 instance,
                 PRODUCTION="true",
+                # Production builds links from the public address and answers only its hosts:
+                # the proxy's, and this host's own for the readiness check that bypasses it.
+                PUBLIC_BASE_URL=f"https://{address('proxy')}",
+                TRUSTED_HOSTS=f"{address('proxy')},{address(host)}",
                 SESSION_COOKIE_SECURE="true",
                 REMEMBER_COOKIE_SECURE="true",
                 RATELIMIT_STORAGE_URI=f"redis://{address('db')}:6379/0",
