@@ -820,6 +820,9 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     app_config.update(
         LOGIN_ACCOUNT_LIMIT=1_000_000,
         LOGIN_CLIENT_LIMIT=1_000_000,
+        # The walk sends many wrong passwords for its own accounts: without this, the slower
+        # per-account rate after repeated failures refuses the walk's next sign-in with a 429.
+        LOGIN_ACCOUNT_SLOW_AFTER=1_000_000,
         # A server error is an answer to count, not an exception that ends the walk.
         PROPAGATE_EXCEPTIONS=False,
     )
