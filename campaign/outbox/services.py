@@ -77,8 +77,11 @@ def new_worker_id() -> str:
     return secrets.token_hex(8)
 
 
-def claim(worker: str, limit: int = 10, now: datetime | None = None) -> list[Claimed]:
-    """Take up to *limit* due e-mails for *worker* and commit at once (a short transaction).
+def claim(
+    worker: str, limit: int = 10, now: datetime | None = None, due_by: datetime | None = None
+) -> list[Claimed]:
+    """Take up to *limit* e-mails due by *due_by* (default: now) for *worker* and commit at
+    once (a short transaction).
 
     On PostgreSQL the rows are locked with ``SKIP LOCKED`` while they are claimed: a second
     worker skips them instead of waiting, and once this commits it sees them claimed. On
@@ -90,7 +93,7 @@ def claim(worker: str, limit: int = 10, now: datetime | None = None) -> list[Cla
         sa.select(OutboxMail)
         .where(
             OutboxMail.state == OutboxState.PENDING,
-            OutboxMail.next_attempt_at <= now,
+            OutboxMail.next_attempt_at <= (due_by or now),
             sa.or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now),
         )
         .order_by(OutboxMail.next_attempt_at, OutboxMail.id)

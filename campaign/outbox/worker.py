@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.models import OutboxState
 from campaign.outbox import sending, services
@@ -89,13 +90,15 @@ def run_once(
     worker: str | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> Tally:
-    """Send every e-mail that is due now, batch by batch, then return (for cron)."""
+    """Send every e-mail that is due now, batch by batch, then return (for cron). An e-mail
+    that fails waits for its next turn: it is not tried again in the same run."""
     worker = worker or services.new_worker_id()
     send = send or sending.send
     tally = Tally()
+    started = utcnow()
     while stop is None or not stop.is_set():
         try:
-            batch = services.claim(worker, limit=batch_size)
+            batch = services.claim(worker, limit=batch_size, due_by=started)
         except sa.exc.OperationalError:
             db.session.rollback()
             logger.warning("the outbox could not be read (the database is busy or away)")
