@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -37,8 +38,8 @@ class FollowForm(FlaskForm):
     frequency = RadioField(
         _l("How often"),
         choices=[
-            (Frequency.EACH.value, _l("An e-mail at each update")),
-            (Frequency.WEEKLY.value, _l("A weekly digest")),
+            SelectChoice(Frequency.EACH.value, _l("An e-mail at each update")),
+            SelectChoice(Frequency.WEEKLY.value, _l("A weekly digest")),
         ],
         default=Frequency.EACH.value,
         validators=[DataRequired(_l("Choose how often you want to hear."))],
