@@ -597,9 +597,9 @@ class SMTPInbox:
 @pytest.fixture
 def smtp_server() -> Iterator[SMTPInbox]:
     """An SMTP server (aiosmtpd) on a local port for the test; what it receives is kept."""
-    from aiosmtpd.controller import Controller
-
     import logging
+
+    from aiosmtpd.controller import Controller
 
     # The test server logs each recipient: quiet, so a test can check the app's logs for them.
     server_log = logging.getLogger("mail.log")
