@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from campaign.database import PRIVATE_WRITE, utcnow
 from campaign.extensions import db
@@ -169,7 +169,7 @@ def pending_confirmation(token: str) -> Subscription:
         found = _confirm_signer().loads(token, max_age=_max_age())
     except SignatureExpired:
         raise LinkExpired(token) from None
-    except BadSignature:
+    except (BadData, ValueError):  # altered, or not even text a signature can be made of
         raise LinkInvalid(token) from None
     if not (isinstance(found, list) and len(found) == 2 and isinstance(found[0], int)):
         raise LinkInvalid(token)
@@ -197,7 +197,7 @@ def subscription_to_leave(token: str) -> Subscription:
     """The subscription an unsubscribe link names; LinkInvalid or LinkUsed. Changes nothing."""
     try:
         found = _unsubscribe_signer().loads(token)
-    except BadSignature:
+    except (BadData, ValueError):  # altered, or not even text a signature can be made of
         raise LinkInvalid(token) from None
     if not (isinstance(found, list) and len(found) == 2 and isinstance(found[0], int)):
         raise LinkInvalid(token)

@@ -28,7 +28,7 @@ from campaign.cases.queries import visible_case_or_404
 from campaign.extensions import csrf, db, limiter
 from campaign.models import Case
 from campaign.outbox.sending import is_configured
-from campaign.subscriptions import services
+from campaign.subscriptions import queries, services
 from campaign.subscriptions.forms import ButtonForm, FollowForm
 from campaign.web.caching import is_staff
 from campaign.web.inputs import reads_unreadable_text
@@ -37,6 +37,7 @@ public_bp = Blueprint("subscriptions", __name__)
 logger = logging.getLogger(__name__)
 
 public_bp.add_app_template_global(is_configured, "mail_configured")
+public_bp.add_app_template_global(queries.subscriber_counts, "subscriber_counts")
 
 
 def _request_limit() -> str:

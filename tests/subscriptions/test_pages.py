@@ -225,3 +225,19 @@ class TestEndToEnd:
         assert subscriptions(app) == []
         with app.app_context():  # sent e-mails keep no address
             assert db.session.scalars(sa.select(OutboxMail.recipient)).all() == [None, None]
+
+
+def test_staff_see_how_many_follow_never_who(app: Flask, case: Case, staff_client: Any) -> None:
+    with app.app_context():
+        loaded = db.session.get(Case, case.id)
+        for address in ("anna@example.org", "boris@example.org"):
+            services.subscribe(loaded, address, "each", "en")
+        db.session.commit()
+    token = confirm_token(app)
+    with app.app_context():
+        services.confirm(token)
+        db.session.commit()
+    html = staff_client().get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    assert "1 person follows this case by e-mail" in html
+    assert "1 has not confirmed yet" in html
+    assert "@example.org" not in html
