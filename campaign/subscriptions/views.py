@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     current_app,
@@ -68,13 +69,18 @@ def follow(slug: str) -> Response:
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return _page("subscriptions/follow.html", status, case=case, form=form)
-    services.subscribe(
-        case,
-        str(form.email.data),
-        str(form.frequency.data),
-        str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
-    )
-    db.session.commit()
+    try:
+        services.subscribe(
+            case,
+            str(form.email.data),
+            str(form.frequency.data),
+            str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+        )
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # The same address for the same case in two requests at once: the other one won, and
+        # sent the link; this one answers the same.
+        db.session.rollback()
     return redirect(url_for("subscriptions.requested", slug=case.slug))
 
 
