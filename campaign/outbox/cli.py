@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from campaign.extensions import db
-from campaign.outbox import queries, services, worker
+from campaign.outbox import queries, sending, services, worker
 
 outbox_cli = AppGroup("outbox", help="The outbox of e-mails and the worker that sends them.")
 
@@ -15,6 +15,10 @@ outbox_cli = AppGroup("outbox", help="The outbox of e-mails and the worker that 
 @click.option("--once", is_flag=True, help="Send what is due now, then stop (for cron).")
 def run_command(once: bool) -> None:
     """Send the queued e-mails: keep running (for a service manager), or once with --once."""
+    if not sending.is_configured():
+        raise click.ClickException(
+            "MAIL_SERVER is not set: nothing can be sent (the e-mails stay in the outbox)."
+        )
     if once:
         tally = worker.run_once()
         click.echo(

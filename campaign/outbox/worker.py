@@ -92,6 +92,9 @@ def run_once(
 ) -> Tally:
     """Send every e-mail that is due now, batch by batch, then return (for cron). An e-mail
     that fails waits for its next turn: it is not tried again in the same run."""
+    if send is None and not sending.is_configured():
+        logger.warning("MAIL_SERVER is not set: the outbox keeps its e-mails until it is")
+        return Tally()
     worker = worker or services.new_worker_id()
     send = send or sending.send
     tally = Tally()

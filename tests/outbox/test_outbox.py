@@ -299,3 +299,16 @@ class TestHousekeeping:
         output = runner.invoke(args=["messages", "purge"]).output
         assert "1 outbox address(es)" in output
         assert rows(app)[0].recipient is None
+
+
+def test_without_a_mail_server_the_worker_says_so_and_keeps_everything(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    queue(app)
+    app.config["MAIL_SERVER"] = None
+    result = runner.invoke(args=["outbox", "run", "--once"])
+    assert result.exit_code != 0
+    assert "MAIL_SERVER is not set" in result.output
+    assert run_once(app).sent == 0
+    [row] = rows(app)
+    assert (row.state, row.attempts, row.recipient) == (OutboxState.PENDING, 0, ADDRESS)

@@ -267,6 +267,19 @@ class TestUpdates:
         assert "The OSCE replied" in str(mails("subscription-update")[0].body_text)
 
 
+def test_e_mails_are_written_in_the_subscribers_language(app_ctx: Flask, case: Case) -> None:
+    from datetime import date
+
+    app_ctx.config["LANGUAGES"] = ("en", "ru")
+    subscription = services.confirm(ask(case, language="ru"))
+    db.session.commit()
+    add_event(case, title="Picket at Temir Bank", date=date(2010, 4, 30))
+    services.send_updates()
+    [mail] = mails("subscription-update")
+    assert "30 апреля 2010" in str(mail.body_text)  # the date as a Russian reader writes it
+    assert subscription.language == "ru"
+
+
 class TestHousekeeping:
     def test_unconfirmed_subscriptions_go_after_a_few_days(self, ctx: Case) -> None:
         subscriber(ctx)
