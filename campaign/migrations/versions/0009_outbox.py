@@ -1,6 +1,6 @@
 """The outbox of e-mails, and supporters who follow a case by e-mail
 
-Revision ID: 0009_outbox
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-04
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_outbox"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
