@@ -296,7 +296,7 @@ def check(directory: Path) -> dict[str, Any]:
 def _check_sqlite_copy(path: Path, manifest: dict[str, Any]) -> None:
     """The copy opens, passes SQLite's integrity check and holds what the manifest says."""
     try:
-        copy = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        copy = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
             if verdict != "ok":
@@ -364,7 +364,7 @@ def restore(directory: Path, *, replace: bool = False) -> dict[str, Any]:
 
 
 def _restore_sqlite(copy: Path) -> None:
-    source = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
     live = sqlite3.connect(_sqlite_path(), timeout=30)
     try:
         source.backup(live)  # one write transaction on the live file: all of it or none

@@ -55,7 +55,11 @@ def export_command(file: Path) -> None:
         write_atomically(file, export_json(document))
     except OSError as exc:
         _fail(f"Could not write {file}: {exc.strerror or exc}.", [])
-    counts = ", ".join(f"{len(document[name])} {name.replace('_', ' ')}" for name in document if isinstance(document[name], list))
+    counts = ", ".join(
+        f"{len(document[name])} {name.replace('_', ' ')}"
+        for name in document
+        if isinstance(document[name], list)
+    )
     click.echo(f"Exported the campaign to {file}: {counts}.")
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from campaign.database import UTCDateTime
 from campaign.messages import spam
@@ -41,7 +43,10 @@ FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).parent / "schema" / f"campaign-v{FORMAT_VERSION}.json"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TIME = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"
-_DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+_DATETIME = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
 
 
 @dataclass(frozen=True)
@@ -71,12 +76,11 @@ def codec_for(column: sa.Column[Any]) -> Codec:
     kind = column.type
     if isinstance(kind, sa.Enum):
         members = kind.enum_class
-        assert members is not None and issubclass(members, enum.Enum)  # noqa: S101
+        if members is None or not issubclass(members, enum.Enum):
+            raise TypeError(f"{column.table.name}.{column.name}: an enum column without its enum")
         return Codec({"enum": list(kind.enums)}, lambda v: v.value, members)
     if isinstance(kind, UTCDateTime):
-        return Codec(
-            {"type": "string", "pattern": _DATETIME}, _write_datetime, _read_datetime
-        )
+        return Codec({"type": "string", "pattern": _DATETIME}, _write_datetime, _read_datetime)
     if isinstance(kind, sa.Date):
         return Codec(
             {"type": "string", "pattern": _DATE}, lambda v: v.isoformat(), date.fromisoformat
@@ -125,6 +129,7 @@ class Kind:
     model: type[Any]
     identity: str  # the column that names a record in every database: "slug" or "key"
     fields: tuple[str, ...]
+    label: LazyString
     refs: tuple[Ref, ...] = ()
     # Every other column of the model, with the reason it stays out of the document.
     left_out: dict[str, str] = field(default_factory=dict)
@@ -133,7 +138,7 @@ class Kind:
 
     def column(self, name: str) -> sa.Column[Any]:
         """A column of the kind's table."""
-        return self.model.__table__.c[name]  # type: ignore[no-any-return]
+        return self.model.__table__.c[name]
 
     def codec(self, name: str) -> Codec:
         """How a field of this kind is written and read."""
@@ -160,6 +165,7 @@ KINDS: tuple[Kind, ...] = (
         Organisation,
         "slug",
         ("name", "kind", "country", "website", "created_at"),
+        _l("Organisations"),
         left_out={"id": _ID},
     ),
     Kind(
@@ -167,6 +173,7 @@ KINDS: tuple[Kind, ...] = (
         Venue,
         "slug",
         ("name", "address", "city", "country", "created_at"),
+        _l("Venues"),
         left_out={"id": _ID},
     ),
     Kind(
@@ -174,6 +181,7 @@ KINDS: tuple[Kind, ...] = (
         Source,
         "key",
         ("url", "title", "publisher", "citation", "published_on", "created_at"),
+        _l("Sources"),
         left_out={"id": _ID},
     ),
     Kind(
@@ -211,6 +219,7 @@ KINDS: tuple[Kind, ...] = (
             "created_at",
             "updated_at",
         ),
+        _l("Cases"),
         refs=(Ref("related_cases", "cases", relationship="related_cases"),),
         left_out={"id": _ID, "version": _VERSION},
     ),
@@ -240,6 +249,7 @@ KINDS: tuple[Kind, ...] = (
             "created_at",
             "updated_at",
         ),
+        _l("Events"),
         refs=(
             Ref("venue", "venues", column="venue_id"),
             Ref("cases", "cases", relationship="cases"),
@@ -259,6 +269,7 @@ KINDS: tuple[Kind, ...] = (
         CaseStatusChange,
         "key",
         ("old_status", "new_status", "effective_on", "changed_at"),
+        _l("Status changes of cases"),
         refs=(
             Ref("case", "cases", column="case_id", required=True),
             Ref("event", "events", column="event_id"),
@@ -270,6 +281,7 @@ KINDS: tuple[Kind, ...] = (
         CaseEventEffect,
         "key",
         ("field", "old_value", "new_value", "created_at"),
+        _l("What events did to cases"),
         refs=(
             Ref("case", "cases", column="case_id", required=True),
             Ref("event", "events", column="event_id", required=True),
@@ -281,6 +293,7 @@ KINDS: tuple[Kind, ...] = (
         DeliveryPack,
         "key",
         ("method", "delivered_on", "note", "created_at"),
+        _l("Delivery packs"),
         refs=(Ref("case", "cases", column="case_id", required=True),),
         left_out={"id": _ID, "created_by_id": _USER},
     ),
@@ -301,6 +314,7 @@ KINDS: tuple[Kind, ...] = (
             "delivered_on",
             "created_at",
         ),
+        _l("Messages of support"),
         refs=(
             Ref("case", "cases", column="case_id", required=True),
             Ref("delivery_pack", "delivery_packs", column="delivery_pack_id"),

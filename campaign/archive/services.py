@@ -88,7 +88,7 @@ def _identifiers(kind: Kind) -> dict[int, str]:
     """Every row's id and identifier, for writing references as identifiers."""
     column = kind.column(kind.identity)
     rows = db.session.execute(sa.select(kind.column("id"), column))
-    return {row_id: identifier for row_id, identifier in rows}
+    return {int(row_id): str(identifier) for row_id, identifier in rows}
 
 
 def _export_record(kind: Kind, row: Any, names: dict[str, dict[int, str]]) -> dict[str, Any]:
@@ -117,9 +117,7 @@ def export_campaign() -> dict[str, Any]:
         for ref in kind.refs:
             if ref.many:
                 query = query.options(selectinload(getattr(kind.model, str(ref.relationship))))
-        records = [
-            _export_record(kind, row, names) for row in db.session.scalars(query).unique()
-        ]
+        records = [_export_record(kind, row, names) for row in db.session.scalars(query).unique()]
         document[kind.name] = records
     return document
 
@@ -153,7 +151,9 @@ def read_json(data: bytes | str) -> Any:
             ]
         ) from None
     except RecursionError:
-        raise ArchiveInvalid([Problem("", "this is not a campaign export: nested too deeply")]) from None
+        raise ArchiveInvalid(
+            [Problem("", "this is not a campaign export: nested too deeply")]
+        ) from None
 
 
 def _check_format(document: Any) -> None:
@@ -187,14 +187,18 @@ def _schema_problem(error: ValidationError) -> Problem:
         if unknown:
             return Problem(pointer(*path, unknown[0]), f"unknown field {unknown[0]!r}")
     if error.validator == "required":
-        return Problem(pointer(*path), error.message.replace("is a required property", "is missing"))
+        return Problem(
+            pointer(*path), error.message.replace("is a required property", "is missing")
+        )
     return Problem(pointer(*path), error.message)
 
 
 def _check_schema(document: dict[str, Any]) -> None:
     validator = Draft202012Validator(load_schema())
     problems = []
-    for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(
+        validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))
+    ):
         problems.append(_schema_problem(error))
         if len(problems) >= MAX_PROBLEMS:
             break
@@ -332,8 +336,7 @@ def _check_unique_columns(
             problems.append(
                 Problem(
                     pointer(kind.name, index, columns[0]),
-                    f"{', '.join(map(str, value))!r} is already used by {holder!r} "
-                    "in the database",
+                    f"{', '.join(map(str, value))!r} is already used by {holder!r} in the database",
                 )
             )
 
@@ -354,7 +357,13 @@ def check_document(document: Any) -> None:
 # --- import ---------------------------------------------------------------------------------
 
 
-def _apply(kind: Kind, row: Any, record: dict[str, Any], ids: dict[str, dict[str, int]]) -> None:
+def _apply(
+    kind: Kind,
+    row: Any,
+    record: dict[str, Any],
+    ids: dict[str, dict[str, int]],
+    rows_of: dict[str, dict[str, Any]],
+) -> None:
     """Bring one row to the record's values (references to earlier kinds by their ids)."""
     for name in kind.fields:
         value = record[name]
@@ -363,6 +372,8 @@ def _apply(kind: Kind, row: Any, record: dict[str, Any], ids: dict[str, dict[str
             setattr(row, name, value)
     for ref in kind.refs:
         if ref.many:
+            if ref.kind in rows_of and ref.kind != kind.name:  # an earlier kind: set it now
+                _set_many(row, ref, record, rows_of)
             continue
         identifier = record[ref.name]
         target_id = None if identifier is None else ids[ref.kind][identifier]
@@ -400,9 +411,9 @@ def _import(document: dict[str, Any], report: ImportReport) -> None:
                     row = kind.model(**{kind.identity: identifier})
                     db.session.add(row)
                     _count(report.created, kind)
-                    _apply(kind, row, record, ids)
+                    _apply(kind, row, record, ids, rows_of)
                 else:
-                    _apply(kind, row, record, ids)
+                    _apply(kind, row, record, ids, rows_of)
                     changed = db.session.is_modified(row, include_collections=False)
                     _count(report.updated if changed else report.unchanged, kind)
                 rows[identifier] = row
@@ -414,24 +425,31 @@ def _import(document: dict[str, Any], report: ImportReport) -> None:
     db.session.flush()
 
 
-def _link_many(kind: Kind, records: list[dict[str, Any]], rows_of: dict[str, dict[str, Any]]) -> None:
-    """Lists of references (an event's cases), once every record exists."""
-    many = [ref for ref in kind.refs if ref.many]
-    if not many:
+def _link_many(
+    kind: Kind, records: list[dict[str, Any]], rows_of: dict[str, dict[str, Any]]
+) -> None:
+    """Lists of references to the kind itself (a case's related cases), once all exist."""
+    for ref in kind.refs:
+        if not ref.many or ref.kind != kind.name:
+            continue
+        for record in records:
+            _set_many(rows_of[kind.name][record[kind.identity]], ref, record, rows_of)
+
+
+def _set_many(
+    row: Any, ref: Ref, record: dict[str, Any], rows_of: dict[str, dict[str, Any]]
+) -> None:
+    """Set a list of references (an event's cases) to exactly the record's."""
+    target = BY_NAME[ref.kind]
+    wanted = set(record[ref.name])
+    current = getattr(row, str(ref.relationship))
+    if {getattr(item, target.identity) for item in current} == wanted:
         return
-    for record in records:
-        row = rows_of[kind.name][record[kind.identity]]
-        for ref in many:
-            target = BY_NAME[ref.kind]
-            wanted = set(record[ref.name])
-            current = getattr(row, str(ref.relationship))
-            have = {getattr(item, target.identity) for item in current}
-            if have == wanted:
-                continue
-            missing = wanted - set(rows_of[ref.kind])
-            rows = dict(rows_of[ref.kind])
-            rows.update(_existing(target, sorted(missing)))
-            setattr(row, str(ref.relationship), [rows[name] for name in sorted(wanted)])
+    rows = dict(rows_of.get(ref.kind, {}))
+    missing = sorted(wanted - set(rows))
+    if missing:
+        rows.update(_existing(target, missing))
+    setattr(row, str(ref.relationship), [rows[name] for name in sorted(wanted)])
 
 
 def import_campaign(document: Any, user: User | None = None) -> ImportReport:
