@@ -63,7 +63,8 @@ def test_the_export_is_described_by_the_schema_kept_in_the_repository(campaign: 
 
 
 def test_the_schema_file_is_the_one_the_table_of_kinds_makes() -> None:
-    # After changing records.KINDS: python -c "from campaign.archive.records import write_schema; write_schema()"
+    # After changing records.KINDS, write it afresh:
+    # .venv/bin/python -c "from campaign.archive.records import write_schema; write_schema()"
     assert records.SCHEMA_PATH.read_text(encoding="utf-8") == records.schema_text()
     jsonschema.Draft202012Validator.check_schema(records.load_schema())
 
@@ -174,9 +175,11 @@ def test_merging_brings_named_records_to_the_file_and_leaves_others_alone(
     with other_site.app_context():
         slug = changed["cases"][0]["slug"]
         case = db.session.scalar(sa.select(Case).where(Case.slug == slug))
-        assert case is not None and case.summary == "Updated elsewhere"
+        assert case is not None
+        assert case.summary == "Updated elsewhere"
         event = db.session.scalar(sa.select(Event).where(Event.key == changed["events"][0]["key"]))
-        assert event is not None and event.cases == []
+        assert event is not None
+        assert event.cases == []
         assert db.session.scalar(sa.select(Case).where(Case.slug == "local-only")) is not None
         assert verify().intact
 
