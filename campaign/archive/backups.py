@@ -40,6 +40,7 @@ PHOTOS = "photos"
 # short-lived counters and keys): a database holding only these counts as empty.
 BOOKKEEPING = frozenset({"public_versions", "rate_limits", "client_hash_keys", "alembic_version"})
 _CHUNK = 1 << 20
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 class BackupError(Exception):
@@ -86,9 +87,7 @@ def _revision(connection: sa.Connection | sqlite3.Connection) -> str | None:
 
 def code_revision() -> str | None:
     """The revision this version of the app's migrations ends at."""
-    migrate = current_app.extensions["migrate"]
-    config = migrate.migrate.get_config(migrate.directory)
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
 def _sqlite_path() -> Path:

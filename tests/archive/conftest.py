@@ -26,6 +26,13 @@ from campaign.models import (
 from tests.conftest import base_config, make_app
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Backups on PostgreSQL run pg_dump and pg_restore: processes, so slow tests."""
+    for item in items:
+        if item.path.name == "test_backups.py" and "[postgres" in item.name:
+            item.add_marker(pytest.mark.slow)
+
+
 def fill_campaign() -> None:
     """The demo campaign, and the few things it lacks: what an event did to a case, a photo,
     a message with an e-mail and hashes, delivered in a pack (call inside an app context)."""
