@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from sqlalchemy.orm import selectinload
@@ -136,7 +137,15 @@ def read_json(data: bytes | str) -> Any:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
         raise ArchiveInvalid(
-            [Problem("", f"this is not a campaign export: not UTF-8 text (byte {exc.start})")]
+            [
+                Problem(
+                    "",
+                    _(
+                        "this is not a campaign export: not UTF-8 text (byte %(byte)d)",
+                        byte=exc.start,
+                    ),
+                )
+            ]
         ) from None
     try:
         return json.loads(text)
@@ -145,34 +154,48 @@ def read_json(data: bytes | str) -> Any:
             [
                 Problem(
                     "",
-                    f"this is not a campaign export: not JSON "
-                    f"(line {exc.lineno}, column {exc.colno}: {exc.msg})",
+                    _(
+                        "this is not a campaign export: not JSON "
+                        "(line %(line)d, column %(column)d: %(reason)s)",
+                        line=exc.lineno,
+                        column=exc.colno,
+                        reason=exc.msg,
+                    ),
                 )
             ]
         ) from None
     except RecursionError:
         raise ArchiveInvalid(
-            [Problem("", "this is not a campaign export: nested too deeply")]
+            [Problem("", _("this is not a campaign export: nested too deeply"))]
         ) from None
 
 
 def _check_format(document: Any) -> None:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ArchiveInvalid(
-            [Problem(pointer("format"), f'this is not a campaign export (no "format": "{FORMAT}")')]
+            [
+                Problem(
+                    pointer("format"),
+                    _('this is not a campaign export (no "format": "%(format)s")', format=FORMAT),
+                )
+            ]
         )
     version = document.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ArchiveInvalid(
-            [Problem(pointer("format_version"), "the format version must be a whole number")]
+            [Problem(pointer("format_version"), _("the format version must be a whole number"))]
         )
     if version > FORMAT_VERSION:
         raise ArchiveInvalid(
             [
                 Problem(
                     pointer("format_version"),
-                    f"the file is format version {version}, made by a newer version of the "
-                    f"tracker; this one reads version {FORMAT_VERSION}: upgrade it first",
+                    _(
+                        "the file is format version %(version)d, made by a newer version of "
+                        "the tracker; this one reads version %(known)d: upgrade it first",
+                        version=version,
+                        known=FORMAT_VERSION,
+                    ),
                 )
             ]
         )
@@ -185,7 +208,9 @@ def _schema_problem(error: ValidationError) -> Problem:
         allowed = set(error.schema.get("properties", {}))
         unknown = sorted(str(key) for key in error.instance if key not in allowed)
         if unknown:
-            return Problem(pointer(*path, unknown[0]), f"unknown field {unknown[0]!r}")
+            return Problem(
+                pointer(*path, unknown[0]), _("unknown field %(name)s", name=repr(unknown[0]))
+            )
     if error.validator == "required":
         return Problem(
             pointer(*path), error.message.replace("is a required property", "is missing")
@@ -238,8 +263,11 @@ def _check_identities(document: dict[str, Any], problems: list[Problem]) -> dict
                 problems.append(
                     Problem(
                         pointer(kind.name, index, kind.identity),
-                        f"duplicate identifier {identifier!r} "
-                        f"(also at {pointer(kind.name, first[identifier])})",
+                        _(
+                            "duplicate identifier %(identifier)s (also at %(place)s)",
+                            identifier=repr(identifier),
+                            place=pointer(kind.name, first[identifier]),
+                        ),
                     )
                 )
             else:
@@ -275,7 +303,11 @@ def _check_references(
             problems.append(
                 Problem(
                     place,
-                    f"broken reference: no {singular} {identifier!r} in the file or the database",
+                    _(
+                        "broken reference: no %(kind)s %(identifier)s in the file or the database",
+                        kind=singular,
+                        identifier=repr(identifier),
+                    ),
                 )
             )
 
@@ -291,7 +323,16 @@ def _check_values(document: dict[str, Any], problems: list[Problem]) -> None:
                 try:
                     kind.codec(name).decode(value)
                 except (ValueError, TypeError) as exc:
-                    problems.append(Problem(pointer(kind.name, index, name), f"{value!r}: {exc}"))
+                    problems.append(
+                        Problem(
+                            pointer(kind.name, index, name),
+                            _(
+                                "%(value)s cannot be read: %(reason)s",
+                                value=repr(value),
+                                reason=str(exc),
+                            ),
+                        )
+                    )
 
 
 def _check_unique(document: dict[str, Any], problems: list[Problem]) -> None:
@@ -319,8 +360,11 @@ def _check_unique_columns(
             problems.append(
                 Problem(
                     pointer(kind.name, index, columns[0]),
-                    f"{', '.join(map(str, value))!r} is already used by {seen[value]!r} "
-                    "in the file",
+                    _(
+                        "%(value)s is already used by %(holder)s in the file",
+                        value=repr(", ".join(map(str, value))),
+                        holder=repr(seen[value]),
+                    ),
                 )
             )
         seen[value] = record[kind.identity]
@@ -336,7 +380,11 @@ def _check_unique_columns(
             problems.append(
                 Problem(
                     pointer(kind.name, index, columns[0]),
-                    f"{', '.join(map(str, value))!r} is already used by {holder!r} in the database",
+                    _(
+                        "%(value)s is already used by %(holder)s in the database",
+                        value=repr(", ".join(map(str, value))),
+                        holder=repr(holder),
+                    ),
                 )
             )
 
@@ -465,6 +513,6 @@ def import_campaign(document: Any, user: User | None = None) -> ImportReport:
         # A constraint the checks above do not know of: the caller rolls the whole file back.
         detail = str(exc.orig).splitlines()[0] if exc.orig is not None else "a constraint"
         raise ArchiveInvalid(
-            [Problem("", f"the file conflicts with the database ({detail})")]
+            [Problem("", _("the file conflicts with the database (%(detail)s)", detail=detail))]
         ) from None
     return report
