@@ -28,7 +28,10 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import current_app
 
+from campaign.database import utcnow
 from campaign.extensions import db
+from campaign.models import PublicVersion
+from campaign.models.site import VERSION_ROW
 
 FORMAT = "campaign-backup"
 FORMAT_VERSION = 1
@@ -341,6 +344,7 @@ def restore(directory: Path, *, replace: bool = False) -> dict[str, Any]:
         raise BackupError(
             "the database already holds data: restore with --replace to overwrite all of it"
         )
+    before = _public_version()
     with _released():
         if manifest["database"] == "sqlite":
             _restore_sqlite(directory / SQLITE_FILE)
@@ -358,8 +362,32 @@ def restore(directory: Path, *, replace: bool = False) -> dict[str, Any]:
                 ],
                 env,
             )
+    _move_public_version_past(before)
     _restore_photos(directory / PHOTOS)
     return manifest
+
+
+def _public_version() -> int:
+    """The live public-data version (0 where there is none yet)."""
+    try:
+        found = db.session.scalar(sa.select(sa.func.max(PublicVersion.version)))
+    except sa.exc.DBAPIError:
+        found = None
+    db.session.rollback()
+    return int(found or 0)
+
+
+def _move_public_version_past(before: int) -> None:
+    """Past both the version the site had and the one restored: a page cached before the
+    restore (under either number) is never served for the restored data."""
+    restored = _public_version()
+    db.session.execute(
+        sa.update(PublicVersion)
+        .where(PublicVersion.id == VERSION_ROW)
+        .values(version=max(before, restored) + 1, changed_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
 
 
 def _restore_sqlite(copy: Path) -> None:
