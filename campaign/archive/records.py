@@ -323,7 +323,7 @@ KINDS: tuple[Kind, ...] = (
             "id": _ID,
             "email": "a supporter's e-mail never leaves the site",
             "client_hash": "a keyed hash of the sender's address: never exported",
-            "withdraw_token_hash": "the withdraw link's hash: never exported",
+            "withdraw_token_hash": "the withdraw link's hash: never exported",  # nosec B105  # a reason, no secret
             "email_erased_at": "about the e-mail, which is not exported",
             "original_body": "the text before a safety edit stays on the site until it is erased",
             "body_fingerprint": "recomputed on import under the site's own key",
