@@ -152,7 +152,9 @@ class Kind:
 
 def _fingerprint(message: Message) -> None:
     """The duplicate check's keyed hash of a message, under this site's key."""
-    message.body_fingerprint = spam.body_fingerprint(message.case_id, message.body)
+    fingerprint = spam.body_fingerprint(message.case_id, message.body)
+    if message.body_fingerprint != fingerprint:  # unchanged, the row stays clean
+        message.body_fingerprint = fingerprint
 
 
 _ID = "the row's number in one database; the identifier names it everywhere"

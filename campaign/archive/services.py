@@ -211,10 +211,12 @@ def _schema_problem(error: ValidationError) -> Problem:
             return Problem(
                 pointer(*path, unknown[0]), _("unknown field %(name)s", name=repr(unknown[0]))
             )
-    if error.validator == "required":
-        return Problem(
-            pointer(*path), error.message.replace("is a required property", "is missing")
-        )
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        if missing:
+            return Problem(
+                pointer(*path, missing[0]), _("missing field %(name)s", name=repr(missing[0]))
+            )
     return Problem(pointer(*path), error.message)
 
 

@@ -230,7 +230,7 @@ def _break(document: dict[str, Any], how: str) -> tuple[Any, str]:
         return broken, "/cases/1/published"
     if how == "missing field":
         del broken["sources"][0]["title"]
-        return broken, "/sources/0"
+        return broken, "/sources/0/title"
     if how == "taken name":
         broken["organisations"][1]["name"] = broken["organisations"][0]["name"]
         return broken, "/organisations/1/name"
