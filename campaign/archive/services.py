@@ -495,11 +495,11 @@ def _set_many(
     current = getattr(row, str(ref.relationship))
     if {getattr(item, target.identity) for item in current} == wanted:
         return
-    rows = dict(rows_of.get(ref.kind, {}))
-    missing = sorted(wanted - set(rows))
-    if missing:
-        rows.update(_existing(target, missing))
-    setattr(row, str(ref.relationship), [rows[name] for name in sorted(wanted)])
+    rows = rows_of.get(ref.kind, {})
+    missing = sorted(wanted - rows.keys())
+    stored = _existing(target, missing) if missing else {}
+    related = [rows[name] if name in rows else stored[name] for name in sorted(wanted)]
+    setattr(row, str(ref.relationship), related)
 
 
 def import_campaign(document: Any, user: User | None = None) -> ImportReport:

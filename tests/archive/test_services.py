@@ -301,3 +301,24 @@ def test_a_file_that_is_not_json_says_so(data: bytes, words: str) -> None:
     with pytest.raises(ArchiveInvalid) as raised:
         check_document(read_json(data))
     assert words in str(raised.value)
+
+
+def test_a_partial_file_may_refer_to_records_the_database_has(
+    campaign: Flask, other_site: Flask
+) -> None:
+    document = _export(campaign)
+    _import(other_site, document)
+    event = dict(document["events"][0], key="11111111-2222-3333-4444-555555555555")
+    event["title"] = "A picket added elsewhere"
+    partial = {kind.name: [] for kind in records.KINDS} | {
+        "format": records.FORMAT,
+        "format_version": records.FORMAT_VERSION,
+        "events": [event],
+    }
+    report = _import(other_site, partial)
+    assert report.created == {"events": 1}
+    with other_site.app_context():
+        added = db.session.scalar(sa.select(Event).where(Event.key == event["key"]))
+        assert added is not None
+        assert sorted(case.slug for case in added.cases) == sorted(event["cases"])
+        assert count_rows(Case) == len(document["cases"])
