@@ -14,6 +14,7 @@ import click
 from flask.cli import with_appcontext
 
 from campaign.archive import backups
+from campaign.archive.records import KINDS
 from campaign.archive.services import (
     ArchiveInvalid,
     export_campaign,
@@ -45,21 +46,29 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 @click.command("export")
-@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.argument(
+    "file", type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path)
+)
 @with_appcontext
 def export_command(file: Path) -> None:
-    """Write the whole campaign to FILE as one JSON document (no accounts, e-mails or hashes)."""
+    """Write the whole campaign to FILE as one JSON document (no accounts, e-mails or hashes).
+
+    FILE "-" writes to standard output, to pipe into an encryption tool.
+    """
     document = export_campaign()
     db.session.rollback()
+    text = export_json(document)
+    counts = ", ".join(
+        f"{len(document[kind.name])} {kind.name.replace('_', ' ')}" for kind in KINDS
+    )
+    if str(file) == "-":
+        click.echo(text, nl=False)
+        click.echo(f"Exported the campaign: {counts}.", err=True)
+        return
     try:
-        write_atomically(file, export_json(document))
+        write_atomically(file, text)
     except OSError as exc:
         _fail(f"Could not write {file}: {exc.strerror or exc}.", [])
-    counts = ", ".join(
-        f"{len(document[name])} {name.replace('_', ' ')}"
-        for name in document
-        if isinstance(document[name], list)
-    )
     click.echo(f"Exported the campaign to {file}: {counts}.")
 
 

@@ -90,3 +90,11 @@ def test_missing_and_unwritable_files_are_said_plainly(app: Flask, tmp_path: Pat
     assert "Could not write" in result.output
     with app.app_context():
         assert count_rows(Case) == 0
+
+
+def test_export_to_standard_output_for_a_pipe(campaign: Flask) -> None:
+    result = campaign.test_cli_runner().invoke(args=["export", "-"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, records.load_schema())
+    assert "Exported the campaign" in result.stderr
