@@ -168,19 +168,34 @@ def _files(directory: Path) -> Iterator[Path]:
 def backup(directory: Path) -> dict[str, Any]:
     """Copy the live database and the photos into *directory* (new or empty); returns the
     manifest. A failure leaves no half-made backup behind."""
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+    try:
+        busy = directory.exists() and (not directory.is_dir() or any(directory.iterdir()))
+    except OSError as exc:
+        raise BackupError(str(exc)) from None
+    if busy:
         raise BackupError(f"{directory} is not an empty directory: choose a new one")
     created = not directory.exists()
     try:
         directory.mkdir(parents=True, exist_ok=True)
         return _backup(directory)
+    except (OSError, sqlite3.Error) as exc:
+        _discard(directory, created)
+        raise BackupError(str(exc)) from None
     except BaseException:
+        _discard(directory, created)
+        raise
+
+
+def _discard(directory: Path, created: bool) -> None:
+    """Take away what a failed backup made: its directory, or what it put in one."""
+    try:
         if created:
             shutil.rmtree(directory, ignore_errors=True)
         else:
             for child in directory.iterdir():
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
-        raise
+    except OSError:
+        pass  # the error that stopped the backup is the one to report
 
 
 def _backup(directory: Path) -> dict[str, Any]:
@@ -339,7 +354,10 @@ def _released() -> Iterator[None]:
 
 def restore(directory: Path, *, replace: bool = False) -> dict[str, Any]:
     """Restore a backup into the live database (and photos folder); returns its manifest."""
-    manifest = check(directory)
+    try:
+        manifest = check(directory)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"the backup cannot be read: {exc}") from None
     if holds_data() and not replace:
         raise BackupError(
             "the database already holds data: restore with --replace to overwrite all of it"
@@ -363,7 +381,13 @@ def restore(directory: Path, *, replace: bool = False) -> dict[str, Any]:
                 env,
             )
     _move_public_version_past(before)
-    _restore_photos(directory / PHOTOS)
+    try:
+        _restore_photos(directory / PHOTOS)
+    except OSError as exc:
+        raise BackupError(
+            f"the database was restored, but the photos could not be ({exc}): copy the "
+            f"backup's {PHOTOS} folder to {_photo_folder()} by hand"
+        ) from None
     return manifest
 
 

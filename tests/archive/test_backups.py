@@ -236,3 +236,11 @@ def test_a_backup_of_another_kind_of_database_is_refused(
     result = _invoke(site, "restore", str(target), "--replace")
     assert result.exit_code == 1
     assert "export and import" in result.output
+
+
+def test_a_backup_that_cannot_be_written_says_why(site: Flask, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    result = _invoke(site, "backup", str(tmp_path / "a-file" / "backup"))
+    assert result.exit_code == 1
+    assert "No backup was made" in result.output
+    assert "Traceback" not in result.output
