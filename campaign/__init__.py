@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     has a public face, ``public_bp``.
     """
     from campaign.accounts import views as accounts
+    from campaign.archive import views as archive
     from campaign.cases import views as cases
     from campaign.directory import views as directory
     from campaign.events import views as events
@@ -140,6 +141,6 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # Everything under /manage/ passes the staff area's guard: no staff view can be forgotten.
     access.init_app(app)
-    staff = (manage, cases, events, directory, history, messages, accounts, search)
+    staff = (manage, cases, events, directory, history, messages, accounts, search, archive)
     for package in staff:
         app.register_blueprint(package.bp)

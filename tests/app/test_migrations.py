@@ -576,3 +576,68 @@ def test_0009_adds_the_outbox_and_subscriptions_and_takes_them_down(
         assert not tables & {"outbox_mails", "subscriptions", "subscription_deliveries"}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0010_gives_every_row_without_a_slug_a_key_of_its_own(migrated_app: Flask) -> None:
+    """0010: events, sources, messages, packs, status changes and event effects get a unique
+    key each, for the whole-campaign export; what they held stays."""
+    from campaign.models import Event, Message, Source
+
+    with migrated_app.app_context():
+        upgrade(revision="0009")
+        case_id = _insert(
+            "cases",
+            slug="held",
+            person_name="Held",
+            status="detained",
+            arrest_date_approximate=False,
+            released_on_precision="day",
+            released_on_approximate=False,
+        )
+        events = [
+            _insert(
+                "events",
+                type="picket",
+                title=f"Picket {n}",
+                date=date(2010, 5, n),
+                sort_date=date(2010, 5, n),
+                date_approximate=False,
+            )
+            for n in (1, 2)
+        ]
+        _raw("sources", title="Statement", created_at=datetime(2010, 6, 1))
+        _raw(
+            "messages",
+            case_id=case_id,
+            body="Stay strong",
+            consent_to_publish=False,
+            state="pending",
+            created_at=datetime(2010, 6, 1),
+        )
+        _raw(
+            "case_status_changes",
+            case_id=case_id,
+            new_status="detained",
+            changed_at=datetime(2010, 6, 1),
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        keys = [event.key for event in db.session.scalars(sa.select(Event).order_by(Event.id))]
+        assert len(keys) == len(events) == len(set(keys))
+        assert all(uuid.UUID(key) for key in keys)
+        assert db.session.scalars(sa.select(Source.key)).one()
+        message = db.session.scalars(sa.select(Message)).one()
+        assert (message.body, len(message.key)) == ("Stay strong", 36)
+        for table in ("case_status_changes", "case_event_effects", "delivery_packs"):
+            nulls = f"SELECT count(*) FROM {table} WHERE key IS NULL"  # noqa: S608
+            assert db.session.execute(sa.text(nulls)).scalar_one() == 0
+        db.session.remove()
+
+        downgrade(revision="0009")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("events")}
+        assert "key" not in columns
+        db.session.remove()
+        db.engine.dispose()
