@@ -7,7 +7,7 @@ location, and because filling a .po file by hand risks broken quoting. Usage:
         prints the untranslated (or fuzzy) msgids of LANG as a JSON list of
         {"n", "id", "plural", "loc"} objects, chunk N (0-based) of SIZE entries.
     python campaign/translations/tools/fill.py fill LANG FILE.json
-        FILE.json maps msgid -> msgstr (a string) or, for a plural entry, a list of
+        FILE.json maps msgid (or the number dump printed) -> msgstr (a string) or, for a plural entry, a list of
         the plural forms; writes them into LANG's catalogue, clears fuzzy flags.
     python campaign/translations/tools/fill.py check LANG
         reports entries whose placeholders or HTML tags differ from the msgid.
@@ -55,6 +55,11 @@ def save(lang: str, catalog) -> None:
         write_po(f, catalog, width=76)
 
 
+def entries(catalog) -> list:
+    """Return the catalogue's messages without the header, in file order (stable numbers)."""
+    return [m for m in catalog if m.id]
+
+
 def untranslated(catalog) -> list:
     """Return the entries with a missing plural form, an empty msgstr or a fuzzy flag."""
     out = []
@@ -69,10 +74,13 @@ def untranslated(catalog) -> list:
 
 def cmd_dump(args) -> None:
     """Print one chunk of untranslated msgids as numbered JSON."""
-    todo = untranslated(load(args.lang))
+    catalog = load(args.lang)
+    number = {id(m): i for i, m in enumerate(entries(catalog))}
+    todo = untranslated(catalog)
     start = args.chunk * args.size
     rows = []
-    for i, m in enumerate(todo[start : start + args.size], start):
+    for m in todo[start : start + args.size]:
+        i = number[id(m)]
         msgid = m.id[0] if isinstance(m.id, (list, tuple)) else m.id
         plural = m.id[1] if isinstance(m.id, (list, tuple)) else None
         loc = " ".join(f"{p}:{n}" for p, n in m.locations[:3])
@@ -91,8 +99,10 @@ def cmd_fill(args) -> None:
     nplurals = catalog.num_plurals
     data = json.loads(Path(args.file).read_text(encoding="utf-8"))
     done, missing = 0, []
+    numbered = entries(catalog)
     for msgid, value in data.items():
-        m = catalog.get(msgid)
+        # A key of digits is the entry's number as dump printed it.
+        m = numbered[int(msgid)] if msgid.isdigit() else catalog.get(msgid)
         if m is None:
             missing.append(msgid)
             continue
