@@ -8,6 +8,17 @@ from campaign.models.accounts import (
     User,
     UserSession,
 )
+from campaign.models.appeals import (
+    Appeal,
+    AppealLetter,
+    AppealResponse,
+    AppealState,
+    AppealTarget,
+    AuthorityRole,
+    LetterReport,
+    ResponseKind,
+    appeal_cases,
+)
 from campaign.models.audit import AuditChainHead, AuditEntry
 from campaign.models.cases import Case, CaseEventEffect, CaseStatusChange, case_links
 from campaign.models.events import Event, event_cases, event_organisations, event_sources
@@ -31,6 +42,14 @@ from campaign.models.vocab import (
 )
 
 __all__ = [
+    "Appeal",
+    "AppealLetter",
+    "AppealResponse",
+    "AppealState",
+    "AppealTarget",
+    "AuthorityRole",
+    "LetterReport",
+    "ResponseKind",
     "AuditAction",
     "AuditChainHead",
     "AuditEntry",
@@ -63,6 +82,7 @@ __all__ = [
     "Venue",
     "Verification",
     "Visibility",
+    "appeal_cases",
     "case_links",
     "event_cases",
     "event_organisations",
