@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     has a public face, ``public_bp``.
     """
     from campaign.accounts import views as accounts
+    from campaign.appeals import views as appeals
     from campaign.cases import views as cases
     from campaign.directory import views as directory
     from campaign.events import views as events
@@ -133,11 +134,12 @@ def _register_blueprints(app: Flask) -> None:
         timeline.public_bp,
         messages.public_bp,
         accounts.public_bp,
+        appeals.public_bp,
     )
     for blueprint in public_blueprints:
         app.register_blueprint(blueprint)
     # Everything under /manage/ passes the staff area's guard: no staff view can be forgotten.
     access.init_app(app)
-    staff = (manage, cases, events, directory, history, messages, accounts, search)
+    staff = (manage, cases, events, directory, history, messages, accounts, search, appeals)
     for package in staff:
         app.register_blueprint(package.bp)
