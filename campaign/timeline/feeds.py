@@ -121,8 +121,11 @@ def calendar(
     host: str,
     url_for_event: Callable[[Event], str],
     title_for: Callable[[Event], str] = _default_title,
+    extra: Iterable[CalendarEvent] = (),
 ) -> bytes:
     """A subscribable iCalendar of dated events; date-only events are all-day events.
+
+    *extra* are further items made elsewhere (an appeal's deadline, campaign.appeals.feeds).
 
     Events known only to the month or year, or approximately, are left out: a calendar would
     show a guess as a fact. Times are floating local times at the venue (no zone is recorded),
@@ -162,6 +165,8 @@ def calendar(
         item.add("url", url_for_event(event))
         item.add("last-modified", _aware(event.updated_at))
         cal.add_component(item)
+    for component in extra:
+        cal.add_component(component)
     return bytes(cal.to_ical())
 
 
@@ -178,8 +183,10 @@ def atom(
     updated_fallback: datetime | None = None,
     title_for: Callable[[Event], str] = _default_title,
     site_name: str,
+    extra_entries: Sequence[tuple[datetime, str, dict[str, Any]]] = (),
 ) -> bytes:
-    """An Atom feed of events (new published ones) and status changes, newest first."""
+    """An Atom feed of events (new published ones) and status changes, newest first; with
+    *extra_entries* made elsewhere (appeals and responses, campaign.appeals.feeds)."""
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
@@ -231,6 +238,7 @@ def atom(
                 },
             )
         )
+    entries.extend(extra_entries)
     entries.sort(key=lambda e: (e[0], e[1]))
     newest = max((e[2]["updated"] for e in entries), default=None)
     feed.updated(newest or _aware(updated_fallback))
