@@ -32,9 +32,9 @@ from campaign.models import (
     MessageState,
     Organisation,
     OrganisationKind,
+    ResponseKind,
     Source,
     Venue,
-    ResponseKind,
     Verification,
     Visibility,
 )

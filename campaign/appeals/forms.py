@@ -72,7 +72,11 @@ class AppealForm(FlaskForm):
 
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(), Length(max=column_limit(Appeal, "title")), NoControlCharacters()],
+        validators=[
+            DataRequired(),
+            Length(max=column_limit(Appeal, "title")),
+            NoControlCharacters(),
+        ],
     )
     cases = CheckboxListField(
         _l("Cases"), coerce=int, validators=[DataRequired(message=_l("Choose at least one case."))]

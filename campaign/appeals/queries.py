@@ -186,7 +186,7 @@ def letters_reported(appeal_ids: Iterable[int]) -> dict[int, int]:
         .where(LetterReport.appeal_id.in_(ids))
         .group_by(LetterReport.appeal_id)
     ).all()
-    counts = {appeal_id: 0 for appeal_id in ids}
+    counts = dict.fromkeys(ids, 0)
     counts.update({int(a): int(n) for a, n in rows})
     return counts
 
@@ -248,9 +248,7 @@ def timeline_items(
     for appeal in appeals:
         items.append(AppealItem(appeal, counts.get(appeal.id, 0)))
         items.extend(
-            ResponseItem(r)
-            for r in appeal.responses
-            if response_shown(r, staff=include_internal)
+            ResponseItem(r) for r in appeal.responses if response_shown(r, staff=include_internal)
         )
     items = [i for i in items if after is None or i.key > after]
     items.sort(key=lambda i: i.key)
@@ -361,5 +359,3 @@ def letter_evening(today: date, *, days: int = LATELY_DAYS) -> list[LetterCard]:
 def sample_letter_languages(appeal: Appeal) -> list[str]:
     """The languages the sample letter is written in, in the organisers' order."""
     return [letter.language for letter in appeal.letters]
-
-

@@ -173,12 +173,12 @@ def _fill(appeal: Appeal, data: AppealData) -> None:
             letters[code] = letter.text.strip()
     existing = {row.language: row for row in appeal.letters}
     for position, (code, text) in enumerate(letters.items()):
-        row = existing.pop(code, None)
-        if row is None:
-            row = AppealLetter(language=code)
-            appeal.letters.append(row)
-        row.position = position
-        row.text = text
+        letter_row = existing.pop(code, None)
+        if letter_row is None:
+            letter_row = AppealLetter(language=code)
+            appeal.letters.append(letter_row)
+        letter_row.position = position
+        letter_row.text = text
     for gone in existing.values():
         appeal.letters.remove(gone)
 

@@ -298,7 +298,10 @@ def _fill_rows(form: AppealForm, found: Appeal) -> None:
 
 def _response_form(found: Appeal, **kwargs: Any) -> ResponseForm:
     form = ResponseForm(**kwargs)
-    form.target.choices = [("", _("The appeal as a whole")), *[(str(t.id), t.name) for t in found.targets]]
+    form.target.choices = [
+        ("", _("The appeal as a whole")),
+        *[(str(t.id), t.name) for t in found.targets],
+    ]
     return form
 
 

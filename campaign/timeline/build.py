@@ -347,7 +347,8 @@ def build_page(
         until = events[-1].key if more_events and events else None
         sources.append(load_message_days(case.id, after=after, until=until, limit=limit))
     if SOLIDARITY in show:
-        sources.append((appeal_items(case.id, include_internal=include_internal, after=after), False))
+        appeals = appeal_items(case.id, include_internal=include_internal, after=after)
+        sources.append((appeals, False))
     if LEGAL in show:
         marks = [Milestone(day, n) for day, n in milestones(case, today)]
         sources.append(([m for m in marks if after is None or m.key > after], False))
