@@ -41,11 +41,10 @@ from campaign.messages import spam
 from campaign.models import Appeal, AppealResponse, AppealState, AuthorityRole, Case, ResponseKind
 from campaign.util.dates import today_utc
 from campaign.web.access import ORGANISERS, acting_user, allow
-from campaign.web.caching import cache_headers, is_staff, shared_page
+from campaign.web.caching import is_staff, shared_page
 from campaign.web.clients import client_key
 
 public_bp = Blueprint("letters", __name__)
-public_bp.after_request(cache_headers)
 bp = Blueprint("appeals", __name__, url_prefix="/manage/appeals")
 logger = logging.getLogger(__name__)
 
