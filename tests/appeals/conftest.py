@@ -17,7 +17,8 @@ from campaign.util.dates import today_utc
 
 @pytest.fixture
 def make_appeal(app: Flask) -> Callable[..., int]:
-    """Create an appeal (committed) for the cases given by id; ``state`` opens it; returns its id."""
+    """Create an appeal (committed) for the cases given by id, open unless ``state`` says
+    otherwise; returns its id."""
 
     def factory(case_ids: list[int], **overrides: Any) -> int:
         state = overrides.pop("state", "open")
@@ -46,7 +47,7 @@ def make_appeal(app: Flask) -> Callable[..., int]:
                     "letters",
                     [
                         services.LetterData("en", "Dear Sir or Madam, release him."),
-                        services.LetterData("ru", "Уважаемые господа, освободите его."),
+                        services.LetterData("ru", "Уважаемые господа, освободите его."),  # noqa: RUF001
                     ],
                 ),
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -125,7 +124,8 @@ def test_states_open_and_close_and_unknown_ones_are_refused(
             services.set_state(appeal, "archived", None, today=TODAY)
         assert appeal.state == AppealState.DRAFT
         done = services.set_state(appeal, "open", None, today=TODAY)
-        assert done.changed and appeal.opened_on == TODAY
+        assert done.changed
+        assert appeal.opened_on == TODAY
         assert not services.set_state(appeal, "open", None, today=TODAY).changed
         services.set_state(appeal, "closed", None, today=TODAY + timedelta(days=2))
         assert appeal.closed_on == TODAY + timedelta(days=2)
@@ -195,7 +195,8 @@ def test_a_draft_has_no_responses_and_a_response_names_one_of_its_authorities(
             today=TODAY,
         )
         db.session.commit()
-        assert response.source is not None and response.source.url == "https://example.org/answer"
+        assert response.source is not None
+        assert response.source.url == "https://example.org/answer"
         assert response.target is appeal.targets[0]
 
 
@@ -354,11 +355,12 @@ def test_the_letter_evening_lists_who_can_receive_letters_fewest_messages_first(
 def test_due_appeals_is_the_query_a_daily_reminder_can_send(
     app: Flask, make_case, make_appeal
 ) -> None:
-    """The organisers' daily e-mail (built with the outbox) reads the same list as the staff home."""
+    """The daily e-mail to organisers (the outbox) reads the same list as the staff home."""
     make_appeal([make_case().id], deadline=TODAY)
     with app.app_context():
         due = queries.due_appeals(TODAY)
-        assert len(due) == 1 and due[0].reasons == [queries.Reason.DEADLINE]
+        assert len(due) == 1
+        assert due[0].reasons == [queries.Reason.DEADLINE]
         assert due[0].due_on == TODAY
 
 
@@ -371,6 +373,7 @@ def test_case_appeals_counts_letters_and_hides_drafts(app: Flask, make_case, mak
         db.session.commit()
         case = db.session.get(Case, case_id)
         found = queries.case_appeals(case)
-        assert [a.id for a in found.open] == [open_id] and found.others == []
+        assert [a.id for a in found.open] == [open_id]
+        assert found.others == []
         assert found.total_letters == 1
         assert len(queries.case_appeals(case, staff=True).others) == 1
