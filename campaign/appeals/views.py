@@ -43,6 +43,7 @@ from campaign.util.dates import today_utc
 from campaign.web.access import ORGANISERS, acting_user, allow
 from campaign.web.caching import is_staff, shared_page
 from campaign.web.clients import client_key
+from campaign.web.routing import record_id
 
 public_bp = Blueprint("letters", __name__)
 bp = Blueprint("appeals", __name__, url_prefix="/manage/appeals")
@@ -234,7 +235,7 @@ def index() -> str:
 @allow(*ORGANISERS)
 def new() -> Response | tuple[str, int]:
     """Write a new appeal; it is saved as a draft, seen by nobody outside the staff."""
-    case_id = request.args.get("case", type=int)
+    case_id = request.args.get("case", type=record_id)
     form = _appeal_form(data={"cases": [case_id]} if case_id and not request.form else None)
     if form.validate_on_submit():
         try:

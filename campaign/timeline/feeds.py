@@ -18,6 +18,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from campaign.models import CaseStatusChange, DatePrecision, Event
+from campaign.appeals.queries import AppealItem, ResponseItem
 from campaign.timeline.build import EventItem, Item, MessageDay, Milestone, event_heading
 from campaign.util import spreadsheets
 from campaign.util.countries import country_name
@@ -319,6 +320,8 @@ def timeline_rows(
                     "countries": item.countries,
                 }
             )
+        elif item.kind in ("appeal", "appeal_response"):
+            rows.append(appeal_row(item))
         elif isinstance(item, Milestone):
             rows.append(
                 {
@@ -339,6 +342,49 @@ def timeline_rows(
                 }
             )
     return rows
+
+
+def appeal_row(item: Item) -> dict[str, Any]:
+    """An appeal (when it opened) or an authority's response as a row of the exports."""
+    base: dict[str, Any] = {
+        "date": item.day.isoformat(),
+        "end_date": None,
+        "precision": DatePrecision.DAY.value,
+        **EMPTY_EXTRAS,
+        "family": "solidarity",
+        "place": None,
+        "country": None,
+        "organisations": [],
+        "sources": [],
+        "verification": None,
+    }
+    if isinstance(item, AppealItem):
+        appeal = item.appeal
+        return {
+            **base,
+            "kind": "appeal",
+            "type": "appeal",
+            "title": appeal.title,
+            "description": appeal.asked,
+            "authority": "; ".join(t.name for t in appeal.targets),
+            "end_date": appeal.deadline.isoformat(),
+            "letters_reported": item.letters,
+        }
+    assert isinstance(item, ResponseItem)
+    response = item.response
+    source = response.source
+    return {
+        **base,
+        "kind": "appeal_response",
+        "type": response.kind.value,
+        "title": response.appeal.title,
+        "description": response.text,
+        "authority": response.target.name if response.target else None,
+        "authority_response": str(response.kind.label),
+        "sources": [{"title": source.title, "url": source.url, "publisher": source.publisher}]
+        if source
+        else [],
+    }
 
 
 def message_summary(count: int, countries: int) -> str:
