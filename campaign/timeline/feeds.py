@@ -17,8 +17,8 @@ from flask_babel import ngettext
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from campaign.models import CaseStatusChange, DatePrecision, Event
 from campaign.appeals.queries import AppealItem, ResponseItem
+from campaign.models import CaseStatusChange, DatePrecision, Event
 from campaign.timeline.build import EventItem, Item, MessageDay, Milestone, event_heading
 from campaign.util import spreadsheets
 from campaign.util.countries import country_name
@@ -320,7 +320,7 @@ def timeline_rows(
                     "countries": item.countries,
                 }
             )
-        elif item.kind in ("appeal", "appeal_response"):
+        elif isinstance(item, AppealItem | ResponseItem):
             rows.append(appeal_row(item))
         elif isinstance(item, Milestone):
             rows.append(
@@ -344,7 +344,7 @@ def timeline_rows(
     return rows
 
 
-def appeal_row(item: Item) -> dict[str, Any]:
+def appeal_row(item: AppealItem | ResponseItem) -> dict[str, Any]:
     """An appeal (when it opened) or an authority's response as a row of the exports."""
     base: dict[str, Any] = {
         "date": item.day.isoformat(),
@@ -370,7 +370,6 @@ def appeal_row(item: Item) -> dict[str, Any]:
             "end_date": appeal.deadline.isoformat(),
             "letters_reported": item.letters,
         }
-    assert isinstance(item, ResponseItem)
     response = item.response
     source = response.source
     return {
