@@ -3,6 +3,7 @@ letter-writing evening, the case page, the timeline, feeds and the page cache.""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -403,3 +404,27 @@ def test_the_demo_shows_an_appeal_and_its_letter_page(app: Flask, client: FlaskC
     assert "No reply by the deadline" in page
     case_page = client.get("/cases/ainur-kurmanov").get_data(as_text=True)
     assert f"/cases/ainur-kurmanov/appeals/{appeal_id}" in case_page
+
+
+@pytest.fixture
+def limited(app_config: dict) -> None:
+    """Rate limits on, with a small limit for "I sent a letter" (asked for before ``app``)."""
+    app_config.update(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+        APPEAL_LETTER_LIMIT="2 per 10 minutes",
+    )
+
+
+def test_i_sent_a_letter_is_rate_limited_per_client(
+    limited: None, app: Flask, make_case, make_appeal
+) -> None:
+    make_case(slug="ainur")
+    appeal_id = make_appeal([1])
+    client = app.test_client()
+    path = f"/cases/ainur/appeals/{appeal_id}/sent"
+    for _ in range(2):
+        assert client.post(path, data={"form_token": aged_token(app, 5)}).status_code == 302
+    third = client.post(path, data={"form_token": aged_token(app, 5)})
+    assert third.status_code == 429
+    assert client.get(path).status_code == 200  # reading the page is never limited
