@@ -121,6 +121,12 @@ class AppealForm(FlaskForm):
                     str(_l("Choose the language this letter is written in.")),
                 ]
                 ok = False
+            elif code and not text:
+                entry.form.text.errors = [
+                    *entry.form.text.errors,
+                    str(_l("Write the letter in this language, or choose no language.")),
+                ]
+                ok = False
             elif text and code in seen:
                 entry.form.language.errors = [
                     *entry.form.language.errors,
@@ -128,6 +134,17 @@ class AppealForm(FlaskForm):
                 ]
                 ok = False
             seen.add(code)
+        for entry in self.targets:
+            named = (entry.form.name.data or "").strip()
+            if not named and any(
+                (value or "").strip()
+                for value in (entry.form.postal_address.data, entry.form.email.data)
+            ):
+                entry.form.name.errors = [
+                    *entry.form.name.errors,
+                    str(_l("Give the authority's name, or empty its address too.")),
+                ]
+                ok = False
         if not any((entry.form.name.data or "").strip() for entry in self.targets):
             first = self.targets[0].form.name
             first.errors = [*first.errors, str(_l("Name at least one authority to write to."))]

@@ -428,3 +428,20 @@ def test_i_sent_a_letter_is_rate_limited_per_client(
     third = client.post(path, data={"form_token": aged_token(app, 5)})
     assert third.status_code == 429
     assert client.get(path).status_code == 200  # reading the page is never limited
+
+
+def test_half_filled_lines_are_said_not_dropped(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_case
+) -> None:
+    client = staff_client(Role.ORGANISER)
+    form = appeal_form(
+        [make_case().id],
+        **{"targets-1-postal_address": "Vienna", "letters-1-language": "de"},
+    )
+    response = client.post("/manage/appeals/new", data=form)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Give the authority" in page
+    assert "Write the letter in this language, or choose no language." in page
+    with app.app_context():
+        assert count_rows(Appeal) == 0
