@@ -25,6 +25,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from campaign.appeals import labels, queries, services
@@ -140,6 +141,22 @@ def sent(slug: str, appeal_id: int) -> Response:
     else:
         flash(_("Thank you: your letter was already counted today."), "success")
     return redirect(url_for("letters.sent", slug=case.slug, appeal_id=found.id))
+
+
+@public_bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
+    """An expired page (or a blocked cookie) asks to press again, on the same page."""
+    if request.endpoint == "letters.sent" and request.view_args:
+        case, found = _case_and_appeal(
+            str(request.view_args["slug"]), int(request.view_args["appeal_id"])
+        )
+        form = LetterSentForm(formdata=None)
+        problem = _(
+            "Not counted yet: the page had expired (or your browser blocked our cookie). "
+            "Please press again."
+        )
+        return _sent_page(case, found, form, problem, 400)
+    return render_template("errors/error.html", error=error, code=400), 400
 
 
 @public_bp.get("/letters")

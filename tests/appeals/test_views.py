@@ -317,6 +317,7 @@ def test_i_sent_a_letter_needs_its_csrf_token(
     assert 'name="csrf_token"' in client.get(path).get_data(as_text=True)
     response = client.post(path, data={"form_token": aged_token(app, 5)})
     assert response.status_code == 400
+    assert "Please press again." in response.get_data(as_text=True)
     with app.app_context():
         assert count_rows(LetterReport) == 0
 
