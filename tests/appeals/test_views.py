@@ -3,6 +3,7 @@ letter-writing evening, the case page, the timeline, feeds and the page cache.""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -446,3 +447,14 @@ def test_half_filled_lines_are_said_not_dropped(
     assert "Write the letter in this language, or choose no language." in page
     with app.app_context():
         assert count_rows(Appeal) == 0
+
+
+def test_a_new_appeal_starts_from_the_case_it_was_asked_for(
+    staff_client: Callable[..., FlaskClient], make_case
+) -> None:
+    case_id = make_case().id
+    client = staff_client(Role.ORGANISER)
+    case_page = client.get(f"/manage/cases/{case_id}").get_data(as_text=True)
+    assert f"/manage/appeals/new?case={case_id}" in case_page
+    form = client.get(f"/manage/appeals/new?case={case_id}").get_data(as_text=True)
+    assert re.search(rf'<input checked [^>]*name="cases"[^>]*value="{case_id}"', form)
