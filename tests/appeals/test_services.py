@@ -377,3 +377,20 @@ def test_case_appeals_counts_letters_and_hides_drafts(app: Flask, make_case, mak
         assert found.others == []
         assert found.total_letters == 1
         assert len(queries.case_appeals(case, staff=True).others) == 1
+
+
+def test_the_daily_purge_erases_the_hashes_of_letters_too(
+    app: Flask, runner, make_case, make_appeal
+) -> None:
+    """In a quiet week nobody reports a letter: the cron purge erases the old hashes anyway."""
+    appeal_id = make_appeal([make_case().id])
+    with app.app_context():
+        db.session.add(
+            LetterReport(appeal_id=appeal_id, reported_on=date(2020, 1, 1), client_hash="f" * 64)
+        )
+        db.session.commit()
+    result = runner.invoke(args=["messages", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "1 client hash(es) of letters reported for appeals" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(LetterReport.client_hash)) is None
