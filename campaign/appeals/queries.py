@@ -306,11 +306,15 @@ def staff_list(state: AppealState | None = None) -> list[Appeal]:
     return list(db.session.scalars(stmt.order_by(order, Appeal.deadline, Appeal.id)))
 
 
-def case_choices() -> list[tuple[int, str]]:
-    """Open cases an appeal may concern, for the form."""
+def case_choices(keep: Iterable[int] = ()) -> list[tuple[int, str]]:
+    """Open cases an appeal may concern, for the form, and the cases in *keep* (those it
+    already concerns) even if archived since."""
+    kept = list(keep) or [0]
     cases = list(
         db.session.scalars(
-            sa.select(Case).where(Case.archived_at.is_(None)).order_by(Case.person_name, Case.id)
+            sa.select(Case)
+            .where(sa.or_(Case.archived_at.is_(None), Case.id.in_(kept)))
+            .order_by(Case.person_name, Case.id)
         )
     )
     labels = case_labels(cases)

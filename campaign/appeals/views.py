@@ -182,9 +182,11 @@ def get_appeal(appeal_id: int) -> Appeal:
     return found
 
 
-def _appeal_form(**kwargs: Any) -> AppealForm:
+def _appeal_form(appeal: Appeal | None = None, **kwargs: Any) -> AppealForm:
     form = AppealForm(**kwargs)
-    form.cases.choices = queries.case_choices()
+    form.cases.choices = (
+        queries.case_choices(c.id for c in appeal.cases) if appeal else (queries.case_choices())
+    )
     return form
 
 
@@ -274,9 +276,9 @@ def edit(appeal_id: int) -> Response | tuple[str, int]:
     """Change an appeal's text, cases, authorities, letters and dates."""
     found = get_appeal(appeal_id)
     if request.method == "POST":
-        form = _appeal_form()
+        form = _appeal_form(found)
     else:
-        form = _appeal_form(obj=found)
+        form = _appeal_form(found, obj=found)
         form.cases.data = [c.id for c in found.cases]
         _fill_rows(form, found)
     if request.method == "POST" and form.validate_on_submit():
