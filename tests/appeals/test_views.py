@@ -458,3 +458,22 @@ def test_a_new_appeal_starts_from_the_case_it_was_asked_for(
     assert f"/manage/appeals/new?case={case_id}" in case_page
     form = client.get(f"/manage/appeals/new?case={case_id}").get_data(as_text=True)
     assert re.search(rf'<input checked [^>]*name="cases"[^>]*value="{case_id}"', form)
+
+
+def test_a_letter_report_does_not_empty_the_page_cache(
+    app: Flask, client: FlaskClient, make_case, make_appeal
+) -> None:
+    """Counted letters are no change to what the public reads: a spike of reports must not make
+    every worker render every page afresh (the counts follow at the next public change)."""
+    from campaign.public import version
+
+    make_case(slug="ainur")
+    appeal_id = make_appeal([1])
+    with app.app_context():
+        before = version.current()
+    response = client.post(
+        f"/cases/ainur/appeals/{appeal_id}/sent", data={"form_token": aged_token(app, 5)}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert version.current() == before
