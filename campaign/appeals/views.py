@@ -29,6 +29,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
 from campaign.appeals import labels, queries, services
+from campaign.appeals import updates as _updates  # noqa: F401  # registers appeals as case updates
 from campaign.appeals.forms import (
     AppealForm,
     LetterSentForm,

@@ -394,3 +394,32 @@ def test_the_daily_purge_erases_the_hashes_of_letters_too(
     assert "1 client hash(es) of letters reported for appeals" in result.output
     with app.app_context():
         assert db.session.scalar(sa.select(LetterReport.client_hash)) is None
+
+
+def test_followers_of_a_case_hear_of_its_appeals_and_published_responses(
+    app: Flask, make_case, make_appeal
+) -> None:
+    from datetime import UTC, datetime
+
+    from campaign.subscriptions.updates import updates_since
+
+    case_id = make_case().id
+    make_appeal([case_id], state="draft", title="Not yet")
+    appeal_id = make_appeal([case_id], title="Write to the OSCE")
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    with app.app_context():
+        appeal = db.session.get(Appeal, appeal_id)
+        for published in (True, False):
+            services.record_response(
+                appeal,
+                services.ResponseData(
+                    received_on=TODAY, kind=ResponseKind.REFUSED, published=published
+                ),
+                None,
+                today=TODAY,
+            )
+        db.session.commit()
+        found = [u for u in updates_since(case_id, since) if u.key.startswith("appeal")]
+        assert [u.key.split(":")[0] for u in found] == ["appeal", "appeal-response"]
+        assert "Write to the OSCE" in found[0].describe()
+        assert "Refused" in found[1].describe()

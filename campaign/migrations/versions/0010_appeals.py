@@ -1,8 +1,8 @@
 """Appeals (urgent actions): the appeal, its cases, authorities, sample letters, responses and
 the letters supporters report sending
 
-Revision ID: 0009_appeals
-Revises: 0008
+Revision ID: 0010_appeals
+Revises: 0009
 Create Date: 2026-12-04
 
 New tables only: nothing that exists moves. A case's letters address and its "published" flag
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_appeals"
-down_revision = "0008"
+revision = "0010_appeals"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
