@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     """
     from campaign.accounts import views as accounts
     from campaign.archive import views as archive
+    from campaign.appeals import views as appeals
     from campaign.cases import views as cases
     from campaign.directory import views as directory
     from campaign.events import views as events
@@ -136,11 +137,23 @@ def _register_blueprints(app: Flask) -> None:
         messages.public_bp,
         subscriptions.public_bp,
         accounts.public_bp,
+        appeals.public_bp,
     )
     for blueprint in public_blueprints:
         app.register_blueprint(blueprint)
     # Everything under /manage/ passes the staff area's guard: no staff view can be forgotten.
     access.init_app(app)
-    staff = (manage, cases, events, directory, history, messages, accounts, search, archive)
+    staff = (
+        manage,
+        cases,
+        events,
+        directory,
+        history,
+        messages,
+        accounts,
+        search,
+        archive,
+        appeals,
+    )
     for package in staff:
         app.register_blueprint(package.bp)
