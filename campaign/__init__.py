@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     has a public face, ``public_bp``.
     """
     from campaign.accounts import views as accounts
+    from campaign.api import views as api
     from campaign.cases import views as cases
     from campaign.directory import views as directory
     from campaign.events import views as events
@@ -133,6 +134,8 @@ def _register_blueprints(app: Flask) -> None:
         timeline.public_bp,
         messages.public_bp,
         accounts.public_bp,
+        api.public_bp,
+        api.embeds_bp,
     )
     for blueprint in public_blueprints:
         app.register_blueprint(blueprint)
