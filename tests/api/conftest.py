@@ -165,4 +165,4 @@ def campaign(app: Flask) -> Iterator[Campaign]:
             unchecked_report=events["unchecked_report"].id,
             today=today,
         )
-    yield found
+    return found

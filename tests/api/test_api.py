@@ -48,7 +48,8 @@ def test_the_list_is_the_home_page_list(client: FlaskClient, campaign: Campaign)
     on_home = re.findall(r'<h2><a href="/cases/([a-z0-9-]+)">', home)
     assert slugs == on_home
     assert campaign.hidden not in slugs
-    assert listed["page"] == 1 and listed["next"] is None
+    assert listed["page"] == 1
+    assert listed["next"] is None
     _no_secrets(str(listed))
 
 
@@ -99,11 +100,13 @@ def test_a_case_is_what_its_page_shows(client: FlaskClient, campaign: Campaign) 
     case = _json(client, f"{API}/cases/{demo.KURMANOV}")
     page = client.get(f"/cases/{demo.KURMANOV}").get_data(as_text=True)
     assert case["name"] == "Ainur Kurmanov"
-    assert case["status"] == "released" and case["status_label"] == "Released"
+    assert case["status"] == "released"
+    assert case["status_label"] == "Released"
     assert case["letters_address"] is None  # not published by the organisers
     assert case["detention_place"] in page
     related = [r["slug"] for r in case["related"]]
-    assert related and all(f'href="/cases/{slug}"' in page for slug in related)
+    assert related
+    assert all(f'href="/cases/{slug}"' in page for slug in related)
     reach = case["reach"]
     assert f"<strong>{reach['actions']}</strong>" in page
     assert f"<strong>{reach['messages']}</strong>" in page
@@ -129,7 +132,8 @@ def test_the_timeline_is_the_public_page_timeline(client: FlaskClient, campaign:
     assert [i["id"] for i in items if i["kind"] == "event"] == on_page
     assert campaign.internal_event not in on_page
     messages = [i for i in items if i["kind"] == "messages"]
-    assert messages and all(i["id"] is None for i in messages)
+    assert messages
+    assert all(i["id"] is None for i in messages)
     _no_secrets(str(items))
 
 
