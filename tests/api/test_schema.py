@@ -69,6 +69,7 @@ schema.config.generation.update(max_examples=EXAMPLES_PER_OPERATION)
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
+    database=None,
 )
 def test_no_response_contradicts_the_document(case: Any, app: Flask, campaign: Campaign) -> None:
     # A cursor is any text to the document, but only one this API gave is accepted (a 400 says
