@@ -197,7 +197,7 @@ def timeline(slug: str) -> Response:
         _bad("'show' may be: " + ", ".join(FILTERS) + ".")
     text = _one("cursor")
     try:
-        after = documents.read_cursor(text) if text is not None else None
+        after = documents.read_cursor(text) if text else None
     except documents.BadCursor:
         _bad("'cursor' is not one this API gave: start again without it.")
     show = frozenset(shown) or frozenset(FILTERS)
