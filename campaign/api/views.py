@@ -125,7 +125,7 @@ def _page() -> int:
     text = _one("page")
     if text is None:
         return 1
-    # ASCII digits only: int() would also read "١", "1_0" or " 1", and fail on "²".
+    # ASCII digits only: int() would also read Arabic-Indic digits, "1_0" or " 1", and fail on "²".
     digits = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_PAGE))
     if not digits or not 1 <= int(text) <= MAX_PAGE:
         _bad(f"'page' must be a whole number from 1 to {MAX_PAGE}.")
