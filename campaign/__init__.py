@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.messages import views as messages
     from campaign.public import views as public
     from campaign.search import views as search
+    from campaign.subscriptions import views as subscriptions
     from campaign.timeline import views as timeline
     from campaign.web import access
 
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
         search.public_bp,
         timeline.public_bp,
         messages.public_bp,
+        subscriptions.public_bp,
         accounts.public_bp,
         api.public_bp,
         api.embeds_bp,

@@ -15,7 +15,9 @@ from campaign.accounts.cli import user_cli
 from campaign.extensions import db
 from campaign.history.cli import audit_cli
 from campaign.messages.cli import messages_cli
+from campaign.outbox.cli import outbox_cli
 from campaign.search.cli import search_cli
+from campaign.subscriptions.cli import subscriptions_cli
 from campaign.util.terminal import boxed
 
 
@@ -28,6 +30,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(messages_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(subscriptions_cli)
 
 
 @click.command("demo")

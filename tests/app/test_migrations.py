@@ -532,3 +532,47 @@ def test_approximate_dates_split_into_precision_and_about(migrated_app: Flask) -
         assert precisions[appeal] == "month"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0009_adds_the_outbox_and_subscriptions_and_takes_them_down(
+    migrated_app: Flask,
+) -> None:
+    from campaign.models import OutboxMail, Subscription, SubscriptionDelivery
+
+    with migrated_app.app_context():
+        upgrade(revision="0008")
+        case_id = _insert(
+            "cases",
+            slug="ainur",
+            person_name="Ainur Kurmanov",
+            status="released",
+            arrest_date_approximate=False,
+            released_on_precision="day",
+            released_on_approximate=False,
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        subscription = Subscription(
+            case_id=case_id, email="anna@example.org", frequency="each", unsubscribe_nonce="n"
+        )
+        db.session.add(subscription)
+        db.session.flush()
+        db.session.add(SubscriptionDelivery(subscription_id=subscription.id, update_key="event:1"))
+        db.session.add(OutboxMail(kind="test", recipient="anna@example.org", subject="S"))
+        db.session.commit()
+        assert db.session.scalar(sa.select(OutboxMail.state)) == "pending"
+        # The subscriber's address goes with the case.
+        db.session.execute(sa.text("DELETE FROM cases WHERE id = :id"), {"id": case_id})
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Subscription)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SubscriptionDelivery)) == 0
+        db.session.remove()
+
+        downgrade(revision="0008")
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert not tables & {"outbox_mails", "subscriptions", "subscription_deliveries"}
+        db.session.remove()
+        db.engine.dispose()
