@@ -114,8 +114,9 @@ def _register_blueprints(app: Flask) -> None:
     has a public face, ``public_bp``.
     """
     from campaign.accounts import views as accounts
-    from campaign.archive import views as archive
+    from campaign.api import views as api
     from campaign.appeals import views as appeals
+    from campaign.archive import views as archive
     from campaign.cases import views as cases
     from campaign.directory import views as directory
     from campaign.events import views as events
@@ -138,6 +139,8 @@ def _register_blueprints(app: Flask) -> None:
         subscriptions.public_bp,
         accounts.public_bp,
         appeals.public_bp,
+        api.public_bp,
+        api.embeds_bp,
     )
     for blueprint in public_blueprints:
         app.register_blueprint(blueprint)

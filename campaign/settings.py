@@ -109,6 +109,8 @@ class Defaults:
     SUPPORT_SEND_LIMIT = "20 per 10 minutes;200 per day"
     SUPPORT_ATTEMPT_LIMIT = "60 per 10 minutes"
     SUPPORT_MAX_BODY_BYTES = 64 * 1024
+    # The public API (/api/v1/): requests per client (Flask-Limiter syntax).
+    API_RATE_LIMIT = "300 per minute;5000 per hour"
     SUPPORT_FORM_MIN_SECONDS = 3
     SUPPORT_FORM_MAX_SECONDS = 8 * 3600
     SUPPORT_DUPLICATE_WINDOW_HOURS = 7 * 24
@@ -282,6 +284,7 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "SUPPORT_SEND_LIMIT": (_text, 'a limit such as "20 per 10 minutes"'),
     "SUPPORT_ATTEMPT_LIMIT": (_text, 'a limit such as "60 per 10 minutes"'),
     "SUPPORT_MAX_BODY_BYTES": (_whole, "a whole number of bytes"),
+    "API_RATE_LIMIT": (_text, 'a limit such as "300 per minute"'),
     "SUPPORT_FORM_MIN_SECONDS": (_number, "a number of seconds"),
     "SUPPORT_FORM_MAX_SECONDS": (_number, "a number of seconds"),
     "SUPPORT_DUPLICATE_WINDOW_HOURS": (_number, "a number of hours"),
