@@ -23,7 +23,7 @@ _NUMERIC_MONTH = re.compile(r"(\d{1,2})[./](\d{4})")
 RUSSIAN_YEAR_WORDS = frozenset({"\u0433", "\u0433\u043e\u0434", "\u0433\u043e\u0434\u0430"})
 _WORDS = re.compile(r"[^\W\d_]+\.?|\d+", re.UNICODE)
 # What each precision shows, as CLDR skeletons: each language orders and declines the parts
-# its own way ("27 April 2010", "27 апреля 2010 г.", "2010 ж. 27 сәуір"; "апрель 2010 г.").
+# its own way ("27 April 2010"; in Russian and Kazakh with their words for "year").
 DATE_SKELETONS = {
     DatePrecision.DAY: "yMMMMd",
     DatePrecision.MONTH: "yMMMM",

@@ -23,9 +23,9 @@ from urllib.parse import quote
 
 from babel import Locale
 from flask import Flask, current_app, has_request_context, redirect, request
-from werkzeug.wrappers import Response
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 # Keys of the WSGI environ: the language of the prefix, and SCRIPT_NAME before it was added.
 LANGUAGE_KEY = "campaign.language"
