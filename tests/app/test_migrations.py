@@ -532,3 +532,35 @@ def test_approximate_dates_split_into_precision_and_about(migrated_app: Flask) -
         assert precisions[appeal] == "month"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_accounts_keep_following_their_browser_after_0009(migrated_app: Flask) -> None:
+    """0009 gives accounts a language of the staff area: none yet, so the browser's is used."""
+    from campaign.models import User
+
+    with migrated_app.app_context():
+        upgrade(revision="0008")
+        db.session.execute(
+            sa.text(
+                "INSERT INTO users (email, display_name, password_hash, role, active, "
+                "must_change_password, created_at) VALUES ('olga@example.org', 'Olga', 'x', "
+                "'organiser', true, false, CURRENT_TIMESTAMP)"
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        user = db.session.scalars(sa.select(User)).one()
+        assert user.language is None
+        user.language = "kk"
+        db.session.commit()
+        db.session.remove()
+
+        downgrade(revision="0008")
+        assert db.session.execute(sa.text("SELECT email FROM users")).scalar_one() == (
+            "olga@example.org"
+        )
+        db.session.remove()
+        db.engine.dispose()
