@@ -243,3 +243,20 @@ def test_dates_are_written_the_way_each_language_writes_them(
     assert "май 2010\u202fг." in russian
     kazakh = _html(client, "/kk/cases/ainur")
     assert "2010\u202fж. 27 сәуір" in kazakh
+
+
+def test_signing_in_from_a_page_in_a_language_comes_back_to_it(
+    client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    user = make_user(Role.ORGANISER)
+    response = client.get("/ru/manage/cases/")
+    assert response.headers["Location"] == "/ru/login?next=/ru/manage/cases/"
+    signed_in = client.post(
+        "/ru/login",
+        data={
+            "email": user.email,
+            "password": "correct horse battery staple",
+            "next": "/ru/manage/cases/",
+        },
+    )
+    assert signed_in.headers["Location"] == "/ru/manage/cases/"
