@@ -13,9 +13,11 @@ from campaign.models.cases import Case, CaseEventEffect, CaseStatusChange, case_
 from campaign.models.events import Event, event_cases, event_organisations, event_sources
 from campaign.models.messages import DeliveryPack, Message
 from campaign.models.organisations import Organisation, Source, Venue
+from campaign.models.outbox import OutboxMail, OutboxState
 from campaign.models.privacy import ClientHashKey, RateLimit
 from campaign.models.search import SearchDocument
 from campaign.models.site import PublicVersion
+from campaign.models.subscriptions import Frequency, Subscription, SubscriptionDelivery
 from campaign.models.vocab import (
     AuditAction,
     CaseStatus,
@@ -45,12 +47,15 @@ __all__ = [
     "Event",
     "EventFamily",
     "EventType",
+    "Frequency",
     "Invitation",
     "LoginAttempt",
     "Message",
     "MessageState",
     "Organisation",
     "OrganisationKind",
+    "OutboxMail",
+    "OutboxState",
     "PublicVersion",
     "RateLimit",
     "RecoveryCode",
@@ -58,6 +63,8 @@ __all__ = [
     "SearchDocument",
     "SecurityPolicy",
     "Source",
+    "Subscription",
+    "SubscriptionDelivery",
     "User",
     "UserSession",
     "Venue",

@@ -8,6 +8,7 @@ are read as the translators wrote them (babel.messages.pofile); Babel's own chec
 
 from __future__ import annotations
 
+import gettext
 import re
 from collections.abc import Iterator
 from io import BytesIO
@@ -67,6 +68,7 @@ def _default_keywords() -> dict[str, object]:
 
 def problems(source: Catalog, translated: Catalog) -> Iterator[str]:
     """What is wrong with one language's catalogue against the extracted strings."""
+    singles = singular_forms(translated)
     for message in source:
         if not message.id:
             continue
@@ -78,7 +80,7 @@ def problems(source: Catalog, translated: Catalog) -> Iterator[str]:
         if found.fuzzy:
             yield f"fuzzy: {original!r}"
             continue
-        yield from _placeholder_problems(message, found)
+        yield from _placeholder_problems(message, found, singles)
     for message, errors in translated.check():
         for error in errors:
             yield f"babel: {message.id!r}: {error}"
@@ -89,17 +91,31 @@ def _complete(message: Message) -> bool:
     return bool(strings) and all(strings)
 
 
-def _placeholder_problems(message: Message, found: Message) -> Iterator[str]:
+def _placeholder_problems(
+    message: Message, found: Message, singular_forms: frozenset[int] = frozenset()
+) -> Iterator[str]:
     ids = message.id if isinstance(message.id, (list, tuple)) else [message.id]
     strings = found.string if isinstance(found.string, (list, tuple)) else [found.string]
-    # Every form of a plural has the placeholders of the plural original ("%(num)d ...").
-    expected = placeholders(ids[-1])
-    if len(ids) > 1 and set(placeholders(ids[0])) - set(expected):
-        expected = sorted(set(expected) | set(placeholders(ids[0])))
+    # Every form of a plural has the placeholders of the plural original ("%(num)d ..."), but a
+    # form used for n = 1 alone may say it like the singular original ("One thing to correct").
+    plural = set(placeholders(ids[-1])) | set(placeholders(ids[0]))
     for index, string in enumerate(strings):
-        got = placeholders(string)
-        if set(got) != set(expected):
-            yield f"placeholders of {ids[0]!r} [{index}]: {got} instead of {expected}"
+        got = set(placeholders(string))
+        allowed = [plural]
+        if len(ids) > 1 and index in singular_forms:
+            allowed.append(set(placeholders(ids[0])))
+        if got not in allowed:
+            yield f"placeholders of {ids[0]!r} [{index}]: {sorted(got)} instead of {sorted(plural)}"
+
+
+def singular_forms(catalog: Catalog) -> frozenset[int]:
+    """The plural forms a language uses for n = 1 and no other number (Kazakh's first form;
+    none in Russian, whose first form is also 21, 31...)."""
+    choose = gettext.c2py(catalog.plural_expr)
+    numbers: dict[int, set[int]] = {}
+    for n in range(1000):
+        numbers.setdefault(choose(n), set()).add(n)
+    return frozenset(form for form, used in numbers.items() if used == {1})
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +180,30 @@ def test_the_check_finds_missing_fuzzy_and_broken_translations() -> None:
     assert "untranslated: 'Close'" in found
     assert any("placeholders of 'Hello {name}'" in p for p in found)
     assert any("placeholders of '%(num)d message' [2]" in p for p in found)
+
+
+def test_only_a_form_for_one_alone_may_leave_the_number_out() -> None:
+    entry = (
+        'msgid "One thing to correct"\nmsgid_plural "%(num)d things to correct"\n'
+        'msgstr[0] "Одна ошибка"\nmsgstr[1] "%(num)d ошибки"\nmsgstr[2] "%(num)d ошибок"\n'
+    )
+    source = _source(("One thing to correct", "%(num)d things to correct"))
+    # Russian says the first form for 21 too: "Одна ошибка" would be wrong there.
+    assert list(problems(source, _catalogue(entry))) == [
+        "placeholders of 'One thing to correct' [0]: [] instead of ['%(num)d']"
+    ]
+    kazakh = read_po(
+        BytesIO(
+            (
+                'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+                'msgid "One thing to correct"\nmsgid_plural "%(num)d things to correct"\n'
+                'msgstr[0] "Бір қате"\nmsgstr[1] "%(num)d қате"\n'
+            ).encode()
+        ),
+        locale="kk",
+    )
+    assert singular_forms(kazakh) == {0}
+    assert list(problems(source, kazakh)) == []
 
 
 def test_a_complete_catalogue_passes() -> None:

@@ -1,7 +1,7 @@
 """A staff member's interface language
 
-Revision ID: 0009_i18n
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04
 
 ``users.language``: the language of the staff area for this account (a Babel identifier such as
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_i18n"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
