@@ -34,7 +34,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
 
 install: $(VENV)/.installed catalogues
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test catalogues
 
 $(AXE):
 	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix .axe \

@@ -260,3 +260,28 @@ def test_signing_in_from_a_page_in_a_language_comes_back_to_it(
         },
     )
     assert signed_in.headers["Location"] == "/ru/manage/cases/"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_russian_catalogue_reaches_the_pages(
+    app_config: dict[str, Any], app: Flask, tmp_path: Any, make_case: Callable[..., Case]
+) -> None:
+    """Compiled as the wheel compiles it: "about" is one sentence around the date."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from tests.conftest import ROOT
+
+    source = ROOT / "campaign" / "translations" / "ru" / "LC_MESSAGES" / "messages.po"
+    if not source.is_file():
+        pytest.skip("no Russian catalogue yet")
+    target = tmp_path / "translations" / "ru" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with source.open("rb") as po, (target / "messages.mo").open("wb") as mo:
+        write_mo(mo, read_po(po, locale="ru"))
+    site = create_app(
+        {**app_config, "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "translations")}
+    )
+    make_case(slug="ainur", arrest_date=date(2010, 4, 27), arrest_date_approximate=True)
+    html = _html(site.test_client(), "/ru/cases/ainur")
+    assert "около 27 апреля 2010\u202fг." in html
