@@ -38,7 +38,10 @@ class Defaults:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("en",)
+    # The interface languages (Babel locale identifiers), the default first or anywhere: the
+    # default's pages have no prefix, every other's are under /<language>/ ("/ru/cases/...").
+    # A list, or from the environment a comma-separated string ("en,ru,kk").
+    LANGUAGES = ("en", "ru", "kk")
 
     SESSION_COOKIE_HTTPONLY = True
     # None: Secure unless the app runs in debug or testing mode (decided in finalise()).
@@ -249,6 +252,28 @@ def _iso_day(value: Any) -> str | None:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _languages(value: Any) -> tuple[str, ...]:
+    """Babel locale identifiers ("en", "ru", "pt_BR"), as a list or a comma-separated string,
+    each known to Babel (a prefix of the site's addresses), without repeats."""
+    from babel import Locale, UnknownLocaleError
+
+    names = value.split(",") if isinstance(value, str) else list(value)
+    found: list[str] = []
+    for raw in names:
+        name = str(raw).strip()
+        if not name:
+            continue
+        try:
+            Locale.parse(name)
+        except (UnknownLocaleError, ValueError, TypeError):
+            raise ValueError(value) from None
+        if name not in found:
+            found.append(name)
+    if not found:
+        raise ValueError(value)
+    return tuple(found)
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(value)
@@ -309,6 +334,7 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "ONION_ADDRESS": (_site, "an address such as http://example.onion"),
     "TRUSTED_HOSTS": (_hosts, "a list of host names"),
     "SECURITY_TXT_EXPIRES": (_iso_day, "a date such as 2027-06-30"),
+    "LANGUAGES": (_languages, 'a list of language codes such as "en,ru,kk"'),
 }
 
 
@@ -433,6 +459,10 @@ def finalise(app: Flask) -> None:
     if config["PRODUCTION"] and not config["SESSION_COOKIE_SECURE"]:
         raise StartupError("Production mode needs SESSION_COOKIE_SECURE: serve the app over HTTPS.")
     _check_hosts(config)
+    if config["BABEL_DEFAULT_LOCALE"] not in config["LANGUAGES"]:
+        raise StartupError(
+            f"LANGUAGES must include the default language {config['BABEL_DEFAULT_LOCALE']!r}."
+        )
 
 
 def _check_hosts(config: dict[str, Any]) -> None:

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from feedgen.feed import FeedGenerator
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
@@ -195,7 +195,7 @@ def atom(
     feed.author({"name": site_name})
     feed.link(href=page_url, rel="alternate")
     feed.link(href=self_url, rel="self")
-    feed.language("en")
+    feed.language(str(get_locale() or "en").replace("_", "-"))  # the reader's, as BCP 47
     entries: list[tuple[datetime, str, dict[str, Any]]] = []
     for event in events:
         when = format_partial_date(event.date, event.date_precision, event.date_approximate)

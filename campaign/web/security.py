@@ -115,5 +115,6 @@ def init_app(app: Flask) -> None:
         host = request.environ.get("HTTP_HOST", "").split(":")[0]
         if onion and host != onion_host and response.mimetype == "text/html":
             # Tor Browser offers the onion service of this same page (over HTTPS only).
-            headers.setdefault("Onion-Location", onion + request.full_path.rstrip("?"))
+            page = request.script_root + request.full_path.rstrip("?")  # with its language
+            headers.setdefault("Onion-Location", onion + page)
         return response

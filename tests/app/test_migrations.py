@@ -706,3 +706,35 @@ def _insert_appeal(now: datetime) -> int:
     marks = ", ".join(f":{name}" for name in row)
     statement = f"INSERT INTO appeals ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
     return int(db.session.execute(sa.text(statement), row).scalar_one())
+
+
+def test_accounts_keep_following_their_browser_after_0012(migrated_app: Flask) -> None:
+    """0012 gives accounts a language of the staff area: none yet, so the browser's is used."""
+    from campaign.models import User
+
+    with migrated_app.app_context():
+        upgrade(revision="0011")
+        db.session.execute(
+            sa.text(
+                "INSERT INTO users (email, display_name, password_hash, role, active, "
+                "must_change_password, created_at) VALUES ('olga@example.org', 'Olga', 'x', "
+                "'organiser', true, false, CURRENT_TIMESTAMP)"
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        user = db.session.scalars(sa.select(User)).one()
+        assert user.language is None
+        user.language = "kk"
+        db.session.commit()
+        db.session.remove()
+
+        downgrade(revision="0011")
+        assert db.session.execute(sa.text("SELECT email FROM users")).scalar_one() == (
+            "olga@example.org"
+        )
+        db.session.remove()
+        db.engine.dispose()
