@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     """
     from campaign.accounts import views as accounts
     from campaign.cases import views as cases
+    from campaign.content import views as content
     from campaign.directory import views as directory
     from campaign.events import views as events
     from campaign.health import views as health
@@ -138,6 +139,6 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # Everything under /manage/ passes the staff area's guard: no staff view can be forgotten.
     access.init_app(app)
-    staff = (manage, cases, events, directory, history, messages, accounts, search)
+    staff = (manage, cases, events, directory, history, messages, accounts, search, content)
     for package in staff:
         app.register_blueprint(package.bp)

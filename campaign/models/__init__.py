@@ -16,6 +16,7 @@ from campaign.models.organisations import Organisation, Source, Venue
 from campaign.models.privacy import ClientHashKey, RateLimit
 from campaign.models.search import SearchDocument
 from campaign.models.site import PublicVersion
+from campaign.models.translations import CaseTranslation, EventTranslation
 from campaign.models.vocab import (
     AuditAction,
     CaseStatus,
@@ -38,12 +39,14 @@ __all__ = [
     "CaseEventEffect",
     "CaseStatus",
     "CaseStatusChange",
+    "CaseTranslation",
     "ClientHashKey",
     "DatePrecision",
     "DeliveryMethod",
     "DeliveryPack",
     "Event",
     "EventFamily",
+    "EventTranslation",
     "EventType",
     "Invitation",
     "LoginAttempt",

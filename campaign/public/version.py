@@ -28,8 +28,10 @@ from campaign.extensions import db
 from campaign.models import (
     Case,
     CaseStatusChange,
+    CaseTranslation,
     DeliveryPack,
     Event,
+    EventTranslation,
     Message,
     MessageState,
     Organisation,
@@ -51,8 +53,10 @@ _RECHECK_SECONDS = 60.0
 PUBLIC_MODELS: tuple[type[Any], ...] = (
     Case,
     CaseStatusChange,
+    CaseTranslation,
     DeliveryPack,
     Event,
+    EventTranslation,
     Organisation,
     Source,
     Venue,

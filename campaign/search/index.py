@@ -19,7 +19,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from campaign.extensions import db
-from campaign.models import Case, Event, SearchDocument, Venue
+from campaign.models import (
+    Case,
+    CaseTranslation,
+    Event,
+    EventTranslation,
+    SearchDocument,
+    Venue,
+)
 from campaign.util.slugs import folded_words
 
 CASE = "case"
@@ -47,6 +54,7 @@ def case_document(case: Case) -> tuple[str, str]:
         case.detention_place,
         case.sentence,
         case.summary,
+        *_translated(case),
     )
     return heading, body
 
@@ -62,8 +70,16 @@ def event_document(event: Event) -> tuple[str, str]:
         event.outcome,
         event.authority,
         event.authority_response,
+        *_translated(event, leave_out=("title",)),
     )
-    return _fold(event.title), body
+    titles = [t.title for t in event.translations if t.title]
+    return _fold(event.title, *titles), body
+
+
+def _translated(record: Case | Event, leave_out: tuple[str, ...] = ()) -> list[str | None]:
+    """The texts of a record's translations, so a search in any language finds it."""
+    fields = [f for f in record.TRANSLATED if f not in leave_out]
+    return [getattr(t, f) for t in record.translations for f in fields]
 
 
 def init_app(app: Flask) -> None:
@@ -115,6 +131,12 @@ def _after_flush(session: Session, _context: Any) -> None:
             changed[EVENT].add(obj.id)
         elif isinstance(obj, Venue) and obj.id is not None:
             venues.add(obj.id)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        # A translation is part of its record's document.
+        if isinstance(obj, CaseTranslation) and obj.case_id is not None:
+            changed[CASE].add(obj.case_id)
+        elif isinstance(obj, EventTranslation) and obj.event_id is not None:
+            changed[EVENT].add(obj.event_id)
     for obj in session.deleted:
         if isinstance(obj, Case):
             gone[CASE].add(obj.id)
