@@ -28,9 +28,7 @@ def translation_states(record: Record) -> list[LanguageState]:
         if same_language(language, record.original_language):
             continue
         translation = translation_for(record, language)
-        missing = tuple(
-            f for f in written if translation is None or not getattr(translation, f)
-        )
+        missing = tuple(f for f in written if translation is None or not getattr(translation, f))
         states.append(LanguageState(language, translation, missing))
     return states
 

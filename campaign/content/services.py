@@ -89,15 +89,14 @@ def save_translation(
     if translation is None:
         if not any(values.values()):
             return None
-        translation = CaseTranslation(language=code) if isinstance(record, Case) else (
-            EventTranslation(language=code)
-        )
-        record.translations.append(translation)  # type: ignore[arg-type]
+        model = CaseTranslation if isinstance(record, Case) else EventTranslation
+        translation = model(language=code)
+        record.translations.append(translation)
     for field, value in values.items():
         if getattr(translation, field) != value:
             setattr(translation, field, value)
     if not any(getattr(translation, field) for field in record.TRANSLATED):
-        record.translations.remove(translation)  # type: ignore[arg-type]
+        record.translations.remove(translation)
         db.session.flush()
         return None
     db.session.flush()

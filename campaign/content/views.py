@@ -15,8 +15,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from campaign.content import queries, services
-from campaign.content.labels import field_label
 from campaign.content.forms import CaseTranslationForm, EventTranslationForm, OriginalLanguageForm
+from campaign.content.labels import field_label
 from campaign.extensions import db
 from campaign.models import Case, Event
 from campaign.util.localised import language_name, same_language
@@ -116,7 +116,8 @@ def missing_translations(record: Case | Event) -> int:
 
 
 def _back(spec: Kind, record: Case | Event) -> str:
-    return url_for(spec.detail, **{spec.id_arg: record.id}) + "#translations"
+    values: dict[str, Any] = {spec.id_arg: record.id}
+    return url_for(spec.detail, **values) + "#translations"
 
 
 def _problem(error: services.TranslationError, record: Case | Event) -> str:
@@ -148,9 +149,7 @@ def _problem(error: services.TranslationError, record: Case | Event) -> str:
 def translation(kind: str, record_id: int, language: str) -> Response | str:
     """One language's texts of a case or an event: shown with the original, and saved."""
     spec, record = _load(kind, record_id)
-    state = next(
-        (s for s in queries.translation_states(record) if s.language == language), None
-    )
+    state = next((s for s in queries.translation_states(record) if s.language == language), None)
     form = spec.form(prefix=language)
     problem = None
     if form.validate_on_submit():

@@ -53,11 +53,6 @@ class Shown:
         """Whether the text is in another language than the reader's: the page says which."""
         return bool(self.text) and not same_language(self.language, self.reader)
 
-    @property
-    def translated(self) -> bool:
-        """Whether the text is a translation (not the original)."""
-        return self.language != "" and self.language == self.reader
-
     def __str__(self) -> str:
         return self.text or ""
 
@@ -110,9 +105,8 @@ def shown(record: Translatable, field: str, language: str | None = None) -> Show
     original = getattr(record, field)
     if not same_language(original_language, reader):
         translation = translation_for(record, reader)
-        text = getattr(translation, field) if translation is not None else None
-        if text:
-            return Shown(text, translation.language, reader)
+        if translation is not None and getattr(translation, field):
+            return Shown(getattr(translation, field), translation.language, reader)
     return Shown(original, original_language, reader)
 
 
