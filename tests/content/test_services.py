@@ -143,3 +143,18 @@ def test_search_finds_a_record_by_its_translations(
     services.save_translation(case, "ru", {"summary": ""})
     db.session.commit()
     assert not search.matching_case_ids("арестован", staff=False)
+
+
+def test_the_history_names_a_translation_by_its_record_and_language(
+    app_ctx: Flask, case_id: int
+) -> None:
+    from campaign.history.labels import audit_kind
+
+    case = db.session.get(Case, case_id)
+    services.save_translation(case, "kk", {"summary": "Журналист."})
+    db.session.commit()
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.object_type == "casetranslation")
+    ).one()
+    assert entry.object_label == f"{case.person_name} (kk)"
+    assert audit_kind("casetranslation") == "Case translation"

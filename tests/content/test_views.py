@@ -53,6 +53,8 @@ def test_the_staff_case_page_has_a_form_per_language_and_counts_whats_missing(
     assert "The translation into Russian is saved." in page
     assert "4 texts to translate" in page
     assert "Журналист." in page
+    history = organiser.get("/manage/history/").get_data(as_text=True)
+    assert "Case translation" in history and f"{case.person_name} (ru)" in history
 
 
 def test_the_staff_event_page_has_the_section_too(
@@ -184,7 +186,9 @@ def test_the_wall_is_filtered_by_the_language_messages_were_written_in(
     assert 'href="/cases/ainur/messages?lang=ru" hreflang="ru"' in wall
     assert '<span lang="ru">русский</span> (2)' in wall
     assert '<span lang="ar">العربية</span> (1)' in wall
-    assert '<blockquote class="support-body" dir="auto" lang="ar">صامدون مع Ainur</blockquote>' in wall
+    assert (
+        '<blockquote class="support-body" dir="auto" lang="ar">صامدون مع Ainur</blockquote>' in wall
+    )
 
     russian = client.get("/cases/ainur/messages?lang=ru").get_data(as_text=True)
     assert "Мы с тобой" in russian and "Держись" in russian
