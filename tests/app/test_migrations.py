@@ -580,7 +580,8 @@ def test_0009_content_gives_every_case_and_event_its_original_language(
 
         downgrade(revision="0008")
         tables = sa.inspect(db.engine).get_table_names()
-        assert "case_translations" not in tables and "event_translations" not in tables
+        assert "case_translations" not in tables
+        assert "event_translations" not in tables
         columns = {c["name"] for c in sa.inspect(db.engine).get_columns("cases")}
         assert "original_language" not in columns
         assert db.session.execute(sa.text("SELECT slug FROM cases")).scalar_one() == "held"

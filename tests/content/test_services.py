@@ -127,7 +127,8 @@ def test_a_saved_translation_moves_the_public_version(app_ctx: Flask, case_id: i
     services.save_translation(case, "ru", {"summary": "Журналист."})
     db.session.commit()
     after = version.current()
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     assert after.number > before.number
 
 

@@ -44,7 +44,8 @@ def test_the_staff_case_page_has_a_form_per_language_and_counts_whats_missing(
     assert f'action="/manage/content/cases/{case.id}/translations/ru"' in page
     assert f'action="/manage/content/cases/{case.id}/translations/kk"' in page
     assert "/translations/en" not in page  # the original's language is not offered
-    assert 'name="ru-summary"' in page and 'name="kk-sentence"' in page
+    assert 'name="ru-summary"' in page
+    assert 'name="kk-sentence"' in page
 
     response = _save(organiser, "cases", case.id, "ru", summary="Журналист.", charges="Пикет")
     assert response.status_code == 302
@@ -54,7 +55,8 @@ def test_the_staff_case_page_has_a_form_per_language_and_counts_whats_missing(
     assert "4 texts to translate" in page
     assert "Журналист." in page
     history = organiser.get("/manage/history/").get_data(as_text=True)
-    assert "Case translation" in history and f"{case.person_name} (ru)" in history
+    assert "Case translation" in history
+    assert f"{case.person_name} (ru)" in history
 
 
 def test_the_staff_event_page_has_the_section_too(
@@ -62,7 +64,8 @@ def test_the_staff_event_page_has_the_section_too(
 ) -> None:
     event = make_event([case.id], title="Picket at the bank", description="Twenty came.")
     page = organiser.get(f"/manage/events/{event.id}").get_data(as_text=True)
-    assert 'name="kk-title"' in page and 'name="kk-outcome"' in page
+    assert 'name="kk-title"' in page
+    assert 'name="kk-outcome"' in page
     assert _save(organiser, "events", event.id, "kk", title="Банк алдында пикет").status_code == 302
     page = organiser.get(f"/manage/events/{event.id}").get_data(as_text=True)
     assert "Банк алдында пикет" in page
@@ -109,7 +112,8 @@ def test_only_organisers_may_translate(
     assert 'id="translations"' in page
     assert "/translations/ru" not in page  # no form it could not send
     anonymous = _save(FlaskClient(activist.application), "cases", case.id, "ru", summary="Ж")
-    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert anonymous.status_code == 302
+    assert "/login" in anonymous.headers["Location"]
 
 
 def test_the_public_page_shows_the_readers_language_or_the_original_with_a_note(
@@ -132,8 +136,10 @@ def test_the_public_page_shows_the_readers_language_or_the_original_with_a_note(
     assert 'class="language-note"' in russian
 
     english = client.get("/cases/ainur", headers=reading("en")).get_data(as_text=True)
-    assert SUMMARY in english and "Picket at the bank" in english
-    assert "Журналист" not in english and "language-note" not in english
+    assert SUMMARY in english
+    assert "Picket at the bank" in english
+    assert "Журналист" not in english
+    assert "language-note" not in english
 
     kazakh = client.get("/cases/ainur", headers=reading("kk")).get_data(as_text=True)
     assert f'<div class="summary" dir="auto" lang="en">{SUMMARY}</div>' in kazakh
@@ -165,7 +171,8 @@ def test_mixed_right_to_left_text_goes_through_the_form_and_the_page_exactly(
     page = client.get("/cases/ainur", headers=reading("kk")).get_data(as_text=True)
     assert f'<div class="summary" dir="auto">{mixed}</div>' in page
     staff = organiser.get(f"/manage/content/cases/{case.id}/translations/kk").get_data(as_text=True)
-    assert mixed in staff and 'dir="auto"' in staff
+    assert mixed in staff
+    assert 'dir="auto"' in staff
 
 
 def test_the_wall_is_filtered_by_the_language_messages_were_written_in(
@@ -191,8 +198,10 @@ def test_the_wall_is_filtered_by_the_language_messages_were_written_in(
     )
 
     russian = client.get("/cases/ainur/messages?lang=ru").get_data(as_text=True)
-    assert "Мы с тобой" in russian and "Держись" in russian
-    assert "Solidarity from London" not in russian and "No language" not in russian
+    assert "Мы с тобой" in russian
+    assert "Держись" in russian
+    assert "Solidarity from London" not in russian
+    assert "No language" not in russian
     assert 'href="/cases/ainur/messages">All languages</a>' in russian
 
     for odd in ("RU", " ru "):
