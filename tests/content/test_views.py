@@ -210,3 +210,32 @@ def test_the_wall_is_filtered_by_the_language_messages_were_written_in(
         assert "No language" in client.get(f"/cases/ainur/messages?lang={ignored}").text
     nothing = client.get("/cases/ainur/messages?lang=de").get_data(as_text=True)
     assert "No published message is written in German." in nothing
+
+
+def test_a_supporters_mixed_right_to_left_message_is_stored_and_shown_exactly(
+    app: Flask, client: FlaskClient, case: Case
+) -> None:
+    from campaign.extensions import db
+    from tests.conftest import aged_token, stored
+
+    body = "نحن معك يا Ainur Kurmanov! تحية من Cairo و\u200fLondon\u200e.\nSolidarity — تضامن"
+    data = {
+        "body": body,
+        "display_name": "سارة Sarah",
+        "country": "EG",
+        "language": "ar",
+        "consent": "y",
+        "form_token": aged_token(app),
+    }
+    assert client.post("/cases/ainur/support", data=data).status_code == 302
+    [message] = stored(app)
+    assert message.body == body
+    assert message.language == "ar"
+    sent = client.get("/cases/ainur/support/sent").get_data(as_text=True)
+    assert f'<blockquote class="support-body" dir="auto">{body}</blockquote>' in sent
+    with app.app_context():
+        row = db.session.merge(message)
+        row.state = MessageState.PUBLISHED
+        db.session.commit()
+    wall = client.get("/cases/ainur/messages?lang=ar").get_data(as_text=True)
+    assert f'<blockquote class="support-body" dir="auto" lang="ar">{body}</blockquote>' in wall
