@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     has a public face, ``public_bp``.
     """
     from campaign.accounts import views as accounts
+    from campaign.archive import views as archive
     from campaign.cases import views as cases
     from campaign.content import views as content
     from campaign.directory import views as directory
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.messages import views as messages
     from campaign.public import views as public
     from campaign.search import views as search
+    from campaign.subscriptions import views as subscriptions
     from campaign.timeline import views as timeline
     from campaign.web import access
 
@@ -133,12 +135,24 @@ def _register_blueprints(app: Flask) -> None:
         search.public_bp,
         timeline.public_bp,
         messages.public_bp,
+        subscriptions.public_bp,
         accounts.public_bp,
     )
     for blueprint in public_blueprints:
         app.register_blueprint(blueprint)
     # Everything under /manage/ passes the staff area's guard: no staff view can be forgotten.
     access.init_app(app)
-    staff = (manage, cases, events, directory, history, messages, accounts, search, content)
+    staff = (
+        manage,
+        cases,
+        events,
+        directory,
+        history,
+        messages,
+        accounts,
+        search,
+        archive,
+        content,
+    )
     for package in staff:
         app.register_blueprint(package.bp)

@@ -12,10 +12,13 @@ from werkzeug.serving import run_simple
 from campaign import demo
 from campaign.accounts import services as accounts
 from campaign.accounts.cli import user_cli
+from campaign.archive import cli as archive_cli
 from campaign.extensions import db
 from campaign.history.cli import audit_cli
 from campaign.messages.cli import messages_cli
+from campaign.outbox.cli import outbox_cli
 from campaign.search.cli import search_cli
+from campaign.subscriptions.cli import subscriptions_cli
 from campaign.util.terminal import boxed
 
 
@@ -28,6 +31,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(messages_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(subscriptions_cli)
+    for command in archive_cli.COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.command("demo")

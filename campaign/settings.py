@@ -112,14 +112,30 @@ class Defaults:
     SUPPORT_FORM_MIN_SECONDS = 3
     SUPPORT_FORM_MAX_SECONDS = 8 * 3600
     SUPPORT_DUPLICATE_WINDOW_HOURS = 7 * 24
-    # Outgoing mail, used only for a supporter's confirmation (with the withdraw link). Without
-    # MAIL_SERVER nothing is sent and the support form does not ask for an e-mail at all.
+    # Outgoing mail, sent by the outbox worker: a supporter's confirmation (with the withdraw
+    # link) and case subscriptions. Without MAIL_SERVER nothing is sent, the support form does
+    # not ask for an e-mail at all and cases cannot be followed by e-mail.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 587
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = True
     MAIL_FROM: str | None = None
+    # The outbox (campaign.outbox): how many times a worker tries an e-mail before marking it
+    # failed, the wait after the first failure (doubled after each next one, up to the most),
+    # how long a worker's claim on an e-mail lasts (a crashed worker's claim expires), how long
+    # `outbox run` sleeps when nothing is due, and when a failed e-mail's address is erased.
+    OUTBOX_MAX_ATTEMPTS = 8
+    OUTBOX_RETRY_SECONDS = 60
+    OUTBOX_RETRY_MAX_SECONDS = 6 * 3600
+    OUTBOX_LEASE_SECONDS = 600
+    OUTBOX_POLL_SECONDS = 10
+    OUTBOX_FAILED_RETENTION_DAYS = 30
+    # Following a case by e-mail (campaign.subscriptions): how long a confirmation link works,
+    # when an unconfirmed subscription is deleted, and the requests one client may send.
+    SUBSCRIPTION_CONFIRM_HOURS = 48
+    SUBSCRIPTION_UNCONFIRMED_DAYS = 3
+    SUBSCRIPTION_REQUEST_LIMIT = "10 per 10 minutes;50 per day"
     # Where case photos are read from; None: the instance folder's photos/.
     PHOTO_FOLDER: str | None = None
     # The e-mail of the first admin that `flask init` creates.
@@ -268,6 +284,15 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "SUPPORT_DUPLICATE_WINDOW_HOURS": (_number, "a number of hours"),
     "MAIL_PORT": (_whole, "a port number"),
     "MAIL_USE_TLS": (_flag, "true or false"),
+    "OUTBOX_MAX_ATTEMPTS": (_whole, "a whole number of attempts"),
+    "OUTBOX_RETRY_SECONDS": (_number, "a number of seconds"),
+    "OUTBOX_RETRY_MAX_SECONDS": (_number, "a number of seconds"),
+    "OUTBOX_LEASE_SECONDS": (_number, "a number of seconds"),
+    "OUTBOX_POLL_SECONDS": (_number, "a number of seconds"),
+    "OUTBOX_FAILED_RETENTION_DAYS": (_whole, "a whole number of days"),
+    "SUBSCRIPTION_CONFIRM_HOURS": (_number, "a number of hours"),
+    "SUBSCRIPTION_UNCONFIRMED_DAYS": (_whole, "a whole number of days"),
+    "SUBSCRIPTION_REQUEST_LIMIT": (_text, 'a limit such as "10 per 10 minutes"'),
     "LOG_LEVEL": (_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     "PAGE_CACHE_ENABLED": (_flag, "true or false"),
     "PAGE_CACHE_MAX_ENTRIES": (_whole, "a whole number of pages"),

@@ -547,3 +547,69 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         reasons[reason.removeprefix("Skipped: ")] += 1
     for reason, count in sorted(reasons.items()):
         terminalreporter.write_line(f"{count} skipped: {reason}", yellow=True)
+
+
+# -- a real SMTP server for the outbox worker (tests/outbox, tests/subscriptions) -------------
+
+# Ports 5160-5169 are the outbox tests' own; each pytest-xdist worker takes one of them.
+SMTP_TEST_PORT = 5160 + int((XDIST_WORKER or "gw0").removeprefix("gw") or 0) % 10
+
+
+class SMTPInbox:
+    """What the local SMTP server received, and how it answers: ``refuse_with`` set to an
+    SMTP reply ("451 4.3.0 Try again later") makes it refuse every message."""
+
+    def __init__(self, port: int) -> None:
+        import threading
+
+        self.port = port
+        self.received: list[tuple[list[str], Any]] = []
+        self.attempts = 0
+        self.refuse_with: str | None = None
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        with self._lock:
+            self.attempts += 1
+            if self.refuse_with:
+                return self.refuse_with
+            message = message_from_bytes(envelope.content, policy=policy.default)
+            self.received.append((list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+    @property
+    def messages(self) -> list[Any]:
+        return [message for _recipients, message in self.received]
+
+    def config(self) -> dict[str, Any]:
+        """The app's settings to send here."""
+        return {
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": self.port,
+            "MAIL_USE_TLS": False,
+            "MAIL_USERNAME": None,
+            "MAIL_FROM": "Campaign <campaign@example.org>",
+        }
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPInbox]:
+    """An SMTP server (aiosmtpd) on a local port for the test; what it receives is kept."""
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    # The test server logs each recipient: quiet, so a test can check the app's logs for them.
+    server_log = logging.getLogger("mail.log")
+    level = server_log.level
+    server_log.setLevel(logging.WARNING)
+    inbox = SMTPInbox(SMTP_TEST_PORT)
+    controller = Controller(inbox, hostname="127.0.0.1", port=SMTP_TEST_PORT)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+        server_log.setLevel(level)

@@ -8,6 +8,8 @@ from flask.cli import AppGroup
 from campaign import hashkeys
 from campaign.extensions import db
 from campaign.messages.services import purge, purge_expired_emails
+from campaign.outbox import services as outbox
+from campaign.subscriptions import services as subscriptions
 
 messages_cli = AppGroup("messages", help="Housekeeping for supporters' messages.")
 
@@ -22,11 +24,18 @@ def purge_emails_command() -> None:
 
 @messages_cli.command("purge")
 def purge_command() -> None:
-    """Erase everything due: e-mails, old client hashes and their keys, texts as sent."""
+    """Erase everything due: e-mails, old client hashes and their keys, texts as sent, the
+    addresses left in the outbox and subscriptions never confirmed."""
     done = purge()
+    mails = outbox.purge()
+    followers = subscriptions.purge()
     db.session.commit()
     keys = hashkeys.purge()
     click.echo(
         f"Erased {done.emails} supporter e-mail address(es), {done.client_hashes} client "
         f"hash(es), {keys} expired hash key(s) and {done.originals} text(s) as sent."
+    )
+    click.echo(
+        f"Erased {mails} outbox address(es) and {followers.unconfirmed} unconfirmed "
+        "subscription(s)."
     )

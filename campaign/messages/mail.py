@@ -1,21 +1,18 @@
-"""The one e-mail the tracker sends: the confirmation of a message of support, to its sender."""
+"""The confirmation of a message of support, to its sender: written to the outbox with the
+message, sent by the outbox worker (campaign.outbox)."""
 
 from __future__ import annotations
 
 import logging
-import smtplib
-import ssl
-from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from campaign.models import Case, Message
+from campaign.outbox.services import enqueue
 
 logger = logging.getLogger(__name__)
-
-SMTP_TIMEOUT_SECONDS = 15
 
 
 def is_configured() -> bool:
@@ -46,15 +43,12 @@ def _publication_line(message: Message, case: Case) -> str:
     )
 
 
-def build_confirmation(message: Message, case: Case, withdraw_url: str) -> EmailMessage:
-    """The plain-text confirmation: received, waiting for review, shown or private, the link."""
-    config = current_app.config
-    fallback = f"no-reply@{config['MAIL_SERVER']}"
-    sender = config["MAIL_FROM"] or config["MAIL_USERNAME"] or fallback
-    email = EmailMessage()
+def confirmation_text(message: Message, case: Case, withdraw_url: str) -> tuple[str, str]:
+    """The plain-text confirmation's subject and text: received, waiting for review, shown or
+    private, the link; in the language of the message."""
     with force_locale(_locale_for(message)):
-        email["Subject"] = _("Your message to %(name)s was received", name=case.person_name)
-        email.set_content(
+        subject = _("Your message to %(name)s was received", name=case.person_name)
+        text = (
             "\n\n".join(
                 [
                     _(
@@ -77,39 +71,17 @@ def build_confirmation(message: Message, case: Case, withdraw_url: str) -> Email
             )
             + "\n"
         )
-    email["From"] = str(sender)
-    email["To"] = str(message.email)
-    return email
+    return subject, text
 
 
-def send_confirmation(message: Message, case: Case, withdraw_url: str) -> bool:
-    """Send the confirmation to the message's sender; False (and a log line) if it failed.
-
-    The log names the message id only, never the address: SMTP errors can quote the address,
-    so only the error's class is logged.
-    """
+def queue_confirmation(message: Message, case: Case, withdraw_url: str) -> bool:
+    """Put the confirmation in the outbox, in the transaction that stores the message (so it
+    is sent exactly when the message was kept); False when there is nobody or no server."""
     if not is_configured() or not message.email:
         return False
-    config = current_app.config
-    try:
-        # Inside the try: a malformed MAIL_FROM or a case name a header refuses raises here.
-        email = build_confirmation(message, case, withdraw_url)
-        with smtplib.SMTP(
-            str(config["MAIL_SERVER"]),
-            config["MAIL_PORT"],
-            timeout=SMTP_TIMEOUT_SECONDS,
-        ) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls(context=ssl.create_default_context())
-            username = config["MAIL_USERNAME"]
-            if username:
-                smtp.login(str(username), str(config["MAIL_PASSWORD"] or ""))
-            smtp.send_message(email, to_addrs=[str(message.email)])
-    except (smtplib.SMTPException, OSError, ValueError) as error:
-        logger.warning(
-            "the confirmation e-mail for message %s could not be sent (%s)",
-            message.id,
-            type(error).__name__,
-        )
-        return False
+    subject, text = confirmation_text(message, case, withdraw_url)
+    mail = enqueue(
+        kind="support-confirmation", recipient=str(message.email), subject=subject, text=text
+    )
+    logger.info("confirmation e-mail %s queued for message %s", mail.id, message.id)
     return True

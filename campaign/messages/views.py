@@ -246,6 +246,14 @@ def _show_or_receive(slug: str, form: SupportForm) -> Response:
             case, _submission(form), nonce=check.nonce, client_hash=client_key()
         )
         stored = _Sent(case.id, case.slug, received.message.id, bool(received.message.email))
+        mailed = None
+        if received.created and stored.has_email:
+            # In the same transaction: the confirmation exists exactly when the message does,
+            # and a mail server that fails later cannot lose the message.
+            withdraw_url = url_for(
+                "support.withdraw", token=received.withdraw_token, _external=True
+            )
+            mailed = mail.queue_confirmation(received.message, case, withdraw_url)
         db.session.commit()
     except services.FormAlreadyUsed:
         _fresh_token(form)
@@ -262,11 +270,6 @@ def _show_or_receive(slug: str, form: SupportForm) -> Response:
     if not received.created:  # the same form sent twice: one message, the first confirmation
         return _remember_sent(stored, check.nonce)
     logger.info("message %s received for case %s", stored.message_id, stored.case_id)
-    mailed = None
-    if stored.has_email:
-        # After the commit: a mail server that fails must not lose the message.
-        withdraw_url = url_for("support.withdraw", token=received.withdraw_token, _external=True)
-        mailed = mail.send_confirmation(received.message, case, withdraw_url)
     return _remember_sent(stored, check.nonce, mailed)
 
 

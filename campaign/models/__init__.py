@@ -13,9 +13,11 @@ from campaign.models.cases import Case, CaseEventEffect, CaseStatusChange, case_
 from campaign.models.events import Event, event_cases, event_organisations, event_sources
 from campaign.models.messages import DeliveryPack, Message
 from campaign.models.organisations import Organisation, Source, Venue
+from campaign.models.outbox import OutboxMail, OutboxState
 from campaign.models.privacy import ClientHashKey, RateLimit
 from campaign.models.search import SearchDocument
 from campaign.models.site import PublicVersion
+from campaign.models.subscriptions import Frequency, Subscription, SubscriptionDelivery
 from campaign.models.translations import CaseTranslation, EventTranslation
 from campaign.models.vocab import (
     AuditAction,
@@ -48,12 +50,15 @@ __all__ = [
     "EventFamily",
     "EventTranslation",
     "EventType",
+    "Frequency",
     "Invitation",
     "LoginAttempt",
     "Message",
     "MessageState",
     "Organisation",
     "OrganisationKind",
+    "OutboxMail",
+    "OutboxState",
     "PublicVersion",
     "RateLimit",
     "RecoveryCode",
@@ -61,6 +66,8 @@ __all__ = [
     "SearchDocument",
     "SecurityPolicy",
     "Source",
+    "Subscription",
+    "SubscriptionDelivery",
     "User",
     "UserSession",
     "Venue",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.database import NEVER_REUSE_IDS, Audited, utcnow
 from campaign.extensions import db
+from campaign.models.keys import key_column
 
 if TYPE_CHECKING:
     from campaign.models.cases import Case
@@ -47,6 +48,7 @@ class CaseTranslation(db.Model):  # type: ignore[name-defined]
     __audit__ = Audited(relations=("case",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
     language: Mapped[str] = mapped_column(sa.String(LANGUAGE_LENGTH))
     summary: Mapped[str | None] = mapped_column(sa.Text)
@@ -72,6 +74,7 @@ class EventTranslation(db.Model):  # type: ignore[name-defined]
     __audit__ = Audited(relations=("event",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
     language: Mapped[str] = mapped_column(sa.String(LANGUAGE_LENGTH))
     title: Mapped[str | None] = mapped_column(sa.String(200))

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from campaign.extensions import db
 from campaign.models import (
@@ -27,6 +27,7 @@ from campaign.models import (
     SearchDocument,
     Venue,
 )
+from campaign.models.translations import CASE_TRANSLATED
 from campaign.util.slugs import folded_words
 
 CASE = "case"
@@ -54,7 +55,7 @@ def case_document(case: Case) -> tuple[str, str]:
         case.detention_place,
         case.sentence,
         case.summary,
-        *_translated(case),
+        *_translated(case, CASE_TRANSLATED),
     )
     return heading, body
 
@@ -70,16 +71,28 @@ def event_document(event: Event) -> tuple[str, str]:
         event.outcome,
         event.authority,
         event.authority_response,
-        *_translated(event, leave_out=("title",)),
+        *_translated(event, ("description", "outcome")),
     )
-    titles = [t.title for t in event.translations if t.title]
+    titles = _translated(event, ("title",))
     return _fold(event.title, *titles), body
 
 
-def _translated(record: Case | Event, leave_out: tuple[str, ...] = ()) -> list[str | None]:
-    """The texts of a record's translations, so a search in any language finds it."""
-    fields = [f for f in record.TRANSLATED if f not in leave_out]
-    return [getattr(t, f) for t in record.translations for f in fields]
+def _translated(record: Case | Event, fields: tuple[str, ...]) -> list[str | None]:
+    """The texts of a record's translations, so a search in any language finds it.
+
+    Read in SQL on the session's connection, not through ``record.translations``: the hook
+    runs inside a flush, where loading objects just written would put second copies of them
+    in the session.
+    """
+    session = object_session(record)
+    if session is None or record.id is None:
+        return []
+    table = (CaseTranslation if isinstance(record, Case) else EventTranslation).__table__
+    parent = table.c.case_id if isinstance(record, Case) else table.c.event_id
+    rows = session.connection().execute(
+        sa.select(*(table.c[f] for f in fields)).where(parent == record.id)
+    )
+    return [text for row in rows for text in row]
 
 
 def init_app(app: Flask) -> None:

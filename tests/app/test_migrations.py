@@ -534,16 +534,125 @@ def test_approximate_dates_split_into_precision_and_about(migrated_app: Flask) -
         db.engine.dispose()
 
 
-def test_0009_content_gives_every_case_and_event_its_original_language(
+def test_0009_adds_the_outbox_and_subscriptions_and_takes_them_down(
     migrated_app: Flask,
 ) -> None:
-    """0009_content: existing cases and events are written in the site's default language, and
+    from campaign.models import OutboxMail, Subscription, SubscriptionDelivery
+
+    with migrated_app.app_context():
+        upgrade(revision="0008")
+        case_id = _insert(
+            "cases",
+            slug="ainur",
+            person_name="Ainur Kurmanov",
+            status="released",
+            arrest_date_approximate=False,
+            released_on_precision="day",
+            released_on_approximate=False,
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        subscription = Subscription(
+            case_id=case_id, email="anna@example.org", frequency="each", unsubscribe_nonce="n"
+        )
+        db.session.add(subscription)
+        db.session.flush()
+        db.session.add(SubscriptionDelivery(subscription_id=subscription.id, update_key="event:1"))
+        db.session.add(OutboxMail(kind="test", recipient="anna@example.org", subject="S"))
+        db.session.commit()
+        assert db.session.scalar(sa.select(OutboxMail.state)) == "pending"
+        # The subscriber's address goes with the case.
+        db.session.execute(sa.text("DELETE FROM cases WHERE id = :id"), {"id": case_id})
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Subscription)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SubscriptionDelivery)) == 0
+        db.session.remove()
+
+        downgrade(revision="0008")
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert not tables & {"outbox_mails", "subscriptions", "subscription_deliveries"}
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_0010_gives_every_row_without_a_slug_a_key_of_its_own(migrated_app: Flask) -> None:
+    """0010: events, sources, messages, packs, status changes and event effects get a unique
+    key each, for the whole-campaign export; what they held stays."""
+    from campaign.models import Event, Message, Source
+
+    with migrated_app.app_context():
+        upgrade(revision="0009")
+        case_id = _insert(
+            "cases",
+            slug="held",
+            person_name="Held",
+            status="detained",
+            arrest_date_approximate=False,
+            released_on_precision="day",
+            released_on_approximate=False,
+        )
+        events = [
+            _insert(
+                "events",
+                type="picket",
+                title=f"Picket {n}",
+                date=date(2010, 5, n),
+                sort_date=date(2010, 5, n),
+                date_approximate=False,
+            )
+            for n in (1, 2)
+        ]
+        _raw("sources", title="Statement", created_at=datetime(2010, 6, 1))
+        _raw(
+            "messages",
+            case_id=case_id,
+            body="Stay strong",
+            consent_to_publish=False,
+            state="pending",
+            created_at=datetime(2010, 6, 1),
+        )
+        _raw(
+            "case_status_changes",
+            case_id=case_id,
+            new_status="detained",
+            changed_at=datetime(2010, 6, 1),
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        keys = [event.key for event in db.session.scalars(sa.select(Event).order_by(Event.id))]
+        assert len(keys) == len(events) == len(set(keys))
+        assert all(uuid.UUID(key) for key in keys)
+        assert db.session.scalars(sa.select(Source.key)).one()
+        message = db.session.scalars(sa.select(Message)).one()
+        assert (message.body, len(message.key)) == ("Stay strong", 36)
+        for table in ("case_status_changes", "case_event_effects", "delivery_packs"):
+            nulls = f"SELECT count(*) FROM {table} WHERE key IS NULL"  # noqa: S608
+            assert db.session.execute(sa.text(nulls)).scalar_one() == 0
+        db.session.remove()
+
+        downgrade(revision="0009")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("events")}
+        assert "key" not in columns
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_0011_content_gives_every_case_and_event_its_original_language(
+    migrated_app: Flask,
+) -> None:
+    """0011_content: existing cases and events are written in the site's default language, and
     translations can be added, one per record and language."""
     from campaign.models import Case, CaseTranslation, Event, EventTranslation
 
     migrated_app.config["BABEL_DEFAULT_LOCALE"] = "ru"
     with migrated_app.app_context():
-        upgrade(revision="0008")
+        upgrade(revision="0010")
         case_id = _insert(
             "cases",
             slug="held",
@@ -560,6 +669,7 @@ def test_0009_content_gives_every_case_and_event_its_original_language(
             date=date(2010, 5, 4),
             date_approximate=False,
             sort_date=date(2010, 5, 4),
+            key="5b1c1a4e-0000-4000-8000-000000000001",
         )
         _link(event_id, case_id)
         db.session.commit()
@@ -578,7 +688,7 @@ def test_0009_content_gives_every_case_and_event_its_original_language(
         db.session.rollback()
         db.session.remove()
 
-        downgrade(revision="0008")
+        downgrade(revision="0010")
         tables = sa.inspect(db.engine).get_table_names()
         assert "case_translations" not in tables
         assert "event_translations" not in tables

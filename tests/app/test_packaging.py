@@ -41,6 +41,7 @@ def test_the_wheel_carries_templates_static_files_and_migrations(tmp_path: Path)
         "campaign/static/css/site.css",
         "campaign/migrations/env.py",
         "campaign/migrations/versions/0001_initial_schema.py",
+        "campaign/archive/schema/campaign-v1.json",  # imports are checked against it
     ):
         assert expected in names
 

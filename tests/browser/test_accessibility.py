@@ -46,6 +46,7 @@ STAFF = [
     "/manage/organisations/",
     "/manage/history/",
     "/manage/users/",
+    "/manage/archive/",
 ]
 
 

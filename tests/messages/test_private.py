@@ -190,7 +190,7 @@ def test_the_confirmation_email_says_whether_the_message_may_be_shown(
     loaded = db.session.get(Case, case.id)
     assert loaded is not None
     message = Message(case=loaded, body="Hello", email="s@example.org", consent_to_publish=consent)
-    text = mail.build_confirmation(message, loaded, "http://localhost/w").get_content()
+    _subject, text = mail.confirmation_text(message, loaded, "http://localhost/w")
     text = " ".join(text.split())
     private = "You chose to keep your message private: it will never be shown on the site"
     public = "You allowed publication: once approved, your message may appear on the site"

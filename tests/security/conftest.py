@@ -76,6 +76,7 @@ from campaign.models import (
     User,
     Venue,
 )
+from campaign.subscriptions import services as subscriptions
 from campaign.web.access import allowed_roles
 from campaign.web.fields import PartialDateField
 from campaign.web.validators import HttpUrl
@@ -267,6 +268,8 @@ class World:
     slug: str
     invitation_token: str
     withdraw_token: str
+    confirm_token: str = ""
+    unsubscribe_token: str = ""
 
     def client(self, role: Role | None) -> FlaskClient:
         """A new browser, signed in with *role* (or anonymous)."""
@@ -334,6 +337,16 @@ def build_world(app: Flask) -> World:
         ).first()
         assert approved is not None
         pack = messages.build_pack(approved.case, users[Role.ADMIN])
+        # Two followers of the case: one still to confirm, one who can leave.
+        with app.test_request_context():  # the links in the e-mails name the request's host
+            waiting = subscriptions.subscribe(case, "waiting@walk.test", "each", "en")
+            following = subscriptions.subscribe(case, "following@walk.test", "weekly", "en")
+        assert waiting is not None
+        assert following is not None
+        following.confirmed_at = following.created_at
+        db.session.flush()
+        confirm_token = subscriptions._confirm_signer().dumps([waiting.id, waiting.confirm_nonce])
+        unsubscribe_token = subscriptions.unsubscribe_token(following)
         db.session.commit()
         first = {
             model: db.session.scalar(sa.select(sa.func.min(model.id)))
@@ -356,6 +369,8 @@ def build_world(app: Flask) -> World:
             slug=case.slug,
             invitation_token=invitation.token,
             withdraw_token=received.withdraw_token,
+            confirm_token=str(confirm_token),
+            unsubscribe_token=unsubscribe_token,
         )
 
 
@@ -393,6 +408,10 @@ def _path_values(world: World, endpoint: str, arguments: set[str]) -> dict[str, 
         elif argument == "token":
             invitation = endpoint.startswith("accounts.")
             values[argument] = world.invitation_token if invitation else world.withdraw_token
+            if endpoint == "subscriptions.confirm":
+                values[argument] = world.confirm_token
+            elif endpoint == "subscriptions.unsubscribe":
+                values[argument] = world.unsubscribe_token
         elif argument == "kind":
             values[argument] = "cases"
         elif argument == "filename":
@@ -825,6 +844,9 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
         LOGIN_ACCOUNT_SLOW_AFTER=1_000_000,
         # A server error is an answer to count, not an exception that ends the walk.
         PROPAGATE_EXCEPTIONS=False,
+        # The forms that collect an address exist only with a mail server (none is reached:
+        # e-mails wait in the outbox, and no worker runs here).
+        MAIL_SERVER="smtp.walk.invalid",
     )
     return app_config
 

@@ -68,7 +68,7 @@ def test_the_withdraw_link_never_comes_from_the_host_header(
 
     mailed: list[str] = []
     monkeypatch.setattr(
-        "campaign.messages.mail.send_confirmation",
+        "campaign.messages.mail.queue_confirmation",
         lambda _message, _case, url: mailed.append(url) or True,
     )
     app = request.getfixturevalue("app")

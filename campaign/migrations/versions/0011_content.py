@@ -1,12 +1,13 @@
 """Translated content: a case's and an event's public texts in other languages
 
-Revision ID: 0009_content
-Revises: 0008
+Revision ID: 0011_content
+Revises: 0010
 Create Date: 2026-12-04
 
 Organisers may give a case's summary, charges and sentence, and an event's title, description
 and outcome, in the site's other languages: one row per record and language in
-``case_translations`` and ``event_translations``. Each case and event records the language its
+``case_translations`` and ``event_translations``, each with the stable ``key`` a whole-campaign
+export names it by (see 0010). Each case and event records the language its
 own texts are in (``original_language``); existing ones are taken to be in the site's default
 language (BABEL_DEFAULT_LOCALE when the app runs the migration, else English).
 """
@@ -17,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 from flask import current_app, has_app_context
 
-revision = "0009_content"
-down_revision = "0008"
+revision = "0011_content"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
@@ -36,6 +37,7 @@ def upgrade():
     op.create_table(
         "case_translations",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=36), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("language", sa.String(length=16), nullable=False),
         sa.Column("summary", sa.Text(), nullable=True),
@@ -51,11 +53,13 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_translations")),
         sa.UniqueConstraint("case_id", "language", name="uq_case_translations_case_language"),
+        sa.UniqueConstraint("key", name=op.f("uq_case_translations_key")),
         sqlite_autoincrement=True,
     )
     op.create_table(
         "event_translations",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=36), nullable=False),
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("language", sa.String(length=16), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=True),
@@ -71,6 +75,7 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_translations")),
         sa.UniqueConstraint("event_id", "language", name="uq_event_translations_event_language"),
+        sa.UniqueConstraint("key", name=op.f("uq_event_translations_key")),
         sqlite_autoincrement=True,
     )
     for table in ("cases", "events"):
