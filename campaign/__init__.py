@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     has a public face, ``public_bp``.
     """
     from campaign.accounts import views as accounts
+    from campaign.appeals import views as appeals
     from campaign.archive import views as archive
     from campaign.cases import views as cases
     from campaign.content import views as content
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
         messages.public_bp,
         subscriptions.public_bp,
         accounts.public_bp,
+        appeals.public_bp,
     )
     for blueprint in public_blueprints:
         app.register_blueprint(blueprint)
@@ -152,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts,
         search,
         archive,
+        appeals,
         content,
     )
     for package in staff:

@@ -112,6 +112,9 @@ class Defaults:
     SUPPORT_FORM_MIN_SECONDS = 3
     SUPPORT_FORM_MAX_SECONDS = 8 * 3600
     SUPPORT_DUPLICATE_WINDOW_HOURS = 7 * 24
+    # "I sent a letter" on an appeal: presses per client (Flask-Limiter syntax); each client
+    # is counted once a day whatever it presses.
+    APPEAL_LETTER_LIMIT = "30 per 10 minutes;100 per day"
     # Outgoing mail, sent by the outbox worker: a supporter's confirmation (with the withdraw
     # link) and case subscriptions. Without MAIL_SERVER nothing is sent, the support form does
     # not ask for an e-mail at all and cases cannot be followed by e-mail.
@@ -282,6 +285,7 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "SUPPORT_FORM_MIN_SECONDS": (_number, "a number of seconds"),
     "SUPPORT_FORM_MAX_SECONDS": (_number, "a number of seconds"),
     "SUPPORT_DUPLICATE_WINDOW_HOURS": (_number, "a number of hours"),
+    "APPEAL_LETTER_LIMIT": (_text, 'a limit such as "30 per 10 minutes"'),
     "MAIL_PORT": (_whole, "a port number"),
     "MAIL_USE_TLS": (_flag, "true or false"),
     "OUTBOX_MAX_ATTEMPTS": (_whole, "a whole number of attempts"),

@@ -643,16 +643,81 @@ def test_0010_gives_every_row_without_a_slug_a_key_of_its_own(migrated_app: Flas
         db.engine.dispose()
 
 
-def test_0011_content_gives_every_case_and_event_its_original_language(
+def test_0011_adds_appeals_beside_existing_cases_and_takes_them_down(
     migrated_app: Flask,
 ) -> None:
-    """0011_content: existing cases and events are written in the site's default language, and
+    """Appeals are new tables: a case from before keeps its letters address, gets appeals, and
+    going down drops the appeals and nothing else."""
+    with migrated_app.app_context():
+        upgrade(revision="0010")
+        case_id = _insert(
+            "cases",
+            slug="held",
+            person_name="Held",
+            status="detained",
+            detention_address="Special detention centre, Almaty",
+            detention_address_public=True,
+            published=True,
+            arrest_date_approximate=False,
+            released_on_precision="day",
+            released_on_approximate=False,
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade(revision="0011")
+        assert _differences() == []
+        now = datetime(2026, 12, 4)
+        appeal_id = _insert_appeal(now)
+        _raw("appeal_cases", appeal_id=appeal_id, case_id=case_id)
+        _raw("appeal_targets", appeal_id=appeal_id, position=0, name="OSCE", role="osce")
+        _raw("appeal_letters", appeal_id=appeal_id, position=0, language="en", text="Dear Sir")
+        _raw("letter_reports", appeal_id=appeal_id, reported_on=date(2026, 12, 4))
+        db.session.commit()
+        from campaign.appeals import queries
+        from campaign.models import Appeal, Case
+
+        case = db.session.get(Case, case_id)
+        assert case.detention_address == "Special detention centre, Almaty"
+        appeal = db.session.get(Appeal, appeal_id)
+        assert [c.id for c in appeal.cases] == [case_id]
+        assert queries.letters_reported([appeal_id]) == {appeal_id: 1}
+        db.session.remove()
+
+        downgrade(revision="0010")
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert not tables & {"appeals", "appeal_cases", "appeal_targets", "letter_reports"}
+        assert db.session.execute(sa.text("SELECT slug FROM cases")).scalars().all() == ["held"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _insert_appeal(now: datetime) -> int:
+    row = {
+        "title": "Release him",
+        "asked": "Now.",
+        "deadline": date(2026, 12, 20),
+        "state": "open",
+        "opened_on": date(2026, 12, 4),
+        "created_at": now,
+        "updated_at": now,
+    }
+    names = ", ".join(row)
+    marks = ", ".join(f":{name}" for name in row)
+    statement = f"INSERT INTO appeals ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
+    return int(db.session.execute(sa.text(statement), row).scalar_one())
+
+
+def test_0012_content_gives_every_case_and_event_its_original_language(
+    migrated_app: Flask,
+) -> None:
+    """0012_content: existing cases and events are written in the site's default language, and
     translations can be added, one per record and language."""
     from campaign.models import Case, CaseTranslation, Event, EventTranslation
 
     migrated_app.config["BABEL_DEFAULT_LOCALE"] = "ru"
     with migrated_app.app_context():
-        upgrade(revision="0010")
+        upgrade(revision="0011")
         case_id = _insert(
             "cases",
             slug="held",
@@ -688,7 +753,7 @@ def test_0011_content_gives_every_case_and_event_its_original_language(
         db.session.rollback()
         db.session.remove()
 
-        downgrade(revision="0010")
+        downgrade(revision="0011")
         tables = sa.inspect(db.engine).get_table_names()
         assert "case_translations" not in tables
         assert "event_translations" not in tables

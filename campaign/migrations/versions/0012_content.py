@@ -1,7 +1,7 @@
 """Translated content: a case's and an event's public texts in other languages
 
-Revision ID: 0011_content
-Revises: 0010
+Revision ID: 0012_content
+Revises: 0011
 Create Date: 2026-12-04
 
 Organisers may give a case's summary, charges and sentence, and an event's title, description
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 from flask import current_app, has_app_context
 
-revision = "0011_content"
-down_revision = "0010"
+revision = "0012_content"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
