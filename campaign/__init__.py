@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.appeals import views as appeals
     from campaign.archive import views as archive
     from campaign.cases import views as cases
+    from campaign.content import views as content
     from campaign.directory import views as directory
     from campaign.events import views as events
     from campaign.health import views as health
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
         search,
         archive,
         appeals,
+        content,
     )
     for package in staff:
         app.register_blueprint(package.bp)

@@ -71,6 +71,7 @@ CASE_FIELDS = (
     "released_on_precision",
     "released_on_approximate",
     "summary",
+    "original_language",
     "internal_notes",
     "published",
     "archived_at",
@@ -95,6 +96,7 @@ EVENT_FIELDS = (
     "outcome",
     "authority",
     "authority_response",
+    "original_language",
     "visibility",
     "verification",
     "verified_at",
@@ -164,7 +166,16 @@ def case_record(case: Case) -> dict[str, Any]:
     """The case's own fields, internal notes included, and the slugs of its related cases."""
     record = _fields(case, CASE_FIELDS)
     record["related_cases"] = [other.slug for other in case.related_cases]
+    record["translations"] = translations_record(case)
     return record
+
+
+def translations_record(record: Case | Event) -> dict[str, dict[str, str | None]]:
+    """A case's or an event's translated texts by language: {"ru": {"summary": ...}}."""
+    return {
+        t.language: {field: getattr(t, field) for field in record.TRANSLATED}
+        for t in record.translations
+    }
 
 
 def source_record(source: Source) -> dict[str, Any]:
@@ -184,6 +195,7 @@ def event_record(event: Event) -> dict[str, Any]:
         else None
     )
     record["sources"] = [source_record(s) for s in event.sources]
+    record["translations"] = translations_record(event)
     return record
 
 

@@ -42,6 +42,8 @@ from campaign.util.dates import format_partial_date
 KINDS = {
     "case": (_l("Case"), _l("Cases")),
     "event": (_l("Event"), _l("Events")),
+    "casetranslation": (_l("Case translation"), _l("Case translations")),
+    "eventtranslation": (_l("Event translation"), _l("Event translations")),
     "organisation": (_l("Organisation"), _l("Organisations")),
     "venue": (_l("Venue"), _l("Venues")),
     "message": (_l("Message of support"), _l("Messages of support")),

@@ -6,7 +6,14 @@ import enum
 from datetime import date, datetime, time
 from typing import Any
 
-from campaign.models import DeliveryPack, Message, Source, Venue
+from campaign.models import (
+    CaseTranslation,
+    DeliveryPack,
+    EventTranslation,
+    Message,
+    Source,
+    Venue,
+)
 
 HIDDEN = "(hidden)"
 # Recorded only as "(hidden)": that they were set or changed is worth knowing, never the value.
@@ -62,6 +69,10 @@ def label(obj: Any) -> str:
         return f"{obj.name}, {obj.city}" if obj.city else obj.name
     if isinstance(obj, Source):
         return obj.url or obj.title
+    if isinstance(obj, CaseTranslation | EventTranslation):
+        # "Ainur Kurmanov (ru)": whose texts, in which language.
+        record = obj.case if isinstance(obj, CaseTranslation) else obj.event
+        return f"{label(record) if record is not None else obj.id} ({obj.language})"
     for attr in ("person_name", "display_name", "name", "title", "slug"):
         value = getattr(obj, attr, None)
         if value:

@@ -55,17 +55,31 @@ def support_summary(case: Case) -> SupportSummary:
     return SupportSummary(published=int(row[0] or 0), delivered=int(row[1] or 0))
 
 
-def published_messages(case_id: int, *, limit: int, offset: int = 0) -> list[Message]:
-    """Messages the public may read, newest first."""
+def published_messages(
+    case_id: int, *, limit: int, offset: int = 0, language: str | None = None
+) -> list[Message]:
+    """Messages the public may read, newest first (only those written in *language*, if given)."""
+    stmt = sa.select(Message).where(Message.case_id == case_id, message_publicly_shown())
+    if language:
+        stmt = stmt.where(Message.language == language)
     return list(
         db.session.scalars(
-            sa.select(Message)
-            .where(Message.case_id == case_id, message_publicly_shown())
-            .order_by(Message.created_at.desc(), Message.id.desc())
-            .limit(limit)
-            .offset(offset)
+            stmt.order_by(Message.created_at.desc(), Message.id.desc()).limit(limit).offset(offset)
         )
     )
+
+
+def published_languages(case_id: int) -> list[tuple[str, int]]:
+    """The languages the public messages of a case are written in, with how many of each,
+    most first (messages whose sender named no language are left out)."""
+    count = sa.func.count(Message.id)
+    rows = db.session.execute(
+        sa.select(Message.language, count)
+        .where(Message.case_id == case_id, message_publicly_shown(), Message.language.is_not(None))
+        .group_by(Message.language)
+        .order_by(count.desc(), Message.language)
+    ).all()
+    return [(str(language), int(n)) for language, n in rows]
 
 
 def latest_messages(case: Case, limit: int = 3) -> list[Message]:

@@ -5,6 +5,7 @@ blueprint ``messages`` under /manage/messages)."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 SENT_KEY = "support_sent"
 WALL_PAGE_SIZE = 50
+# A language code as messages store it (ISO 639-1, or -3 for languages without one).
+WALL_LANGUAGE = re.compile(r"[a-z]{2,3}")
 # "publish" is the form's name for approving: the state stays ``published`` whether or not the
 # message may be shown on the site (that is the sender's consent, see ``labels.is_private``).
 ACTIONS = {
@@ -303,14 +306,22 @@ def sent(slug: str) -> Response:
     return response
 
 
+def wall_language(value: str) -> str | None:
+    """A language code of the wall's filter ("ru", "kk"), or None for anything else."""
+    code = value.strip().lower()
+    return code if WALL_LANGUAGE.fullmatch(code) else None
+
+
 @public_bp.get("/cases/<slug>/messages")
-@shared_page(page=normalised_choice(page_number))
+@shared_page(page=normalised_choice(page_number), lang=normalised_choice(wall_language))
 def wall(slug: str) -> str:
-    """The wall of solidarity: a case's published messages, newest first."""
+    """The wall of solidarity: a case's published messages, newest first, in one language
+    (``lang``) or all."""
     case = visible_case_or_404(slug, staff=is_staff())
     page = request.args.get("page", 1, type=page_number)
+    language = wall_language(request.args.get("lang", ""))
     messages = queries.published_messages(
-        case.id, limit=WALL_PAGE_SIZE + 1, offset=(page - 1) * WALL_PAGE_SIZE
+        case.id, limit=WALL_PAGE_SIZE + 1, offset=(page - 1) * WALL_PAGE_SIZE, language=language
     )
     return render_template(
         "messages/wall.html",
@@ -319,6 +330,8 @@ def wall(slug: str) -> str:
         page=page,
         has_next=len(messages) > WALL_PAGE_SIZE,
         totals=queries.support_summary(case),
+        language=language,
+        languages=queries.published_languages(case.id),
     )
 
 

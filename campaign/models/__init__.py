@@ -29,6 +29,7 @@ from campaign.models.privacy import ClientHashKey, RateLimit
 from campaign.models.search import SearchDocument
 from campaign.models.site import PublicVersion
 from campaign.models.subscriptions import Frequency, Subscription, SubscriptionDelivery
+from campaign.models.translations import CaseTranslation, EventTranslation
 from campaign.models.vocab import (
     AuditAction,
     CaseStatus,
@@ -57,12 +58,14 @@ __all__ = [
     "CaseEventEffect",
     "CaseStatus",
     "CaseStatusChange",
+    "CaseTranslation",
     "ClientHashKey",
     "DatePrecision",
     "DeliveryMethod",
     "DeliveryPack",
     "Event",
     "EventFamily",
+    "EventTranslation",
     "EventType",
     "Frequency",
     "Invitation",

@@ -11,11 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.keys import key_column
+from campaign.models.translations import CASE_TRANSLATED, LANGUAGE_LENGTH, default_language
 from campaign.models.vocab import CaseStatus, DatePrecision
 
 if TYPE_CHECKING:
     from campaign.models.accounts import User
     from campaign.models.events import Event
+    from campaign.models.translations import CaseTranslation
 
 case_links = sa.Table(
     "case_links",
@@ -65,6 +67,10 @@ class Case(db.Model):  # type: ignore[name-defined]
     )
     released_on_approximate: Mapped[bool] = mapped_column(default=False)
     summary: Mapped[str | None] = mapped_column(sa.Text)
+    # The language the summary, charges and sentence above are written in (translations: below).
+    original_language: Mapped[str] = mapped_column(
+        sa.String(LANGUAGE_LENGTH), default=default_language
+    )
     internal_notes: Mapped[str | None] = mapped_column(sa.Text)
 
     published: Mapped[bool] = mapped_column(default=False)
@@ -86,7 +92,15 @@ class Case(db.Model):  # type: ignore[name-defined]
         order_by=lambda: CaseStatusChange.changed_at,
     )
 
+    translations: Mapped[list[CaseTranslation]] = relationship(
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="CaseTranslation.language",
+    )
+
     __mapper_args__ = {"version_id_col": version}
+    # What organisers may give in other languages (campaign.models.translations).
+    TRANSLATED = CASE_TRANSLATED
 
     def link(self, other: Case) -> None:
         """Relate two cases both ways (a link shown on one case page is shown on the other)."""

@@ -12,12 +12,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.keys import key_column
+from campaign.models.translations import EVENT_TRANSLATED, LANGUAGE_LENGTH, default_language
 from campaign.models.vocab import DatePrecision, EventFamily, EventType, Verification, Visibility
 
 if TYPE_CHECKING:
     from campaign.models.accounts import User
     from campaign.models.cases import Case
     from campaign.models.organisations import Organisation, Source, Venue
+    from campaign.models.translations import EventTranslation
 
 event_cases = sa.Table(
     "event_cases",
@@ -85,6 +87,10 @@ class Event(db.Model):  # type: ignore[name-defined]
     outcome: Mapped[str | None] = mapped_column(sa.Text)
     authority: Mapped[str | None] = mapped_column(sa.String(300))
     authority_response: Mapped[str | None] = mapped_column(sa.Text)
+    # The language the title, description and outcome are written in (translations: below).
+    original_language: Mapped[str] = mapped_column(
+        sa.String(LANGUAGE_LENGTH), default=default_language
+    )
 
     visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility), default=Visibility.PUBLIC)
     verification: Mapped[Verification] = mapped_column(
@@ -110,8 +116,17 @@ class Event(db.Model):  # type: ignore[name-defined]
     venue: Mapped[Venue | None] = relationship(active_history=True)
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+    # Loaded with the events, in one query per batch: every timeline, feed and export shows them.
+    translations: Mapped[list[EventTranslation]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="EventTranslation.language",
+    )
 
     __mapper_args__ = {"version_id_col": version}
+    # What organisers may give in other languages (campaign.models.translations).
+    TRANSLATED = EVENT_TRANSLATED
 
     @validates("date", "date_precision", "placed_on")
     def _keep_sort_date(self, key: str, value: Any) -> Any:

@@ -16,10 +16,18 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from campaign.extensions import db
-from campaign.models import Case, Event, SearchDocument, Venue
+from campaign.models import (
+    Case,
+    CaseTranslation,
+    Event,
+    EventTranslation,
+    SearchDocument,
+    Venue,
+)
+from campaign.models.translations import CASE_TRANSLATED
 from campaign.util.slugs import folded_words
 
 CASE = "case"
@@ -47,6 +55,7 @@ def case_document(case: Case) -> tuple[str, str]:
         case.detention_place,
         case.sentence,
         case.summary,
+        *_translated(case, CASE_TRANSLATED),
     )
     return heading, body
 
@@ -62,8 +71,28 @@ def event_document(event: Event) -> tuple[str, str]:
         event.outcome,
         event.authority,
         event.authority_response,
+        *_translated(event, ("description", "outcome")),
     )
-    return _fold(event.title), body
+    titles = _translated(event, ("title",))
+    return _fold(event.title, *titles), body
+
+
+def _translated(record: Case | Event, fields: tuple[str, ...]) -> list[str | None]:
+    """The texts of a record's translations, so a search in any language finds it.
+
+    Read in SQL on the session's connection, not through ``record.translations``: the hook
+    runs inside a flush, where loading objects just written would put second copies of them
+    in the session.
+    """
+    session = object_session(record)
+    if session is None or record.id is None:
+        return []
+    table = (CaseTranslation if isinstance(record, Case) else EventTranslation).__table__
+    parent = table.c.case_id if isinstance(record, Case) else table.c.event_id
+    rows = session.connection().execute(
+        sa.select(*(table.c[f] for f in fields)).where(parent == record.id)
+    )
+    return [text for row in rows for text in row]
 
 
 def init_app(app: Flask) -> None:
@@ -115,6 +144,12 @@ def _after_flush(session: Session, _context: Any) -> None:
             changed[EVENT].add(obj.id)
         elif isinstance(obj, Venue) and obj.id is not None:
             venues.add(obj.id)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        # A translation is part of its record's document.
+        if isinstance(obj, CaseTranslation) and obj.case_id is not None:
+            changed[CASE].add(obj.case_id)
+        elif isinstance(obj, EventTranslation) and obj.event_id is not None:
+            changed[EVENT].add(obj.event_id)
     for obj in session.deleted:
         if isinstance(obj, Case):
             gone[CASE].add(obj.id)

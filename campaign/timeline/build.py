@@ -42,6 +42,7 @@ from campaign.models import (
 )
 from campaign.models.events import story_order, story_rank
 from campaign.models.vocab import LEGAL_TYPES
+from campaign.util import localised
 
 LEGAL = "legal"
 SOLIDARITY = "solidarity"
@@ -375,9 +376,10 @@ def counter_events(case_id: int, *, include_internal: bool, today: date) -> list
 def event_heading(event: Event) -> str:
     """ "Picket: Embassy picket", or just the title when it already starts with the type."""
     label = str(event.type.label)
-    if event.title.casefold().startswith(label.casefold()):
-        return event.title
-    return f"{label}: {event.title}"
+    title = localised.text(event, "title") or event.title  # in the reader's language if given
+    if title.casefold().startswith(label.casefold()):
+        return title
+    return f"{label}: {title}"
 
 
 def _as_date(value: date | datetime | str) -> date:

@@ -12,15 +12,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from feedgen.feed import FeedGenerator
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from campaign.appeals.queries import AppealItem, ResponseItem
 from campaign.models import CaseStatusChange, DatePrecision, Event
 from campaign.timeline.build import EventItem, Item, MessageDay, Milestone, event_heading
-from campaign.util import spreadsheets
+from campaign.util import localised, spreadsheets
 from campaign.util.countries import country_name
 from campaign.util.dates import format_partial_date
 
@@ -79,7 +79,7 @@ def names_title(event: Event) -> str:
     names = ", ".join(c.person_name for c in event.cases if c.published and c.archived_at is None)
     if not names:
         return event_heading(event)
-    return _("%(names)s: %(title)s", names=names, title=event.title)
+    return _("%(names)s: %(title)s", names=names, title=_text(event, "title") or event.title)
 
 
 def event_country(event: Event) -> str | None:
@@ -92,9 +92,16 @@ def place_line(event: Event) -> str:
     return ", ".join(p for p in (event.place, country_name(event_country(event))) if p)
 
 
+def _text(event: Event, field: str) -> str | None:
+    """A field of the event in the reader's language (the locale of the request: the feed's
+    or the export's language), or the original (see campaign.util.localised)."""
+    return localised.text(event, field)
+
+
 def event_details(event: Event) -> list[str]:
     """The facts of an event beyond its date, title and place, as lines for people."""
-    lines = [event.description] if event.description else []
+    description = _text(event, "description")
+    lines = [description] if description else []
     if event.participants:
         lines.append(
             ngettext("%(num)d person took part", "%(num)d people took part", event.participants)
@@ -106,8 +113,9 @@ def event_details(event: Event) -> list[str]:
         lines.append(_("To: %(authority)s", authority=event.authority))
     if event.authority_response:
         lines.append(_("Response: %(response)s", response=event.authority_response))
-    if event.outcome:
-        lines.append(_("Outcome: %(outcome)s", outcome=event.outcome))
+    outcome = _text(event, "outcome")
+    if outcome:
+        lines.append(_("Outcome: %(outcome)s", outcome=outcome))
     return lines
 
 
@@ -195,7 +203,7 @@ def atom(
     feed.author({"name": site_name})
     feed.link(href=page_url, rel="alternate")
     feed.link(href=self_url, rel="self")
-    feed.language(str(get_locale() or "en").replace("_", "-"))  # the reader's, as BCP 47
+    feed.language(localised.reader_language().replace("_", "-"))
     entries: list[tuple[datetime, str, dict[str, Any]]] = []
     for event in events:
         when = format_partial_date(event.date, event.date_precision, event.date_approximate)
@@ -268,6 +276,7 @@ def timeline_rows(
     for item in items:
         if isinstance(item, EventItem):
             event = item.event
+            texts = localised.localise(event)
             rows.append(
                 {
                     "date": event.date.isoformat(),
@@ -278,7 +287,7 @@ def timeline_rows(
                     "kind": "event",
                     "family": event.family.value,
                     "type": event.type.value,
-                    "title": event.title,
+                    "title": texts["title"].text,
                     "place": event.place or None,
                     "country": event_country(event),
                     "participants": event.participants,
@@ -293,10 +302,12 @@ def timeline_rows(
                         for s in event.sources
                     ],
                     "verification": event.verification.value,
-                    "description": event.description,
+                    "description": texts["description"].text,
                     "authority": event.authority,
                     "authority_response": event.authority_response,
-                    "outcome": event.outcome,
+                    "outcome": texts["outcome"].text,
+                    # The language each of those texts is in (a translation, or the original).
+                    "languages": {field: shown.language for field, shown in texts.items()},
                 }
             )
         elif isinstance(item, MessageDay):

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from campaign.util.countries import country_name
 from campaign.util.dates import format_partial_date
 from campaign.util.highlight import excerpt, highlight
+from campaign.util.localised import language_name, shown
 
 
 def csrf_field() -> Markup:
@@ -56,6 +57,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(highlight, "highlight")
     app.add_template_filter(excerpt, "excerpt")
+    # Translated content: a field of a case or an event in the reader's language, or the original.
+    app.add_template_filter(language_name, "language_name")
+    app.add_template_global(shown, "shown")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(csrf_field, "csrf_field")
     app.add_template_global(form_error_list, "form_error_list")

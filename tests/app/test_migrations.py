@@ -738,3 +738,59 @@ def test_accounts_keep_following_their_browser_after_0012(migrated_app: Flask) -
         )
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0013_content_gives_every_case_and_event_its_original_language(
+    migrated_app: Flask,
+) -> None:
+    """0013: existing cases and events are written in the site's default language, and
+    translations can be added, one per record and language."""
+    from campaign.models import Case, CaseTranslation, Event, EventTranslation
+
+    migrated_app.config["BABEL_DEFAULT_LOCALE"] = "ru"
+    with migrated_app.app_context():
+        upgrade(revision="0012")
+        case_id = _insert(
+            "cases",
+            slug="held",
+            person_name="Held",
+            status="detained",
+            arrest_date_approximate=False,
+            released_on_precision="day",
+            released_on_approximate=False,
+        )
+        event_id = _insert(
+            "events",
+            type="picket",
+            title="Picket",
+            date=date(2010, 5, 4),
+            date_approximate=False,
+            sort_date=date(2010, 5, 4),
+            key="5b1c1a4e-0000-4000-8000-000000000001",
+        )
+        _link(event_id, case_id)
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        assert db.session.get(Case, case_id).original_language == "ru"
+        assert db.session.get(Event, event_id).original_language == "ru"
+        db.session.add(CaseTranslation(case_id=case_id, language="en", summary="Held."))
+        db.session.add(EventTranslation(event_id=event_id, language="kk", title="Пикет"))
+        db.session.commit()
+        db.session.add(CaseTranslation(case_id=case_id, language="en", summary="Again."))
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.remove()
+
+        downgrade(revision="0012")
+        tables = sa.inspect(db.engine).get_table_names()
+        assert "case_translations" not in tables
+        assert "event_translations" not in tables
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("cases")}
+        assert "original_language" not in columns
+        assert db.session.execute(sa.text("SELECT slug FROM cases")).scalar_one() == "held"
+        db.session.remove()
+        db.engine.dispose()
