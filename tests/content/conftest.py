@@ -17,10 +17,10 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def reading() -> Any:
-    """The request headers of a reader of one language (the one place that says how a reader
-    chooses: today the browser's Accept-Language)."""
+    """The address a reader of one language asks for (the one place that says how a reader
+    chooses: the language is in the URL, /ru/..., none for the site's default)."""
 
-    def headers(language: str) -> dict[str, str]:
-        return {"Accept-Language": language}
+    def address(language: str, path: str) -> str:
+        return path if language == "en" else f"/{language}{path}"
 
-    return headers
+    return address

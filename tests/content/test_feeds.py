@@ -45,7 +45,7 @@ def story(
 def test_the_timeline_json_and_csv_in_a_language(
     client: FlaskClient, story: tuple[Case, Event], reading: Callable[[str], dict[str, str]]
 ) -> None:
-    items = client.get("/cases/ainur/timeline.json", headers=reading("ru")).get_json()["items"]
+    items = client.get(reading("ru", "/cases/ainur/timeline.json")).get_json()["items"]
     (row,) = [i for i in items if i["kind"] == "event"]
     assert (row["title"], row["description"], row["outcome"]) == (
         "Пикет у посольства",
@@ -53,11 +53,11 @@ def test_the_timeline_json_and_csv_in_a_language(
         "Письмо передано",
     )
     assert row["languages"] == {"title": "ru", "description": "en", "outcome": "ru"}
-    english = client.get("/cases/ainur/timeline.json", headers=reading("en")).get_json()
+    english = client.get(reading("en", "/cases/ainur/timeline.json")).get_json()
     (row,) = [i for i in english["items"] if i["kind"] == "event"]
     assert row["title"] == "Picket at the embassy"
 
-    text = client.get("/cases/ainur/timeline.csv", headers=reading("ru")).get_data(as_text=True)
+    text = client.get(reading("ru", "/cases/ainur/timeline.csv")).get_data(as_text=True)
     (line,) = [r for r in csv.DictReader(io.StringIO(text)) if r["kind"] == "event"]
     assert (line["title"], line["outcome"]) == ("Пикет у посольства", "Письмо передано")
 
@@ -65,16 +65,16 @@ def test_the_timeline_json_and_csv_in_a_language(
 def test_the_feeds_in_a_language(
     client: FlaskClient, story: tuple[Case, Event], reading: Callable[[str], dict[str, str]]
 ) -> None:
-    atom = client.get("/cases/ainur/feed.atom", headers=reading("ru")).get_data(as_text=True)
+    atom = client.get(reading("ru", "/cases/ainur/feed.atom")).get_data(as_text=True)
     assert "Пикет у посольства" in atom
     assert "Письмо передано" in atom
     assert "Thirty came." in atom  # no Russian description: the original
     assert "<title>Picket at the embassy" not in atom
-    calendar = client.get("/cases/ainur/calendar.ics", headers=reading("ru")).data.decode()
+    calendar = client.get(reading("ru", "/cases/ainur/calendar.ics")).data.decode()
     assert "Пикет у посольства" in calendar
-    site = client.get("/feed.atom", headers=reading("ru")).get_data(as_text=True)
+    site = client.get(reading("ru", "/feed.atom")).get_data(as_text=True)
     assert "Пикет у посольства" in site
-    english = client.get("/cases/ainur/feed.atom", headers=reading("en")).get_data(as_text=True)
+    english = client.get(reading("en", "/cases/ainur/feed.atom")).get_data(as_text=True)
     assert "Picket at the embassy" in english
     assert "Пикет" not in english
 
@@ -94,6 +94,6 @@ def test_the_staff_export_carries_every_translation_and_its_csv_the_readers_lang
     (event,) = document["events"]
     assert event["title"] == "Picket at the embassy"  # the record as written
     assert event["translations"]["ru"]["title"] == "Пикет у посольства"
-    text = organiser.get(f"/manage/cases/{case.id}/export.csv", headers=reading("ru")).text
+    text = organiser.get(reading("ru", f"/manage/cases/{case.id}/export.csv")).text
     (row,) = csv.DictReader(io.StringIO(text))
     assert row["title"] == "Пикет у посольства"
