@@ -12,6 +12,7 @@ from werkzeug.serving import run_simple
 from campaign import demo
 from campaign.accounts import services as accounts
 from campaign.accounts.cli import user_cli
+from campaign.appeals.cli import appeals_cli
 from campaign.archive import cli as archive_cli
 from campaign.extensions import db
 from campaign.history.cli import audit_cli
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(subscriptions_cli)
+    app.cli.add_command(appeals_cli)
     for command in archive_cli.COMMANDS:
         app.cli.add_command(command)
 

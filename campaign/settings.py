@@ -144,6 +144,8 @@ class Defaults:
     SUBSCRIPTION_CONFIRM_HOURS = 48
     SUBSCRIPTION_UNCONFIRMED_DAYS = 3
     SUBSCRIPTION_REQUEST_LIMIT = "10 per 10 minutes;50 per day"
+    # `flask appeals remind` e-mails active organisers and admins the appeals that are due.
+    APPEAL_REMINDERS = False
     # Where case photos are read from; None: the instance folder's photos/.
     PHOTO_FOLDER: str | None = None
     # The e-mail of the first admin that `flask init` creates.
@@ -316,6 +318,7 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "APPEAL_LETTER_LIMIT": (_text, 'a limit such as "30 per 10 minutes"'),
     "MAIL_PORT": (_whole, "a port number"),
     "MAIL_USE_TLS": (_flag, "true or false"),
+    "APPEAL_REMINDERS": (_flag, "true or false"),
     "OUTBOX_MAX_ATTEMPTS": (_whole, "a whole number of attempts"),
     "OUTBOX_RETRY_SECONDS": (_number, "a number of seconds"),
     "OUTBOX_RETRY_MAX_SECONDS": (_number, "a number of seconds"),

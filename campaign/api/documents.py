@@ -17,8 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from campaign.appeals import queries as appeal_queries
 from campaign.cases.counters import Counters, Detention
-from campaign.models import Case, DatePrecision, Event
+from campaign.messages.labels import language_name
+from campaign.models import Appeal, AppealResponse, Case, DatePrecision, Event, Source
 from campaign.timeline.build import EventItem, Item, Key, encode_cursor, parse_cursor
 from campaign.timeline.feeds import event_country, timeline_rows
 from campaign.timeline.reach import Reach
@@ -221,3 +223,76 @@ def timeline_items(items: list[Item], case: Case) -> list[dict[str, Any]]:
     for item, row in zip(items, rows, strict=True):
         row["id"] = item.event.id if isinstance(item, EventItem) else None
     return rows
+
+
+# -- open appeals ----------------------------------------------------------------------------
+
+
+def _source_document(source: Source | None) -> Any:
+    if source is None:
+        return None
+    return {"title": source.title, "url": source.url, "publisher": source.publisher}
+
+
+def _response_document(response: AppealResponse) -> dict[str, Any]:
+    return {
+        "kind": response.kind.value,
+        "kind_label": str(response.kind.label),
+        "received_on": response.received_on.isoformat(),
+        "authority": response.target.name if response.target else None,
+        "text": response.text,
+        "source": _source_document(response.source),
+    }
+
+
+def appeal_document(
+    appeal: Appeal, case: Case, letters: int, today: date, links: Links
+) -> dict[str, Any]:
+    """An open appeal as its write-a-letter page shows it to the public: the addresses, the
+    sample letters, the letters counted and the responses published (never a draft's, never
+    an unpublished response: :func:`campaign.appeals.queries.standings` keeps them out)."""
+    standings = appeal_queries.standings(appeal, today, staff=False)
+    return {
+        "id": appeal.id,
+        "title": appeal.title,
+        "asked": appeal.asked,
+        "state": appeal.state.value,
+        "state_label": str(appeal.state.label),
+        "opened_on": appeal.opened_on.isoformat() if appeal.opened_on else None,
+        "deadline": appeal.deadline.isoformat(),
+        "no_reply": appeal_queries.past_deadline_without_reply(appeal, today),
+        "cases": [
+            {"slug": other.slug, "name": other.person_name}
+            for other in appeal.cases
+            if other.published and other.archived_at is None
+        ],
+        "authorities": [
+            {
+                "name": standing.target.name,
+                "role": standing.target.role.value,
+                "role_label": str(standing.target.role.label),
+                "postal_address": standing.target.postal_address,
+                "email": standing.target.email,
+                "no_reply": standing.no_reply,
+                "latest_response": None
+                if standing.latest is None
+                else _response_document(standing.latest),
+            }
+            for standing in standings
+        ],
+        "letters": [
+            {
+                "language": letter.language,
+                "language_name": language_name(letter.language),
+                "text": letter.text,
+            }
+            for letter in appeal.letters
+        ],
+        "letters_reported": letters,
+        "responses": [
+            _response_document(r)
+            for r in appeal.responses
+            if appeal_queries.response_shown(r, staff=False)
+        ],
+        "url": links("letters.appeal", slug=case.slug, appeal_id=appeal.id),
+    }

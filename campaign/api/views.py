@@ -27,6 +27,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import force_locale
 
 from campaign.api import badges, documents
+from campaign.appeals import queries as appeal_queries
 from campaign.cases.counters import case_counters, detention
 from campaign.cases.queries import is_public, public_case_or_404
 from campaign.extensions import limiter
@@ -238,11 +239,23 @@ def counters(slug: str) -> Response:
     return jsonify(documents.counters_document(found, counted, today, _links))
 
 
-# -- open appeals: /api/v1/cases/<slug>/appeals -----------------------------------------------
-# Not served yet, on purpose: appeals (urgent actions) are being built in their own package and
-# are not in this code base. When campaign.appeals lands, its public query of a case's open
-# appeals goes here, with its schema in openapi.json; until then the address is a plain 404,
-# and openapi.json does not list it.
+@public_bp.get("/cases/<slug>/appeals")
+@shared_page()
+def appeals(slug: str) -> Response:
+    """The case's open appeals, as their write-a-letter pages show them to the public."""
+    found = public_case_or_404(slug)
+    today = today_utc()
+    listed = appeal_queries.case_appeals(found)
+    return jsonify(
+        {
+            "appeals": [
+                documents.appeal_document(
+                    appeal, found, listed.letters.get(appeal.id, 0), today, _links
+                )
+                for appeal in listed.open
+            ]
+        }
+    )
 
 
 # -- embeds: a badge and a card that any site may show ---------------------------------------

@@ -6,7 +6,7 @@ not exported until someone adds it here, and a test makes them decide), how each
 named across databases (a slug or a ``key``, never an id), and its references to other kinds.
 How a value is written and read follows from the column's type (:func:`codec_for`).
 
-A new record kind (appeals, say) is one more :class:`Kind` in :data:`KINDS`, placed after the
+A new record kind is one more :class:`Kind` in :data:`KINDS`, placed after the
 kinds it refers to; then write the schema afresh (:func:`write_schema`).
 """
 
@@ -27,6 +27,10 @@ from flask_babel.speaklater import LazyString
 from campaign.database import UTCDateTime
 from campaign.messages import spam
 from campaign.models import (
+    Appeal,
+    AppealLetter,
+    AppealResponse,
+    AppealTarget,
     Case,
     CaseEventEffect,
     CaseStatusChange,
@@ -34,6 +38,7 @@ from campaign.models import (
     DeliveryPack,
     Event,
     EventTranslation,
+    LetterReport,
     Message,
     Organisation,
     Source,
@@ -355,6 +360,71 @@ KINDS: tuple[Kind, ...] = (
         },
         derive=_fingerprint,
     ),
+    Kind(
+        "appeals",
+        Appeal,
+        "key",
+        (
+            "title",
+            "asked",
+            "deadline",
+            "state",
+            "opened_on",
+            "follow_up_on",
+            "closed_on",
+            "outcome",
+            "created_at",
+            "updated_at",
+        ),
+        _l("Appeals"),
+        refs=(Ref("cases", "cases", relationship="cases"),),
+        left_out={"id": _ID, "created_by_id": _USER},
+    ),
+    Kind(
+        "appeal_targets",
+        AppealTarget,
+        "key",
+        # An authority's addresses are its public, official ones: they travel with the appeal.
+        ("position", "name", "role", "postal_address", "email"),
+        _l("Authorities appeals write to"),
+        refs=(Ref("appeal", "appeals", column="appeal_id", required=True),),
+        left_out={"id": _ID},
+    ),
+    Kind(
+        "appeal_letters",
+        AppealLetter,
+        "key",
+        ("position", "language", "text"),
+        _l("Sample letters of appeals"),
+        refs=(Ref("appeal", "appeals", column="appeal_id", required=True),),
+        left_out={"id": _ID},
+    ),
+    Kind(
+        "appeal_responses",
+        AppealResponse,
+        "key",
+        ("received_on", "kind", "text", "published", "created_at"),
+        _l("Responses to appeals"),
+        refs=(
+            Ref("appeal", "appeals", column="appeal_id", required=True),
+            Ref("target", "appeal_targets", column="target_id"),
+            Ref("source", "sources", column="source_id"),
+        ),
+        left_out={"id": _ID, "created_by_id": _USER},
+    ),
+    Kind(
+        "letter_reports",
+        LetterReport,
+        "key",
+        # The public count of letters sent, one record per letter and day: nothing of the sender.
+        ("reported_on",),
+        _l("Letters supporters reported sending"),
+        refs=(Ref("appeal", "appeals", column="appeal_id", required=True),),
+        left_out={
+            "id": _ID,
+            "client_hash": "a keyed hash of the sender's client: never exported",
+        },
+    ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 
@@ -408,9 +478,11 @@ def document_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "A whole campaign of the solidarity tracker",
         "description": (
-            "Every case, event, organisation, venue, source, status change, message of support "
-            "and delivery pack, named by slugs and keys. Accounts, e-mails and hashes are not "
-            "part of it. Written by `flask --app campaign export`, read by `... import`."
+            "Every case, event, organisation, venue, source, status change, message of support, "
+            "delivery pack and appeal (with its authorities, sample letters, responses and "
+            "the letters reported sent), named by slugs and keys. Accounts, supporters' "
+            "e-mails and hashes are not part of it. Written by `flask --app campaign export`, "
+            "read by `... import`."
         ),
         "type": "object",
         "additionalProperties": False,

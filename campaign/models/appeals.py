@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
+from campaign.models.keys import key_column
 from campaign.models.vocab import Vocabulary
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ class Appeal(db.Model):  # type: ignore[name-defined]
     __audit__ = Audited(relations=("cases",), ids_of=("cases",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     title: Mapped[str] = mapped_column(sa.String(200))
     # What is asked and why: the text the public page opens with.
     asked: Mapped[str] = mapped_column(sa.Text)
@@ -161,6 +163,7 @@ class AppealTarget(db.Model):  # type: ignore[name-defined]
     __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     appeal_id: Mapped[int] = mapped_column(
         sa.ForeignKey("appeals.id", ondelete="CASCADE"), index=True
     )
@@ -189,6 +192,7 @@ class AppealLetter(db.Model):  # type: ignore[name-defined]
     __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     appeal_id: Mapped[int] = mapped_column(sa.ForeignKey("appeals.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(default=0)
     language: Mapped[str] = mapped_column(sa.String(16))  # a language code: en, ru, kk, de...
@@ -208,6 +212,7 @@ class AppealResponse(db.Model):  # type: ignore[name-defined]
     __audit__ = Audited(relations=("target", "source"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     appeal_id: Mapped[int] = mapped_column(
         sa.ForeignKey("appeals.id", ondelete="CASCADE"), index=True
     )
@@ -248,6 +253,7 @@ class LetterReport(db.Model):  # type: ignore[name-defined]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     appeal_id: Mapped[int] = mapped_column(
         sa.ForeignKey("appeals.id", ondelete="CASCADE"), index=True
     )

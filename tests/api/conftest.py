@@ -1,6 +1,7 @@
 """A campaign with everything the public must not see beside what it may: the demo campaign, a
 person held today (counters that move), internal events, an activist's unchecked report,
-private and pending messages, internal notes, an unpublished case."""
+private and pending messages, internal notes, an unpublished case, a draft appeal and an
+unpublished response to an open one."""
 
 from __future__ import annotations
 
@@ -15,12 +16,18 @@ from campaign import demo
 from campaign.extensions import db
 from campaign.history.recorder import acting_as
 from campaign.models import (
+    Appeal,
+    AppealResponse,
+    AppealState,
+    AppealTarget,
+    AuthorityRole,
     Case,
     CaseStatus,
     Event,
     EventType,
     Message,
     MessageState,
+    ResponseKind,
     Role,
     User,
     Verification,
@@ -40,6 +47,8 @@ SECRETS = (
     "HIDDENCASE",
     "LETTERSADDRESS",
     "supporter@example.net",
+    "DRAFTAPPEAL",
+    "UNPUBLISHEDRESPONSE",
 )
 
 
@@ -53,6 +62,7 @@ class Campaign:
     internal_hearing: int
     public_hearing: int
     unchecked_report: int
+    open_appeal: int
     today: date
 
 
@@ -127,7 +137,43 @@ def campaign(app: Flask) -> Iterator[Campaign]:
                 cases=[held],
             ),
         }
-        db.session.add_all([activist, held, hidden, *events.values()])
+        court = AppealTarget(
+            name="Almaty City Court", role=AuthorityRole.COURT, email="court@example.kz"
+        )
+        appeals = {
+            "open": Appeal(
+                title="Let the lawyer in",
+                asked="Ask the court to let the lawyer visit.",
+                deadline=today + timedelta(days=7),
+                state=AppealState.OPEN,
+                opened_on=today - timedelta(days=3),
+                cases=[held, hidden],
+                targets=[court],
+                responses=[
+                    AppealResponse(
+                        target=court,
+                        received_on=today - timedelta(days=1),
+                        kind=ResponseKind.ACKNOWLEDGED,
+                        text="Received by the court.",
+                        published=True,
+                    ),
+                    AppealResponse(
+                        received_on=today,
+                        kind=ResponseKind.REFUSED,
+                        text="UNPUBLISHEDRESPONSE not checked yet",
+                        published=False,
+                    ),
+                ],
+            ),
+            "draft": Appeal(
+                title="DRAFTAPPEAL to the ministry",
+                asked="DRAFTAPPEAL text",
+                deadline=today + timedelta(days=10),
+                state=AppealState.DRAFT,
+                cases=[held],
+            ),
+        }
+        db.session.add_all([activist, held, hidden, *events.values(), *appeals.values()])
         db.session.flush()
         db.session.add_all(
             [
@@ -163,6 +209,7 @@ def campaign(app: Flask) -> Iterator[Campaign]:
             internal_hearing=events["internal_hearing"].id,
             public_hearing=events["public_hearing"].id,
             unchecked_report=events["unchecked_report"].id,
+            open_appeal=appeals["open"].id,
             today=today,
         )
     return found

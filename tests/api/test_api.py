@@ -201,6 +201,27 @@ def test_counters_agree_with_the_case_page(client: FlaskClient, campaign: Campai
     _no_secrets(str(counters))
 
 
+def test_open_appeals_are_those_the_letter_pages_show(
+    client: FlaskClient, campaign: Campaign
+) -> None:
+    response = client.get(f"{API}/cases/{campaign.held}/appeals")
+    _no_secrets(response.get_data(as_text=True))
+    (appeal,) = response.get_json()["appeals"]  # the draft is not there
+    assert appeal["id"] == campaign.open_appeal
+    assert (appeal["title"], appeal["state"]) == ("Let the lawyer in", "open")
+    assert [c["slug"] for c in appeal["cases"]] == [campaign.held]  # not the hidden case
+    assert [a["email"] for a in appeal["authorities"]] == ["court@example.kz"]
+    assert [r["text"] for r in appeal["responses"]] == ["Received by the court."]
+    assert appeal["authorities"][0]["latest_response"]["kind"] == "acknowledged"
+    page = client.get(appeal["url"].removeprefix("http://localhost"))
+    assert page.status_code == 200
+    assert "Received by the court." in page.text
+    assert "UNPUBLISHEDRESPONSE" not in page.text
+    # The demo's appeal is closed: not open, so not listed.
+    assert _json(client, f"{API}/cases/{demo.KURMANOV}/appeals") == {"appeals": []}
+    _json(client, f"{API}/cases/{campaign.hidden}/appeals", status=404)
+
+
 def test_signed_in_staff_get_the_public_view(staff_client, campaign: Campaign) -> None:
     client = staff_client()
     counters = _json(client, f"{API}/cases/{campaign.held}/counters")

@@ -795,3 +795,50 @@ def test_0013_content_gives_every_case_and_event_its_original_language(
         assert db.session.execute(sa.text("SELECT slug FROM cases")).scalar_one() == "held"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0014_gives_appeals_and_what_belongs_to_them_keys(migrated_app: Flask) -> None:
+    """0014: an appeal from before, its authority, letter, response and letter reported get a
+    key each, for the whole-campaign export; going down takes the keys and nothing else."""
+    with migrated_app.app_context():
+        upgrade(revision="0013")
+        appeal_id = _insert_appeal(datetime(2026, 12, 4))
+        _raw("appeal_targets", appeal_id=appeal_id, position=0, name="OSCE", role="osce")
+        target_id = db.session.execute(sa.text("SELECT id FROM appeal_targets")).scalar_one()
+        _raw("appeal_letters", appeal_id=appeal_id, position=0, language="en", text="Dear Sir")
+        _raw(
+            "appeal_responses",
+            appeal_id=appeal_id,
+            target_id=target_id,
+            received_on=date(2026, 12, 5),
+            kind="acknowledged",
+            published=False,
+            created_at=datetime(2026, 12, 5),
+        )
+        _raw("letter_reports", appeal_id=appeal_id, reported_on=date(2026, 12, 4))
+        db.session.commit()
+        db.session.remove()
+
+        upgrade(revision="0014")
+        tables = (
+            "appeals",
+            "appeal_targets",
+            "appeal_letters",
+            "appeal_responses",
+            "letter_reports",
+        )
+        keys = [
+            db.session.execute(sa.text(f"SELECT key FROM {table}")).scalar_one()  # noqa: S608
+            for table in tables
+        ]
+        assert len(set(keys)) == len(tables)
+        assert all(uuid.UUID(key) for key in keys)
+        db.session.remove()
+
+        downgrade(revision="0013")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("appeals")}
+        assert "key" not in columns
+        title = db.session.execute(sa.text("SELECT title FROM appeals")).scalar_one()
+        assert title == "Release him"
+        db.session.remove()
+        db.engine.dispose()

@@ -16,12 +16,20 @@ from campaign import demo
 from campaign.archive.backups import code_revision
 from campaign.extensions import db
 from campaign.models import (
+    Appeal,
+    AppealLetter,
+    AppealResponse,
+    AppealState,
+    AppealTarget,
+    AuthorityRole,
     Case,
     CaseEventEffect,
     DeliveryPack,
     Event,
+    LetterReport,
     Message,
     MessageState,
+    ResponseKind,
 )
 from tests.conftest import base_config, make_app
 
@@ -35,7 +43,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def fill_campaign() -> None:
     """The demo campaign, and the few things it lacks: what an event did to a case, a photo,
-    a message with an e-mail and hashes, delivered in a pack (call inside an app context)."""
+    a message with an e-mail and hashes, delivered in a pack, an open appeal with an answer
+    published and one not, letters reported (call inside an app context)."""
     demo.load()
     case = db.session.scalars(sa.select(Case).order_by(Case.id)).first()
     assert case is not None
@@ -64,7 +73,58 @@ def fill_campaign() -> None:
             delivered_on=date(2010, 5, 12),
         )
     )
+    _open_appeal(case)
     db.session.commit()
+
+
+def _open_appeal(case: Case) -> None:
+    """An open appeal beside the demo's closed one: an authority with an e-mail address, two
+    letters, a published and an unpublished response, and letters reported with a hash."""
+    court = AppealTarget(
+        position=0,
+        name="Almaty City Court",
+        role=AuthorityRole.COURT,
+        postal_address="Almaty City Court\nAlmaty",
+        email="court@example.kz",
+    )
+    appeal = Appeal(
+        title="Let his lawyer see him",
+        asked="Ask the court to let his lawyer visit.",
+        deadline=date(2010, 5, 20),
+        state=AppealState.OPEN,
+        opened_on=date(2010, 5, 2),
+        follow_up_on=date(2010, 5, 9),
+        cases=[case],
+        targets=[court],
+        letters=[
+            AppealLetter(position=0, language="en", text="Your Honour,"),
+            AppealLetter(position=1, language="ru", text="Уважаемый суд,"),
+        ],
+        responses=[
+            AppealResponse(
+                target=court,
+                received_on=date(2010, 5, 6),
+                kind=ResponseKind.ACKNOWLEDGED,
+                text="Received.",
+                published=True,
+            ),
+            AppealResponse(
+                received_on=date(2010, 5, 7),
+                kind=ResponseKind.REFUSED,
+                text="Not yet checked.",
+                published=False,
+            ),
+        ],
+    )
+    db.session.add(appeal)
+    db.session.flush()
+    db.session.add_all(
+        [
+            LetterReport(appeal_id=appeal.id, reported_on=date(2010, 5, 3), client_hash="d" * 64),
+            LetterReport(appeal_id=appeal.id, reported_on=date(2010, 5, 3), client_hash="e" * 64),
+            LetterReport(appeal_id=appeal.id, reported_on=date(2010, 5, 4)),
+        ]
+    )
 
 
 @pytest.fixture

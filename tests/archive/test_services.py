@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from campaign.appeals import queries
 from campaign.archive import records
 from campaign.archive.services import (
     ArchiveInvalid,
@@ -22,7 +23,17 @@ from campaign.archive.services import (
 )
 from campaign.extensions import db
 from campaign.history.chain import verify
-from campaign.models import AuditEntry, Case, Event, Message, Organisation, Role, User
+from campaign.models import (
+    Appeal,
+    AuditEntry,
+    Case,
+    Event,
+    LetterReport,
+    Message,
+    Organisation,
+    Role,
+    User,
+)
 from tests.archive.conftest import fill_campaign
 from tests.conftest import TEST_DATABASE_URL, count_rows
 
@@ -94,14 +105,17 @@ def test_no_email_hash_or_privacy_row_leaves_the_site(campaign: Flask) -> None:
         "secret-supporter@example.org",
         "c" * 64,
         "w" * 64,
+        "d" * 64,
         "the text before a safety edit",
         "password",
-        "email",
         "client_hash",
     ):
         assert secret not in text
     document = json.loads(text)
     assert "users" not in document
+    # The one e-mail address in an export is an authority's official one.
+    with_email = {name for name, records_ in document.items() if "email" in str(records_)}
+    assert with_email == {"appeal_targets"}
     message = next(m for m in document["messages"] if m["body"] == "Solidarity from Vienna")
     assert message["delivery_pack"] in {pack["key"] for pack in document["delivery_packs"]}
     kurmanov = next(case for case in document["cases"] if case["photo_filename"])
@@ -115,6 +129,30 @@ def test_export_import_into_an_empty_database_export_gives_the_same_document(
     report = _import(other_site, first)
     assert report.total_created == sum(len(first[kind.name]) for kind in records.KINDS)
     assert export_json(_export(other_site)) == export_json(first)
+
+
+def test_appeals_travel_with_their_cases_authorities_letters_and_responses(
+    campaign: Flask, other_site: Flask
+) -> None:
+    first = _export(campaign)
+    assert {appeal["title"] for appeal in first["appeals"]} == {
+        "Release Ainur Kurmanov and Yesenbek Ukteshbaev",  # the demo's
+        "Let his lawyer see him",
+    }
+    _import(other_site, first)
+    with other_site.app_context():
+        appeal = db.session.scalars(
+            sa.select(Appeal).where(Appeal.title == "Let his lawyer see him")
+        ).one()
+        assert [case.person_name for case in appeal.cases] == ["Ainur Kurmanov"]
+        assert [target.email for target in appeal.targets] == ["court@example.kz"]
+        assert [letter.language for letter in appeal.letters] == ["en", "ru"]
+        assert [(r.published, r.target is not None) for r in appeal.responses] == [
+            (True, True),
+            (False, False),
+        ]
+        assert queries.letters_reported([appeal.id]) == {appeal.id: 3}
+        assert set(db.session.scalars(sa.select(LetterReport.client_hash))) == {None}
 
 
 def test_a_campaign_moves_from_sqlite_to_postgresql_and_back(
@@ -204,8 +242,8 @@ def _break(document: dict[str, Any], how: str) -> tuple[Any, str]:
         broken["events"][2]["colour"] = "red"
         return broken, "/events/2/colour"
     if how == "unknown kind":
-        broken["appeals"] = []
-        return broken, "/appeals"
+        broken["petitions"] = []
+        return broken, "/petitions"
     if how == "broken reference":
         broken["events"][1]["cases"].append("nobody-at-all")
         return broken, f"/events/1/cases/{len(broken['events'][1]['cases']) - 1}"
