@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.events import views as events
     from campaign.health import views as health
     from campaign.history import views as history
+    from campaign.imports import views as imports
     from campaign.manage import views as manage
     from campaign.messages import views as messages
     from campaign.public import views as public
@@ -140,6 +141,6 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # Everything under /manage/ passes the staff area's guard: no staff view can be forgotten.
     access.init_app(app)
-    staff = (manage, cases, events, directory, history, messages, accounts, search)
+    staff = (manage, cases, events, directory, history, messages, accounts, search, imports)
     for package in staff:
         app.register_blueprint(package.bp)

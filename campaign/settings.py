@@ -136,6 +136,11 @@ class Defaults:
     SUBSCRIPTION_CONFIRM_HOURS = 48
     SUBSCRIPTION_UNCONFIRMED_DAYS = 3
     SUBSCRIPTION_REQUEST_LIMIT = "10 per 10 minutes;50 per day"
+    # Spreadsheets in (campaign.imports): the largest file and the most rows one upload may
+    # hold, and how long an uploaded sheet waits for its confirmation before it is deleted.
+    IMPORT_MAX_BYTES = 1_500_000
+    IMPORT_MAX_ROWS = 5000
+    IMPORT_UPLOAD_HOURS = 2
     # Where case photos are read from; None: the instance folder's photos/.
     PHOTO_FOLDER: str | None = None
     # The e-mail of the first admin that `flask init` creates.
@@ -284,6 +289,9 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "SUPPORT_DUPLICATE_WINDOW_HOURS": (_number, "a number of hours"),
     "MAIL_PORT": (_whole, "a port number"),
     "MAIL_USE_TLS": (_flag, "true or false"),
+    "IMPORT_MAX_BYTES": (_whole, "a whole number of bytes"),
+    "IMPORT_MAX_ROWS": (_whole, "a whole number of rows"),
+    "IMPORT_UPLOAD_HOURS": (_number, "a number of hours"),
     "OUTBOX_MAX_ATTEMPTS": (_whole, "a whole number of attempts"),
     "OUTBOX_RETRY_SECONDS": (_number, "a number of seconds"),
     "OUTBOX_RETRY_MAX_SECONDS": (_number, "a number of seconds"),

@@ -16,6 +16,7 @@ from campaign.models.organisations import Organisation, Source, Venue
 from campaign.models.outbox import OutboxMail, OutboxState
 from campaign.models.privacy import ClientHashKey, RateLimit
 from campaign.models.search import SearchDocument
+from campaign.models.sheets import SheetMapping, SheetUpload
 from campaign.models.site import PublicVersion
 from campaign.models.subscriptions import Frequency, Subscription, SubscriptionDelivery
 from campaign.models.vocab import (
@@ -62,6 +63,8 @@ __all__ = [
     "Role",
     "SearchDocument",
     "SecurityPolicy",
+    "SheetMapping",
+    "SheetUpload",
     "Source",
     "Subscription",
     "SubscriptionDelivery",

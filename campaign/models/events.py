@@ -83,6 +83,8 @@ class Event(db.Model):  # type: ignore[name-defined]
     outcome: Mapped[str | None] = mapped_column(sa.Text)
     authority: Mapped[str | None] = mapped_column(sa.String(300))
     authority_response: Mapped[str | None] = mapped_column(sa.Text)
+    # The event's id in an organiser's own spreadsheet: a re-import updates rather than duplicates.
+    external_id: Mapped[str | None] = mapped_column(sa.String(100), index=True)
 
     visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility), default=Visibility.PUBLIC)
     verification: Mapped[Verification] = mapped_column(
