@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from campaign.imports.labels import FIELDS, KINDS
@@ -22,7 +23,7 @@ class UploadForm(FlaskForm):
 
     kind = SelectField(
         _l("The sheet lists"),
-        choices=[(k, label) for k, label in KINDS.items()],
+        choices=[SelectChoice(k, label) for k, label in KINDS.items()],
         validators=[InputRequired()],
     )
     sheet = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
@@ -51,7 +52,9 @@ def mapping_form(
     class MappingForm(FlaskForm):
         pass
 
-    options = [("", str(_l("— leave out —")))] + [(n, str(lb)) for n, lb in FIELDS[kind].items()]
+    options = [SelectChoice("", str(_l("— leave out —")))] + [
+        SelectChoice(n, str(lb)) for n, lb in FIELDS[kind].items()
+    ]
     for i, heading in enumerate(header):
         setattr(
             MappingForm,
@@ -61,7 +64,8 @@ def mapping_form(
     if kind == "events":
         MappingForm.case = SelectField(  # type: ignore[attr-defined]
             _l("Events of which case, where the sheet does not say"),
-            choices=[("", str(_l("— none —")))] + [(str(i), n) for i, n in cases],
+            choices=[SelectChoice("", str(_l("— none —")))]
+            + [SelectChoice(str(i), n) for i, n in cases],
             default=str(default_case) if default_case else "",
         )
     return MappingForm()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -65,18 +66,28 @@ FIELDS = {"events": EVENT_FIELDS, "cases": CASE_FIELDS}
 # The fields a sheet of each kind must map a column to.
 REQUIRED = {"events": ("type", "title", "date"), "cases": ("person_name",)}
 
-SHEET_ERRORS: dict[str, LazyString] = {
-    "too_big": _l("The file is larger than the limit of %(limit)s bytes: split it in parts."),
-    "too_many_rows": _l("The sheet has more than %(limit)s rows: split it in parts."),
-    "too_many_columns": _l("The sheet has more than %(limit)s columns."),
-    "empty": _l("The file holds no rows."),
-    "undecodable": _l(
-        "The file could not be read as text (tried UTF-8 and Windows-1251): save it as "
-        "CSV UTF-8 and upload it again."
-    ),
-    "not_a_sheet": _l("The file is not a CSV or XLSX spreadsheet."),
-    "broken_xlsx": _l("The XLSX file is damaged or not an XLSX workbook."),
-}
+
+def sheet_error(reason: str, **values: object) -> str:
+    """The message for a file that cannot be imported (see :class:`SheetError`'s reasons)."""
+    if reason == "too_big":
+        return _(
+            "The file is larger than the limit of %(limit)s bytes: split it in parts.", **values
+        )
+    if reason == "too_many_rows":
+        return _("The sheet has more than %(limit)s rows: split it in parts.", **values)
+    if reason == "too_many_columns":
+        return _("The sheet has more than %(limit)s columns.", **values)
+    if reason == "empty":
+        return _("The file holds no rows.")
+    if reason == "undecodable":
+        return _(
+            "The file could not be read as text (tried UTF-8 and Windows-1251): save it as "
+            "CSV UTF-8 and upload it again."
+        )
+    if reason == "broken_xlsx":
+        return _("The XLSX file is damaged or not an XLSX workbook.")
+    return _("The file is not a CSV or XLSX spreadsheet.")
+
 
 ENCODINGS: dict[str, LazyString] = {
     "utf-8": _l("CSV, UTF-8"),

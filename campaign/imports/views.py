@@ -8,11 +8,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from campaign.extensions import db
 from campaign.imports import queries, services
 from campaign.imports.forms import ConfirmForm, UploadForm, mapping_form
-from campaign.imports.labels import ACTIONS, ENCODINGS, FIELDS, KINDS, SHEET_ERRORS
+from campaign.imports.labels import ACTIONS, ENCODINGS, FIELDS, KINDS, sheet_error
 from campaign.models import SheetUpload
 from campaign.util.sheetfiles import SheetError, read_sheet
 from campaign.web.access import ORGANISERS, acting_user, allow
@@ -31,12 +32,12 @@ def _upload_page(form: UploadForm, error: str | None = None, status: int = 200) 
     ), status
 
 
-def _upload_form() -> UploadForm:
-    form = UploadForm()
-    form.case.choices = [("", _("— none —"))] + [
-        (str(i), name) for i, name in queries.case_choices()
+def _upload_form(*, read_request: bool = True) -> UploadForm:
+    form = UploadForm() if read_request else UploadForm(formdata=None)
+    form.case.choices = [SelectChoice("", _("— none —"))] + [
+        SelectChoice(str(i), name) for i, name in queries.case_choices()
     ]
-    if request.method == "GET":
+    if request.method == "GET" or not read_request:
         form.kind.data = request.args.get("kind", "events")
         form.case.data = request.args.get("case", type=int)
     return form
@@ -46,7 +47,7 @@ def _upload_form() -> UploadForm:
 def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
     """A file over the request limit gets the upload page with the limit, not an error page."""
     limit = current_app.config["IMPORT_MAX_BYTES"]
-    return _upload_page(_upload_form(), _(str(SHEET_ERRORS["too_big"]), limit=limit), 413)
+    return _upload_page(_upload_form(read_request=False), sheet_error("too_big", limit=limit), 413)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -67,7 +68,7 @@ def upload() -> tuple[str, int] | Response:
             max_bytes=config["IMPORT_MAX_BYTES"],
         )
     except SheetError as error:
-        message = _(str(SHEET_ERRORS[error.reason]), **error.values)
+        message = sheet_error(error.reason, **error.values)
         return _upload_page(form, message, 400)
     kind = form.kind.data if form.kind.data in services.KINDS else "events"
     token = services.store_upload(
