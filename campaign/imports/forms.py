@@ -62,7 +62,7 @@ def mapping_form(
             SelectField(heading or f"#{i + 1}", choices=options, default=chosen[i]),
         )
     if kind == "events":
-        MappingForm.case = SelectField(  # type: ignore[attr-defined]
+        MappingForm.case = SelectField(
             _l("Events of which case, where the sheet does not say"),
             choices=[SelectChoice("", str(_l("— none —")))]
             + [SelectChoice(str(i), n) for i, n in cases],

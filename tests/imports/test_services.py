@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from datetime import date
@@ -154,7 +153,8 @@ def test_events_are_previewed_then_created_all_at_once(
     audited = db.session.scalar(
         sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.object_type == "event")
     )
-    assert audited and audited >= 3
+    assert audited is not None
+    assert audited >= 3
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SheetUpload)) == 0
 
 
