@@ -72,6 +72,7 @@ CASE_FIELDS = (
     "released_on_approximate",
     "summary",
     "internal_notes",
+    "external_id",
     "published",
     "archived_at",
     "created_at",
@@ -98,6 +99,7 @@ EVENT_FIELDS = (
     "visibility",
     "verification",
     "verified_at",
+    "external_id",
     "created_at",
     "updated_at",
     "version",
@@ -143,6 +145,7 @@ EVENT_CSV_FIELDS = (
     "verified_at",
     "created_at",
     "updated_at",
+    "external_id",
 )
 MESSAGE_CSV_FIELDS = MESSAGE_FIELDS
 

@@ -839,7 +839,8 @@ def _save_event(row: RowPlan, actor: User) -> None:
         event_services.log_event(row.record, actor)
         return
     event = db.session.get(Event, row.target_id)
-    assert event is not None  # noqa: S101 - the plan found it in this transaction
+    if event is None:  # deleted between the plan and now
+        raise EditConflict("event", row.target_id or 0, 0, None)
     event_services.update_event(event, row.record, actor, seen_version=event.version)
 
 
@@ -848,5 +849,6 @@ def _save_case(row: RowPlan, actor: User) -> None:
         case_services.open_case(row.record, actor)
         return
     case = db.session.get(Case, row.target_id)
-    assert case is not None  # noqa: S101 - the plan found it in this transaction
+    if case is None:  # deleted between the plan and now
+        raise EditConflict("case", row.target_id or 0, 0, None)
     case_services.update_case(case, row.record, actor, seen_version=case.version)
