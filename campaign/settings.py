@@ -137,9 +137,10 @@ class Defaults:
     SUBSCRIPTION_UNCONFIRMED_DAYS = 3
     SUBSCRIPTION_REQUEST_LIMIT = "10 per 10 minutes;50 per day"
     # Spreadsheets in (campaign.imports): the largest file and the most rows one upload may
-    # hold, and how long an uploaded sheet waits for its confirmation before it is deleted.
+    # hold (an import runs within the request: keep it well inside the worker timeout), and
+    # how long an uploaded sheet waits for its confirmation before it is deleted.
     IMPORT_MAX_BYTES = 1_500_000
-    IMPORT_MAX_ROWS = 5000
+    IMPORT_MAX_ROWS = 500
     IMPORT_UPLOAD_HOURS = 2
     # Where case photos are read from; None: the instance folder's photos/.
     PHOTO_FOLDER: str | None = None
