@@ -14,7 +14,10 @@ DEMO_SITE_NAME ?= Solidarity with Ainur Kurmanov
 # Every install takes the versions CI tested (`make lock` writes them anew).
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test test-fast lint typecheck imports security axe bench install install-test migrate messages lock clean
+.PHONY: run test test-fast lint typecheck imports security axe bench install install-test migrate messages catalogues lock clean
+# The catalogues: the shipped languages (every configured one but English, the source).
+CATALOGUES := campaign/translations
+SHIPPED_LANGUAGES ?= ru kk
 
 $(BIN)/python:
 	@echo "Creating $(VENV) and installing (a minute or two the first time)..."
@@ -29,9 +32,9 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
 	$(PIP_INSTALL) -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogues
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test catalogues
 
 $(AXE):
 	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix .axe \
@@ -90,9 +93,26 @@ cluster-test: install-test
 migrate: install
 	$(FLASK) db upgrade
 
-## make messages: extract translatable strings into campaign/translations/messages.pot.
+## make messages: extract translatable strings into campaign/translations/messages.pot, bring
+## every shipped language's catalogue up to date with it (a new language's is created), and
+## compile them. tests/i18n says what is still untranslated, fuzzy or has broken placeholders.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o campaign/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --sort-by-file -o $(CATALOGUES)/messages.pot .
+	@for lang in $(SHIPPED_LANGUAGES); do \
+	  if [ -f $(CATALOGUES)/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) -l $$lang; \
+	  else \
+	    $(BIN)/pybabel init -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) -l $$lang; \
+	  fi; \
+	done
+	@$(MAKE) --no-print-directory catalogues
+
+## make catalogues: compile the .po catalogues into the .mo files the app reads from a checkout
+## (the wheel compiles its own: hatch_build.py). `make install` runs it.
+catalogues: $(VENV)/.installed
+	@if ls $(CATALOGUES)/*/LC_MESSAGES/messages.po > /dev/null 2>&1; then \
+	  $(BIN)/pybabel compile --statistics -d $(CATALOGUES) 2>&1 | grep -v "^compiling" || true; \
+	fi
 
 ## make lock: resolve the dependencies afresh in a scratch venv and write constraints.txt.
 lock:

@@ -98,6 +98,7 @@ def _init_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     sessions.init_app(app)
@@ -114,6 +115,9 @@ def _register_blueprints(app: Flask) -> None:
     has a public face, ``public_bp``.
     """
     from campaign.accounts import views as accounts
+    from campaign.api import views as api
+    from campaign.appeals import views as appeals
+    from campaign.archive import views as archive
     from campaign.cases import views as cases
     from campaign.directory import views as directory
     from campaign.events import views as events
@@ -136,11 +140,26 @@ def _register_blueprints(app: Flask) -> None:
         messages.public_bp,
         subscriptions.public_bp,
         accounts.public_bp,
+        appeals.public_bp,
+        api.public_bp,
+        api.embeds_bp,
     )
     for blueprint in public_blueprints:
         app.register_blueprint(blueprint)
     # Everything under /manage/ passes the staff area's guard: no staff view can be forgotten.
     access.init_app(app)
-    staff = (manage, cases, events, directory, history, messages, accounts, search, imports)
+    staff = (
+        manage,
+        cases,
+        events,
+        directory,
+        history,
+        messages,
+        accounts,
+        search,
+        archive,
+        appeals,
+        imports,
+    )
     for package in staff:
         app.register_blueprint(package.bp)

@@ -12,6 +12,7 @@ from werkzeug.serving import run_simple
 from campaign import demo
 from campaign.accounts import services as accounts
 from campaign.accounts.cli import user_cli
+from campaign.archive import cli as archive_cli
 from campaign.extensions import db
 from campaign.history.cli import audit_cli
 from campaign.messages.cli import messages_cli
@@ -32,6 +33,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(subscriptions_cli)
+    for command in archive_cli.COMMANDS:
+        app.cli.add_command(command)
 
 
 @click.command("demo")

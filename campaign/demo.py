@@ -14,6 +14,12 @@ import sqlalchemy as sa
 from campaign.extensions import db
 from campaign.history.recorder import acting_as
 from campaign.models import (
+    Appeal,
+    AppealLetter,
+    AppealResponse,
+    AppealState,
+    AppealTarget,
+    AuthorityRole,
     Case,
     CaseStatus,
     CaseStatusChange,
@@ -26,6 +32,7 @@ from campaign.models import (
     MessageState,
     Organisation,
     OrganisationKind,
+    ResponseKind,
     Source,
     Venue,
     Verification,
@@ -204,18 +211,6 @@ EVENTS: list[DemoEvent] = [
         venue=("OSCE building", "Vienna"),
         orgs=("CWI Austria (SLP)",),
         description="Kazakhstan held the chair of the OSCE that year; pickets stood at both buildings.",
-    ),
-    DemoEvent(
-        EventType.LETTER,
-        "Protest letters to the Kazakh authorities and the OSCE",
-        date(2010, 5, 1),
-        DatePrecision.MONTH,
-        (KURMANOV, UKTESHBAEV),
-        city=None,
-        country=None,
-        orgs=("Socialist Party (CWI England and Wales)", "CWI Russia", "CWI Austria (SLP)"),
-        authority="Kazakh authorities; OSCE Chairmanship",
-        description="CWI sections and trade unions in Europe and Russia wrote demanding the release.",
     ),
     DemoEvent(
         EventType.STATEMENT,
@@ -418,6 +413,7 @@ def _add_campaign() -> None:
             sources=[sources[key] for key in spec.sources],
         )
         db.session.add(event)
+    _appeal(cases, statement)
     _messages(cases[KURMANOV])
 
 
@@ -486,6 +482,92 @@ def _cases() -> dict[str, Case]:
             )
         )
     return {KURMANOV: kurmanov, UKTESHBAEV: ukteshbaev}
+
+
+APPEAL_ASKED = (
+    "Ainur Kurmanov, a journalist, was arrested at a picket against home repossessions outside "
+    "Temir Bank in Almaty, where he was reporting, and given the maximum of fifteen days for "
+    "'organising a picket'. He refuses food in protest. Yesenbek Ukteshbaev, leader of the "
+    "movement Defend People's Homes, was jailed for five days. The arrests were preventive: they "
+    "were meant to stop the opposition's demonstration of 1 May.\n\n"
+    "We ask the authorities of Kazakhstan to release both men at once and drop the charges, and "
+    "the OSCE, whose chair Kazakhstan holds this year, to raise their detention with its chair."
+)
+APPEAL_LETTERS = {
+    "en": (
+        "Dear Sir or Madam,\n\n"
+        "I am writing about Ainur Kurmanov, a journalist jailed in Almaty for fifteen days for "
+        "'organising a picket' that he was reporting on, and about Yesenbek Ukteshbaev, jailed "
+        "for five days. Both are on hunger strike.\n\n"
+        "Reporting on a peaceful protest and defending people's homes are not crimes. I urge you "
+        "to release them immediately, to drop the charges, and to respect the right to peaceful "
+        "assembly that Kazakhstan has undertaken to uphold as chair of the OSCE.\n\n"
+        "Yours faithfully,"
+    ),
+    "ru": (
+        "Уважаемые господа!\n\n"
+        "Я пишу вам в связи с делом журналиста Айнура Курманова, арестованного в Алматы на "
+        "пятнадцать суток за «организацию пикета», который он освещал, и Есенбека Уктешбаева, "
+        "арестованного на пять суток. Оба держат голодовку.\n\n"
+        "Освещать мирный протест и защищать жильё людей — не преступление. Я призываю вас "
+        "немедленно освободить их, снять обвинения и соблюдать право на мирные собрания, которое "
+        "Казахстан обязался уважать как председатель ОБСЕ.\n\n"
+        "С уважением,"
+    ),
+}
+
+
+def _appeal(cases: dict[str, Case], statement: Source) -> None:
+    """The 2010 letters to the Kazakh authorities and the OSCE, as an appeal.
+
+    The statement says that protests were sent in writing, not on which day nor that anybody
+    answered: the opening day is ours (during the first week of detention), the deadline is the
+    end of the sentence, and the responses record the silence it reports.
+    """
+    appeal = Appeal(
+        title="Release Ainur Kurmanov and Yesenbek Ukteshbaev",
+        asked=APPEAL_ASKED,
+        deadline=date(2010, 5, 12),
+        state=AppealState.CLOSED,
+        opened_on=date(2010, 4, 30),
+        closed_on=date(2010, 5, 12),
+        outcome=(
+            "Yesenbek Ukteshbaev was released after five days, Ainur Kurmanov on 12 May 2010 at "
+            "the end of his sentence, after fifteen days on hunger strike. No answer from the "
+            "authorities or the OSCE is on record. Thank you to everyone who wrote."
+        ),
+        cases=[cases[KURMANOV], cases[UKTESHBAEV]],
+    )
+    prosecutor = AppealTarget(
+        position=0,
+        name="Prosecutor General of the Republic of Kazakhstan",
+        role=AuthorityRole.PROSECUTOR,
+        postal_address="General Prosecutor's Office\nAstana\nKazakhstan",
+    )
+    osce = AppealTarget(
+        position=1,
+        name="OSCE Chairmanship-in-Office (Kazakhstan, 2010)",
+        role=AuthorityRole.OSCE,
+        postal_address="OSCE Secretariat\nWallnerstrasse 6\n1010 Vienna\nAustria",
+    )
+    appeal.targets = [prosecutor, osce]
+    appeal.letters = [
+        AppealLetter(position=i, language=code, text=text)
+        for i, (code, text) in enumerate(APPEAL_LETTERS.items())
+    ]
+    appeal.responses = [
+        AppealResponse(
+            target=target,
+            received_on=date(2010, 5, 12),
+            kind=ResponseKind.NO_REPLY,
+            text="No answer came before the release.",
+            source=statement,
+            published=True,
+            created_at=datetime(2010, 5, 12, 18, 0, tzinfo=UTC),
+        )
+        for target in (prosecutor, osce)
+    ]
+    db.session.add(appeal)
 
 
 def _organisation(name: str, kind: OrganisationKind, country: str | None) -> Organisation:

@@ -38,7 +38,10 @@ class Defaults:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("en",)
+    # The interface languages (Babel locale identifiers), the default first or anywhere: the
+    # default's pages have no prefix, every other's are under /<language>/ ("/ru/cases/...").
+    # A list, or from the environment a comma-separated string ("en,ru,kk").
+    LANGUAGES = ("en", "ru", "kk")
 
     SESSION_COOKIE_HTTPONLY = True
     # None: Secure unless the app runs in debug or testing mode (decided in finalise()).
@@ -109,9 +112,14 @@ class Defaults:
     SUPPORT_SEND_LIMIT = "20 per 10 minutes;200 per day"
     SUPPORT_ATTEMPT_LIMIT = "60 per 10 minutes"
     SUPPORT_MAX_BODY_BYTES = 64 * 1024
+    # The public API (/api/v1/): requests per client (Flask-Limiter syntax).
+    API_RATE_LIMIT = "300 per minute;5000 per hour"
     SUPPORT_FORM_MIN_SECONDS = 3
     SUPPORT_FORM_MAX_SECONDS = 8 * 3600
     SUPPORT_DUPLICATE_WINDOW_HOURS = 7 * 24
+    # "I sent a letter" on an appeal: presses per client (Flask-Limiter syntax); each client
+    # is counted once a day whatever it presses.
+    APPEAL_LETTER_LIMIT = "30 per 10 minutes;100 per day"
     # Outgoing mail, sent by the outbox worker: a supporter's confirmation (with the withdraw
     # link) and case subscriptions. Without MAIL_SERVER nothing is sent, the support form does
     # not ask for an e-mail at all and cases cannot be followed by e-mail.
@@ -250,6 +258,28 @@ def _iso_day(value: Any) -> str | None:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _languages(value: Any) -> tuple[str, ...]:
+    """Babel locale identifiers ("en", "ru", "pt_BR"), as a list or a comma-separated string,
+    each known to Babel (a prefix of the site's addresses), without repeats."""
+    from babel import Locale, UnknownLocaleError
+
+    names = value.split(",") if isinstance(value, str) else list(value)
+    found: list[str] = []
+    for raw in names:
+        name = str(raw).strip()
+        if not name:
+            continue
+        try:
+            Locale.parse(name)
+        except (UnknownLocaleError, ValueError, TypeError):
+            raise ValueError(value) from None
+        if name not in found:
+            found.append(name)
+    if not found:
+        raise ValueError(value)
+    return tuple(found)
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(value)
@@ -285,9 +315,11 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "SUPPORT_SEND_LIMIT": (_text, 'a limit such as "20 per 10 minutes"'),
     "SUPPORT_ATTEMPT_LIMIT": (_text, 'a limit such as "60 per 10 minutes"'),
     "SUPPORT_MAX_BODY_BYTES": (_whole, "a whole number of bytes"),
+    "API_RATE_LIMIT": (_text, 'a limit such as "300 per minute"'),
     "SUPPORT_FORM_MIN_SECONDS": (_number, "a number of seconds"),
     "SUPPORT_FORM_MAX_SECONDS": (_number, "a number of seconds"),
     "SUPPORT_DUPLICATE_WINDOW_HOURS": (_number, "a number of hours"),
+    "APPEAL_LETTER_LIMIT": (_text, 'a limit such as "30 per 10 minutes"'),
     "MAIL_PORT": (_whole, "a port number"),
     "MAIL_USE_TLS": (_flag, "true or false"),
     "IMPORT_MAX_BYTES": (_whole, "a whole number of bytes"),
@@ -311,6 +343,7 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "ONION_ADDRESS": (_site, "an address such as http://example.onion"),
     "TRUSTED_HOSTS": (_hosts, "a list of host names"),
     "SECURITY_TXT_EXPIRES": (_iso_day, "a date such as 2027-06-30"),
+    "LANGUAGES": (_languages, 'a list of language codes such as "en,ru,kk"'),
 }
 
 
@@ -435,6 +468,10 @@ def finalise(app: Flask) -> None:
     if config["PRODUCTION"] and not config["SESSION_COOKIE_SECURE"]:
         raise StartupError("Production mode needs SESSION_COOKIE_SECURE: serve the app over HTTPS.")
     _check_hosts(config)
+    if config["BABEL_DEFAULT_LOCALE"] not in config["LANGUAGES"]:
+        raise StartupError(
+            f"LANGUAGES must include the default language {config['BABEL_DEFAULT_LOCALE']!r}."
+        )
 
 
 def _check_hosts(config: dict[str, Any]) -> None:

@@ -551,8 +551,14 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 # -- a real SMTP server for the outbox worker (tests/outbox, tests/subscriptions) -------------
 
-# Ports 5160-5169 are the outbox tests' own; each pytest-xdist worker takes one of them.
-SMTP_TEST_PORT = 5160 + int((XDIST_WORKER or "gw0").removeprefix("gw") or 0) % 10
+
+def _free_port() -> int:
+    """A port nothing listens on now: fixed ports collide with other runs on a shared machine."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class SMTPInbox:
@@ -605,8 +611,9 @@ def smtp_server() -> Iterator[SMTPInbox]:
     server_log = logging.getLogger("mail.log")
     level = server_log.level
     server_log.setLevel(logging.WARNING)
-    inbox = SMTPInbox(SMTP_TEST_PORT)
-    controller = Controller(inbox, hostname="127.0.0.1", port=SMTP_TEST_PORT)
+    port = _free_port()
+    inbox = SMTPInbox(port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield inbox

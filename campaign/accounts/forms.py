@@ -53,6 +53,13 @@ class ChangePasswordForm(NewPasswordFields):
     submit = SubmitField(_l("Change password"))
 
 
+class LanguageForm(FlaskForm):
+    """The staff area's language for one's own account; the view fills the choices."""
+
+    language = SelectField(_l("Language of the staff area"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Save language"))
+
+
 class AcceptInvitationForm(NewPasswordFields):
     """The name colleagues will see, and a password of the person's own choosing."""
 

@@ -369,6 +369,21 @@ def change_password(user: User, current: str, new: str, *, keep: UserSession | N
     sessions.revoke_all(user, keep=keep)
 
 
+class UnknownLanguage(AccountError):
+    """The language is not one the site is configured to speak."""
+
+
+def set_language(user: User, language: str | None) -> None:
+    """Choose the staff area's language for one's own account (None: follow the browser).
+
+    Raises :class:`UnknownLanguage` for a language not in the ``LANGUAGES`` setting.
+    """
+    if language and language not in current_app.config["LANGUAGES"]:
+        raise UnknownLanguage(language)
+    user.language = language or None
+    db.session.flush()
+
+
 @dataclass(frozen=True)
 class NewInvitation:
     """An invitation and the token of its link (only the token's hash is kept)."""

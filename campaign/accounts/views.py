@@ -29,6 +29,7 @@ from campaign.accounts.forms import (
     CodeForm,
     EnrolForm,
     InviteForm,
+    LanguageForm,
     LoginForm,
     PasswordCheckForm,
     RoleForm,
@@ -38,6 +39,7 @@ from campaign.extensions import db
 from campaign.models import Invitation, Role, User
 from campaign.web.access import ADMINS, acting_user, add_gate, allow
 from campaign.web.clients import client_address
+from campaign.web.i18n import language_choices, without_language
 from campaign.web.redirects import local_target
 
 public_bp = Blueprint("accounts", __name__)
@@ -168,7 +170,38 @@ def change_password() -> str | Response:
                 "success",
             )
             return redirect(url_for("manage.dashboard"))
-    return render_template("accounts/change_password.html", form=form)
+    return render_template(
+        "accounts/change_password.html", form=form, language_form=_language_form(sent=False)
+    )
+
+
+def _language_form(*, sent: bool) -> LanguageForm:
+    """The account's language, among the configured ones or the browser's choice; *sent*:
+    read what this request posted (else show the saved choice)."""
+    form = LanguageForm() if sent else LanguageForm(formdata=None)
+    form.language.choices = [("", _("As my browser asks")), *language_choices()]
+    if not sent:
+        form.language.data = acting_user().language or ""
+    return form
+
+
+@public_bp.post("/account/language")
+@login_required
+def set_language() -> str | Response:
+    """Choose the staff area's language; the account page then opens in it (no prefix)."""
+    form = _language_form(sent=True)
+    if form.validate_on_submit():
+        try:
+            services.set_language(acting_user(), form.language.data or None)
+        except services.UnknownLanguage:
+            form.language.errors = [_("Choose one of the languages in the list.")]
+        else:
+            db.session.commit()
+            flash(_("Your language is saved."), "success")
+            return redirect(without_language(url_for("accounts.change_password")))
+    return render_template(
+        "accounts/change_password.html", form=ChangePasswordForm(formdata=None), language_form=form
+    )
 
 
 def _private(page: str) -> Response:

@@ -137,3 +137,30 @@ def milestones(case: Case, today: date) -> list[tuple[date, int]]:
 def _schedule_key(event: Event) -> tuple[date, int, int]:
     time = event.start_time
     return (event.date, time.hour * 60 + time.minute if time else -1, event.id or 0)
+
+
+@dataclass(frozen=True)
+class Counters:
+    """Every counter a case shows, computed once for the case page, the API and the embeds."""
+
+    detention: Detention | None
+    hunger_strike_day: int | None
+    next_hearing: Event | None
+    days_to_hearing: int | None
+    next_event: Event | None
+    today_events: list[Event]
+
+
+def case_counters(case: Case, scheduled: Iterable[Event], today: date) -> Counters:
+    """The counters of *case* on *today*, from the events the counters need (its hunger
+    strikes, releases and everything from today on: campaign.timeline.build.counter_events)."""
+    events = list(scheduled)
+    hearing = next_hearing(events, today)
+    return Counters(
+        detention=detention(case, today),
+        hunger_strike_day=hunger_strike_day(events, today, case),
+        next_hearing=hearing,
+        days_to_hearing=days_until(hearing, today),
+        next_event=next_event(events, today),
+        today_events=todays_events(events, today),
+    )

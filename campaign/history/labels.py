@@ -49,6 +49,10 @@ KINDS = {
     "user": (_l("User"), _l("Users")),
     "invitation": (_l("Invitation"), _l("Invitations")),
     "securitypolicy": (_l("Security policy"), _l("Security policy")),
+    "appeal": (_l("Appeal"), _l("Appeals")),
+    "appealtarget": (_l("Authority of an appeal"), _l("Authorities of appeals")),
+    "appealletter": (_l("Sample letter"), _l("Sample letters")),
+    "appealresponse": (_l("Response to an appeal"), _l("Responses to appeals")),
 }
 # How each kind is written in the address of its history page: /manage/history/messages/12.
 URL_KINDS = {

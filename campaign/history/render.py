@@ -25,6 +25,7 @@ IGNORED_FIELDS = frozenset(
         "client_hash",
         "body_fingerprint",
         "totp_last_step",
+        "key",  # a random identifier for export and import (campaign.archive)
     }
 )
 LABEL_LENGTH = 300

@@ -8,6 +8,17 @@ from campaign.models.accounts import (
     User,
     UserSession,
 )
+from campaign.models.appeals import (
+    Appeal,
+    AppealLetter,
+    AppealResponse,
+    AppealState,
+    AppealTarget,
+    AuthorityRole,
+    LetterReport,
+    ResponseKind,
+    appeal_cases,
+)
 from campaign.models.audit import AuditChainHead, AuditEntry
 from campaign.models.cases import Case, CaseEventEffect, CaseStatusChange, case_links
 from campaign.models.events import Event, event_cases, event_organisations, event_sources
@@ -34,9 +45,15 @@ from campaign.models.vocab import (
 )
 
 __all__ = [
+    "Appeal",
+    "AppealLetter",
+    "AppealResponse",
+    "AppealState",
+    "AppealTarget",
     "AuditAction",
     "AuditChainHead",
     "AuditEntry",
+    "AuthorityRole",
     "Case",
     "CaseEventEffect",
     "CaseStatus",
@@ -50,6 +67,7 @@ __all__ = [
     "EventType",
     "Frequency",
     "Invitation",
+    "LetterReport",
     "LoginAttempt",
     "Message",
     "MessageState",
@@ -60,6 +78,7 @@ __all__ = [
     "PublicVersion",
     "RateLimit",
     "RecoveryCode",
+    "ResponseKind",
     "Role",
     "SearchDocument",
     "SecurityPolicy",
@@ -73,6 +92,7 @@ __all__ = [
     "Venue",
     "Verification",
     "Visibility",
+    "appeal_cases",
     "case_links",
     "event_cases",
     "event_organisations",

@@ -32,6 +32,8 @@ class User(db.Model):  # type: ignore[name-defined]
     totp_confirmed_at: Mapped[datetime | None]
     # The last time step whose code was accepted: a code works once, never again.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The staff area's language for this account ("ru"); None: the browser's Accept-Language.
+    language: Mapped[str | None] = mapped_column(sa.String(16))
 
     sessions: Mapped[list[UserSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
+from campaign.models.keys import key_column
 from campaign.models.vocab import CaseStatus, DatePrecision
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class CaseStatusChange(db.Model):  # type: ignore[name-defined]
     __tablename__ = "case_status_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     old_status: Mapped[CaseStatus | None] = mapped_column(str_enum(CaseStatus))
     new_status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus))
@@ -145,6 +147,7 @@ class CaseEventEffect(db.Model):  # type: ignore[name-defined]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     event_id: Mapped[int] = mapped_column(
         sa.ForeignKey("events.id", ondelete="CASCADE"), index=True

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
+from campaign.models.keys import key_column
 from campaign.models.vocab import DatePrecision, EventFamily, EventType, Verification, Visibility
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class Event(db.Model):  # type: ignore[name-defined]
     __audit__ = Audited(relations=("cases", "organisations", "sources", "venue"), ids_of=("cases",))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     type: Mapped[EventType] = mapped_column(str_enum(EventType))
     title: Mapped[str] = mapped_column(sa.String(200))
     # The date is the first day of the known period: 2010-05-01 with MONTH precision is "May 2010".

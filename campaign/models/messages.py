@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
+from campaign.models.keys import key_column
 from campaign.models.vocab import DeliveryMethod, MessageState
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ class DeliveryPack(db.Model):  # type: ignore[name-defined]
     __audit__ = Audited()
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
@@ -60,6 +62,7 @@ class Message(db.Model):  # type: ignore[name-defined]
     __audit__ = Audited(hidden=("body", "original_body", "display_name", "organisation"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
     display_name: Mapped[str | None] = mapped_column(sa.String(120))  # None: "a supporter"
     country: Mapped[str | None] = mapped_column(sa.String(2))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
+from campaign.models.keys import key_column
 from campaign.models.vocab import OrganisationKind
 
 
@@ -60,6 +61,7 @@ class Source(db.Model):  # type: ignore[name-defined]
     __tablename__ = "sources"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = key_column()  # stable across databases (campaign.archive)
     url: Mapped[str | None] = mapped_column(sa.String(1000))
     title: Mapped[str] = mapped_column(sa.String(300))
     publisher: Mapped[str | None] = mapped_column(sa.String(200))

@@ -26,6 +26,10 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from campaign.database import utcnow
 from campaign.extensions import db
 from campaign.models import (
+    Appeal,
+    AppealLetter,
+    AppealResponse,
+    AppealTarget,
     Case,
     CaseStatusChange,
     DeliveryPack,
@@ -49,6 +53,10 @@ _RECHECK_SECONDS = 60.0
 
 # Every change to these is public (an unpublished case or an internal event may become public).
 PUBLIC_MODELS: tuple[type[Any], ...] = (
+    Appeal,
+    AppealLetter,
+    AppealResponse,
+    AppealTarget,
     Case,
     CaseStatusChange,
     DeliveryPack,
@@ -60,7 +68,7 @@ PUBLIC_MODELS: tuple[type[Any], ...] = (
 # Statements that write these tables (bulk inserts, updates, deletes) change public data.
 PUBLIC_TABLES = frozenset(
     {str(sa.inspect(model).local_table.name) for model in (*PUBLIC_MODELS, Message)}
-    | {"case_links", "event_cases", "event_organisations", "event_sources"}
+    | {"case_links", "event_cases", "event_organisations", "event_sources", "appeal_cases"}
 )
 # The fields of a message the public sees through its counts: the delivered ones.
 _MESSAGE_COUNTED = ("delivered_on",)

@@ -6,10 +6,6 @@ written for anonymous visitors, so a cache in front may serve them (see campaign
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -21,11 +17,9 @@ from flask import (
 )
 
 from campaign.cases import counters
-from campaign.cases.queries import public_cases_clause, visible_case_or_404
-from campaign.events.queries import publicly_shown
-from campaign.extensions import db
-from campaign.models import Case, CaseStatus, Event, event_cases
-from campaign.search import queries as search_queries
+from campaign.cases.queries import visible_case_or_404
+from campaign.models import CaseStatus
+from campaign.public import queries
 from campaign.timeline.build import (
     FILTERS,
     PAGE_SIZE,
@@ -49,45 +43,6 @@ from campaign.web.routing import page_number
 
 public_bp = Blueprint("public", __name__)
 public_bp.after_request(cache_headers)
-
-SEARCH_MAX = 100
-# Cases on one page of the home page: its cost does not grow with the number of cases.
-INDEX_PAGE_SIZE = 20
-HELD = tuple(s for s in CaseStatus if s.in_custody)
-
-
-def _visible_cases() -> sa.Select[Any]:
-    return sa.select(Case).where(*public_cases_clause())
-
-
-def _latest_events(case_ids: list[int], on_or_before: date) -> dict[int, Event]:
-    """The latest public event (by the date it happened) of each case, in two queries.
-
-    A correlated subquery per case reads that case's events newest first and stops at the
-    first, instead of numbering every event of every case on the page (a long case has
-    thousands).
-    """
-    if not case_ids:
-        return {}
-    latest = (
-        sa.select(Event.id)
-        .join(event_cases, event_cases.c.event_id == Event.id)
-        .where(
-            event_cases.c.case_id == Case.id,
-            publicly_shown(),
-            Event.date <= on_or_before,
-        )
-        .order_by(Event.date.desc(), Event.id.desc())
-        .limit(1)
-        .correlate(Case)
-        .scalar_subquery()
-    )
-    pairs = db.session.execute(sa.select(Case.id, latest).where(Case.id.in_(case_ids))).all()
-    wanted = {event_id: case_id for case_id, event_id in pairs if event_id is not None}
-    if not wanted:
-        return {}
-    events = db.session.scalars(sa.select(Event).where(Event.id.in_(wanted))).all()
-    return {wanted[event.id]: event for event in events}
 
 
 def _country(value: str) -> str | None:
@@ -118,7 +73,7 @@ def _cursor(value: str) -> str | None:
 INDEX_PARAMS = {
     "country": normalised_choice(_country),
     "status": normalised_choice(_status),
-    "q": normalised_text(SEARCH_MAX),
+    "q": normalised_text(queries.SEARCH_MAX),
     "page": normalised_choice(_later_page),
 }
 CASE_PARAMS = {"show": _show, "after": normalised_choice(_cursor)}
@@ -129,55 +84,31 @@ SHEET_PARAMS = {"show": _show}
 @shared_page(**INDEX_PARAMS)
 def index() -> str:
     """Published cases, people currently in custody first, with filters and a search box."""
-    country = (request.args.get("country") or "").strip().upper()
-    country = country if is_country_code(country) else ""
-    status_value = request.args.get("status") or ""
-    status = CaseStatus(status_value) if status_value in set(CaseStatus) else None
-    query = (request.args.get("q") or "").strip()[:SEARCH_MAX]
-
-    stmt = _visible_cases()
-    if country:
-        stmt = stmt.where(Case.country == country)
-    if status is not None:
-        stmt = stmt.where(Case.status == status)
-    if query:
-        # The search index, as on /search: any word order, either script, names and places.
-        found_ids = search_queries.matching_case_ids(query, staff=False) or set()
-        stmt = stmt.where(Case.id.in_(found_ids))
+    filters = queries.read_filters(
+        request.args.get("country"), request.args.get("status"), request.args.get("q")
+    )
     page = request.args.get("page", 1, type=page_number)
-    in_custody_first = sa.case((Case.status.in_(HELD), 0), else_=1)
-    found = list(
-        db.session.scalars(
-            stmt.order_by(in_custody_first, sa.func.lower(Case.person_name), Case.id)
-            .limit(INDEX_PAGE_SIZE + 1)
-            .offset((page - 1) * INDEX_PAGE_SIZE)
-        )
-    )
-    cases = found[:INDEX_PAGE_SIZE]
+    cases, has_next = queries.published_cases(filters, page)
     now = today_utc()
-    countries = sorted(
-        {
-            c
-            for c in db.session.scalars(_visible_cases().with_only_columns(Case.country).distinct())
-            if c
-        },
-        key=country_name,
-    )
-    args = {"q": query or None, "country": country or None, "status": status_value or None}
+    args = {
+        "q": filters.query or None,
+        "country": filters.country or None,
+        "status": filters.status.value if filters.status else None,
+    }
     return render_template(
         "public/index.html",
         cases=cases,
-        latest=_latest_events([c.id for c in cases], now),
+        latest=queries.latest_events([c.id for c in cases], now),
         detention={c.id: counters.detention(c, now) for c in cases},
-        countries=countries,
+        countries=queries.public_countries(),
         statuses=list(CaseStatus),
-        country=country,
-        status=status,
-        query=query,
-        filtered=bool(country or status or query),
+        country=filters.country,
+        status=filters.status,
+        query=filters.query,
+        filtered=filters.filtered,
         page=page,
-        has_next=len(found) > INDEX_PAGE_SIZE,
-        args={k: v for k, v in args.items() if v and (k != "status" or status)},
+        has_next=has_next,
+        args={k: v for k, v in args.items() if v},
     )
 
 
@@ -211,7 +142,7 @@ def _case_page(slug: str, *, sheet: bool) -> str:
         with_messages=not sheet,
     )
     scheduled = counter_events(case.id, include_internal=staff, today=now)
-    hearing = counters.next_hearing(scheduled, now)
+    counted = counters.case_counters(case, scheduled, now)
     reach = load_reach(case.id)
     related = [c for c in case.related_cases if staff or (c.published and c.archived_at is None)]
     show_args = sorted(show) if show != frozenset(FILTERS) else []
@@ -223,12 +154,12 @@ def _case_page(slug: str, *, sheet: bool) -> str:
         show=show,
         show_args=show_args,
         filters=FILTERS,
-        detention=counters.detention(case, now),
-        strike_day=counters.hunger_strike_day(scheduled, now, case),
-        hearing=hearing,
-        days_to_hearing=counters.days_until(hearing, now),
-        next_event=counters.next_event(scheduled, now),
-        today_events=counters.todays_events(scheduled, now),
+        detention=counted.detention,
+        strike_day=counted.hunger_strike_day,
+        hearing=counted.next_hearing,
+        days_to_hearing=counted.days_to_hearing,
+        next_event=counted.next_event,
+        today_events=counted.today_events,
         reach=reach,
         reach_chart=reach_svg(reach, country_name),
         staff=staff,

@@ -27,6 +27,8 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, subqueryload
 
+from campaign.appeals.queries import AppealItem, ResponseItem
+from campaign.appeals.queries import timeline_items as appeal_items
 from campaign.cases.counters import milestones
 from campaign.events.queries import case_events_select
 from campaign.extensions import db
@@ -141,7 +143,9 @@ class Milestone:
         return (self.day, RANK_MILESTONE, 0, self.days)
 
 
-Item = EventItem | MessageDay | Milestone
+# Appeals (when opened) and their responses (when they arrived) stand with the solidarity
+# actions: see campaign.appeals.queries for their place among a day's items.
+Item = EventItem | MessageDay | Milestone | AppealItem | ResponseItem
 
 
 @dataclass
@@ -342,6 +346,9 @@ def build_page(
     if MESSAGES in show:
         until = events[-1].key if more_events and events else None
         sources.append(load_message_days(case.id, after=after, until=until, limit=limit))
+    if SOLIDARITY in show:
+        appeals = appeal_items(case.id, include_internal=include_internal, after=after)
+        sources.append((appeals, False))
     if LEGAL in show:
         marks = [Milestone(day, n) for day, n in milestones(case, today)]
         sources.append(([m for m in marks if after is None or m.key > after], False))

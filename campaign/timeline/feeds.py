@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from feedgen.feed import FeedGenerator
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from campaign.appeals.queries import AppealItem, ResponseItem
 from campaign.models import CaseStatusChange, DatePrecision, Event
 from campaign.timeline.build import EventItem, Item, MessageDay, Milestone, event_heading
 from campaign.util import spreadsheets
@@ -121,8 +122,11 @@ def calendar(
     host: str,
     url_for_event: Callable[[Event], str],
     title_for: Callable[[Event], str] = _default_title,
+    extra: Iterable[CalendarEvent] = (),
 ) -> bytes:
     """A subscribable iCalendar of dated events; date-only events are all-day events.
+
+    *extra* are further items made elsewhere (an appeal's deadline, campaign.appeals.feeds).
 
     Events known only to the month or year, or approximately, are left out: a calendar would
     show a guess as a fact. Times are floating local times at the venue (no zone is recorded),
@@ -162,6 +166,8 @@ def calendar(
         item.add("url", url_for_event(event))
         item.add("last-modified", _aware(event.updated_at))
         cal.add_component(item)
+    for component in extra:
+        cal.add_component(component)
     return bytes(cal.to_ical())
 
 
@@ -178,8 +184,10 @@ def atom(
     updated_fallback: datetime | None = None,
     title_for: Callable[[Event], str] = _default_title,
     site_name: str,
+    extra_entries: Sequence[tuple[datetime, str, dict[str, Any]]] = (),
 ) -> bytes:
-    """An Atom feed of events (new published ones) and status changes, newest first."""
+    """An Atom feed of events (new published ones) and status changes, newest first; with
+    *extra_entries* made elsewhere (appeals and responses, campaign.appeals.feeds)."""
     feed = FeedGenerator()
     feed.id(feed_id)
     feed.title(title)
@@ -187,7 +195,7 @@ def atom(
     feed.author({"name": site_name})
     feed.link(href=page_url, rel="alternate")
     feed.link(href=self_url, rel="self")
-    feed.language("en")
+    feed.language(str(get_locale() or "en").replace("_", "-"))  # the reader's, as BCP 47
     entries: list[tuple[datetime, str, dict[str, Any]]] = []
     for event in events:
         when = format_partial_date(event.date, event.date_precision, event.date_approximate)
@@ -231,6 +239,7 @@ def atom(
                 },
             )
         )
+    entries.extend(extra_entries)
     entries.sort(key=lambda e: (e[0], e[1]))
     newest = max((e[2]["updated"] for e in entries), default=None)
     feed.updated(newest or _aware(updated_fallback))
@@ -311,6 +320,8 @@ def timeline_rows(
                     "countries": item.countries,
                 }
             )
+        elif isinstance(item, AppealItem | ResponseItem):
+            rows.append(appeal_row(item))
         elif isinstance(item, Milestone):
             rows.append(
                 {
@@ -331,6 +342,48 @@ def timeline_rows(
                 }
             )
     return rows
+
+
+def appeal_row(item: AppealItem | ResponseItem) -> dict[str, Any]:
+    """An appeal (when it opened) or an authority's response as a row of the exports."""
+    base: dict[str, Any] = {
+        "date": item.day.isoformat(),
+        "end_date": None,
+        "precision": DatePrecision.DAY.value,
+        **EMPTY_EXTRAS,
+        "family": "solidarity",
+        "place": None,
+        "country": None,
+        "organisations": [],
+        "sources": [],
+        "verification": None,
+    }
+    if isinstance(item, AppealItem):
+        appeal = item.appeal
+        return {
+            **base,
+            "kind": "appeal",
+            "type": "appeal",
+            "title": appeal.title,
+            "description": appeal.asked,
+            "authority": "; ".join(t.name for t in appeal.targets),
+            "end_date": appeal.deadline.isoformat(),
+            "letters_reported": item.letters,
+        }
+    response = item.response
+    source = response.source
+    return {
+        **base,
+        "kind": "appeal_response",
+        "type": response.kind.value,
+        "title": response.appeal.title,
+        "description": response.text,
+        "authority": response.target.name if response.target else None,
+        "authority_response": str(response.kind.label),
+        "sources": [{"title": source.title, "url": source.url, "publisher": source.publisher}]
+        if source
+        else [],
+    }
 
 
 def message_summary(count: int, countries: int) -> str:

@@ -13,10 +13,12 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from campaign.appeals import feeds as appeal_feeds
+from campaign.appeals import queries as appeal_queries
 from campaign.cases.queries import public_case_or_404, public_cases_clause
 from campaign.events.queries import case_events_select, publicly_shown
 from campaign.extensions import db
-from campaign.models import Case, CaseStatusChange, Event, event_cases
+from campaign.models import Appeal, Case, CaseStatusChange, Event, event_cases
 from campaign.models.events import story_order
 from campaign.timeline import feeds
 from campaign.timeline.build import FILTERS, build_page, event_heading
@@ -38,6 +40,10 @@ def _event_url(event: Event, case: Case | None = None) -> str:
     return url_for("public.case", slug=target.slug, _external=True) + f"#event-{event.id}"
 
 
+def _appeal_url(appeal: Appeal, case: Case) -> str:
+    return url_for("letters.appeal", slug=case.slug, appeal_id=appeal.id, _external=True)
+
+
 def _public_case_events(case: Case) -> sa.Select[Any]:
     return case_events_select(case.id, include_internal=False).options(
         selectinload(Event.venue), selectinload(Event.cases)
@@ -50,7 +56,13 @@ def case_calendar(slug: str) -> Response:
     """The case's dated public events as a calendar to subscribe to."""
     case = public_case_or_404(slug)
     events = db.session.scalars(_public_case_events(case).order_by(*story_order())).all()
-    body = feeds.calendar(case.person_name, events, request.host, lambda e: _event_url(e, case))
+    appeals = appeal_queries.case_appeals(case)
+    deadlines = appeal_feeds.deadline_events(
+        [*appeals.open, *appeals.others], request.host, lambda a: _appeal_url(a, case)
+    )
+    body = feeds.calendar(
+        case.person_name, events, request.host, lambda e: _event_url(e, case), extra=deadlines
+    )
     return Response(body, mimetype="text/calendar", headers=_inline(f"{case.slug}.ics"))
 
 
@@ -70,8 +82,17 @@ def case_feed(slug: str) -> Response:
         .order_by(CaseStatusChange.changed_at.desc())
         .limit(FEED_SIZE)
     ).all()
+    feed_id = feeds.tag_uri(request.host, f"case/{case.id}")
+    appeals = appeal_queries.case_appeals(case)
+    shown = [*appeals.open, *appeals.others]
+    appeal_entries = appeal_feeds.atom_entries(
+        feed_id,
+        shown,
+        [r for a in shown for r in a.responses if appeal_queries.response_shown(r, staff=False)],
+        lambda a: _appeal_url(a, case),
+    )
     body = feeds.atom(
-        feed_id=feeds.tag_uri(request.host, f"case/{case.id}"),
+        feed_id=feed_id,
         title=case.person_name,
         subtitle=str(case.status.label),
         self_url=url_for("timeline.case_feed", slug=case.slug, _external=True),
@@ -81,6 +102,7 @@ def case_feed(slug: str) -> Response:
         url_for_event=lambda e: _event_url(e, case),
         updated_fallback=case.updated_at,
         site_name=current_app.config["SITE_NAME"],
+        extra_entries=appeal_entries,
     )
     return Response(body, mimetype="application/atom+xml")
 

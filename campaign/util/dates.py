@@ -7,8 +7,8 @@ import unicodedata
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 
-from babel.dates import get_month_names
-from flask_babel import format_date, get_locale
+from babel.dates import format_skeleton, get_month_names
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from campaign.models.vocab import DatePrecision
@@ -22,6 +22,16 @@ _NUMERIC_MONTH = re.compile(r"(\d{1,2})[./](\d{4})")
 # The Russian word for "year" (abbreviated, or in full) that may follow the year.
 RUSSIAN_YEAR_WORDS = frozenset({"\u0433", "\u0433\u043e\u0434", "\u0433\u043e\u0434\u0430"})
 _WORDS = re.compile(r"[^\W\d_]+\.?|\d+", re.UNICODE)
+# What each precision shows, as CLDR skeletons: each language orders and declines the parts
+# its own way ("27 April 2010"; in Russian and Kazakh with their words for "year").
+DATE_SKELETONS = {
+    DatePrecision.DAY: "yMMMMd",
+    DatePrecision.MONTH: "yMMMM",
+    DatePrecision.YEAR: "y",
+}
+# The tracker's English writes the day first, as the rest of the world does ("27 April 2010"):
+# CLDR's plain "en" is American English ("April 27, 2010").
+_DATE_LOCALES = {"en": "en_GB"}
 
 
 class UnreadableDate(ValueError):
@@ -51,13 +61,10 @@ def format_partial_date(
 @lru_cache(maxsize=8192)
 def _formatted(value: date, precision: DatePrecision, approximate: bool, locale_name: str) -> str:
     """One date as one locale writes it, worked out once: a timeline shows hundreds of dates
-    and Babel's formatting is most of what a date costs (*locale_name* is the cache's key)."""
-    if precision == DatePrecision.MONTH:
-        shown = format_date(value, "LLLL y")
-    elif precision == DatePrecision.YEAR:
-        shown = format_date(value, "y")
-    else:
-        shown = format_date(value, "d MMMM y")
+    and Babel's formatting is most of what a date costs (*locale_name* is the cache's key).
+    "About" is one translated sentence around the date, so each language places it."""
+    locale = _DATE_LOCALES.get(locale_name, locale_name or "en_GB")
+    shown = format_skeleton(DATE_SKELETONS[precision], value, locale=locale)
     return _("about %(date)s", date=shown) if approximate else shown
 
 

@@ -64,7 +64,9 @@ def guard() -> Response | None:
     if request.path != STAFF_PREFIX and not request.path.startswith(STAFF_PREFIX + "/"):
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        # The page as asked for, its language prefix (script_root) too.
+        back = request.script_root + request.full_path.rstrip("?")
+        return redirect(url_for("accounts.login", next=back))
     if current_user.must_change_password:
         # A one-time password opens nothing but the page where it is replaced.
         return redirect(url_for("accounts.change_password"))

@@ -345,6 +345,7 @@ def _key(code: str, view_args: dict[str, Any], params: dict[str, Normaliser]) ->
         today_utc().isoformat(),
         request.scheme,
         request.host,
+        request.script_root,  # the language prefix (campaign.web.i18n): links carry it
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 

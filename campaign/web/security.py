@@ -3,10 +3,14 @@ index), the onion service's address, and /.well-known/security.txt."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Nothing but our own stylesheets and images, no scripts at all, forms only to ourselves.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -19,6 +23,36 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "base-uri 'none'",
     ]
 )
+
+
+# The policy of a page any site may show in a frame (an embed, see :func:`frameable`).
+FRAMEABLE_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
+# The attribute of a view function that holds its frameable policy.
+_FRAMEABLE = "_campaign_frame_policy"
+
+
+def frameable(policy: str = FRAMEABLE_POLICY) -> Callable[[F], F]:
+    """Let any site show this view's responses in a frame: they carry *policy* (which says
+    ``frame-ancestors *``) and no ``X-Frame-Options``. Every other page refuses framing.
+
+    The mark is on the view, not on the response, so a page served from the page cache or a
+    304 carries the same headers as the page the view rendered.
+    """
+    if "frame-ancestors *" not in policy:
+        raise ValueError("a frameable view's policy must allow every frame ancestor")
+
+    def mark(view: F) -> F:
+        setattr(view, _FRAMEABLE, policy)
+        return view
+
+    return mark
+
+
+def _frame_policy(app: Flask) -> str | None:
+    """The policy of a frameable view answering this request, else None."""
+    view = app.view_functions.get(request.endpoint or "")
+    policy = getattr(view, _FRAMEABLE, None)
+    return policy if isinstance(policy, str) else None
 
 
 # The pages of staff: everything under /manage/ and the sign-in, password and invitation pages.
@@ -61,11 +95,13 @@ def init_app(app: Flask) -> None:
         headers = response.headers
         # Also in debug mode, so `make run` shows what production sends (the debugger's traceback
         # page still shows; only its interactive console, which needs scripts, does not run).
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        frame_policy = _frame_policy(app)
+        headers.setdefault("Content-Security-Policy", frame_policy or CONTENT_SECURITY_POLICY)
         # A supporter following a source link must not tell the other site which case they read.
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
+        if frame_policy is None:
+            headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=()")
         if app.config["PRODUCTION"]:
@@ -79,5 +115,6 @@ def init_app(app: Flask) -> None:
         host = request.environ.get("HTTP_HOST", "").split(":")[0]
         if onion and host != onion_host and response.mimetype == "text/html":
             # Tor Browser offers the onion service of this same page (over HTTPS only).
-            headers.setdefault("Onion-Location", onion + request.full_path.rstrip("?"))
+            page = request.script_root + request.full_path.rstrip("?")  # with its language
+            headers.setdefault("Onion-Location", onion + page)
         return response

@@ -578,11 +578,174 @@ def test_0009_adds_the_outbox_and_subscriptions_and_takes_them_down(
         db.engine.dispose()
 
 
-def test_0010_sheets_adds_uploads_mappings_and_external_ids(migrated_app: Flask) -> None:
-    from campaign.models import Case, SheetMapping
+def test_0010_gives_every_row_without_a_slug_a_key_of_its_own(migrated_app: Flask) -> None:
+    """0010: events, sources, messages, packs, status changes and event effects get a unique
+    key each, for the whole-campaign export; what they held stays."""
+    from campaign.models import Event, Message, Source
 
     with migrated_app.app_context():
         upgrade(revision="0009")
+        case_id = _insert(
+            "cases",
+            slug="held",
+            person_name="Held",
+            status="detained",
+            arrest_date_approximate=False,
+            released_on_precision="day",
+            released_on_approximate=False,
+        )
+        events = [
+            _insert(
+                "events",
+                type="picket",
+                title=f"Picket {n}",
+                date=date(2010, 5, n),
+                sort_date=date(2010, 5, n),
+                date_approximate=False,
+            )
+            for n in (1, 2)
+        ]
+        _raw("sources", title="Statement", created_at=datetime(2010, 6, 1))
+        _raw(
+            "messages",
+            case_id=case_id,
+            body="Stay strong",
+            consent_to_publish=False,
+            state="pending",
+            created_at=datetime(2010, 6, 1),
+        )
+        _raw(
+            "case_status_changes",
+            case_id=case_id,
+            new_status="detained",
+            changed_at=datetime(2010, 6, 1),
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        keys = [event.key for event in db.session.scalars(sa.select(Event).order_by(Event.id))]
+        assert len(keys) == len(events) == len(set(keys))
+        assert all(uuid.UUID(key) for key in keys)
+        assert db.session.scalars(sa.select(Source.key)).one()
+        message = db.session.scalars(sa.select(Message)).one()
+        assert (message.body, len(message.key)) == ("Stay strong", 36)
+        for table in ("case_status_changes", "case_event_effects", "delivery_packs"):
+            nulls = f"SELECT count(*) FROM {table} WHERE key IS NULL"  # noqa: S608
+            assert db.session.execute(sa.text(nulls)).scalar_one() == 0
+        db.session.remove()
+
+        downgrade(revision="0009")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("events")}
+        assert "key" not in columns
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_0011_adds_appeals_beside_existing_cases_and_takes_them_down(
+    migrated_app: Flask,
+) -> None:
+    """Appeals are new tables: a case from before keeps its letters address, gets appeals, and
+    going down drops the appeals and nothing else."""
+    with migrated_app.app_context():
+        upgrade(revision="0010")
+        case_id = _insert(
+            "cases",
+            slug="held",
+            person_name="Held",
+            status="detained",
+            detention_address="Special detention centre, Almaty",
+            detention_address_public=True,
+            published=True,
+            arrest_date_approximate=False,
+            released_on_precision="day",
+            released_on_approximate=False,
+        )
+        db.session.commit()
+        db.session.remove()
+
+        # To the head: the models read below know the later migrations' columns too.
+        upgrade()
+        assert _differences() == []
+        now = datetime(2026, 12, 4)
+        appeal_id = _insert_appeal(now)
+        _raw("appeal_cases", appeal_id=appeal_id, case_id=case_id)
+        _raw("appeal_targets", appeal_id=appeal_id, position=0, name="OSCE", role="osce")
+        _raw("appeal_letters", appeal_id=appeal_id, position=0, language="en", text="Dear Sir")
+        _raw("letter_reports", appeal_id=appeal_id, reported_on=date(2026, 12, 4))
+        db.session.commit()
+        from campaign.appeals import queries
+        from campaign.models import Appeal, Case
+
+        case = db.session.get(Case, case_id)
+        assert case.detention_address == "Special detention centre, Almaty"
+        appeal = db.session.get(Appeal, appeal_id)
+        assert [c.id for c in appeal.cases] == [case_id]
+        assert queries.letters_reported([appeal_id]) == {appeal_id: 1}
+        db.session.remove()
+
+        downgrade(revision="0010")
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert not tables & {"appeals", "appeal_cases", "appeal_targets", "letter_reports"}
+        assert db.session.execute(sa.text("SELECT slug FROM cases")).scalars().all() == ["held"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _insert_appeal(now: datetime) -> int:
+    row = {
+        "title": "Release him",
+        "asked": "Now.",
+        "deadline": date(2026, 12, 20),
+        "state": "open",
+        "opened_on": date(2026, 12, 4),
+        "created_at": now,
+        "updated_at": now,
+    }
+    names = ", ".join(row)
+    marks = ", ".join(f":{name}" for name in row)
+    statement = f"INSERT INTO appeals ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
+    return int(db.session.execute(sa.text(statement), row).scalar_one())
+
+
+def test_accounts_keep_following_their_browser_after_0012(migrated_app: Flask) -> None:
+    """0012 gives accounts a language of the staff area: none yet, so the browser's is used."""
+    from campaign.models import User
+
+    with migrated_app.app_context():
+        upgrade(revision="0011")
+        db.session.execute(
+            sa.text(
+                "INSERT INTO users (email, display_name, password_hash, role, active, "
+                "must_change_password, created_at) VALUES ('olga@example.org', 'Olga', 'x', "
+                "'organiser', true, false, CURRENT_TIMESTAMP)"
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        user = db.session.scalars(sa.select(User)).one()
+        assert user.language is None
+        user.language = "kk"
+        db.session.commit()
+        db.session.remove()
+
+        downgrade(revision="0011")
+        assert db.session.execute(sa.text("SELECT email FROM users")).scalar_one() == (
+            "olga@example.org"
+        )
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_0013_sheets_adds_uploads_mappings_and_external_ids(migrated_app: Flask) -> None:
+    from campaign.models import Case, SheetMapping
+
+    with migrated_app.app_context():
+        upgrade(revision="0012")
         case_id = _insert(
             "cases",
             slug="ainur",
@@ -606,7 +769,7 @@ def test_0010_sheets_adds_uploads_mappings_and_external_ids(migrated_app: Flask)
         assert db.session.scalar(sa.select(SheetMapping.fields)) == ["date", ""]
         db.session.remove()
 
-        downgrade(revision="0009")
+        downgrade(revision="0012")
         inspector = sa.inspect(db.engine)
         assert not {"sheet_uploads", "sheet_mappings"} & set(inspector.get_table_names())
         assert "external_id" not in {c["name"] for c in inspector.get_columns("cases")}

@@ -16,7 +16,34 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.slow
 
 
+def _shipped_catalogues() -> list[str]:
+    """The catalogues in the checkout (drafts in translations/incoming are none)."""
+    root = ROOT / "campaign" / "translations"
+    return sorted(
+        p.relative_to(root).with_suffix(".mo").as_posix()
+        for p in root.glob("*/LC_MESSAGES/messages.po")
+        if p.parts[-3] != "incoming"
+    )
+
+
 def test_the_wheel_carries_templates_static_files_and_migrations(tmp_path: Path) -> None:
+    # A catalogue as a translator leaves it: the wheel must compile it, whatever else exists.
+    probe = ROOT / "campaign" / "translations" / "eo" / "LC_MESSAGES" / "messages.po"
+    probe.parent.mkdir(parents=True, exist_ok=True)
+    probe.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Cases"\nmsgstr "Zases"\n\n#, fuzzy\nmsgid "Search"\nmsgstr "Zearch"\n',
+        encoding="utf-8",
+    )
+    try:
+        _build_and_run(tmp_path)
+    finally:
+        probe.unlink()
+        probe.parent.rmdir()
+        probe.parent.parent.rmdir()
+
+
+def _build_and_run(tmp_path: Path) -> None:
     subprocess.run(
         [
             sys.executable,
@@ -41,8 +68,13 @@ def test_the_wheel_carries_templates_static_files_and_migrations(tmp_path: Path)
         "campaign/static/css/site.css",
         "campaign/migrations/env.py",
         "campaign/migrations/versions/0001_initial_schema.py",
+        "campaign/archive/schema/campaign-v1.json",  # imports are checked against it
+        *(f"campaign/translations/{mo}" for mo in _shipped_catalogues()),
     ):
         assert expected in names
+    # Compiled from the .po at build time; contributors' drafts are not shipped.
+    assert "campaign/translations/eo/LC_MESSAGES/messages.mo" in names
+    assert not [n for n in names if n.endswith(".po") or "/incoming/" in n]
 
     # Run the app from the unpacked wheel, away from the checkout, and render a page.
     site = tmp_path / "site"
@@ -57,6 +89,10 @@ def test_the_wheel_carries_templates_static_files_and_migrations(tmp_path: Path)
         "r = app.test_client().get('/')\n"
         "assert r.status_code == 200, r.status_code\n"
         "assert app.test_client().get('/static/css/site.css').status_code == 200\n"
+        "from flask_babel import force_locale, gettext\n"
+        "with app.test_request_context(), force_locale('eo'):\n"
+        "    assert gettext('Cases') == 'Zases', gettext('Cases')\n"
+        "    assert gettext('Search') == 'Search'\n"
         "print('ok')\n"
     )
     env = {

@@ -31,7 +31,16 @@ PASSWORD = "correct horse battery staple"
 WIDTHS = (360, 1280)
 SEVERE = {"serious", "critical"}
 
-PUBLIC = ["/", "/login", "/cases/{slug}", "/cases/{slug}/support", "/cases/{slug}/messages"]
+PUBLIC = [
+    "/",
+    "/login",
+    "/cases/{slug}",
+    "/cases/{slug}/support",
+    "/cases/{slug}/messages",
+    "/cases/{slug}/appeals/1",
+    "/cases/{slug}/appeals/1/sent",
+    "/letters",
+]
 STAFF = [
     "/manage/",
     "/manage/cases/",
@@ -46,6 +55,10 @@ STAFF = [
     "/manage/organisations/",
     "/manage/history/",
     "/manage/users/",
+    "/manage/archive/",
+    "/manage/appeals/",
+    "/manage/appeals/new",
+    "/manage/appeals/1",
 ]
 
 

@@ -66,6 +66,9 @@ from campaign.accounts.passwords import hash_password
 from campaign.extensions import db
 from campaign.messages import services as messages
 from campaign.models import (
+    Appeal,
+    AppealResponse,
+    AppealState,
     Case,
     DeliveryPack,
     Event,
@@ -337,6 +340,10 @@ def build_world(app: Flask) -> World:
         ).first()
         assert approved is not None
         pack = messages.build_pack(approved.case, users[Role.ADMIN])
+        # The demo's appeal is closed; open, its letter page has "I sent a letter" to walk.
+        appeal = db.session.scalars(sa.select(Appeal).order_by(Appeal.id)).first()
+        assert appeal is not None
+        appeal.state = AppealState.OPEN
         # Two followers of the case: one still to confirm, one who can leave.
         with app.test_request_context():  # the links in the e-mails name the request's host
             waiting = subscriptions.subscribe(case, "waiting@walk.test", "each", "en")
@@ -350,7 +357,7 @@ def build_world(app: Flask) -> World:
         db.session.commit()
         first = {
             model: db.session.scalar(sa.select(sa.func.min(model.id)))
-            for model in (Event, Organisation, Venue, DeliveryPack)
+            for model in (Event, Organisation, Venue, DeliveryPack, AppealResponse)
         }
         ids = {
             "case_id": case.id,
@@ -362,6 +369,8 @@ def build_world(app: Flask) -> World:
             "user_id": victim.id,
             "invitation_id": invitation.invitation.id,
             "object_id": case.id,
+            "appeal_id": appeal.id,
+            "response_id": first[AppealResponse],
         }
         return World(
             app=app,

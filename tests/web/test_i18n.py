@@ -68,8 +68,9 @@ def test_a_new_language_is_only_a_catalogue(tmp_path: Path, backend: str) -> Non
     with app.app_context():
         db.create_all()
     client = app.test_client()
-    german = client.get("/nowhere", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    german = client.get("/de/nowhere", headers={"Accept-Language": "en"})
     assert "Unter dieser Adresse gibt es keine Seite." in german.get_data(as_text=True)
-    assert '<html lang="de">' in german.get_data(as_text=True)
-    english = client.get("/nowhere", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="de" dir="ltr">' in german.get_data(as_text=True)
+    # Without a language in the address, the page is the default language's for everybody.
+    english = client.get("/nowhere", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "There is no page at this address." in english

@@ -1,8 +1,8 @@
 """Spreadsheets in: uploaded sheets awaiting confirmation, remembered column mappings, and the
 external ids a re-import matches on
 
-Revision ID: 0010_sheets
-Revises: 0009
+Revision ID: 0013_sheets
+Revises: 0012
 Create Date: 2026-12-04
 
 ``sheet_uploads`` keeps a sheet read from an upload between its preview and its confirmation
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_sheets"
-down_revision = "0009"
+revision = "0013_sheets"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
