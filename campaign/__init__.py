@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.events import views as events
     from campaign.health import views as health
     from campaign.history import views as history
+    from campaign.imports import views as imports
     from campaign.manage import views as manage
     from campaign.messages import views as messages
     from campaign.public import views as public
@@ -160,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
         archive,
         appeals,
         content,
+        imports,
     )
     for package in staff:
         app.register_blueprint(package.bp)

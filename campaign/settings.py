@@ -146,6 +146,12 @@ class Defaults:
     SUBSCRIPTION_REQUEST_LIMIT = "10 per 10 minutes;50 per day"
     # `flask appeals remind` e-mails active organisers and admins the appeals that are due.
     APPEAL_REMINDERS = False
+    # Spreadsheets in (campaign.imports): the largest file and the most rows one upload may
+    # hold (an import runs within the request: keep it well inside the worker timeout), and
+    # how long an uploaded sheet waits for its confirmation before it is deleted.
+    IMPORT_MAX_BYTES = 1_500_000
+    IMPORT_MAX_ROWS = 500
+    IMPORT_UPLOAD_HOURS = 2
     # Where case photos are read from; None: the instance folder's photos/.
     PHOTO_FOLDER: str | None = None
     # The e-mail of the first admin that `flask init` creates.
@@ -319,6 +325,9 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "MAIL_PORT": (_whole, "a port number"),
     "MAIL_USE_TLS": (_flag, "true or false"),
     "APPEAL_REMINDERS": (_flag, "true or false"),
+    "IMPORT_MAX_BYTES": (_whole, "a whole number of bytes"),
+    "IMPORT_MAX_ROWS": (_whole, "a whole number of rows"),
+    "IMPORT_UPLOAD_HOURS": (_number, "a number of hours"),
     "OUTBOX_MAX_ATTEMPTS": (_whole, "a whole number of attempts"),
     "OUTBOX_RETRY_SECONDS": (_number, "a number of seconds"),
     "OUTBOX_RETRY_MAX_SECONDS": (_number, "a number of seconds"),

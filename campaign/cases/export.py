@@ -73,6 +73,7 @@ CASE_FIELDS = (
     "summary",
     "original_language",
     "internal_notes",
+    "external_id",
     "published",
     "archived_at",
     "created_at",
@@ -100,6 +101,7 @@ EVENT_FIELDS = (
     "visibility",
     "verification",
     "verified_at",
+    "external_id",
     "created_at",
     "updated_at",
     "version",
@@ -145,6 +147,7 @@ EVENT_CSV_FIELDS = (
     "verified_at",
     "created_at",
     "updated_at",
+    "external_id",
 )
 MESSAGE_CSV_FIELDS = MESSAGE_FIELDS
 

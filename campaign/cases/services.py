@@ -81,10 +81,14 @@ class CaseRecord:
     summary: str | None = None
     internal_notes: str | None = None
     related_ids: Sequence[int] = field(default_factory=tuple)
+    # The case's id in an organiser's own spreadsheet (an import); None leaves it as it is.
+    external_id: str | None = None
 
 
 # The record's fields copied onto the case as they are (text stripped, empty text as None).
-_COPIED = tuple(f.name for f in fields(CaseRecord) if f.name not in {"slug", "related_ids"})
+_COPIED = tuple(
+    f.name for f in fields(CaseRecord) if f.name not in {"slug", "related_ids", "external_id"}
+)
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ def _copy(case: Case, record: CaseRecord) -> None:
             if isinstance(value, str):
                 value = value.strip() or None
             setattr(case, name, value)
+        if record.external_id is not None:
+            case.external_id = record.external_id.strip()[:100] or None
 
 
 def link_cases(case: Case, related_ids: Sequence[int]) -> None:

@@ -78,6 +78,8 @@ class EventDetails:
     sources: Sequence[tuple[str | None, str | None]] = field(default_factory=tuple)
     # An organiser checked it against its sources while typing it in: saved as verified.
     verified: bool = False
+    # The event's id in an organiser's own spreadsheet (an import); None leaves it as it is.
+    external_id: str | None = None
 
     @property
     def cites_a_source(self) -> bool:
@@ -188,6 +190,8 @@ def _fill(event: Event, details: EventDetails) -> None:
         event.cases = cases
         event.organisations = orgs
         event.sources = sources
+        if details.external_id is not None:
+            event.external_id = details.external_id.strip()[:100] or None
 
 
 def _text(value: str | None) -> str | None:

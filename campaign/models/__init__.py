@@ -27,6 +27,7 @@ from campaign.models.organisations import Organisation, Source, Venue
 from campaign.models.outbox import OutboxMail, OutboxState
 from campaign.models.privacy import ClientHashKey, RateLimit
 from campaign.models.search import SearchDocument
+from campaign.models.sheets import SheetMapping, SheetUpload
 from campaign.models.site import PublicVersion
 from campaign.models.subscriptions import Frequency, Subscription, SubscriptionDelivery
 from campaign.models.translations import CaseTranslation, EventTranslation
@@ -84,6 +85,8 @@ __all__ = [
     "Role",
     "SearchDocument",
     "SecurityPolicy",
+    "SheetMapping",
+    "SheetUpload",
     "Source",
     "Subscription",
     "SubscriptionDelivery",

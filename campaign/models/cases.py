@@ -72,6 +72,8 @@ class Case(db.Model):  # type: ignore[name-defined]
         sa.String(LANGUAGE_LENGTH), default=default_language
     )
     internal_notes: Mapped[str | None] = mapped_column(sa.Text)
+    # The case's id in an organiser's own spreadsheet: a re-import updates rather than duplicates.
+    external_id: Mapped[str | None] = mapped_column(sa.String(100), index=True)
 
     published: Mapped[bool] = mapped_column(default=False)
     archived_at: Mapped[datetime | None]

@@ -91,6 +91,8 @@ class Event(db.Model):  # type: ignore[name-defined]
     original_language: Mapped[str] = mapped_column(
         sa.String(LANGUAGE_LENGTH), default=default_language
     )
+    # The event's id in an organiser's own spreadsheet: a re-import updates rather than duplicates.
+    external_id: Mapped[str | None] = mapped_column(sa.String(100), index=True)
 
     visibility: Mapped[Visibility] = mapped_column(str_enum(Visibility), default=Visibility.PUBLIC)
     verification: Mapped[Verification] = mapped_column(

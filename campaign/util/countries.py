@@ -52,3 +52,40 @@ def _sorted_countries(locale_name: str) -> tuple[tuple[str, str], ...]:
         return str(country.name) if country else code
 
     return tuple(sorted(((code, name(code)) for code in country_codes()), key=lambda p: p[1]))
+
+
+# The languages whose country names a sheet may use, whatever the interface language.
+NAME_LOCALES = ("en", "ru", "kk", "de", "fr", "es")
+
+
+def country_from_text(text: str | None) -> str | None:
+    """The ISO code of a country given by its code ("KZ", "KAZ") or its name in one of
+    :data:`NAME_LOCALES` ("Kazakhstan", "Казахстан"), or None when it names no country."""
+    wanted = " ".join((text or "").split()).casefold()
+    if not wanted:
+        return None
+    return _country_names().get(wanted)
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    """Codes, English common and official names and every locale's names, to the code."""
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        code = country.alpha_2
+        for value in (
+            code,
+            country.alpha_3,
+            country.name,
+            getattr(country, "common_name", None),
+            getattr(country, "official_name", None),
+        ):
+            if value:
+                names.setdefault(str(value).casefold(), code)
+    for locale_name in NAME_LOCALES:
+        territories = Locale.parse(locale_name).territories
+        for code in country_codes():
+            name = territories.get(code)
+            if name:
+                names.setdefault(str(name).casefold(), code)
+    return names

@@ -40,3 +40,11 @@ def to_csv(fields: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     for row in rows:
         writer.writerow([spreadsheet_safe(row.get(name)) for name in fields])
     return out.getvalue()
+
+
+def from_spreadsheet(text: str) -> str:
+    """A cell as the tracker's own export meant it: the quote :func:`spreadsheet_safe` put
+    before a formula-like cell is taken off again (the cell stays text, never a formula)."""
+    if text.startswith("'") and _looks_like_formula(text[1:]):
+        return text[1:]
+    return text

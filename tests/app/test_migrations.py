@@ -842,3 +842,41 @@ def test_0014_gives_appeals_and_what_belongs_to_them_keys(migrated_app: Flask) -
         assert title == "Release him"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0015_sheets_adds_uploads_mappings_and_external_ids(migrated_app: Flask) -> None:
+    from campaign.models import Case, SheetMapping
+
+    with migrated_app.app_context():
+        upgrade(revision="0014")
+        case_id = _insert(
+            "cases",
+            slug="ainur",
+            person_name="Ainur Kurmanov",
+            status="detained",
+            arrest_date_approximate=False,
+            released_on_precision="day",
+            released_on_approximate=False,
+            original_language="en",
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        assert case.external_id is None
+        case.external_id = "K-1"
+        db.session.add(SheetMapping(kind="events", header_key="k", fields=["date", ""]))
+        db.session.commit()
+        assert db.session.scalar(sa.select(SheetMapping.fields)) == ["date", ""]
+        db.session.remove()
+
+        downgrade(revision="0014")
+        inspector = sa.inspect(db.engine)
+        assert not {"sheet_uploads", "sheet_mappings"} & set(inspector.get_table_names())
+        assert "external_id" not in {c["name"] for c in inspector.get_columns("cases")}
+        assert db.session.scalar(sa.text("SELECT slug FROM cases")) == "ainur"
+        db.session.remove()
+        db.engine.dispose()
