@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.history import views as history
     from campaign.manage import views as manage
     from campaign.messages import views as messages
+    from campaign.offline import views as offline
     from campaign.public import views as public
     from campaign.search import views as search
     from campaign.subscriptions import views as subscriptions
@@ -136,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
         messages.public_bp,
         subscriptions.public_bp,
         accounts.public_bp,
+        offline.public_bp,
     )
     for blueprint in public_blueprints:
         app.register_blueprint(blueprint)
@@ -144,3 +146,4 @@ def _register_blueprints(app: Flask) -> None:
     staff = (manage, cases, events, directory, history, messages, accounts, search, archive)
     for package in staff:
         app.register_blueprint(package.bp)
+    app.register_blueprint(offline.bp)

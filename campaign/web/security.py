@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
 
-# Nothing but our own stylesheets and images, no scripts at all, forms only to ourselves.
+# Nothing but our own stylesheets and images, no scripts at all, forms only to ourselves (the
+# public pages).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'none'",
@@ -17,6 +18,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
         "frame-ancestors 'none'",
         "base-uri 'none'",
+    ]
+)
+
+# A signed-in member's pages also run our own scripts (static/js/offline.js keeps a picket
+# report on the phone while there is no signal) and install the staff app: still nothing from
+# another host, no inline script, no eval.
+SIGNED_IN_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        CONTENT_SECURITY_POLICY,
+        "script-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
     ]
 )
 
@@ -30,6 +44,13 @@ def _is_staff_page() -> bool:
     if request.path.startswith(STAFF_PATHS):
         return True
     if request.endpoint == "static":  # the same files for everybody: no user to load for them
+        return False
+    return bool(current_user and current_user.is_authenticated)
+
+
+def runs_staff_scripts() -> bool:
+    """Whether this page is a signed-in member's, which loads the offline script and manifest."""
+    if request.endpoint == "static":
         return False
     return bool(current_user and current_user.is_authenticated)
 
@@ -53,6 +74,7 @@ def security_txt() -> Response:
 def init_app(app: Flask) -> None:
     """Add the headers after every request, and serve security.txt."""
     app.add_url_rule("/.well-known/security.txt", "security_txt", security_txt)
+    app.add_template_global(runs_staff_scripts, "runs_staff_scripts")
     onion = app.config["ONION_ADDRESS"]
     onion_host = urlsplit(onion).hostname if onion else None
 
@@ -61,7 +83,10 @@ def init_app(app: Flask) -> None:
         headers = response.headers
         # Also in debug mode, so `make run` shows what production sends (the debugger's traceback
         # page still shows; only its interactive console, which needs scripts, does not run).
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault(
+            "Content-Security-Policy",
+            SIGNED_IN_CONTENT_SECURITY_POLICY if runs_staff_scripts() else CONTENT_SECURITY_POLICY,
+        )
         # A supporter following a source link must not tell the other site which case they read.
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("X-Content-Type-Options", "nosniff")
