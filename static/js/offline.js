@@ -299,44 +299,76 @@
     return fields;
   }
 
+  // A report posted while the phone thinks it is online goes the usual way (the server's page
+  // answers, as without this script); a copy waits here, written before the page unloads,
+  // in case the post never arrives (a signal too weak to carry it).
+  var PENDING = "campaign-picket-pending:";
+
+  function keepPending(report) {
+    try {
+      localStorage.setItem(PENDING + report.key, JSON.stringify(report));
+    } catch (error) {
+      return;  // storage full or refused: the post still goes
+    }
+  }
+
+  // Copies of posts that never came back move to the reports that wait (a resend is harmless:
+  // the key makes it the same event); the one this page shows, logged or refused, does not.
+  function adoptPending(shownKeys) {
+    var found = [];
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i -= 1) {
+        var name = localStorage.key(i);
+        if (name && name.indexOf(PENDING) === 0) {
+          found.push([name, localStorage.getItem(name)]);
+        }
+      }
+    } catch (error) {
+      return Promise.resolve();
+    }
+    return Promise.all(found.map(function (entry) {
+      var report = null;
+      try { report = JSON.parse(entry[1]); } catch (error) { report = null; }
+      var keep = report && report.key && shownKeys.indexOf(report.key) < 0;
+      return (keep ? putReport(report) : Promise.resolve()).then(function () {
+        localStorage.removeItem(entry[0]);
+      });
+    }));
+  }
+
   function watchForm(form) {
     var keyInput = form.querySelector("input[name=client_key]");
-    if (keyInput && !keyInput.value) {
-      keyInput.value = newKey();
+    if (!keyInput) {
+      return [];
+    }
+    var shown = [];
+    if (form.hasAttribute("data-refused")) {
+      shown.push(keyInput.value);  // the server's answer: the report is in the form again
+    } else {
+      keyInput.value = newKey();  // a copy kept offline must not reuse an earlier key
     }
     form.addEventListener("submit", function (event) {
+      var report = {
+        key: keyInput.value || newKey(),
+        fields: fieldsOf(form),
+        savedAt: Date.now(),
+        state: "waiting",
+        errors: [],
+        message: say("saved")
+      };
+      if (navigator.onLine) {
+        keepPending(report);
+        return;
+      }
       event.preventDefault();
-      var key = (keyInput && keyInput.value) || newKey();
-      var report = { key: key, fields: fieldsOf(form), savedAt: Date.now(), state: "waiting", errors: [] };
-      report.message = say("saved");
       putReport(report).then(function () {
         lastNote = say("saved");
-        if (!navigator.onLine) {
-          return { state: "offline" };
-        }
-        return sendOne(report).then(null, function () { return { state: "offline" }; });
-      }).then(function (result) {
-        if (result.state === "offline") {
-          return render();
-        }
-        if (result.state === "invalid") {
-          // Online and refused: the server's page shows the errors beside the fields.
-          return removeReport(report.key).then(function () { form.submit(); });
-        }
-        return settle(report, result).then(function () {
-          if (result.state === "sent") {
-            window.location.assign(picketUrl + "?logged=" + encodeURIComponent(result.answer.event));
-            return null;
-          }
-          return render();
-        });
-      }).then(function () {
-        if (keyInput && document.body.contains(form)) {
-          form.reset();
-          keyInput.value = newKey();  // the next report is a new one
-        }
+        form.reset();
+        keyInput.value = newKey();  // the next report is a new one
+        return render();
       });
     });
+    return shown;
   }
 
   // -- sign-out, the service worker ---------------------------------------------------------
@@ -349,6 +381,13 @@
         allReports().then(function (reports) {
           if (reports.length && !window.confirm(say("confirm-signout"))) {
             return;
+          }
+          try {
+            Object.keys(localStorage).forEach(function (name) {
+              if (name.indexOf(PENDING) === 0) { localStorage.removeItem(name); }
+            });
+          } catch (error) {
+            // nothing kept there, or no access: the server's Clear-Site-Data clears it
           }
           clearReports().then(null, function () { return null; }).then(function () {
             if (window.caches) {
@@ -387,7 +426,15 @@
 
   window.addEventListener("online", sendAll);
   window.addEventListener("offline", render);
-  document.querySelectorAll("form[data-offline-picket]").forEach(watchForm);
+  var shownKeys = [];
+  document.querySelectorAll("form[data-offline-picket]").forEach(function (form) {
+    shownKeys = shownKeys.concat(watchForm(form));
+  });
+  var loggedKeys = [];
+  document.querySelectorAll("[data-logged-key]").forEach(function (el) {
+    loggedKeys.push(el.getAttribute("data-logged-key"));
+  });
+  shownKeys = shownKeys.concat(loggedKeys);
   var sendNow = document.getElementById("offline-send-now");
   if (sendNow) {
     sendNow.addEventListener("click", function () {
@@ -402,5 +449,8 @@
   }
   watchSignOut();
   registerWorker();
-  sendAll();
+  // A report corrected in the form and logged the usual way no longer waits.
+  Promise.all(loggedKeys.map(removeReport)).then(function () {
+    return adoptPending(shownKeys);
+  }).then(sendAll, sendAll);
 })();

@@ -30,11 +30,21 @@ self.addEventListener("activate", function (event) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET") {
-    return;  // reports are posted by the page's script, which keeps them until they are logged
-  }
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) {
+    return;
+  }
+  if (request.method === "POST" && request.mode === "navigate" && url.pathname === PICKET) {
+    // The signal was too weak to post the report: the page's script kept a copy before the
+    // post; back to the picket form, where it shows as waiting to send.
+    event.respondWith(
+      fetch(request).then(null, function () {
+        return Response.redirect(PICKET + "?saved=1", 303);
+      })
+    );
+    return;
+  }
+  if (request.method !== "GET") {
     return;
   }
   if (request.mode === "navigate" && url.pathname === PICKET) {
