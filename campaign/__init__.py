@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.imports import views as imports
     from campaign.manage import views as manage
     from campaign.messages import views as messages
+    from campaign.offline import views as offline
     from campaign.public import views as public
     from campaign.search import views as search
     from campaign.subscriptions import views as subscriptions
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         appeals.public_bp,
         api.public_bp,
         api.embeds_bp,
+        offline.public_bp,
     )
     for blueprint in public_blueprints:
         app.register_blueprint(blueprint)
@@ -162,6 +164,7 @@ def _register_blueprints(app: Flask) -> None:
         appeals,
         content,
         imports,
+        offline,
     )
     for package in staff:
         app.register_blueprint(package.bp)

@@ -141,7 +141,12 @@ def logout() -> Response:
     sessions.end()
     db.session.commit()
     flash(_("You are signed out."), "success")
-    return redirect(url_for("public.index"))
+    response = redirect(url_for("public.index"))
+    # What this browser kept for the staff app (picket reports waiting to be sent, the cached
+    # picket form, the service worker) goes too: a shared phone keeps nothing of this member.
+    # Cookies are not named: the flash message above travels in one.
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @public_bp.route("/account/password", methods=["GET", "POST"])

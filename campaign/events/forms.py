@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -20,7 +21,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms import Form as SubForm
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from campaign.models import (
     DatePrecision,
@@ -46,6 +54,10 @@ from campaign.web.validators import HttpUrl, NoControlCharacters
 
 MAX_PARTICIPANTS = 1_000_000
 NO_SOURCE_MESSAGE = _l("Add the source you checked it against to save it as verified.")
+BAD_CLIENT_KEY = _l(
+    "This report's key is damaged, so it cannot be told apart from a copy: "
+    "reload the form and send it again."
+)
 PICKET_TYPES = (EventType.PICKET, EventType.DEMONSTRATION, EventType.VIGIL)
 # What the quick form says once it logged each kind of action.
 LOGGED = {
@@ -190,11 +202,30 @@ class PicketForm(FlaskForm):
         validators=[Length(max=column_limit(Source, "url")), HttpUrl()],
     )
     note = TextAreaField(_l("Note"), validators=optional_text(Event, "description"))
+    # Made with the form (by the server, or by the phone for a report saved offline): sending
+    # the same report twice logs one event.
+    client_key = HiddenField()
     submit = SubmitField(_l("Log it"))
+
+    def validate_client_key(self, field: HiddenField) -> None:
+        """A UUID in any usual spelling, kept in its canonical form; blank is allowed."""
+        text = (field.data or "").strip()
+        if not text:
+            field.data = None
+            return
+        try:
+            key = uuid.UUID(text)
+        except ValueError:
+            key = None
+        if key is None or key.int == 0 or len(text) > 38:
+            raise ValidationError(str(BAD_CLIENT_KEY))
+        field.data = str(key)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The field checks, then: a venue or a city, so the action can be placed."""
         ok = super().validate(extra_validators)
+        if self.client_key.errors:
+            self.form_errors.append(str(BAD_CLIENT_KEY))
         if not (self.venue.data or "").strip() and not (self.city.data or "").strip():
             self.venue.errors = [
                 *self.venue.errors,

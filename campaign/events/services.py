@@ -105,6 +105,9 @@ class PicketReport:
     participants: int | None = None
     link: str | None = None
     note: str | None = None
+    # The key the phone gave the report when it was filled in (a UUID in its text form): the
+    # same key sent again, from a retry or a second tab, is the same event.
+    client_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -336,7 +339,32 @@ def log_picket(report: PicketReport, actor: User) -> Logged:
             if report.link:
                 event.sources = [Source(url=report.link, title=report.link[:300])]
 
-    return _log(event, actor, build)
+    key = report.client_key
+    if key is None:
+        return _log(event, actor, build)
+    _lock_reports_of(actor)  # a second tab sending the same key waits, then finds the event
+    known = event_with_key(key)
+    if known is not None:
+        return Logged(known, repeated=True)
+    event.key = key
+    outer = db.session.begin_nested()
+    try:
+        logged = _log(event, actor, build)
+        outer.commit()
+    except sa.exc.IntegrityError:
+        # The same key committed by another request in between (where no lock serialises).
+        outer.rollback()
+        known = event_with_key(key)
+        if known is None:
+            raise
+        return Logged(known, repeated=True)
+    return logged
+
+
+def event_with_key(key: str) -> Event | None:
+    """The event logged from the report with this key (see :attr:`PicketReport.client_key`)."""
+    with db.session.no_autoflush:
+        return db.session.scalars(sa.select(Event).where(Event.key == key)).first()
 
 
 def update_event(

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -20,6 +29,7 @@ from campaign.events.forms import LOGGED, NO_SOURCE_MESSAGE, EventForm, PicketFo
 from campaign.extensions import db
 from campaign.history.queries import changes_since
 from campaign.models import DatePrecision, Event, EventType, Verification, Visibility
+from campaign.models.keys import new_key
 from campaign.util.dates import today_utc
 from campaign.web.access import ORGANISERS, STAFF, acting_user, allow
 from campaign.web.fields import as_choices, loaded_version
@@ -229,14 +239,52 @@ def _picket_page(form: PicketForm, logged: Event | None = None) -> str:
     return render_template("events/picket.html", form=form, names=known_names(), logged=logged)
 
 
+def _sent_by_script() -> bool:
+    """Whether the phone's script sent this report (it asks for JSON, the browser for HTML)."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json"
+    )
+
+
+def _refused(form: PicketForm) -> tuple[Response, int]:
+    """The form's errors, for the script to show beside the report it keeps on the phone."""
+    labels = {name: str(f.label.text) for name, f in form._fields.items()}
+    errors = [
+        {"field": name, "label": labels.get(name, name), "message": str(message)}
+        for name, messages in form.errors.items()
+        if name is not None
+        for message in messages
+        if not isinstance(message, list | dict)  # the picket form has no nested fields
+    ]
+    errors += [{"field": None, "label": "", "message": str(m)} for m in form.form_errors]
+    return jsonify(logged=False, errors=errors), 422
+
+
+def _picket_done(logged: services.Logged, kind: EventType) -> Response:
+    """After a report is logged: JSON for the phone's script, else back to an empty form."""
+    event = logged.event
+    if _sent_by_script():
+        return jsonify(
+            logged=True,
+            repeated=logged.repeated,
+            event=event.id,
+            url=url_for("events.detail", event_id=event.id),
+            title=event.title,
+            message=str(LOGGED[kind]),
+        )
+    flash(str(LOGGED[kind]), "success")
+    return redirect(url_for("events.picket", logged=event.id))
+
+
 @bp.route("/picket", methods=["GET", "POST"])
 @allow(*STAFF)
-def picket() -> str | Response:
-    """Log a picket in under a minute, from a phone."""
+def picket() -> str | Response | tuple[Response, int]:
+    """Log a picket in under a minute, from a phone (or later, from what the phone kept)."""
     form = PicketForm()
     form.cases.choices = as_choices(queries.case_choices())
     if request.method == "GET":
         form.date.data = today_utc()
+        form.client_key.data = new_key()
         wanted = request.args.get("case", type=record_id)
         if wanted:
             form.cases.data = [wanted]
@@ -250,7 +298,7 @@ def picket() -> str | Response:
         city = (form.city.data or "").strip() or None
         form.country.data = country_of_city(city) or ""
     if not form.validate_on_submit():
-        return _picket_page(form)
+        return _refused(form) if _sent_by_script() else _picket_page(form)
     chosen = None if guessed else form.country.data or None  # checked and upper-cased now
     report = services.PicketReport(
         type=EventType(form.type.data),
@@ -263,15 +311,15 @@ def picket() -> str | Response:
         participants=form.participants.data,
         link=form.link.data or None,
         note=form.note.data or None,
+        client_key=form.client_key.data or None,
     )
     try:
         logged = services.log_picket(report, acting_user())
     except AmbiguousVenue:
         ambiguous_venue(form)
-        return _picket_page(form)
+        return _refused(form) if _sent_by_script() else _picket_page(form)
     db.session.commit()
-    flash(str(LOGGED[report.type]), "success")
-    return redirect(url_for("events.picket", logged=logged.event.id))
+    return _picket_done(logged, report.type)
 
 
 # -- list, verify, delete -------------------------------------------------------------------

@@ -12,7 +12,8 @@ from flask_login import current_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Nothing but our own stylesheets and images, no scripts at all, forms only to ourselves.
+# Nothing but our own stylesheets and images, no scripts at all, forms only to ourselves (the
+# public pages).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'none'",
@@ -21,6 +22,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
         "frame-ancestors 'none'",
         "base-uri 'none'",
+    ]
+)
+
+# A signed-in member's pages also run our own scripts (static/js/offline.js keeps a picket
+# report on the phone while there is no signal) and install the staff app: still nothing from
+# another host, no inline script, no eval.
+SIGNED_IN_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        CONTENT_SECURITY_POLICY,
+        "script-src 'self'",
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
     ]
 )
 
@@ -68,6 +82,13 @@ def _is_staff_page() -> bool:
     return bool(current_user and current_user.is_authenticated)
 
 
+def runs_staff_scripts() -> bool:
+    """Whether this page is a signed-in member's, which loads the offline script and manifest."""
+    if request.endpoint == "static":
+        return False
+    return bool(current_user and current_user.is_authenticated)
+
+
 def security_txt() -> Response:
     """/.well-known/security.txt (RFC 9116): whom to tell about a vulnerability, until when."""
     config = current_app.config
@@ -87,6 +108,7 @@ def security_txt() -> Response:
 def init_app(app: Flask) -> None:
     """Add the headers after every request, and serve security.txt."""
     app.add_url_rule("/.well-known/security.txt", "security_txt", security_txt)
+    app.add_template_global(runs_staff_scripts, "runs_staff_scripts")
     onion = app.config["ONION_ADDRESS"]
     onion_host = urlsplit(onion).hostname if onion else None
 
@@ -96,7 +118,14 @@ def init_app(app: Flask) -> None:
         # Also in debug mode, so `make run` shows what production sends (the debugger's traceback
         # page still shows; only its interactive console, which needs scripts, does not run).
         frame_policy = _frame_policy(app)
-        headers.setdefault("Content-Security-Policy", frame_policy or CONTENT_SECURITY_POLICY)
+        if frame_policy is None:
+            signed_in = runs_staff_scripts()
+            frame_policy_or_page = (
+                SIGNED_IN_CONTENT_SECURITY_POLICY if signed_in else CONTENT_SECURITY_POLICY
+            )
+        else:
+            frame_policy_or_page = frame_policy
+        headers.setdefault("Content-Security-Policy", frame_policy_or_page)
         # A supporter following a source link must not tell the other site which case they read.
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("X-Content-Type-Options", "nosniff")

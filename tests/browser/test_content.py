@@ -89,8 +89,8 @@ def test_a_translation_typed_without_javascript_comes_back_exactly(
     ).click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/manage/cases/{case_id}#translations")
-    reader = contexts(360, "kk")
-    reader.goto(f"{live_server}/kk/cases/ainur-kurmanov")  # a Kazakh reader: the language is in the address
+    reader = contexts(360, "kk")  # a Kazakh reader: the language is in the address
+    reader.goto(f"{live_server}/kk/cases/ainur-kurmanov")
     summary = reader.locator("div.summary")
     assert summary.inner_text() == MIXED
     assert summary.get_attribute("dir") == "auto"

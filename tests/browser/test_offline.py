@@ -1,0 +1,132 @@
+"""A picket logged on a 360-px phone with no signal waits on the phone and is sent once, when
+the connection is back, also when the session ended meanwhile (after signing in again)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from playwright.sync_api import expect
+
+from campaign.extensions import db
+from campaign.models import Event, Role
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.parametrize("backend", ["sqlite"]),
+]
+
+PASSWORD = "correct horse battery staple"
+PICKET = "/manage/events/picket"
+KEY = re.compile(r"^[0-9a-f-]{36}$")
+
+
+@pytest.fixture
+def app_config(app_config):
+    """The real CSRF protection: a report sent later needs a token of the session it is sent in."""
+    app_config["WTF_CSRF_ENABLED"] = True
+    return app_config
+
+
+def _sign_in(page, live_server: str, email: str) -> None:
+    page.goto(live_server + "/login")
+    _fill_sign_in(page, email)
+
+
+def _fill_sign_in(page, email: str) -> None:
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit], main form input[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+def _events(app: Flask, user_id: int) -> list[tuple[str, str | None]]:
+    """The title and venue of each event *user_id* logged."""
+    with app.app_context():
+        logged = db.session.scalars(sa.select(Event).where(Event.created_by_id == user_id))
+        return [(e.title, e.venue.name if e.venue else None) for e in logged]
+
+
+def _log_offline(phone, live_server: str) -> None:
+    """Open the picket form online, lose the signal, fill it in and press "Log it"."""
+    phone.goto(live_server + PICKET)
+    expect(phone.locator("input[name=client_key]")).to_have_value(KEY)
+    phone.context.set_offline(True)
+    phone.get_by_label("Ainur Kurmanov").check()
+    phone.get_by_label("Organised by").fill("CWI Austria (SLP)")
+    phone.get_by_label("Where (venue)").fill("OSCE building")
+    phone.get_by_label("City").fill("Vienna")
+    phone.get_by_role("button", name="Log it").click()
+    status = phone.locator("#offline-status")
+    status.get_by_text("Waiting to send:").wait_for()
+    assert status.locator(".offline-count").inner_text() == "1"
+    assert status.get_by_text("No connection").is_visible()
+    assert phone.locator("#offline-report-list li").count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_picket_logged_offline_is_sent_once_when_the_signal_is_back(
+    app: Flask, runner: FlaskCliRunner, live_server: str, phone, make_user
+) -> None:
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ACTIVIST)
+    _sign_in(phone, live_server, user.email)
+    _log_offline(phone, live_server)
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "picket-offline-waiting.png"), full_page=True)
+    assert _events(app, user.id) == []
+    # Another staff page shows the count too.
+    phone.context.set_offline(False)
+    expect(phone.locator("#offline-status .offline-count")).to_have_text("0")
+    phone.get_by_text("the picket was logged").wait_for()
+    events = _events(app, user.id)
+    assert events == [("Picket at OSCE building", "OSCE building")]
+    # Back on the page later: nothing is sent again.
+    phone.goto(live_server + PICKET)
+    phone.wait_for_load_state("networkidle")
+    assert len(_events(app, user.id)) == 1
+
+
+def test_a_picket_kept_while_signed_out_is_sent_after_signing_in_again(
+    app: Flask, runner: FlaskCliRunner, live_server: str, phone, make_user
+) -> None:
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ACTIVIST)
+    _sign_in(phone, live_server, user.email)
+    _log_offline(phone, live_server)
+    phone.context.clear_cookies()  # the session expired meanwhile
+    phone.context.set_offline(False)
+    status = phone.locator("#offline-status")
+    status.get_by_text("You are signed out: sign in again").wait_for()
+    assert status.locator(".offline-count").inner_text() == "1"
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "picket-offline-signed-out.png"), full_page=True)
+    assert _events(app, user.id) == []
+
+    status.get_by_role("link", name="Sign in again").click()
+    phone.wait_for_load_state()
+    _fill_sign_in(phone, user.email)
+    assert phone.url.endswith(PICKET)
+    expect(phone.locator("#offline-status .offline-count")).to_have_text("0")
+    phone.get_by_text("the picket was logged").wait_for()
+    assert len(_events(app, user.id)) == 1
+
+
+def test_the_staff_pages_register_the_service_worker(
+    runner: FlaskCliRunner, live_server: str, phone, make_user
+) -> None:
+    user = make_user(Role.ACTIVIST)
+    _sign_in(phone, live_server, user.email)
+    phone.goto(live_server + PICKET)
+    scope = phone.evaluate("navigator.serviceWorker.ready.then(function (r) { return r.scope; })")
+    assert scope == live_server + "/manage/"
+    errors: list[str] = []
+    phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    phone.reload()
+    phone.wait_for_load_state("networkidle")
+    assert errors == []
