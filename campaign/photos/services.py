@@ -144,6 +144,22 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
         path.unlink(missing_ok=True)
 
 
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    """An event being deleted takes its photos' files along when the deletion commits (the
+    rows go by the foreign key's ON DELETE CASCADE)."""
+    events = [obj.id for obj in session.deleted if isinstance(obj, Event) and obj.id]
+    if not events:
+        return
+    from flask import current_app
+
+    folder = events_folder(current_app.config["PHOTO_FOLDER"])
+    doomed: list[Path] = session.info.setdefault(_DOOMED, [])
+    with session.no_autoflush:
+        names = session.scalars(sa.select(Photo.name).where(Photo.event_id.in_(events)))
+        doomed.extend(folder / file for name in names for file in file_names(name))
+
+
 # Module-level: every session of the app, whichever created it.
+sa.event.listen(Session, "before_flush", _before_flush)
 sa.event.listen(Session, "after_commit", _after_commit)
 sa.event.listen(Session, "after_transaction_end", _after_transaction_end)

@@ -125,3 +125,15 @@ def test_orphans_command(app: Flask, tmp_path: Path) -> None:
     removed = runner.invoke(args=["photos", "orphans", "--delete"])
     assert "Removed 1" in removed.output
     assert not (folder / "stray.small.jpg").exists()
+
+
+def test_deleting_the_event_removes_its_files_after_commit(app: Flask, event_id: int) -> None:
+    with app.app_context():
+        services.add_photo(_event(event_id), _png(), None, app.config["PHOTO_FOLDER"])
+        db.session.commit()
+        db.session.delete(_event(event_id))
+        db.session.flush()
+        assert _files(app)
+        db.session.commit()
+        assert _files(app) == []
+        assert db.session.query(Photo).count() == 0
