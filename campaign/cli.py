@@ -18,6 +18,7 @@ from campaign.extensions import db
 from campaign.history.cli import audit_cli
 from campaign.messages.cli import messages_cli
 from campaign.outbox.cli import outbox_cli
+from campaign.photos.cli import photos_cli
 from campaign.search.cli import search_cli
 from campaign.subscriptions.cli import subscriptions_cli
 from campaign.util.terminal import boxed
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(photos_cli)
     app.cli.add_command(subscriptions_cli)
     app.cli.add_command(appeals_cli)
     for command in archive_cli.COMMANDS:

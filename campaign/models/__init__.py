@@ -25,6 +25,7 @@ from campaign.models.events import Event, event_cases, event_organisations, even
 from campaign.models.messages import DeliveryPack, Message
 from campaign.models.organisations import Organisation, Source, Venue
 from campaign.models.outbox import OutboxMail, OutboxState
+from campaign.models.photos import Photo
 from campaign.models.privacy import ClientHashKey, RateLimit
 from campaign.models.search import SearchDocument
 from campaign.models.sheets import SheetMapping, SheetUpload
@@ -78,6 +79,7 @@ __all__ = [
     "OrganisationKind",
     "OutboxMail",
     "OutboxState",
+    "Photo",
     "PublicVersion",
     "RateLimit",
     "RecoveryCode",

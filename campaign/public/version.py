@@ -39,6 +39,7 @@ from campaign.models import (
     Message,
     MessageState,
     Organisation,
+    Photo,
     PublicVersion,
     Source,
     Venue,
@@ -66,6 +67,7 @@ PUBLIC_MODELS: tuple[type[Any], ...] = (
     Event,
     EventTranslation,
     Organisation,
+    Photo,
     Source,
     Venue,
 )

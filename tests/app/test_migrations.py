@@ -880,3 +880,17 @@ def test_0015_sheets_adds_uploads_mappings_and_external_ids(migrated_app: Flask)
         assert db.session.scalar(sa.text("SELECT slug FROM cases")) == "ainur"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0016_photos_adds_the_photos_table(migrated_app: Flask) -> None:
+    with migrated_app.app_context():
+        upgrade(revision="0015")
+        db.session.remove()
+        upgrade()
+        assert _differences() == []
+        assert "photos" in sa.inspect(db.engine).get_table_names()
+        db.session.remove()
+        downgrade(revision="0015")
+        assert "photos" not in sa.inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()

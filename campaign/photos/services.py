@@ -1,0 +1,165 @@
+"""Photos of events: upload, alt text and publishing, blurring, deletion, and orphaned files.
+
+Files are written under the photos folder's ``events/`` by a random name, first to a temporary
+file moved into place only once every size is encoded, so a refused upload leaves nothing on
+disk. Files written in a transaction that rolls back, and files of photos deleted or replaced
+in one that commits, are removed by the session hooks below.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+from PIL import Image
+from sqlalchemy.orm import Session, SessionTransaction
+
+from campaign.extensions import db
+from campaign.models import Event, Photo, User
+from campaign.photos.images import SIZES, Encoded, ImageRefused, Region, blur, clean_image
+from campaign.photos.images import encode_sizes as _encode_sizes
+
+__all__ = ["AltTextRequired", "ImageRefused", "add_photo", "blur_photo", "delete_photo"]
+
+_WRITTEN = "campaign.photos.written"
+_DOOMED = "campaign.photos.doomed"
+
+
+class AltTextRequired(ValueError):
+    """A photo cannot be published without a description for people who cannot see it."""
+
+
+def events_folder(photos_folder: str | Path) -> Path:
+    """Where event photos live inside the photos folder."""
+    return Path(photos_folder) / "events"
+
+
+def file_names(name: str) -> list[str]:
+    """The file names of every size of the photo called *name*."""
+    return [f"{name}.{size}.jpg" for size in SIZES]
+
+
+def _write(folder: Path, name: str, sizes: dict[str, Encoded]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = db.session.info.setdefault(_WRITTEN, [])
+    for size, encoded in sizes.items():
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(encoded.data)
+            final = folder / f"{name}.{size}.jpg"
+            os.replace(temp, final)
+            written.append(final)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+def _doom(folder: Path, name: str) -> None:
+    doomed: list[Path] = db.session.info.setdefault(_DOOMED, [])
+    doomed.extend(folder / file for file in file_names(name))
+
+
+def _store(image: Image.Image, folder: Path) -> tuple[str, int, int]:
+    name = secrets.token_urlsafe(18)
+    sizes = _encode_sizes(image)
+    _write(folder, name, sizes)
+    large = sizes["large"]
+    return name, large.width, large.height
+
+
+def add_photo(event: Event, data: bytes, user: User | None, photos_folder: str | Path) -> Photo:
+    """Attach the uploaded *data* to *event* as a new internal photo (ImageRefused if it is no
+    image this site takes)."""
+    image = clean_image(data)
+    name, width, height = _store(image, events_folder(photos_folder))
+    photo = Photo(event_id=event.id, name=name, width=width, height=height, published=False)
+    photo.uploaded_by_id = user.id if user else None
+    db.session.add(photo)
+    db.session.flush()
+    return photo
+
+
+def set_alt_text(photo: Photo, alt_text: str, publish: bool) -> Photo:
+    """Describe *photo* and publish it, or take it back (AltTextRequired to publish undescribed)."""
+    alt_text = alt_text.strip()
+    if publish and not alt_text:
+        raise AltTextRequired
+    photo.alt_text = alt_text
+    photo.published = publish
+    db.session.flush()
+    return photo
+
+
+def blur_photo(photo: Photo, regions: list[Region], photos_folder: str | Path) -> Photo:
+    """Blur *regions* of *photo* into a NEW file under a new name; the old files go on commit."""
+    folder = events_folder(photos_folder)
+    with Image.open(folder / f"{photo.name}.large.jpg") as source:
+        source.load()
+        blurred = blur(source.convert("RGB"), regions)
+    _doom(folder, photo.name)
+    photo.name, photo.width, photo.height = _store(blurred, folder)
+    db.session.flush()
+    return photo
+
+
+def delete_photo(photo: Photo, photos_folder: str | Path) -> None:
+    """Delete *photo*; its files go when the deletion commits."""
+    _doom(events_folder(photos_folder), photo.name)
+    db.session.delete(photo)
+    db.session.flush()
+
+
+def doom_event_photos(event: Event, photos_folder: str | Path) -> None:
+    """Mark the files of *event*'s photos for removal when the event's deletion commits."""
+    for name in db.session.scalars(sa.select(Photo.name).where(Photo.event_id == event.id)):
+        _doom(events_folder(photos_folder), name)
+
+
+def orphans(photos_folder: str | Path) -> list[Path]:
+    """Image files in the event photos folder that no photo refers to."""
+    folder = events_folder(photos_folder)
+    if not folder.is_dir():
+        return []
+    names = db.session.scalars(sa.select(Photo.name))
+    known = {file for name in names for file in file_names(name)}
+    return sorted(path for path in folder.iterdir() if path.is_file() and path.name not in known)
+
+
+def _after_commit(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+    for path in session.info.pop(_DOOMED, []):
+        path.unlink(missing_ok=True)
+
+
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ends without a commit (rollback, close) takes its new files along."""
+    if transaction.parent is not None:
+        return
+    session.info.pop(_DOOMED, None)
+    for path in session.info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
+
+
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    """An event being deleted takes its photos' files along when the deletion commits (the
+    rows go by the foreign key's ON DELETE CASCADE)."""
+    events = [obj.id for obj in session.deleted if isinstance(obj, Event) and obj.id]
+    if not events:
+        return
+    from flask import current_app
+
+    folder = events_folder(current_app.config["PHOTO_FOLDER"])
+    doomed: list[Path] = session.info.setdefault(_DOOMED, [])
+    with session.no_autoflush:
+        names = session.scalars(sa.select(Photo.name).where(Photo.event_id.in_(events)))
+        doomed.extend(folder / file for name in names for file in file_names(name))
+
+
+# Module-level: every session of the app, whichever created it.
+sa.event.listen(Session, "before_flush", _before_flush)
+sa.event.listen(Session, "after_commit", _after_commit)
+sa.event.listen(Session, "after_transaction_end", _after_transaction_end)
