@@ -1,6 +1,6 @@
 """Photos attached to events
 
-Revision ID: 0016_photos
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-04
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_photos"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
