@@ -273,6 +273,7 @@ class World:
     withdraw_token: str
     confirm_token: str = ""
     unsubscribe_token: str = ""
+    upload_token: str = ""
 
     def client(self, role: Role | None) -> FlaskClient:
         """A new browser, signed in with *role* (or anonymous)."""
@@ -353,6 +354,22 @@ def build_world(app: Flask) -> World:
         following.confirmed_at = following.created_at
         db.session.flush()
         confirm_token = subscriptions._confirm_signer().dumps([waiting.id, waiting.confirm_nonce])
+        # A spreadsheet waiting for its confirmation, the organiser's (the first role the walk
+        # sends to the import pages), its columns chosen: the preview builds the confirm form.
+        from campaign.imports import services as imports
+        from campaign.util.sheetfiles import read_sheet
+
+        sheet = read_sheet(
+            b"date,title,type\n27.04.2010,Walk picket,picket\n",
+            "walk.csv",
+            max_rows=10,
+            max_bytes=10_000,
+        )
+        upload_token = imports.store_upload(
+            sheet, "events", "walk.csv", users[Role.ORGANISER], hours=24, default_case_id=case.id
+        )
+        upload = imports.load_upload(upload_token, users[Role.ORGANISER])
+        imports.set_mapping(upload, imports.guess_fields("events", sheet.header), case.id)
         unsubscribe_token = subscriptions.unsubscribe_token(following)
         db.session.commit()
         first = {
@@ -369,6 +386,7 @@ def build_world(app: Flask) -> World:
             "user_id": victim.id,
             "invitation_id": invitation.invitation.id,
             "object_id": case.id,
+            "record_id": case.id,  # a translated record: <kind> is "cases"
             "appeal_id": appeal.id,
             "response_id": first[AppealResponse],
         }
@@ -379,6 +397,7 @@ def build_world(app: Flask) -> World:
             invitation_token=invitation.token,
             withdraw_token=received.withdraw_token,
             confirm_token=str(confirm_token),
+            upload_token=upload_token,
             unsubscribe_token=unsubscribe_token,
         )
 
@@ -421,8 +440,12 @@ def _path_values(world: World, endpoint: str, arguments: set[str]) -> dict[str, 
                 values[argument] = world.confirm_token
             elif endpoint == "subscriptions.unsubscribe":
                 values[argument] = world.unsubscribe_token
+            elif endpoint.startswith("imports."):
+                values[argument] = world.upload_token
         elif argument == "kind":
             values[argument] = "cases"
+        elif argument == "language":  # a translation's language
+            values[argument] = "ru"
         elif argument == "filename":
             values[argument] = "css/site.css"
         else:
