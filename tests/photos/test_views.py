@@ -203,6 +203,19 @@ def test_a_request_over_the_limit_is_refused_on_the_page(
     assert _files(app) == []
 
 
+def test_a_large_upload_from_outside_shows_nothing_of_the_event(
+    app: Flask, client: FlaskClient, staff_client: Callable[..., FlaskClient], event: Event
+) -> None:
+    _add(app, event.id)
+    big = b"\xff\xd8" + b"\0" * (3 * 1024 * 1024)
+    for outsider in (client, staff_client(Role.ORGANISER, must_change_password=True)):
+        response = _upload(outsider, event.id, (big, "big.jpg"))
+        assert response.status_code in {302, 413}
+        page = response.get_data(as_text=True)
+        assert "Embassy picket" not in page
+        assert _photos(app)[0].name not in page
+
+
 def test_a_phone_sized_photo_fits_the_upload_although_other_forms_take_less(
     app: Flask, organiser: FlaskClient, event: Event
 ) -> None:
