@@ -61,10 +61,12 @@ def photo_src(photo: Photo, size: str = "large") -> str:
 
 @public_bp.app_template_global()
 def photo_srcset(photo: Photo) -> str:
-    """Every size of a photo for ``srcset``, by width."""
-    return ", ".join(
-        f"{photo_src(photo, size)} {queries.scaled_width(photo, size)}w" for size in SIZES
-    )
+    """Every size of a photo for ``srcset``, by width (a photo narrower than the small size
+    has two files of one width: the list names that width once, as HTML requires)."""
+    by_width: dict[int, str] = {}
+    for size in SIZES:
+        by_width.setdefault(queries.scaled_width(photo, size), photo_src(photo, size))
+    return ", ".join(f"{src} {width}w" for width, src in sorted(by_width.items()))
 
 
 public_bp.add_app_template_global(queries.timeline_photos, "timeline_photos")

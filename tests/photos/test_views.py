@@ -456,6 +456,20 @@ def test_published_photos_show_under_their_event_on_the_public_page(
     assert shown.name in event_html
 
 
+def test_a_narrow_photo_lists_its_width_once(
+    app: Flask, client: FlaskClient, case: Case, event: Event
+) -> None:
+    with app.app_context():
+        found = db.session.get(Event, event.id)
+        assert found is not None
+        photo = services.add_photo(found, _jpeg((200, 100)), None, app.config["PHOTO_FOLDER"])
+        services.set_alt_text(photo, "A small photo", True)
+        db.session.commit()
+        name = photo.name
+    page = client.get(f"/cases/{case.slug}").get_data(as_text=True)
+    assert f'srcset="/photos/{name}.small.jpg 200w"' in page
+
+
 def test_staff_see_every_photo_on_the_timeline_internal_ones_marked(
     app: Flask, organiser: FlaskClient, client: FlaskClient, case: Case, event: Event
 ) -> None:
