@@ -456,6 +456,15 @@ def test_published_photos_show_under_their_event_on_the_public_page(
     assert shown.name in event_html
 
 
+def test_a_photo_has_one_address_in_every_language(
+    app: Flask, client: FlaskClient, case: Case, event: Event
+) -> None:
+    photo = _add(app, event.id, published=True)
+    page = client.get(f"/ru/cases/{case.slug}").get_data(as_text=True)
+    assert f'src="/photos/{photo.name}.large.jpg"' in page
+    assert f"/ru/photos/{photo.name}" not in page
+
+
 def test_a_narrow_photo_lists_its_width_once(
     app: Flask, client: FlaskClient, case: Case, event: Event
 ) -> None:
