@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from campaign.manage import views as manage
     from campaign.messages import views as messages
     from campaign.offline import views as offline
+    from campaign.photos import views as photos
     from campaign.public import views as public
     from campaign.search import views as search
     from campaign.subscriptions import views as subscriptions
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
         api.public_bp,
         api.embeds_bp,
         offline.public_bp,
+        photos.public_bp,
     )
     for blueprint in public_blueprints:
         app.register_blueprint(blueprint)
@@ -165,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
         content,
         imports,
         offline,
+        photos,
     )
     for package in staff:
         app.register_blueprint(package.bp)

@@ -163,3 +163,30 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
 sa.event.listen(Session, "before_flush", _before_flush)
 sa.event.listen(Session, "after_commit", _after_commit)
 sa.event.listen(Session, "after_transaction_end", _after_transaction_end)
+
+
+# -- several uploads at once (the event's photo form) -----------------------------------------
+
+
+class UploadRefused(ValueError):
+    """One of several uploads is no image this site takes: which one (from 0), and why (the
+    reason of :class:`ImageRefused`)."""
+
+    def __init__(self, position: int, reason: str) -> None:
+        super().__init__(reason)
+        self.position = position
+        self.reason = reason
+
+
+def add_photos(
+    event: Event, uploads: list[bytes], user: User | None, photos_folder: str | Path
+) -> list[Photo]:
+    """Attach every upload to *event* as internal photos, or none: the first refusal raises
+    UploadRefused, and the caller's rollback takes the files written so far along."""
+    added = []
+    for position, data in enumerate(uploads):
+        try:
+            added.append(add_photo(event, data, user, photos_folder))
+        except ImageRefused as refused:
+            raise UploadRefused(position, str(refused)) from None
+    return added

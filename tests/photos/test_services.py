@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from PIL import Image
 
@@ -137,3 +138,23 @@ def test_deleting_the_event_removes_its_files_after_commit(app: Flask, event_id:
         db.session.commit()
         assert _files(app) == []
         assert db.session.query(Photo).count() == 0
+
+
+def test_several_uploads_are_kept_all_or_none(app: Flask, event_id: int) -> None:
+    with app.app_context():
+        event = _event(event_id)
+        with pytest.raises(services.UploadRefused) as refused:
+            services.add_photos(
+                event, [_png(), b"not an image", _png()], None, app.config["PHOTO_FOLDER"]
+            )
+        assert (refused.value.position, refused.value.reason) == (1, "not-an-image")
+        db.session.rollback()
+        assert db.session.scalars(sa.select(Photo)).all() == []
+    assert _files(app) == []
+    with app.app_context():
+        added = services.add_photos(
+            _event(event_id), [_png(), _png((100, 300))], None, app.config["PHOTO_FOLDER"]
+        )
+        db.session.commit()
+        assert [p.published for p in added] == [False, False]
+    assert len(_files(app)) == 4

@@ -17,6 +17,7 @@ at a time; otherwise a fixed sample runs in ``make test``.
 from __future__ import annotations
 
 import html.parser
+import io
 import itertools
 import json
 import os
@@ -39,6 +40,7 @@ import sqlalchemy as sa
 from flask import Flask, has_request_context, request
 from flask.testing import FlaskClient
 from flask_wtf import FlaskForm
+from PIL import Image as PILImage
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -274,6 +276,7 @@ class World:
     confirm_token: str = ""
     unsubscribe_token: str = ""
     upload_token: str = ""
+    photo_file: str = ""
 
     def client(self, role: Role | None) -> FlaskClient:
         """A new browser, signed in with *role* (or anonymous)."""
@@ -371,6 +374,17 @@ def build_world(app: Flask) -> World:
         upload = imports.load_upload(upload_token, users[Role.ORGANISER])
         imports.set_mapping(upload, imports.guess_fields("events", sheet.header), case.id)
         unsubscribe_token = subscriptions.unsubscribe_token(following)
+        # A published photo of the first event: its pages and its file.
+        from campaign.photos import services as photos
+
+        first_event = db.session.scalars(sa.select(Event).order_by(Event.id)).first()
+        assert first_event is not None
+        picture = io.BytesIO()
+        PILImage.new("RGB", (64, 48), "gray").save(picture, "JPEG")
+        photo = photos.add_photo(
+            first_event, picture.getvalue(), users[Role.ORGANISER], app.config["PHOTO_FOLDER"]
+        )
+        photos.set_alt_text(photo, "A walk's photo", publish=True)
         db.session.commit()
         first = {
             model: db.session.scalar(sa.select(sa.func.min(model.id)))
@@ -389,6 +403,7 @@ def build_world(app: Flask) -> World:
             "record_id": case.id,  # a translated record: <kind> is "cases"
             "appeal_id": appeal.id,
             "response_id": first[AppealResponse],
+            "photo_id": photo.id,
         }
         return World(
             app=app,
@@ -399,6 +414,7 @@ def build_world(app: Flask) -> World:
             confirm_token=str(confirm_token),
             upload_token=upload_token,
             unsubscribe_token=unsubscribe_token,
+            photo_file=f"{photo.name}.small.jpg",
         )
 
 
@@ -448,6 +464,8 @@ def _path_values(world: World, endpoint: str, arguments: set[str]) -> dict[str, 
             values[argument] = "ru"
         elif argument == "filename":
             values[argument] = "css/site.css"
+        elif argument == "file_name":  # a photo's file
+            values[argument] = world.photo_file
         else:
             raise AssertionError(f"the walk has no value for <{argument}> of {endpoint}")
     return values
@@ -866,9 +884,10 @@ def _fresh_version(
 
 
 @pytest.fixture
-def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+def app_config(app_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
     """The suite's configuration, with limits that let the walk sign in as often as it needs."""
     app_config.update(
+        PHOTO_FOLDER=str(tmp_path / "photos"),
         LOGIN_ACCOUNT_LIMIT=1_000_000,
         LOGIN_CLIENT_LIMIT=1_000_000,
         # The walk sends many wrong passwords for its own accounts: without this, the slower
