@@ -16,7 +16,7 @@ from campaign.imports.forms import ConfirmForm, UploadForm, mapping_form
 from campaign.imports.labels import ACTIONS, ENCODINGS, FIELDS, KINDS, sheet_error
 from campaign.models import SheetUpload
 from campaign.util.sheetfiles import SheetError, read_sheet
-from campaign.web.access import ORGANISERS, acting_user, allow
+from campaign.web.access import ORGANISERS, acting_user, allow, lets_in
 
 bp = Blueprint("imports", __name__, url_prefix="/manage/imports")
 logger = logging.getLogger(__name__)
@@ -45,7 +45,10 @@ def _upload_form(*, read_request: bool = True) -> UploadForm:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
-    """A file over the request limit gets the upload page with the limit, not an error page."""
+    """A file over the request limit gets the upload page with the limit, not an error page;
+    only for organisers, as the page lists the cases."""
+    if not lets_in():
+        return render_template("errors/error.html", code=413), 413
     limit = current_app.config["IMPORT_MAX_BYTES"]
     return _upload_page(_upload_form(read_request=False), sheet_error("too_big", limit=limit), 413)
 

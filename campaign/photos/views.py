@@ -25,7 +25,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.security import safe_join
 from werkzeug.wrappers import Response
 
@@ -36,7 +36,7 @@ from campaign.photos import queries, services
 from campaign.photos.forms import MAX_FILES, BlurForm, DescribeForm, UploadForm
 from campaign.photos.images import MAX_BYTES, SIZES
 from campaign.photos.labels import refusal, state
-from campaign.web.access import ORGANISERS, STAFF, acting_user, allow, guard
+from campaign.web.access import ORGANISERS, STAFF, acting_user, allow, lets_in
 from campaign.web.caching import is_staff
 from campaign.web.i18n import without_language
 
@@ -169,20 +169,11 @@ def _event_page(event: Event, form: UploadForm, status: int = 200) -> tuple[str,
     return page, status
 
 
-def _let_in() -> bool:
-    """Whether the staff area's guard lets this request in: the body is read, and may be
-    refused as too large, before the guard has run."""
-    try:
-        return guard() is None
-    except HTTPException:
-        return False
-
-
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
     """Photos over the request's limit: the event's photo page says so next to the field."""
     event_id = (request.view_args or {}).get("event_id")
-    if request.endpoint != "photos.event" or not isinstance(event_id, int) or not _let_in():
+    if request.endpoint != "photos.event" or not isinstance(event_id, int) or not lets_in():
         return render_template("errors/error.html", code=413), 413
     form = UploadForm(formdata=None)
     form.photos.errors = [

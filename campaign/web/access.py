@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from campaign.models import Role, User
@@ -99,3 +100,14 @@ def init_app(app: Flask) -> None:
     """Put every request through the guard and offer ``may_open`` to every template."""
     app.before_request(guard)
     app.add_template_global(may_open, "may_open")
+
+
+def lets_in() -> bool:
+    """Whether :func:`guard` would let this request in, for error handlers that may run before
+    it: a body over the request limit is refused while it is read (CSRF reads it first), and a
+    staff page's own 413 answer must not show its contents to someone the guard would turn away.
+    """
+    try:
+        return guard() is None
+    except HTTPException:
+        return False

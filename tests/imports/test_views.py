@@ -119,6 +119,22 @@ def test_a_file_over_the_request_limit_gets_the_limit_message(
     assert "larger than the limit" in response.get_data(as_text=True)
 
 
+def test_a_large_upload_from_outside_shows_no_case(
+    app: Flask,
+    client: FlaskClient,
+    staff_client: Callable[..., FlaskClient],
+    make_case: Callable[..., Case],
+) -> None:
+    # The body is refused as too large before the staff guard runs: the upload page, which
+    # lists every case, unpublished ones too, must go only to those the guard would let in.
+    make_case(person_name="Secret Unpublished", published=False)
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    for outsider in (client, staff_client(Role.ACTIVIST)):
+        response = _upload(outsider, b"x" * 5000)
+        assert response.status_code == 413
+        assert "Secret Unpublished" not in response.get_data(as_text=True)
+
+
 def test_an_incomplete_mapping_is_refused(
     app: Flask, staff_client: Callable[..., FlaskClient]
 ) -> None:
