@@ -67,13 +67,12 @@ PUBLIC_MODELS: tuple[type[Any], ...] = (
     Event,
     EventTranslation,
     Organisation,
-    Photo,
     Source,
     Venue,
 )
 # Statements that write these tables (bulk inserts, updates, deletes) change public data.
 PUBLIC_TABLES = frozenset(
-    {str(sa.inspect(model).local_table.name) for model in (*PUBLIC_MODELS, Message)}
+    {str(sa.inspect(model).local_table.name) for model in (*PUBLIC_MODELS, Message, Photo)}
     | {"case_links", "event_cases", "event_organisations", "event_sources", "appeal_cases"}
 )
 # The fields of a message the public sees through its counts: the delivered ones.
@@ -168,16 +167,29 @@ def _message_is_public(message: Message, *, new: bool) -> bool:
     return any(state.attrs[name].history.has_changes() for name in _MESSAGE_COUNTED)
 
 
+def _photo_is_public(photo: Photo, *, new: bool) -> bool:
+    """Whether a written photo is or was published: uploading, blurring or describing an internal
+    photo changes no public page, so it keeps the page cache."""
+    if new:
+        return photo.published
+    history = sa.inspect(photo).attrs.published.history
+    return photo.published or True in (*history.added, *history.deleted, *history.unchanged)
+
+
 def _touches_public(session: Session) -> bool:
     for obj in session.new:
         if isinstance(obj, PUBLIC_MODELS):
             return True
         if isinstance(obj, Message) and _message_is_public(obj, new=True):
             return True
+        if isinstance(obj, Photo) and _photo_is_public(obj, new=True):
+            return True
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, PUBLIC_MODELS):
             return True
         if isinstance(obj, Message) and _message_is_public(obj, new=False):
+            return True
+        if isinstance(obj, Photo) and _photo_is_public(obj, new=False):
             return True
     return False
 

@@ -525,6 +525,30 @@ def test_publishing_unpublishing_blurring_and_deleting_show_on_the_next_public_r
     assert blurred not in client.get(url).get_data(as_text=True)
 
 
+def test_internal_photos_leave_the_page_cache_alone(
+    app: Flask, organiser: FlaskClient, event: Event
+) -> None:
+    """Uploading, describing and blurring a photo nobody public sees changes no public page, so
+    a picket's photos coming in must not make every worker render every page afresh."""
+    from campaign.public import version
+
+    with app.app_context():
+        before = version.current()
+    assert _upload(organiser, event.id, (_jpeg(), "one.jpg")).status_code == 302
+    photo = _photos(app)[0]
+    organiser.post(f"/manage/photos/{photo.id}", data={"alt_text": "Crowd"})
+    organiser.post(f"/manage/photos/{photo.id}/blur", data=_region(0, "0", "0", "50", "50"))
+    with app.app_context():
+        assert version.current() == before
+    organiser.post(f"/manage/photos/{photo.id}", data={"alt_text": "Crowd", "publish": "y"})
+    with app.app_context():
+        published = version.current()
+    assert published != before
+    organiser.post(f"/manage/photos/{photo.id}", data={"alt_text": "Crowd", "unpublish": "y"})
+    with app.app_context():
+        assert version.current() != published
+
+
 def test_the_upload_form_checks_its_csrf_token(
     app: Flask, organiser: FlaskClient, event: Event
 ) -> None:
