@@ -5,11 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import selectinload
 
 from campaign.cases.labels import case_labels
 from campaign.extensions import db
-from campaign.models import Case, Event, Role, User, Verification, Visibility, event_cases
-from campaign.models.events import story_order
+from campaign.models import (
+    Case,
+    Event,
+    EventType,
+    Role,
+    User,
+    Verification,
+    Visibility,
+    event_cases,
+)
+from campaign.models.events import story_order, story_rank
 from campaign.models.vocab import LEGAL_TYPES
 
 PAGE_SIZE = 50
@@ -25,6 +36,29 @@ def case_events(case: Case) -> list[Event]:
             .order_by(*story_order())
         )
     )
+
+
+def case_events_page(case: Case, page: int, per_page: int = PAGE_SIZE) -> Pagination:
+    """One page of a case's events, internal ones included, the latest in the story first,
+    with what the staff table shows of them loaded: a fixed number of queries, however long
+    the case."""
+    stmt = (
+        case_events_select(case.id, include_internal=True)
+        .order_by(Event.sort_date.desc(), story_rank().desc(), Event.id.desc())
+        .options(selectinload(Event.cases), selectinload(Event.organisations))
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def case_events_of_types(case: Case, types: tuple[EventType, ...]) -> list[Event]:
+    """A case's events of these types, internal ones included, in story order (the arrests and
+    hunger strikes the staff view of a case checks, without reading every event)."""
+    stmt = (
+        case_events_select(case.id, include_internal=True)
+        .where(Event.type.in_(types))
+        .order_by(*story_order())
+    )
+    return list(db.session.scalars(stmt))
 
 
 def unchecked_activist_report() -> sa.ColumnElement[bool]:
