@@ -84,10 +84,13 @@ def main() -> None:
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
     assert token, "the login form carries a CSRF token"
     signed_in = staff.post(
-        "/login", data={"csrf_token": token.group(1), "email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+        "/login",
+        data={"csrf_token": token.group(1), "email": STAFF_EMAIL, "password": STAFF_PASSWORD},
     )
     assert signed_in.status_code == 302, signed_in.status_code
-    found = re.search(r'rel="next" href="([^"]+)"', public.get("/cases/long").get_data(as_text=True))
+    found = re.search(
+        r'rel="next" href="([^"]+)"', public.get("/cases/long").get_data(as_text=True)
+    )
     assert found, "the long case has a second timeline page"
     second = found.group(1).replace("&amp;", "&").split("#")[0]
 
