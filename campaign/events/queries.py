@@ -121,8 +121,13 @@ def event_list(
     verification: Verification | None = None,
     visibility: Visibility | None = None,
 ) -> sa.Select[tuple[Event]]:
-    """Every event, newest first, filtered by case, verification and visibility."""
-    query = sa.select(Event).order_by(Event.date.desc(), Event.id.desc())
+    """Every event, newest first, filtered by case, verification and visibility, with the cases
+    and organisations the list shows loaded (one query each for a page, not one per row)."""
+    query = (
+        sa.select(Event)
+        .order_by(Event.date.desc(), Event.id.desc())
+        .options(selectinload(Event.cases), selectinload(Event.organisations))
+    )
     if case_id:
         query = query.join(event_cases, event_cases.c.event_id == Event.id).where(
             event_cases.c.case_id == case_id
