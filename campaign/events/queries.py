@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,6 +62,7 @@ def case_events_of_types(case: Case, types: tuple[EventType, ...]) -> list[Event
     return list(db.session.scalars(stmt))
 
 
+@cache
 def unchecked_activist_report() -> sa.ColumnElement[bool]:
     """SQL for "a legal or custody event an activist logged that no organiser has checked yet".
 
@@ -82,8 +84,12 @@ def unchecked_activist_report() -> sa.ColumnElement[bool]:
     )
 
 
+@cache
 def publicly_shown() -> sa.ColumnElement[bool]:
-    """SQL for "the public may see this event": public, and not an unchecked activist report."""
+    """SQL for "the public may see this event": public, and not an unchecked activist report.
+
+    Built once (SQL expressions are immutable, so every statement may share it): every public
+    page, feed and export filters with it, and building it costs more than running it."""
     return sa.and_(Event.visibility == Visibility.PUBLIC, sa.not_(unchecked_activist_report()))
 
 
