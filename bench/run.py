@@ -11,7 +11,8 @@
    it saturates sooner, so its ratios are lower bounds.
 4. Prints per request: requests/s, p50 and p99, the ratio to ``/hello``, server CPU per request,
    the SQL statements of a rendered and of a cached answer; then each worker's peak resident
-   memory; then the CPU a page costs when it has to be rendered (in-process, cache off).
+   memory; then the CPU a page costs when it has to be rendered (in-process, cache off,
+   bench/render.py), staff views of the long case included.
 
 Exit status 1 if any answer was a 5xx, a socket error, or the server log says
 "database is locked".
@@ -310,27 +311,11 @@ def mint_form_tokens(env: dict[str, str], count: int, path: Path) -> None:
     path.write_text(out.stdout + "\n")
 
 
-def render_costs(env: dict[str, str], paths: list[tuple[str, str]]) -> list[tuple[str, float, str]]:
-    """CPU per page when it has to be rendered: in-process, page cache off, median of 15."""
-    code = (
-        "import json, statistics, sys, time\n"
-        "from bench.benchapp import create_bench_app\n"
-        "app = create_bench_app()\n"
-        "client = app.test_client()\n"
-        "out = []\n"
-        "for label, path in json.loads(sys.argv[1]):\n"
-        "    client.get(path)\n"
-        "    times = []\n"
-        "    for _ in range(15):\n"
-        "        began = time.process_time()\n"
-        "        response = client.get(path)\n"
-        "        times.append((time.process_time() - began) * 1000)\n"
-        "        assert response.status_code == 200, (path, response.status_code)\n"
-        "    out.append((label, statistics.median(times), response.headers['X-Bench-Queries']))\n"
-        "print(json.dumps(out))\n"
-    )
+def render_costs(env: dict[str, str]) -> list[tuple[str, float, str]]:
+    """CPU per page when it has to be rendered: in-process, page cache off, median of 15
+    (bench/render.py: the public pages, the feeds, and the staff views of the long case)."""
     result = subprocess.run(
-        [str(BIN / "python"), "-c", code, json.dumps(paths)],
+        [str(BIN / "python"), str(ROOT / "bench" / "render.py"), "--json"],
         env={**env, "CAMPAIGN_PAGE_CACHE_ENABLED": "false"},
         cwd=ROOT,
         capture_output=True,
@@ -345,19 +330,8 @@ def report_render_costs(env: dict[str, str]) -> None:
     """The second table: what a page costs when it has to be rendered."""
     print()
     print("A page that has to be rendered (in-process, page cache off, median of 15):")
-    costs = render_costs(
-        env,
-        [
-            ("the long case page", "/cases/long"),
-            ("a small case page", "/cases/small-001"),
-            ("the home page", "/"),
-            ("the long case's timeline.json", "/cases/long/timeline.json"),
-            ("the long case's calendar.ics", "/cases/long/calendar.ics"),
-            ("the support form (GET)", "/cases/long/support"),
-        ],
-    )
     print(f"  {'request':36} {'CPU ms':>7} {'queries':>8}")
-    for label, cpu, queries in costs:
+    for label, cpu, queries in render_costs(env):
         print(f"  {label:36} {cpu:7.1f} {queries:>8}")
 
 

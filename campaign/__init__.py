@@ -75,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     from campaign.models.search import include_name
     from campaign.public import version
     from campaign.search import index as search_index
+    from campaign.timeline import reach
     from campaign.web import actors, caching, clients, i18n, requests
 
     if app.config["PROXY_FIX_X_FOR"]:
@@ -105,6 +106,7 @@ def _init_extensions(app: Flask) -> None:
     recorder.init_app(app, resolve_actor=actors.request_actor)
     search_index.init_app(app)
     version.init_app(app)
+    reach.init_app(app)
     caching.init_app(app, read_version=version.current)
 
 

@@ -16,7 +16,7 @@ from campaign.cases import counters, export, queries, services
 from campaign.cases.forms import CaseForm
 from campaign.cases.labels import case_choice_label, case_labels
 from campaign.errors import EditConflict
-from campaign.events.queries import case_events
+from campaign.events.queries import case_events_of_types, case_events_page
 from campaign.extensions import db
 from campaign.history.queries import changes_since
 from campaign.models import Case, CaseStatus, DatePrecision, EventType, Role
@@ -25,8 +25,17 @@ from campaign.util.dates import today_utc
 from campaign.util.spreadsheets import to_csv
 from campaign.web.access import ORGANISERS, STAFF, acting_user, allow
 from campaign.web.fields import as_choices, loaded_version
+from campaign.web.routing import page_number
 
 bp = Blueprint("cases", __name__, url_prefix="/manage/cases")
+# The events the staff view of a case reads besides its page of events: arrests (checked against
+# the case's arrest date) and what the day counters count from (campaign.cases.counters).
+COUNTER_TYPES = (
+    EventType.ARREST,
+    EventType.HUNGER_STRIKE_START,
+    EventType.HUNGER_STRIKE_END,
+    EventType.RELEASE,
+)
 # Staff templates name cases in lists the same way the forms do.
 bp.add_app_template_global(case_labels)
 bp.add_app_template_global(case_choice_label)
@@ -235,20 +244,24 @@ def edit(case_id: int) -> tuple[str, int] | Response:
 @bp.get("/<int:case_id>")
 @allow(*STAFF)
 def detail(case_id: int) -> str:
-    """The staff view of one case: its record, its events (internal ones marked), its links."""
+    """The staff view of one case: its record, its events (internal ones marked, the latest
+    first, a page at a time), its links."""
     case = load_case(case_id)
-    events = case_events(case)
+    page = case_events_page(case, request.args.get("page", 1, type=page_number))
+    # The counters and the arrest check read only the events they need, not the whole story.
+    counted = case_events_of_types(case, COUNTER_TYPES)
     today = today_utc()
-    arrests = [e for e in events if e.type == EventType.ARREST]
+    arrests = [e for e in counted if e.type == EventType.ARREST]
     return render_template(
         "cases/detail.html",
         case=case,
-        events=list(reversed(events)),
+        events=page.items,
+        page=page,
         # The case's arrest date and its timeline disagree: offer to edit the arrest event.
         arrest_mismatch=[]
         if not arrests or any(e.date == case.arrest_date for e in arrests)
         else arrests,
-        strike_day=counters.hunger_strike_day(events, today, case),
+        strike_day=counters.hunger_strike_day(counted, today, case),
         day_count=counters.days_in_detention(case, today),
         today=today,
     )

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import selectinload
 
 from campaign.cases.labels import case_labels
 from campaign.extensions import db
-from campaign.models import Case, Event, Role, User, Verification, Visibility, event_cases
-from campaign.models.events import story_order
+from campaign.models import (
+    Case,
+    Event,
+    EventType,
+    Role,
+    User,
+    Verification,
+    Visibility,
+    event_cases,
+)
+from campaign.models.events import story_order, story_rank
 from campaign.models.vocab import LEGAL_TYPES
 
 PAGE_SIZE = 50
@@ -27,6 +39,30 @@ def case_events(case: Case) -> list[Event]:
     )
 
 
+def case_events_page(case: Case, page: int, per_page: int = PAGE_SIZE) -> Pagination:
+    """One page of a case's events, internal ones included, the latest in the story first,
+    with what the staff table shows of them loaded: a fixed number of queries, however long
+    the case."""
+    stmt = (
+        case_events_select(case.id, include_internal=True)
+        .order_by(Event.sort_date.desc(), story_rank().desc(), Event.id.desc())
+        .options(selectinload(Event.cases), selectinload(Event.organisations))
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def case_events_of_types(case: Case, types: tuple[EventType, ...]) -> list[Event]:
+    """A case's events of these types, internal ones included, in story order (the arrests and
+    hunger strikes the staff view of a case checks, without reading every event)."""
+    stmt = (
+        case_events_select(case.id, include_internal=True)
+        .where(Event.type.in_(types))
+        .order_by(*story_order())
+    )
+    return list(db.session.scalars(stmt))
+
+
+@cache
 def unchecked_activist_report() -> sa.ColumnElement[bool]:
     """SQL for "a legal or custody event an activist logged that no organiser has checked yet".
 
@@ -48,8 +84,12 @@ def unchecked_activist_report() -> sa.ColumnElement[bool]:
     )
 
 
+@cache
 def publicly_shown() -> sa.ColumnElement[bool]:
-    """SQL for "the public may see this event": public, and not an unchecked activist report."""
+    """SQL for "the public may see this event": public, and not an unchecked activist report.
+
+    Built once (SQL expressions are immutable, so every statement may share it): every public
+    page, feed and export filters with it, and building it costs more than running it."""
     return sa.and_(Event.visibility == Visibility.PUBLIC, sa.not_(unchecked_activist_report()))
 
 
@@ -87,8 +127,13 @@ def event_list(
     verification: Verification | None = None,
     visibility: Visibility | None = None,
 ) -> sa.Select[tuple[Event]]:
-    """Every event, newest first, filtered by case, verification and visibility."""
-    query = sa.select(Event).order_by(Event.date.desc(), Event.id.desc())
+    """Every event, newest first, filtered by case, verification and visibility, with the cases
+    and organisations the list shows loaded (one query each for a page, not one per row)."""
+    query = (
+        sa.select(Event)
+        .order_by(Event.date.desc(), Event.id.desc())
+        .options(selectinload(Event.cases), selectinload(Event.organisations))
+    )
     if case_id:
         query = query.join(event_cases, event_cases.c.event_id == Event.id).where(
             event_cases.c.case_id == case_id

@@ -27,6 +27,7 @@ from campaign.models.organisations import Organisation, Source, Venue
 from campaign.models.outbox import OutboxMail, OutboxState
 from campaign.models.photos import Photo
 from campaign.models.privacy import ClientHashKey, RateLimit
+from campaign.models.reach import CaseReach
 from campaign.models.search import SearchDocument
 from campaign.models.sheets import SheetMapping, SheetUpload
 from campaign.models.site import PublicVersion
@@ -58,6 +59,7 @@ __all__ = [
     "AuthorityRole",
     "Case",
     "CaseEventEffect",
+    "CaseReach",
     "CaseStatus",
     "CaseStatusChange",
     "CaseTranslation",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -179,6 +180,7 @@ def _names(text: str, word: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
 
 
+@cache
 def story_rank() -> sa.ColumnElement[int]:
     """SQL: 0 for an event known to the day, 1 to the month, 2 to the year (the story's order
     among events of the same sort date)."""
@@ -189,6 +191,7 @@ def story_rank() -> sa.ColumnElement[int]:
     )
 
 
+@cache
 def story_order() -> tuple[Any, ...]:
     """The order a case's story is told in, on every page, sheet, feed and export."""
     return (Event.sort_date, story_rank(), Event.id)

@@ -248,7 +248,11 @@ def load_events(
     # IN query per 500 events, so it re-runs the event query as a subquery instead: still one each.
     load = selectinload if limit is not None else subqueryload
     stmt = stmt.options(
-        load(Event.cases), load(Event.organisations), load(Event.sources), load(Event.venue)
+        load(Event.cases),
+        load(Event.organisations),
+        load(Event.sources),
+        load(Event.venue),
+        load(Event.translations),
     )
     condition = _after_event(after)
     if condition is not None:

@@ -273,10 +273,13 @@ def timeline_rows(
     """The public timeline of case *case_id* as plain rows: one event, message day or milestone
     per row, with every fact the case page shows."""
     rows: list[dict[str, Any]] = []
+    # Found once for the whole timeline, not once per row: a long case has thousands.
+    language = localised.reader_language()
+    summaries: dict[tuple[int, int], str] = {}
     for item in items:
         if isinstance(item, EventItem):
             event = item.event
-            texts = localised.localise(event)
+            texts = localised.localise(event, language)
             rows.append(
                 {
                     "date": event.date.isoformat(),
@@ -311,6 +314,9 @@ def timeline_rows(
                 }
             )
         elif isinstance(item, MessageDay):
+            counts = (item.count, item.countries)
+            if counts not in summaries:
+                summaries[counts] = message_summary(*counts)
             rows.append(
                 {
                     "date": item.day.isoformat(),
@@ -320,7 +326,7 @@ def timeline_rows(
                     "kind": "messages",
                     "family": "messages",
                     "type": "messages",
-                    "title": message_summary(item.count, item.countries),
+                    "title": summaries[counts],
                     "place": None,
                     "country": None,
                     "organisations": [],

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, subqueryload
 
 from campaign.appeals import feeds as appeal_feeds
 from campaign.appeals import queries as appeal_queries
@@ -44,9 +44,16 @@ def _appeal_url(appeal: Appeal, case: Case) -> str:
     return url_for("letters.appeal", slug=case.slug, appeal_id=appeal.id, _external=True)
 
 
-def _public_case_events(case: Case) -> sa.Select[Any]:
+def _public_case_events(case: Case, *, whole: bool = False) -> sa.Select[Any]:
+    """The case's public events with what a feed shows of them loaded: one query per relation.
+
+    A page of them (*whole* false) loads each relation with an IN query; the whole record (the
+    calendar) re-runs the event query as a subquery instead, as an IN query would be repeated
+    for every 500 events.
+    """
+    load = subqueryload if whole else selectinload
     return case_events_select(case.id, include_internal=False).options(
-        selectinload(Event.venue), selectinload(Event.cases)
+        load(Event.venue), load(Event.cases), load(Event.organisations), load(Event.translations)
     )
 
 
@@ -55,7 +62,9 @@ def _public_case_events(case: Case) -> sa.Select[Any]:
 def case_calendar(slug: str) -> Response:
     """The case's dated public events as a calendar to subscribe to."""
     case = public_case_or_404(slug)
-    events = db.session.scalars(_public_case_events(case).order_by(*story_order())).all()
+    events = db.session.scalars(
+        _public_case_events(case, whole=True).order_by(*story_order())
+    ).all()
     appeals = appeal_queries.case_appeals(case)
     deadlines = appeal_feeds.deadline_events(
         [*appeals.open, *appeals.others], request.host, lambda a: _appeal_url(a, case)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from babel import Locale
@@ -24,8 +24,16 @@ def country_name(code: str | None) -> str:
     """The country's name in the current locale, or the code itself if unknown."""
     if not code:
         return ""
-    locale = get_locale() or Locale("en")
-    name = locale.territories.get(code)
+    return country_name_in(code, str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=4096)
+def country_name_in(code: str, locale_name: str) -> str:
+    """The country's name in one locale, or the code itself if unknown; worked out once per
+    locale and code, as a page names the same few countries hundreds of times."""
+    if not code:
+        return ""
+    name = Locale.parse(locale_name).territories.get(code)
     if name:
         return str(name)
     country = pycountry.countries.get(alpha_2=code)

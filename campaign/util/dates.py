@@ -58,6 +58,19 @@ def format_partial_date(
     return _formatted(value, DatePrecision(precision), bool(approximate), str(get_locale() or ""))
 
 
+def format_partial_date_in(
+    locale_name: str,
+    value: date | None,
+    precision: DatePrecision | str = DatePrecision.DAY,
+    approximate: bool = False,
+) -> str:
+    """:func:`format_partial_date` in the locale named *locale_name* (the templates' filter
+    names the request's locale once, not once per date)."""
+    if value is None:
+        return ""
+    return _formatted(value, DatePrecision(precision), bool(approximate), locale_name)
+
+
 @lru_cache(maxsize=8192)
 def _formatted(value: date, precision: DatePrecision, approximate: bool, locale_name: str) -> str:
     """One date as one locale writes it, worked out once: a timeline shows hundreds of dates

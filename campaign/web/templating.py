@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
-from flask import Flask
-from flask_babel import get_locale
+from babel.support import NullTranslations
+from flask import Flask, g
+from flask_babel import get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from campaign.util.countries import country_name
-from campaign.util.dates import format_partial_date
+from campaign.models.vocab import DatePrecision
+from campaign.util.countries import country_name_in
+from campaign.util.dates import format_partial_date_in
 from campaign.util.highlight import excerpt, highlight
-from campaign.util.localised import language_name, shown
+from campaign.util.localised import Shown, Translatable, language_name, shown
 
 
 def csrf_field() -> Markup:
@@ -51,15 +55,107 @@ def form_error_list(form: Any) -> list[tuple[str | None, str, str]]:
     return found
 
 
+# Flask-Babel keeps the request's locale and translations in a namespace on ``g``, and finds
+# them anew (several lookups of ``g``, the locale's name worked out again) on every call: a
+# timeline page translates, dates and names countries a thousand times. The templates' callables
+# below find them once per request and locale (kept in that namespace, so ``force_locale``,
+# which replaces the locale there, is followed).
+_REMEMBERED = "campaign_i18n"
+
+
+def _babel_namespace() -> SimpleNamespace | None:
+    """Flask-Babel's per-request namespace, or None outside an application context."""
+    try:
+        found = g.get("_flask_babel")
+    except RuntimeError:
+        return None
+    return found if isinstance(found, SimpleNamespace) else None
+
+
+def _remembered() -> tuple[Any, str, NullTranslations]:
+    """(locale, its name, its translations) for this request, worked out once per locale."""
+    namespace = _babel_namespace()
+    if namespace is not None:
+        kept = getattr(namespace, _REMEMBERED, None)
+        locale = getattr(namespace, "babel_locale", None)
+        domain = getattr(namespace, "babel_domain", None)
+        if kept is not None and locale is not None and kept[0] is locale and kept[3] is domain:
+            return kept[0], kept[1], kept[2]
+    locale = get_locale()
+    translations = get_translations()
+    name = str(locale or "")
+    namespace = _babel_namespace()
+    if namespace is not None and locale is not None:
+        remembered = (locale, name, translations, getattr(namespace, "babel_domain", None))
+        setattr(namespace, _REMEMBERED, remembered)
+    return locale, name, translations
+
+
+def request_translations() -> NullTranslations:
+    """The translations of this request's locale (what ``gettext`` in a template reads)."""
+    return _remembered()[2]
+
+
+def request_locale_name() -> str:
+    """The name of this request's locale ("en", "ru"), or "" outside a request."""
+    return _remembered()[1]
+
+
+def partial_date(
+    value: date | None,
+    precision: DatePrecision | str = DatePrecision.DAY,
+    approximate: bool = False,
+) -> str:
+    """The ``partial_date`` filter: :func:`campaign.util.dates.format_partial_date`."""
+    return format_partial_date_in(request_locale_name(), value, precision, approximate)
+
+
+def country_name(code: str | None) -> str:
+    """The ``country_name`` filter: :func:`campaign.util.countries.country_name`."""
+    if not code:
+        return ""
+    return country_name_in(code, request_locale_name() or "en")
+
+
+def shown_field(record: Translatable, field: str, language: str | None = None) -> Shown:
+    """The ``shown`` global: :func:`campaign.util.localised.shown` in this request's language."""
+    return shown(record, field, language or request_locale_name() or None)
+
+
+def shown_html(value: Shown, tag: str = "span", css_class: str = "") -> Markup:
+    """The ``shown_html`` global: templates/content/_text.html's ``shown_text`` macro as a
+    function, for the timeline, which shows a few fields of every event (a macro call costs
+    several times a function call); the same markup, character for character."""
+    note_tag = "p" if tag in ("div", "p") else "span"
+    css = Markup(' class="{}"').format(css_class) if css_class else ""
+    lang = Markup(' lang="{}"').format(value.language) if value.foreign else ""
+    html = Markup('<{0}{1} dir="auto"{2}>{3}</{0}>').format(tag, css, lang, value.text)
+    if value.foreign:
+        # The catalogue's sentence is markup, as template gettext takes it; the name is escaped.
+        sentence = request_translations().ugettext("(in %(language)s)")
+        note = Markup(sentence) % {"language": language_name(value.language)}  # noqa: S704  # nosec B704
+        html += Markup(' <{0} class="language-note">{1}</{0}>').format(note_tag, note)
+    return html
+
+
 def init_app(app: Flask) -> None:
-    """Register the filters the templates use for dates and countries, and the CSRF field."""
-    app.add_template_filter(format_partial_date, "partial_date")
+    """Register the filters the templates use for dates and countries, and the CSRF field;
+    and template ``gettext`` that finds the request's translations once, not on every call."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
+    app.add_template_filter(partial_date, "partial_date")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(highlight, "highlight")
     app.add_template_filter(excerpt, "excerpt")
     # Translated content: a field of a case or an event in the reader's language, or the original.
     app.add_template_filter(language_name, "language_name")
-    app.add_template_global(shown, "shown")
+    app.add_template_global(shown_field, "shown")
+    app.add_template_global(shown_html, "shown_html")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(csrf_field, "csrf_field")
     app.add_template_global(form_error_list, "form_error_list")

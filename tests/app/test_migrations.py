@@ -894,3 +894,69 @@ def test_0016_photos_adds_the_photos_table(migrated_app: Flask) -> None:
         assert "photos" not in sa.inspect(db.engine).get_table_names()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0017_reach_counts_every_existing_case_and_takes_its_table_down(
+    migrated_app: Flask,
+) -> None:
+    from campaign.timeline.reach import Reach, compute_reach, load_reach
+
+    with migrated_app.app_context():
+        upgrade(revision="0016")
+        db.session.remove()
+        case_id, quiet_id = (
+            _insert(
+                "cases",
+                slug=slug,
+                person_name=slug.title(),
+                status="detained",
+                arrest_date_approximate=False,
+                released_on_precision="day",
+                released_on_approximate=False,
+                original_language="en",
+            )
+            for slug in ("ainur", "quiet")
+        )
+        picket, hearing = (
+            _insert(
+                "events",
+                type=kind,
+                title=kind.title(),
+                date=date(2010, 5, 4),
+                date_approximate=False,
+                sort_date=date(2010, 5, 4),
+                city="Vienna",
+                country="AT",
+                original_language="en",
+                key=str(uuid.uuid4()),
+            )
+            for kind in ("picket", "hearing")
+        )
+        _link(picket, case_id)
+        _link(hearing, case_id)
+        for country, state in (("GB", "published"), ("GB", "published"), ("NG", "pending")):
+            _raw(
+                "messages",
+                case_id=case_id,
+                body="Stay strong",
+                country=country,
+                consent_to_publish=True,
+                state=state,
+                created_at=datetime(2010, 6, 1),
+                key=str(uuid.uuid4()),
+            )
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        assert _differences() == []
+        reach = load_reach(case_id)
+        assert reach == compute_reach([case_id])[case_id]
+        assert (reach.actions, reach.cities, reach.countries, reach.messages) == (1, 1, 1, 2)
+        assert load_reach(quiet_id) == Reach()
+        kept = db.session.execute(sa.text("SELECT case_id FROM case_reach ORDER BY case_id"))
+        assert [row[0] for row in kept] == [case_id, quiet_id]
+        db.session.remove()
+        downgrade(revision="0016")
+        assert "case_reach" not in sa.inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()

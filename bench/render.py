@@ -1,0 +1,130 @@
+"""What a page costs when it has to be rendered: in-process, page cache off, CPU time per request.
+
+Runs against the database the environment configures (``CAMPAIGN_DATABASE_URL`` or the instance
+folder's SQLite file) holding the benchmark's data (``bench-data`` in bench/benchapp.py). Each page
+is requested once to warm up, then ``--repeat`` times; the median of the process's CPU time per
+request is printed with the SQL statements the last request ran. Staff pages are requested by an
+organiser signed in through the login form (the account is created on first use).
+
+    flask --app bench.benchapp:create_bench_app db upgrade
+    flask --app bench.benchapp:create_bench_app bench-data
+    python bench/render.py                      # the table
+    python bench/render.py --profile /cases/long  # a cProfile of one page, by cumulative time
+
+``make bench`` prints the same table after its load runs (bench/run.py, ``report_render_costs``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+STAFF_EMAIL = "bench-organiser@example.org"
+STAFF_PASSWORD = "correct horse battery staple"  # noqa: S105  # nosec B105  # a bench account
+
+
+def pages(second_page: str, long_id: int) -> list[tuple[str, str, bool]]:
+    """(label, path, signed in as staff) for each page the table shows."""
+    return [
+        ("the long case page", "/cases/long", False),
+        ("its second timeline page", second_page, False),
+        ("a small case page", "/cases/small-001", False),
+        ("the home page", "/", False),
+        ("the long case's timeline.json", "/cases/long/timeline.json", False),
+        ("the long case's calendar.ics", "/cases/long/calendar.ics", False),
+        ("the long case's feed.atom", "/cases/long/feed.atom", False),
+        ("the support form (GET)", "/cases/long/support", False),
+        ("staff: the long case page", "/cases/long", True),
+        ("staff: the long case's record", f"/manage/cases/{long_id}", True),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument("--profile", metavar="PATH", help="profile this path instead")
+    parser.add_argument("--staff", action="store_true", help="profile signed in as staff")
+    options = parser.parse_args()
+    os.environ["CAMPAIGN_PAGE_CACHE_ENABLED"] = "false"
+
+    import sqlalchemy as sa
+
+    from bench.benchapp import LONG_SLUG, create_bench_app
+    from campaign.accounts.passwords import hash_password
+    from campaign.extensions import db
+    from campaign.models import Case, Role, User
+
+    app = create_bench_app()
+    with app.app_context():
+        long_id = db.session.scalar(sa.select(Case.id).where(Case.slug == LONG_SLUG))
+        if db.session.scalar(sa.select(User.id).where(User.email == STAFF_EMAIL)) is None:
+            db.session.add(
+                User(
+                    email=STAFF_EMAIL,
+                    display_name="Bench organiser",
+                    role=Role.ORGANISER,
+                    password_hash=hash_password(STAFF_PASSWORD),
+                )
+            )
+            db.session.commit()
+    public = app.test_client()
+    staff = app.test_client()
+    form = staff.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)
+    assert token, "the login form carries a CSRF token"
+    signed_in = staff.post(
+        "/login",
+        data={"csrf_token": token.group(1), "email": STAFF_EMAIL, "password": STAFF_PASSWORD},
+    )
+    assert signed_in.status_code == 302, signed_in.status_code
+    found = re.search(
+        r'rel="next" href="([^"]+)"', public.get("/cases/long").get_data(as_text=True)
+    )
+    assert found, "the long case has a second timeline page"
+    second = found.group(1).replace("&amp;", "&").split("#")[0]
+
+    if options.profile:
+        client = staff if options.staff else public
+        client.get(options.profile)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(5):
+            response = client.get(options.profile)
+        profiler.disable()
+        assert response.status_code == 200, response.status_code
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        return
+
+    rows = []
+    for label, path, as_staff in pages(second, long_id):
+        client = staff if as_staff else public
+        response = client.get(path)
+        times = []
+        for _ in range(options.repeat):
+            began = time.process_time()
+            response = client.get(path)
+            times.append((time.process_time() - began) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        rows.append((label, statistics.median(times), response.headers["X-Bench-Queries"]))
+    if options.json:
+        print(json.dumps(rows))
+        return
+    print(f"  {'request':36} {'CPU ms':>7} {'queries':>8}")
+    for label, cpu, queries in rows:
+        print(f"  {label:36} {cpu:7.1f} {queries:>8}")
+
+
+if __name__ == "__main__":
+    main()
