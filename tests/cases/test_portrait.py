@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
@@ -19,7 +20,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from campaign.extensions import db
-from campaign.models import Case, Role
+from campaign.cases import export
+from campaign.models import Case, Event, Photo, Role
 from campaign.photos import services
 
 GPS_IFD = 0x8825
@@ -82,6 +84,12 @@ def _upload(client: FlaskClient, case_id: int, data: bytes, name: str = "me.jpg"
         content_type=f"multipart/form-data; boundary={boundary}",
     ) as response:
         return Sent(response.status_code, response.get_data(as_text=True))
+
+
+def _event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    assert event is not None
+    return event
 
 
 def _status(client: FlaskClient, path: str) -> int:
@@ -305,3 +313,39 @@ def test_the_public_support_form_over_the_sites_limit_is_a_page_not_an_error(
     response = client.post("/cases/dana/support", data={"body": "x" * 3_000_000})
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
+
+
+def test_the_case_export_names_the_portrait_and_every_event_photo(
+    app: Flask, organiser: FlaskClient, make_case, make_event, photo_folder: Path
+) -> None:
+    case = make_case(slug="dana")
+    _upload(organiser, case.id, _jpeg())
+    event = make_event([case.id])
+    with app.app_context():
+        shown = services.add_photo(_event(event.id), _jpeg(), None, photo_folder)
+        services.set_alt_text(shown, "A picket outside the court", publish=True)
+        internal = services.add_photo(_event(event.id), _jpeg(), None, photo_folder)
+        names = shown.name, internal.name
+        db.session.commit()
+    name = _case(app, case.id).photo_filename
+    document = organiser.get(f"/manage/cases/{case.id}/export.json").get_json()
+    portrait = document["case"]["portrait"]
+    assert portrait["name"] == name
+    assert (portrait["width"], portrait["height"]) == (1024, 512)
+    for path in portrait["files"].values():
+        assert (photo_folder / path).is_file()
+    (exported,) = [e for e in document["events"] if e["id"] == event.id]
+    photos = {p["name"]: p for p in exported["photos"]}
+    assert set(photos) == set(names)
+    assert photos[names[0]]["published"] is True
+    assert photos[names[0]]["alt_text"] == "A picket outside the court"
+    assert photos[names[1]]["published"] is False
+    for photo in photos.values():
+        assert set(photo["files"]) == {"small", "large"}
+        for path in photo["files"].values():
+            assert (photo_folder / path).is_file()
+
+
+def test_every_photo_column_is_exported_or_deliberately_left_out() -> None:
+    columns = {c.key for c in sa.inspect(Photo).columns}
+    assert columns - {"id", "event_id", "uploaded_by_id"} == set(export.PHOTO_FIELDS)
