@@ -448,6 +448,10 @@ def _path_values(world: World, endpoint: str, arguments: set[str]) -> dict[str, 
             values[argument] = "ru"
         elif argument == "filename":
             values[argument] = "css/site.css"
+        elif argument == "name" and endpoint == "public.case_portrait":
+            values[argument] = "pOrTrAiT-0123456789abcde"  # a portrait's name (none such)
+        elif argument == "size":  # a photo's size
+            values[argument] = "small"
         else:
             raise AssertionError(f"the walk has no value for <{argument}> of {endpoint}")
     return values
