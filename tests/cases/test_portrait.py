@@ -19,8 +19,8 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from campaign.extensions import db
 from campaign.cases import export
+from campaign.extensions import db
 from campaign.models import Case, Event, Photo, Role
 from campaign.photos import services
 
@@ -114,7 +114,8 @@ def test_an_uploaded_portrait_is_re_encoded_without_metadata_and_shown_small(
     assert response.status_code == 302
     stored = _case(app, case.id)
     name = stored.photo_filename
-    assert name and services.PORTRAIT_NAME.match(name)
+    assert name
+    assert services.PORTRAIT_NAME.match(name)
     assert (stored.photo_width, stored.photo_height) == (1024, 512)
     assert _files(photo_folder) == [f"portraits/{name}.large.jpg", f"portraits/{name}.small.jpg"]
 
@@ -132,7 +133,8 @@ def test_an_uploaded_portrait_is_re_encoded_without_metadata_and_shown_small(
         image = Image.open(io.BytesIO(served.get_data()))
         assert image.size == (320, 160)
         assert not image.getexif()
-        assert "exif" not in image.info and "icc_profile" not in image.info
+        assert "exif" not in image.info
+        assert "icc_profile" not in image.info
     with client.get("/cases/dana/photo?size=small") as stable:
         assert stable.status_code == 200
         assert "immutable" not in stable.headers["Cache-Control"]
@@ -186,7 +188,8 @@ def test_a_refused_upload_says_why_beside_the_field_and_leaves_nothing(
     assert response.status_code == 400
     html = response.html
     field = re.search(r'<div class="field field-error">.*?</div>', html, re.S)
-    assert field and message in field.group(0)
+    assert field
+    assert message in field.group(0)
     assert _files(photo_folder) == before
     assert _case(app, case.id).photo_filename == kept
 
