@@ -21,6 +21,7 @@ from campaign.appeals import queries as appeal_queries
 from campaign.cases.counters import Counters, Detention
 from campaign.messages.labels import language_name
 from campaign.models import Appeal, AppealResponse, Case, DatePrecision, Event, Source
+from campaign.photos.services import has_portrait
 from campaign.timeline.build import EventItem, Item, Key, encode_cursor, parse_cursor
 from campaign.timeline.feeds import event_country, timeline_rows
 from campaign.timeline.reach import Reach
@@ -122,7 +123,7 @@ def case_summary(
             "title": latest.title,
             **partial_date(latest.date, latest.date_precision, latest.date_approximate),
         },
-        "photo_url": links("public.case_photo", slug=case.slug) if case.photo_filename else None,
+        "photo_url": links("public.case_photo", slug=case.slug) if has_portrait(case) else None,
         "url": links("public.case", slug=case.slug),
         "api_url": links("api.case", slug=case.slug),
     }
@@ -174,7 +175,7 @@ def case_document(
         ),
         "summary": case.summary,
         "letters_address": case.detention_address if case.detention_address_public else None,
-        "photo_url": links("public.case_photo", slug=slug) if case.photo_filename else None,
+        "photo_url": links("public.case_photo", slug=slug) if has_portrait(case) else None,
         "related": [
             {
                 "slug": other.slug,

@@ -41,6 +41,7 @@ from campaign.models import (
     LetterReport,
     Message,
     Organisation,
+    Photo,
     Source,
     Venue,
 )
@@ -205,6 +206,8 @@ KINDS: tuple[Kind, ...] = (
             "country",
             "city",
             "photo_filename",
+            "photo_width",
+            "photo_height",
             "charges",
             "legal_article",
             "court",
@@ -276,6 +279,16 @@ KINDS: tuple[Kind, ...] = (
             "verified_by_id": _USER,
             "created_by_id": _USER,
         },
+    ),
+    Kind(
+        "photos",
+        Photo,
+        # The photo's random file name: stable, and the same in every copy of the photos folder.
+        "name",
+        ("width", "height", "alt_text", "published", "created_at"),
+        _l("Photos of events"),
+        refs=(Ref("event", "events", column="event_id", required=True),),
+        left_out={"id": _ID, "uploaded_by_id": _USER},
     ),
     Kind(
         "case_translations",
@@ -483,8 +496,9 @@ def document_schema() -> dict[str, Any]:
             "Every case, event, organisation, venue, source, status change, message of support, "
             "delivery pack and appeal (with its authorities, sample letters, responses and "
             "the letters reported sent), named by slugs and keys. Accounts, supporters' "
-            "e-mails and hashes are not part of it. Written by `flask --app campaign export`, "
-            "read by `... import`."
+            "e-mails and hashes are not part of it. Photos (a case's portrait, an event's "
+            "photos) are named, not included: their files are in the photos folder, which "
+            "backups copy. Written by `flask --app campaign export`, read by `... import`."
         ),
         "type": "object",
         "additionalProperties": False,

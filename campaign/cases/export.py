@@ -12,6 +12,12 @@ A supporter who withdrew a message asked for it to be gone: its text, name and o
 not exported, only the fact that a message was sent and withdrawn.
 
 Dates and times are ISO 8601; timestamps are UTC with their offset.
+
+Photos are referenced, not embedded: the case's portrait (``case.portrait``) and each event's
+photos (``events[].photos``, internal ones too) by their stable names and the paths of their
+re-encoded files inside the photos folder (``portraits/<name>.<size>.jpg``,
+``events/<name>.<size>.jpg``), which every backup copies. The export stays one JSON document
+that opens in any editor, and the files it names carry no metadata to leak.
 """
 
 from __future__ import annotations
@@ -33,9 +39,12 @@ from campaign.models import (
     Event,
     Message,
     MessageState,
+    Photo,
     Source,
 )
 from campaign.models.events import story_order
+from campaign.photos import services as photos
+from campaign.photos.images import SIZES
 from campaign.timeline.build import EventItem
 from campaign.timeline.feeds import CSV_FIELDS, timeline_rows
 from campaign.util.countries import country_name
@@ -54,6 +63,8 @@ CASE_FIELDS = (
     "country",
     "city",
     "photo_filename",
+    "photo_width",
+    "photo_height",
     "charges",
     "legal_article",
     "court",
@@ -106,6 +117,7 @@ EVENT_FIELDS = (
     "updated_at",
     "version",
 )
+PHOTO_FIELDS = ("name", "width", "height", "alt_text", "published", "created_at")
 SOURCE_FIELDS = ("url", "title", "publisher", "citation", "published_on")
 STATUS_CHANGE_FIELDS = ("old_status", "new_status", "effective_on", "changed_at", "event_id")
 PACK_FIELDS = ("id", "method", "delivered_on", "note", "created_at")
@@ -170,7 +182,39 @@ def case_record(case: Case) -> dict[str, Any]:
     record = _fields(case, CASE_FIELDS)
     record["related_cases"] = [other.slug for other in case.related_cases]
     record["translations"] = translations_record(case)
+    record["portrait"] = portrait_record(case)
     return record
+
+
+def portrait_record(case: Case) -> dict[str, Any] | None:
+    """The case's portrait by its stable name, with its files' paths in the photos folder."""
+    if not photos.has_portrait(case):
+        return None
+    name = case.photo_filename
+    return {
+        "name": name,
+        "width": case.photo_width,
+        "height": case.photo_height,
+        "files": {size: f"portraits/{name}.{size}.jpg" for size in SIZES},
+    }
+
+
+def photo_record(photo: Photo) -> dict[str, Any]:
+    """An event's photo by its stable name, with its files' paths in the photos folder."""
+    record = _fields(photo, PHOTO_FIELDS)
+    record["files"] = {size: f"events/{photo.name}.{size}.jpg" for size in SIZES}
+    return record
+
+
+def load_photos(events: Sequence[Event]) -> dict[int, list[Photo]]:
+    """The photos of *events* (internal ones too) by event id, oldest first."""
+    found: dict[int, list[Photo]] = {event.id: [] for event in events}
+    if not found:
+        return found
+    stmt = sa.select(Photo).where(Photo.event_id.in_(found)).order_by(Photo.created_at, Photo.id)
+    for photo in db.session.scalars(stmt):
+        found[photo.event_id].append(photo)
+    return found
 
 
 def translations_record(record: Case | Event) -> dict[str, dict[str, str | None]]:
@@ -256,12 +300,17 @@ def case_export(case: Case, exported_at: datetime) -> dict[str, Any]:
     for message in messages:
         if message.delivery_pack_id is not None:
             in_pack.setdefault(message.delivery_pack_id, []).append(message.id)
+    events = load_events(case)
+    event_photos = load_photos(events)
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "exported_at": exported_at.isoformat(),
         "case": case_record(case),
-        "events": [event_record(e) for e in load_events(case)],
+        "events": [
+            {**event_record(e), "photos": [photo_record(p) for p in event_photos[e.id]]}
+            for e in events
+        ],
         "status_changes": [status_change_record(c) for c in case.status_changes],
         "delivery_packs": [pack_record(p, in_pack.get(p.id, [])) for p in load_packs(case)],
         "messages": [message_record(m) for m in messages],

@@ -1,4 +1,4 @@
-"""Forms for cases: the case record, and the one-click actions (publish, archive)."""
+"""Forms for cases: the case record, its portrait, and the one-click actions (publish, archive)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -117,3 +118,12 @@ class CaseForm(FlaskForm):
                     later.errors.append(str(_l("This date is before the arrest date.")))
                     ok = False
         return ok
+
+
+class PortraitForm(FlaskForm):
+    """A new portrait for a case: any photo; the site re-encodes it and keeps nothing else."""
+
+    photo = FileField(
+        _l("Photo"), validators=[FileRequired(message=_l("Choose a photo to upload."))]
+    )
+    submit = SubmitField(_l("Upload the photo"))

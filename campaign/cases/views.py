@@ -1,25 +1,38 @@
-"""Staff views of cases: list, create, edit, publish, archive, links, data exports."""
+"""Staff views of cases: list, create, edit, portrait, publish, archive, links, data exports."""
 
 from __future__ import annotations
 
 import json
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from campaign.cases import counters, export, queries, services
-from campaign.cases.forms import CaseForm
+from campaign.cases.forms import CaseForm, PortraitForm
 from campaign.cases.labels import case_choice_label, case_labels
 from campaign.errors import EditConflict
 from campaign.events.queries import case_events_of_types, case_events_page
 from campaign.extensions import db
 from campaign.history.queries import changes_since
 from campaign.models import Case, CaseStatus, DatePrecision, EventType, Role
+from campaign.photos import images
+from campaign.photos import services as photos
 from campaign.util.countries import country_choices
 from campaign.util.dates import today_utc
 from campaign.util.spreadsheets import to_csv
@@ -265,6 +278,89 @@ def detail(case_id: int) -> str:
         day_count=counters.days_in_detention(case, today),
         today=today,
     )
+
+
+# The body of a portrait upload may be as large as the largest image taken, with room for the
+# form around it; every other request keeps the site's MAX_CONTENT_LENGTH.
+PORTRAIT_MAX_BODY = images.MAX_BYTES + 64 * 1024
+
+
+def _organiser() -> bool:
+    return bool(current_user.is_authenticated and current_user.has_role(Role.ORGANISER))
+
+
+@bp.url_value_preprocessor
+def _portrait_body_size(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Let organisers (only) send a phone photo to the portrait form (before CSRF reads it)."""
+    if endpoint == "cases.portrait" and _organiser():
+        request.max_content_length = PORTRAIT_MAX_BODY
+
+
+def _refusal(reason: str) -> str:
+    """Why an upload was refused, for the person who sent it."""
+    limit = images.MAX_BYTES // (1024 * 1024)
+    if reason == "too-large":
+        return _("The photo is too large: send one of at most %(size)d MB.", size=limit)
+    if reason == "too-many-pixels":
+        return _(
+            "The photo has too many pixels (at most %(count)d million): send a smaller one.",
+            count=images.MAX_PIXELS // 1_000_000,
+        )
+    return _("This file is not a photo the site can take: send a JPEG, PNG, WebP or GIF image.")
+
+
+def _portrait_page(case: Case, form: PortraitForm, status: int = 200) -> tuple[str, int]:
+    max_mb = images.MAX_BYTES // (1024 * 1024)
+    page = render_template("cases/portrait.html", case=case, form=form, max_mb=max_mb)
+    return page, status
+
+
+@bp.route("/<int:case_id>/portrait", methods=["GET", "POST"])
+@allow(*ORGANISERS)
+def portrait(case_id: int) -> tuple[str, int] | Response:
+    """Upload a case's portrait on a form of its own, so a refused photo loses no other edit."""
+    case = load_case(case_id, manage=True)
+    form = PortraitForm()
+    if request.method == "GET":
+        return _portrait_page(case, form)
+    if not form.validate_on_submit():
+        return _portrait_page(case, form, 400)
+    try:
+        photos.set_portrait(case, form.photo.data.read(), current_app.config["PHOTO_FOLDER"])
+    except images.ImageRefused as refused:
+        db.session.rollback()
+        form.photo.errors = [_refusal(str(refused))]
+        return _portrait_page(case, form, 400)
+    db.session.commit()
+    logger.info("case %s: portrait replaced by user %s", case.id, current_user.id)
+    flash(_("The photo was saved."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/portrait/remove")
+@allow(*ORGANISERS)
+def remove_portrait(case_id: int) -> Response:
+    """Take a case's portrait away (its files go with the commit)."""
+    case = load_case(case_id, manage=True)
+    if case.photo_filename:
+        photos.remove_portrait(case, current_app.config["PHOTO_FOLDER"])
+        db.session.commit()
+        flash(_("The photo was removed."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A photo over the limit gets the portrait page with the reason beside the field; any
+    other form too large for the site gets the site's page that says so."""
+    case_id = (request.view_args or {}).get("case_id")
+    if request.endpoint == "cases.portrait" and case_id is not None:
+        case = db.session.get(Case, case_id)
+        if case is not None and _organiser():
+            form = PortraitForm(formdata=None)
+            form.photo.errors = [_refusal("too-large")]
+            return _portrait_page(case, form, 413)
+    return render_template("errors/error.html", error=error, code=413), 413
 
 
 @bp.post("/<int:case_id>/publish")

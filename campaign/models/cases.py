@@ -42,6 +42,9 @@ class Case(db.Model):  # type: ignore[name-defined]
     country: Mapped[str | None] = mapped_column(sa.String(2))  # ISO 3166-1 alpha-2
     city: Mapped[str | None] = mapped_column(sa.String(120))
     photo_filename: Mapped[str | None] = mapped_column(sa.String(200))
+    # The portrait's large size, for pages to give its <img> a width and height before it loads.
+    photo_width: Mapped[int | None]
+    photo_height: Mapped[int | None]
 
     charges: Mapped[str | None] = mapped_column(sa.Text)
     legal_article: Mapped[str | None] = mapped_column(sa.String(200))

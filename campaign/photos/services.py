@@ -9,6 +9,7 @@ in one that commits, are removed by the session hooks below.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -18,7 +19,7 @@ from PIL import Image
 from sqlalchemy.orm import Session, SessionTransaction
 
 from campaign.extensions import db
-from campaign.models import Event, Photo, User
+from campaign.models import Case, Event, Photo, User
 from campaign.photos.images import SIZES, Encoded, ImageRefused, Region, blur, clean_image
 from campaign.photos.images import encode_sizes as _encode_sizes
 
@@ -190,3 +191,77 @@ def add_photos(
         except ImageRefused as refused:
             raise UploadRefused(position, str(refused)) from None
     return added
+# -- a case's portrait ------------------------------------------------------------------------
+#
+# A portrait lives in the photos folder's ``portraits/`` as ``<name>.<size>.jpg``, like an event
+# photo, and its name is kept in ``Case.photo_filename`` with the large size's dimensions in
+# ``photo_width`` and ``photo_height``. The name is random and changes with every new portrait,
+# so the address that carries it can be cached for good. Files follow the database through the
+# same session hooks as event photos: new ones go on rollback, replaced ones after the commit.
+
+#: A portrait's name: what ``secrets.token_urlsafe(18)`` makes, nothing a path could climb with.
+PORTRAIT_NAME = re.compile(r"^[A-Za-z0-9_-]{24}$")
+
+
+def portraits_folder(photos_folder: str | Path) -> Path:
+    """Where case portraits live inside the photos folder."""
+    return Path(photos_folder) / "portraits"
+
+
+def has_portrait(case: Case) -> bool:
+    """Whether the case has a re-encoded portrait to show (not a hand-copied file never
+    converted, which is never served)."""
+    name = case.photo_filename
+    return bool(name and PORTRAIT_NAME.match(name) and case.photo_width and case.photo_height)
+
+
+def portrait_file(case: Case, size: str, photos_folder: str | Path) -> Path | None:
+    """The file of the case's portrait in *size*, or None if there is none to serve."""
+    if size not in SIZES or not has_portrait(case):
+        return None
+    path = portraits_folder(photos_folder) / f"{case.photo_filename}.{size}.jpg"
+    return path if path.is_file() else None
+
+
+def portrait_dimensions(case: Case, size: str) -> tuple[int, int]:
+    """The width and height of the case's portrait in *size* (as ``encode_sizes`` made it), for
+    the page's ``<img>`` so the layout does not jump while it loads."""
+    width, height = case.photo_width or 0, case.photo_height or 0
+    limit = SIZES[size]
+    if width > limit:
+        return limit, max(1, round(height * limit / width))
+    return width, height
+
+
+def _doom_portrait(case: Case, photos_folder: str | Path) -> None:
+    if case.photo_filename and PORTRAIT_NAME.match(case.photo_filename):
+        _doom(portraits_folder(photos_folder), case.photo_filename)
+
+
+def set_portrait(case: Case, data: bytes, photos_folder: str | Path) -> Case:
+    """Make the uploaded *data* the case's portrait (ImageRefused if it is no image this site
+    takes, and then nothing is written); the previous portrait's files go on commit."""
+    image = clean_image(data)
+    name, width, height = _store(image, portraits_folder(photos_folder))
+    _doom_portrait(case, photos_folder)
+    case.photo_filename, case.photo_width, case.photo_height = name, width, height
+    db.session.flush()
+    return case
+
+
+def remove_portrait(case: Case, photos_folder: str | Path) -> Case:
+    """Take the case's portrait away; its files go when the change commits."""
+    _doom_portrait(case, photos_folder)
+    case.photo_filename = case.photo_width = case.photo_height = None
+    db.session.flush()
+    return case
+
+
+def portrait_orphans(photos_folder: str | Path) -> list[Path]:
+    """Image files in the portraits folder that no case refers to."""
+    folder = portraits_folder(photos_folder)
+    if not folder.is_dir():
+        return []
+    names = db.session.scalars(sa.select(Case.photo_filename))
+    known = {file for name in names if name for file in file_names(name)}
+    return sorted(path for path in folder.iterdir() if path.is_file() and path.name not in known)

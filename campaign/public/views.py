@@ -13,12 +13,14 @@ from flask import (
     current_app,
     render_template,
     request,
-    send_from_directory,
+    send_file,
+    url_for,
 )
 
 from campaign.cases import counters
-from campaign.cases.queries import visible_case_or_404
-from campaign.models import CaseStatus
+from campaign.cases.queries import is_public, visible_case_or_404
+from campaign.models import Case, CaseStatus
+from campaign.photos import services as photos
 from campaign.public import queries
 from campaign.timeline.build import (
     FILTERS,
@@ -43,6 +45,8 @@ from campaign.web.routing import page_number
 
 public_bp = Blueprint("public", __name__)
 public_bp.after_request(cache_headers)
+# A portrait's own address never shows another image: caches may keep it this long (a year).
+PORTRAIT_MAX_AGE = 365 * 24 * 3600
 
 
 def _country(value: str) -> str | None:
@@ -170,10 +174,41 @@ def _case_page(slug: str, *, sheet: bool) -> str:
 
 @public_bp.get("/cases/<slug>/photo")
 def case_photo(slug: str) -> Response:
-    """The person's photo, from ``PHOTO_FOLDER`` (by default the instance's ``photos`` folder)."""
+    """The person's portrait at a stable address (``?size=small``, else large), for links made
+    once and kept (the API's ``photo_url``); browsers check back for a new one."""
     case = visible_case_or_404(slug, staff=is_staff())
-    if not case.photo_filename:
+    size = request.args.get("size", "large")
+    path = photos.portrait_file(case, size, current_app.config["PHOTO_FOLDER"])
+    if path is None:
         abort(404)
-    folder = current_app.config["PHOTO_FOLDER"]
-    # send_from_directory refuses names that climb out of the folder.
-    return send_from_directory(folder, case.photo_filename, max_age=3600)
+    return send_file(path, mimetype="image/jpeg")
+
+
+@public_bp.get("/cases/<slug>/photo/<name>.<size>.jpg")
+def case_portrait(slug: str, name: str, size: str) -> Response:
+    """The person's portrait at the address of this one portrait: a new portrait gets a new name,
+    so a published one may be kept by any cache for a year. An unpublished case's portrait is
+    shown to staff only, and kept by no one."""
+    case = visible_case_or_404(slug, staff=is_staff())
+    if name != case.photo_filename:
+        abort(404)
+    path = photos.portrait_file(case, size, current_app.config["PHOTO_FOLDER"])
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg")
+    if is_public(case):
+        response.cache_control.public = True
+        response.cache_control.max_age = PORTRAIT_MAX_AGE
+        response.cache_control.immutable = True
+    return response
+
+
+def portrait_url(case: Case, size: str = "small") -> str | None:
+    """Where a page finds the case's portrait in *size* (None: it has none to show)."""
+    if not photos.has_portrait(case):
+        return None
+    return url_for("public.case_portrait", slug=case.slug, name=case.photo_filename, size=size)
+
+
+public_bp.add_app_template_global(portrait_url)
+public_bp.add_app_template_global(photos.portrait_dimensions)

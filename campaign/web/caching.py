@@ -258,7 +258,10 @@ def is_staff() -> bool:
 
 def cache_headers(response: Response) -> Response:
     """Anonymous pages may be stored by anyone and revalidated; staff pages never (an
-    after_request of the public blueprints)."""
+    after_request of the public blueprints). A response marked immutable keeps its own."""
+    if response.cache_control.immutable:
+        # A file at an address of its own (a portrait's): the same bytes for everyone, for good.
+        return response
     if response.status_code < 500:
         response.headers["Cache-Control"] = STAFF_CACHE if is_staff() else PUBLIC_CACHE
         response.vary.add("Accept-Language")

@@ -960,3 +960,82 @@ def test_0017_reach_counts_every_existing_case_and_takes_its_table_down(
         assert "case_reach" not in sa.inspect(db.engine).get_table_names()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0018_portraits_re_encodes_hand_copied_photos_and_goes_back(
+    migrated_app: Flask, tmp_path: Path
+) -> None:
+    """A photo copied into the folder by hand (with GPS in its EXIF) becomes a portrait made the
+    way an upload is; a missing or unreadable file leaves its case as it was, unserved."""
+    import io
+
+    from PIL import Image
+
+    from campaign.models import Case
+    from campaign.photos import services
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    migrated_app.config["PHOTO_FOLDER"] = str(folder)
+    image = Image.new("RGB", (1500, 1000), "navy")
+    exif = Image.Exif()
+    exif.get_ifd(0x8825).update({1: "N", 2: (43.0, 15.0, 0.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    (folder / "ainur.jpg").write_bytes(out.getvalue())
+    (folder / "broken.jpg").write_bytes(b"not an image")
+    common = {
+        "status": "detained",
+        "arrest_date_approximate": False,
+        "released_on_precision": "day",
+        "released_on_approximate": False,
+        "original_language": "en",
+    }
+    with migrated_app.app_context():
+        upgrade(revision="0017")
+        ids = {
+            slug: _insert(
+                "cases", slug=slug, person_name=slug.title(), photo_filename=filename, **common
+            )
+            for slug, filename in (
+                ("ainur", "ainur.jpg"),
+                ("broken", "broken.jpg"),
+                ("missing", "missing.jpg"),
+                ("climber", "../../etc/passwd"),
+                ("none", None),
+            )
+        }
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        cases = {slug: db.session.get(Case, case_id) for slug, case_id in ids.items()}
+        ainur = cases["ainur"]
+        assert ainur is not None
+        assert services.has_portrait(ainur)
+        assert (ainur.photo_width, ainur.photo_height) == (1024, 683)
+        with Image.open(services.portrait_file(ainur, "small", folder)) as small:
+            assert small.size == (320, 213)
+            assert not small.getexif()
+        for slug, filename in (
+            ("broken", "broken.jpg"),
+            ("missing", "missing.jpg"),
+            ("climber", "../../etc/passwd"),
+        ):
+            case = cases[slug]
+            assert case is not None
+            assert case.photo_filename == filename
+            assert not services.has_portrait(case)
+        name = ainur.photo_filename
+        db.session.remove()
+
+        downgrade(revision="0017")
+        assert "photo_width" not in {c["name"] for c in sa.inspect(db.engine).get_columns("cases")}
+        kept = db.session.execute(
+            sa.text("SELECT photo_filename FROM cases WHERE slug = 'ainur'")
+        ).scalar_one()
+        assert kept == f"portraits/{name}.large.jpg"
+        assert (folder / kept).is_file()  # what the old code serves
+        db.session.remove()
+        db.engine.dispose()

@@ -29,6 +29,7 @@ from campaign.models import (
     LetterReport,
     Message,
     MessageState,
+    Photo,
     ResponseKind,
 )
 from tests.conftest import base_config, make_app
@@ -41,6 +42,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+# The random names of a case's portrait and of an event's photos (their files are not needed:
+# the archive names them, backups carry the files).
+PORTRAIT = "pOrTrAiT-0123456789abcde"
+PUBLISHED_PHOTO = "pubLISHED-photo-01234567"
+INTERNAL_PHOTO = "inTERNAL-photo-0123456789"
+
+
 def fill_campaign() -> None:
     """The demo campaign, and the few things it lacks: what an event did to a case, a photo,
     a message with an e-mail and hashes, delivered in a pack, an open appeal with an answer
@@ -48,9 +56,25 @@ def fill_campaign() -> None:
     demo.load()
     case = db.session.scalars(sa.select(Case).order_by(Case.id)).first()
     assert case is not None
-    case.photo_filename = "kurmanov.jpg"
+    case.photo_filename = "kurmanov.jpg"  # hand-copied, from before portraits were uploaded
+    other = db.session.scalars(sa.select(Case).order_by(Case.id).offset(1)).first()
+    assert other is not None
+    other.photo_filename, other.photo_width, other.photo_height = PORTRAIT, 1024, 768
     event = db.session.scalars(sa.select(Event).order_by(Event.id)).first()
     assert event is not None
+    db.session.add_all(
+        [
+            Photo(
+                event_id=event.id,
+                name=PUBLISHED_PHOTO,
+                width=1024,
+                height=683,
+                alt_text="Pickets with placards outside the court",
+                published=True,
+            ),
+            Photo(event_id=event.id, name=INTERNAL_PHOTO, width=800, height=600),
+        ]
+    )
     db.session.add(
         CaseEventEffect(
             case=case, event=event, field="status", old_value="at_risk", new_value="detained"

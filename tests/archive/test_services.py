@@ -31,10 +31,11 @@ from campaign.models import (
     LetterReport,
     Message,
     Organisation,
+    Photo,
     Role,
     User,
 )
-from tests.archive.conftest import fill_campaign
+from tests.archive.conftest import INTERNAL_PHOTO, PORTRAIT, PUBLISHED_PHOTO, fill_campaign
 from tests.conftest import TEST_DATABASE_URL, count_rows
 
 
@@ -360,3 +361,29 @@ def test_a_partial_file_may_refer_to_records_the_database_has(
         assert added is not None
         assert sorted(case.slug for case in added.cases) == sorted(event["cases"])
         assert count_rows(Case) == len(document["cases"])
+
+
+def test_photos_travel_by_name_with_their_event_description_and_state(
+    campaign: Flask, other_site: Flask
+) -> None:
+    """The archive names a case's portrait and each event photo (the files travel in backups):
+    an archive without them would lose which photo is published and what it shows."""
+    document = _export(campaign)
+    photos = {photo["name"]: photo for photo in document["photos"]}
+    assert set(photos) == {PUBLISHED_PHOTO, INTERNAL_PHOTO}
+    published = photos[PUBLISHED_PHOTO]
+    assert published["published"] is True
+    assert published["alt_text"] == "Pickets with placards outside the court"
+    assert (published["width"], published["height"]) == (1024, 683)
+    assert published["event"] in {event["key"] for event in document["events"]}
+    assert photos[INTERNAL_PHOTO]["published"] is False
+    (portrait,) = [case for case in document["cases"] if case["photo_filename"] == PORTRAIT]
+    assert (portrait["photo_width"], portrait["photo_height"]) == (1024, 768)
+
+    _import(other_site, document)
+    with other_site.app_context():
+        stored = db.session.scalars(sa.select(Photo).order_by(Photo.name)).all()
+        assert [(p.name, p.published, p.alt_text) for p in stored] == sorted(
+            (name, p["published"], p["alt_text"]) for name, p in photos.items()
+        )
+    assert export_json(_export(other_site)) == export_json(document)

@@ -46,6 +46,7 @@ STAFF = [
     "/manage/cases/",
     "/manage/cases/{case_id}",
     "/manage/cases/{case_id}/edit",
+    "/manage/cases/{case_id}/portrait",
     "/manage/events/",
     "/manage/events/new",
     "/manage/events/picket",

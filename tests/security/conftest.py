@@ -466,6 +466,10 @@ def _path_values(world: World, endpoint: str, arguments: set[str]) -> dict[str, 
             values[argument] = "css/site.css"
         elif argument == "file_name":  # a photo's file
             values[argument] = world.photo_file
+        elif argument == "name" and endpoint == "public.case_portrait":
+            values[argument] = "pOrTrAiT-0123456789abcde"  # a portrait's name (none such)
+        elif argument == "size":  # a photo's size
+            values[argument] = "small"
         else:
             raise AssertionError(f"the walk has no value for <{argument}> of {endpoint}")
     return values
