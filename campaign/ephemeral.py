@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
         engine = sa.create_engine(
             f"sqlite:///{shared}",
             # A connection per use, closed after it: nothing stays open between requests.
-            poolclass=NullPool,
+            poolclass=sa.pool.QueuePool,
             connect_args={"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000},
         )
     # Every unit of work here writes: take the write lock at BEGIN so writers queue.
