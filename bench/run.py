@@ -43,6 +43,9 @@ BIN = Path(sys.executable).parent
 CONNECTIONS = 32
 WORKERS = 2
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+# Only the rows whose label holds one of these words (comma-separated), and /hello: for working
+# on one request. Empty: every row.
+ROWS = os.environ.get("BENCH_ROWS", "")
 TICKS = os.sysconf("SC_CLK_TCK")
 APP = "bench.benchapp:create_bench_app"
 
@@ -440,7 +443,7 @@ def main() -> None:
             server.wait(timeout=60)
         text = log_path.read_text() if log_path.exists() else ""
         try:
-            if measured:
+            if measured and not ROWS:
                 report_render_costs(env)
         finally:
             if database == "postgres":
@@ -477,6 +480,9 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
         Row("a support-form submission (POST)", "/cases/long/support", "POST", expect=302),
         Row("the long case page, If-None-Match", "/cases/long", expect=304),
     ]
+    chosen = [word.strip().lower() for word in ROWS.split(",") if word.strip()]
+    if chosen:
+        rows = [rows[0]] + [r for r in rows[1:] if any(w in r.label.lower() for w in chosen)]
     cookie, csrf = support_session(base, "/cases/long/support")
     tokens = folder / "form-tokens.txt"
     mint_form_tokens(env, 40_000, tokens)
@@ -524,7 +530,8 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
         if row.errors:
             FAILED.append(row.label)
         drain(base)
-    if rows[-2].method == "POST":
+    posts = [row for row in rows if row.method == "POST"]
+    if posts:
         # The POST row's queries: one submission, counted by the server.
         request = urllib.request.Request(
             base + "/cases/long/support",
@@ -542,7 +549,7 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
         try:
             urllib.request.build_opener(NoRedirect).open(request, timeout=60)
         except urllib.error.HTTPError as answer:
-            rows[-2].queries = f"{answer.headers.get('X-Bench-Queries')}"
+            posts[0].queries = f"{answer.headers.get('X-Bench-Queries')}"
     print()
     print(
         f"{'request':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'/hello':>7} "

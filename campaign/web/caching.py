@@ -33,6 +33,7 @@ from flask import Flask, Response, current_app, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import escape
+from werkzeug.wrappers import Response as BaseResponse
 
 from campaign.util.dates import today_utc
 
@@ -323,8 +324,8 @@ def _serve(
 
 
 def page_with_blanks(
-    render: Callable[[Mapping[str, str]], Response], values: Mapping[str, Callable[[], str]]
-) -> Response:
+    render: Callable[[Mapping[str, str]], BaseResponse], values: Mapping[str, Callable[[], str]]
+) -> BaseResponse:
     """A page the same for every anonymous visitor but for a few values of each visitor's own
     (a form's CSRF and timing tokens): rendered once per worker and public-data version with
     markers where those values go, kept in this worker's store only, and served with this
@@ -360,8 +361,8 @@ def page_with_blanks(
 
 
 def _filled(
-    response: Response, markers: Mapping[str, str], values: Mapping[str, Callable[[], str]]
-) -> Response:
+    response: BaseResponse, markers: Mapping[str, str], values: Mapping[str, Callable[[], str]]
+) -> BaseResponse:
     """The page with this visitor's values in place of the markers."""
     if response.direct_passthrough or response.is_streamed:
         return response
@@ -372,7 +373,7 @@ def _filled(
     return response
 
 
-def _no_store(response: Response) -> Response:
+def _no_store(response: BaseResponse) -> BaseResponse:
     response.headers["Cache-Control"] = "no-store"
     return response
 
