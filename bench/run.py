@@ -3,9 +3,11 @@
 1. Builds the synthetic campaign (``bench-data`` in bench/benchapp.py: 200 published cases, one
    with 2,000 events and 20,000 messages) in a fresh SQLite file, or with ``DB=postgres`` in a
    schema of its own in ``BENCH_DATABASE_URL`` (created and dropped here).
-2. Serves bench/benchapp.py (the product plus a bare ``/hello``) with gunicorn, 2 sync workers.
+2. Serves bench/benchapp.py (the product plus a bare ``/hello``) with gunicorn, 2 sync workers,
+   with the README deployment's settings (campaign.gunicorn_config).
 3. Drives each request with wrk from a second process, 32 connections (``BENCH_SECONDS`` each,
-   default 5): ``/hello`` first, then the pages, the feeds, the support form (GET, and POST with
+   default 5; ``BENCH_ROWS=post,form`` for only the rows whose label holds one of those words):
+   ``/hello`` first, then the pages, the feeds, the support form (GET, and POST with
    its CSRF token through a Lua script) and a conditional request. Where wrk is missing and
    cannot be installed, a Python load generator (threads with keep-alive connections) stands in;
    it saturates sooner, so its ratios are lower bounds.
@@ -404,6 +406,9 @@ def main() -> None:
         server = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
+                # The settings the README's deployment uses; the flags below win over them.
+                "-c",
+                "python:campaign.gunicorn_config",
                 "--workers",
                 str(WORKERS),
                 "--worker-class",
