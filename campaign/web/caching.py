@@ -267,9 +267,21 @@ def cache_headers(response: Response) -> Response:
     after_request of the public blueprints)."""
     if response.status_code < 500:
         response.headers["Cache-Control"] = STAFF_CACHE if is_staff() else PUBLIC_CACHE
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        vary(response, "Accept-Language", "Cookie")
     return response
+
+
+def vary(response: BaseResponse, *names: str) -> None:
+    """Add *names* to the response's ``Vary`` header, reading and writing the header once
+    (``response.vary.add`` parses and writes it again for each name)."""
+    header = response.headers.get("Vary")
+    if not header:
+        response.headers["Vary"] = ", ".join(names)
+        return
+    present = {part.strip().lower() for part in header.split(",")}
+    missing = [name for name in names if name.lower() not in present]
+    if missing:
+        response.headers["Vary"] = ", ".join((header, *missing))
 
 
 def shared_page(**params: Normaliser) -> Callable[[F], F]:
@@ -436,7 +448,7 @@ def _not_modified(etags: tuple[str, ...], modified: datetime, changed_at: dateti
 def _answer(response: Response, etag: str, modified: datetime) -> Response:
     response.set_etag(etag)
     response.last_modified = modified
-    response.vary.add("Accept-Encoding")
+    vary(response, "Accept-Encoding")
     return response
 
 
