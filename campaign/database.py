@@ -155,7 +155,7 @@ def tune_sqlite(engine: sa.Engine, busy_timeout_ms: int, may_write: Callable[[],
 
         @sa.event.listens_for(engine, "close")
         def _on_close(_dbapi_connection: Any, record: Any) -> None:
-            queue.forget(record.info)
+            queue.leave(record.info)
 
 
 class _WriterQueue:
@@ -167,10 +167,11 @@ class _WriterQueue:
     busy workers that want it often leave it idle most of the time (a burst of supporters'
     messages then stores a few dozen a second). Here a waiter tries again within a millisecond.
     After the busy timeout it goes on to BEGIN IMMEDIATE anyway, and SQLite decides as before.
+    The file is opened for each turn and closed after it, so nothing stays open in between,
+    and a process that dies lets go of its turn with its files.
     """
 
-    _FD = "campaign.writer_lock_fd"
-    _HELD = "campaign.writer_lock_held"
+    _HELD = "campaign.writer_lock"
     _LONGEST_NAP = 0.001
 
     def __init__(self, path: str, timeout: float) -> None:
@@ -185,43 +186,29 @@ class _WriterQueue:
             return None
         return cls(f"{database}-writers.lock", busy_timeout_ms / 1000)
 
-    def _fd(self, info: dict[Any, Any]) -> int:
-        mine = info.get(self._FD)
-        if mine is None or mine[0] != os.getpid():  # a forked worker opens its own
-            mine = (os.getpid(), os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-            info[self._FD] = mine
-            info[self._HELD] = False
-        return int(mine[1])
-
     def enter(self, info: dict[Any, Any]) -> None:
         """Wait for this host's other writers (up to the busy timeout)."""
-        fd = self._fd(info)
-        if info.get(self._HELD):
-            return
+        held = info.get(self._HELD)
+        if held is not None and held[0] == os.getpid():
+            return  # this connection's turn goes on (a second transaction before checkin)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + self.timeout
         nap = 0.0001
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return
-                time.sleep(nap)
-                nap = min(nap * 2, self._LONGEST_NAP)
-                continue
-            info[self._HELD] = True
+                if time.monotonic() < deadline:
+                    time.sleep(nap)
+                    nap = min(nap * 2, self._LONGEST_NAP)
+                    continue
+                os.close(fd)  # SQLite's busy timeout decides from here
+                return
+            info[self._HELD] = (os.getpid(), fd)
             return
 
     def leave(self, info: dict[Any, Any]) -> None:
-        """Let the next writer in."""
-        mine = info.get(self._FD)
-        if info.get(self._HELD) and mine is not None and mine[0] == os.getpid():
-            fcntl.flock(mine[1], fcntl.LOCK_UN)
-        info[self._HELD] = False
-
-    def forget(self, info: dict[Any, Any]) -> None:
-        """The connection is closed: close its lock file too (which lets go of the lock)."""
-        mine = info.pop(self._FD, None)
-        info.pop(self._HELD, None)
-        if mine is not None and mine[0] == os.getpid():
-            os.close(mine[1])
+        """Let the next writer in (closing the file lets go of the lock)."""
+        held = info.pop(self._HELD, None)
+        if held is not None and held[0] == os.getpid():  # not a parent's, after a fork
+            os.close(held[1])
