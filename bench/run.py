@@ -3,9 +3,11 @@
 1. Builds the synthetic campaign (``bench-data`` in bench/benchapp.py: 200 published cases, one
    with 2,000 events and 20,000 messages) in a fresh SQLite file, or with ``DB=postgres`` in a
    schema of its own in ``BENCH_DATABASE_URL`` (created and dropped here).
-2. Serves bench/benchapp.py (the product plus a bare ``/hello``) with gunicorn, 2 sync workers.
+2. Serves bench/benchapp.py (the product plus a bare ``/hello``) with gunicorn, 2 sync workers,
+   with the README deployment's settings (campaign.gunicorn_config).
 3. Drives each request with wrk from a second process, 32 connections (``BENCH_SECONDS`` each,
-   default 5): ``/hello`` first, then the pages, the feeds, the support form (GET, and POST with
+   default 5; ``BENCH_ROWS=post,form`` for only the rows whose label holds one of those words):
+   ``/hello`` first, then the pages, the feeds, the support form (GET, and POST with
    its CSRF token through a Lua script) and a conditional request. Where wrk is missing and
    cannot be installed, a Python load generator (threads with keep-alive connections) stands in;
    it saturates sooner, so its ratios are lower bounds.
@@ -44,6 +46,9 @@ BIN = Path(sys.executable).parent
 CONNECTIONS = 32
 WORKERS = 2
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+# Only the rows whose label holds one of these words (comma-separated), and /hello: for working
+# on one request. Empty: every row.
+ROWS = os.environ.get("BENCH_ROWS", "")
 TICKS = os.sysconf("SC_CLK_TCK")
 APP = "bench.benchapp:create_bench_app"
 
@@ -375,6 +380,9 @@ def main() -> None:
         server = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
+                # The settings the README's deployment uses; the flags below win over them.
+                "-c",
+                "python:campaign.gunicorn_config",
                 "--workers",
                 str(WORKERS),
                 "--worker-class",
@@ -414,7 +422,7 @@ def main() -> None:
             server.wait(timeout=60)
         text = log_path.read_text() if log_path.exists() else ""
         try:
-            if measured:
+            if measured and not ROWS:
                 report_render_costs(env)
         finally:
             if database == "postgres":
@@ -451,6 +459,9 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
         Row("a support-form submission (POST)", "/cases/long/support", "POST", expect=302),
         Row("the long case page, If-None-Match", "/cases/long", expect=304),
     ]
+    chosen = [word.strip().lower() for word in ROWS.split(",") if word.strip()]
+    if chosen:
+        rows = [rows[0]] + [r for r in rows[1:] if any(w in r.label.lower() for w in chosen)]
     cookie, csrf = support_session(base, "/cases/long/support")
     tokens = folder / "form-tokens.txt"
     mint_form_tokens(env, 40_000, tokens)
@@ -498,7 +509,8 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
         if row.errors:
             FAILED.append(row.label)
         drain(base)
-    if rows[-2].method == "POST":
+    posts = [row for row in rows if row.method == "POST"]
+    if posts:
         # The POST row's queries: one submission, counted by the server.
         request = urllib.request.Request(
             base + "/cases/long/support",
@@ -516,7 +528,7 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
         try:
             urllib.request.build_opener(NoRedirect).open(request, timeout=60)
         except urllib.error.HTTPError as answer:
-            rows[-2].queries = f"{answer.headers.get('X-Bench-Queries')}"
+            posts[0].queries = f"{answer.headers.get('X-Bench-Queries')}"
     print()
     print(
         f"{'request':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'/hello':>7} "

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import enum
+import fcntl
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -135,6 +138,77 @@ def tune_sqlite(engine: sa.Engine, busy_timeout_ms: int, may_write: Callable[[],
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         dbapi_connection.create_function("upper", 1, _unicode_upper, deterministic=True)
 
+    queue = _WriterQueue.beside(engine, busy_timeout_ms)
+
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.exec_driver_sql(begin_statement(may_write()))
+        writes = may_write()
+        if writes and queue is not None:
+            queue.enter(connection.info)
+        connection.exec_driver_sql(begin_statement(writes))
+
+    if queue is not None:
+
+        @sa.event.listens_for(engine, "checkin")
+        def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+            queue.leave(record.info)
+
+        @sa.event.listens_for(engine, "close")
+        def _on_close(_dbapi_connection: Any, record: Any) -> None:
+            queue.leave(record.info)
+
+
+class _WriterQueue:
+    """The processes of one host that write to one SQLite file, taking turns on a lock file
+    (``<database>-writers.lock``) before BEGIN IMMEDIATE, and giving it back when the connection
+    returns to the pool (after its commit or rollback).
+
+    SQLite's own wait for its write lock sleeps 1, 2, 5, 10 ... 100 ms between tries, so two
+    busy workers that want it often leave it idle most of the time (a burst of supporters'
+    messages then stores a few dozen a second). Here a waiter tries again within a millisecond.
+    After the busy timeout it goes on to BEGIN IMMEDIATE anyway, and SQLite decides as before.
+    The file is opened for each turn and closed after it, so nothing stays open in between,
+    and a process that dies lets go of its turn with its files.
+    """
+
+    _HELD = "campaign.writer_lock"
+    _LONGEST_NAP = 0.001
+
+    def __init__(self, path: str, timeout: float) -> None:
+        self.path = path
+        self.timeout = timeout
+
+    @classmethod
+    def beside(cls, engine: sa.Engine, busy_timeout_ms: int) -> _WriterQueue | None:
+        """The queue of *engine*'s database file; None for an in-memory database."""
+        database = engine.url.database
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return cls(f"{database}-writers.lock", busy_timeout_ms / 1000)
+
+    def enter(self, info: dict[Any, Any]) -> None:
+        """Wait for this host's other writers (up to the busy timeout)."""
+        held = info.get(self._HELD)
+        if held is not None and held[0] == os.getpid():
+            return  # this connection's turn goes on (a second transaction before checkin)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + self.timeout
+        nap = 0.0001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() < deadline:
+                    time.sleep(nap)
+                    nap = min(nap * 2, self._LONGEST_NAP)
+                    continue
+                os.close(fd)  # SQLite's busy timeout decides from here
+                return
+            info[self._HELD] = (os.getpid(), fd)
+            return
+
+    def leave(self, info: dict[Any, Any]) -> None:
+        """Let the next writer in (closing the file lets go of the lock)."""
+        held = info.pop(self._HELD, None)
+        if held is not None and held[0] == os.getpid():  # not a parent's, after a fork
+            os.close(held[1])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from campaign.database import tune_sqlite
 from campaign.extensions import db
@@ -41,8 +41,9 @@ def init_app(app: Flask) -> None:
             os.close(os.open(shared, os.O_WRONLY | os.O_CREAT, 0o600))
         engine = sa.create_engine(
             f"sqlite:///{shared}",
-            # A connection per use, closed after it: nothing stays open between requests.
-            poolclass=NullPool,
+            # Connections are kept between uses: opening one costs more than a counter's
+            # statement, and closing the last one checkpoints the file's write-ahead log.
+            poolclass=QueuePool,
             connect_args={"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000},
         )
     # Every unit of work here writes: take the write lock at BEGIN so writers queue.
@@ -50,6 +51,10 @@ def init_app(app: Flask) -> None:
     with engine.begin() as connection:
         for table in TABLES:
             table.create(connection, checkfirst=True)
+    if not isinstance(engine.pool, StaticPool):
+        # None is left open for a forked worker to inherit (gunicorn --preload): each opens
+        # its own (an in-memory database lives in its one connection, and stays).
+        engine.dispose()
     app.extensions[_ENGINE] = engine
 
 

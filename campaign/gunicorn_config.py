@@ -14,3 +14,11 @@ loglevel = "info"
 # Slow clients are the proxy's to buffer (SECURITY.md); a worker never waits long on one.
 timeout = 30
 graceful_timeout = 30
+# Sync workers (gunicorn's default, and what `make bench` measures): one request at a time each,
+# a connection closed after each answer (gunicorn's keepalive applies to threaded and async
+# workers only; nginx keeps the visitors' connections open). A spike waits in the kernel's
+# queue of connections, up to this many, rather than being refused.
+backlog = 2048
+# No preload: each worker builds its own app, its own database connections (SQLite's must not
+# cross a fork) and its own page cache.
+preload_app = False

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 from limits.storage import Storage, storage_from_string
-from sqlalchemy.dialects import postgresql, sqlite
 
 from campaign import ephemeral
 from campaign.models import RateLimit
@@ -46,6 +46,10 @@ def init_app(app: Flask) -> None:
         config["RATELIMIT_STORAGE_OPTIONS"] = {"primary": uri, **REDIS_TIMEOUTS, **options}
         uri = _FALLBACK_URI
     config["RATELIMIT_STORAGE_URI"] = uri
+    # Before Flask-Limiter's own hooks (it is initialised after this): each request starts
+    # knowing none of the counters.
+    app.before_request(_start_request)
+    app.teardown_request(_end_request)
 
 
 def _key(key: str) -> str:
@@ -53,6 +57,39 @@ def _key(key: str) -> str:
     if len(key) <= 255:
         return key
     return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+# Fixed text, the same on SQLite and PostgreSQL: a textual statement skips the expression
+# building and cache-key work of a Core one, which costs more than the statement on SQLite.
+_INCR = sa.text(
+    'INSERT INTO rate_limits ("key", hits, expires_at) VALUES (:key, :amount, :expires) '
+    'ON CONFLICT ("key") DO UPDATE SET '
+    "hits = CASE WHEN rate_limits.expires_at <= :now THEN :amount "
+    "ELSE rate_limits.hits + :amount END, "
+    "expires_at = CASE WHEN rate_limits.expires_at <= :now THEN :expires "
+    "ELSE rate_limits.expires_at END "
+    "RETURNING hits, expires_at"
+)
+_READ = sa.text('SELECT hits, expires_at FROM rate_limits WHERE "key" = :key AND expires_at > :now')
+
+# What this request already knows of its counters: Flask-Limiter reads a counter back (for the
+# X-RateLimit headers, and before a conditional deduction) right after this request wrote or
+# read it. Kept for one request of one thread only, so another worker's hits are never missed
+# from one request to the next.
+_REQUEST = threading.local()
+
+
+def _known() -> dict[str, tuple[int, float]] | None:
+    known: dict[str, tuple[int, float]] | None = getattr(_REQUEST, "counters", None)
+    return known
+
+
+def _start_request() -> None:
+    _REQUEST.counters = {}
+
+
+def _end_request(_error: BaseException | None = None) -> None:
+    _REQUEST.counters = None
 
 
 class DatabaseStorage(Storage):
@@ -69,33 +106,27 @@ class DatabaseStorage(Storage):
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Add *amount* hits, starting a new window if the last one ended; one statement."""
-        engine = ephemeral.engine()
         now = time.time()
-        insert_class = postgresql.Insert if engine.dialect.name == "postgresql" else sqlite.Insert
-        ended = _TABLE.c.expires_at <= now
-        statement = (
-            insert_class(_TABLE)
-            .values(key=_key(key), hits=amount, expires_at=now + expiry)
-            .on_conflict_do_update(
-                index_elements=[_TABLE.c.key],
-                set_={
-                    "hits": sa.case((ended, amount), else_=_TABLE.c.hits + amount),
-                    "expires_at": sa.case((ended, now + expiry), else_=_TABLE.c.expires_at),
-                },
-            )
-            .returning(_TABLE.c.hits)
-        )
-        with engine.begin() as connection:
-            return int(connection.execute(statement).scalar_one())
+        values = {"key": _key(key), "amount": amount, "expires": now + expiry, "now": now}
+        with ephemeral.engine().begin() as connection:
+            hits, expires_at = connection.execute(_INCR, values).one()
+        known = _known()
+        if known is not None:
+            known[key] = (int(hits), float(expires_at))
+        return int(hits)
 
     def _row(self, key: str) -> tuple[int, float] | None:
-        query = sa.select(_TABLE.c.hits, _TABLE.c.expires_at).where(
-            _TABLE.c.key == _key(key), _TABLE.c.expires_at > time.time()
-        )
+        known = _known()
+        if known is not None and key in known:
+            hits, expires_at = known[key]
+            return (hits, expires_at) if expires_at > time.time() else None
         with ephemeral.engine().connect() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_READ, {"key": _key(key), "now": time.time()}).first()
             connection.rollback()
-        return (int(row[0]), float(row[1])) if row is not None else None
+        found = (int(row[0]), float(row[1])) if row is not None else None
+        if known is not None:
+            known[key] = found if found is not None else (0, 0.0)
+        return found
 
     def get(self, key: str) -> int:
         """The hits of the current window (0 when it has ended)."""
@@ -119,12 +150,18 @@ class DatabaseStorage(Storage):
 
     def reset(self) -> int | None:
         """Forget every counter; returns how many there were."""
+        known = _known()
+        if known is not None:
+            known.clear()
         with ephemeral.engine().begin() as connection:
             result = connection.execute(sa.delete(_TABLE))
         return int(result.rowcount or 0)
 
     def clear(self, key: str) -> None:
         """Forget one counter."""
+        known = _known()
+        if known is not None:
+            known.pop(key, None)
         with ephemeral.engine().begin() as connection:
             connection.execute(sa.delete(_TABLE).where(_TABLE.c.key == _key(key)))
 

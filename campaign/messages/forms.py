@@ -143,13 +143,25 @@ class SupportForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        languages = [("", str(_l("Not sure or several"))), *language_choices()]
-        self.language.choices = [SelectChoice(value, label) for value, label in languages]
+        self.language.choices = list(_language_select(str(get_locale() or "en")))
 
     def validate_language(self, field: Field) -> None:
         """Only a language from the list (or none)."""
-        if field.data and field.data not in dict(language_choices()):
+        if field.data and field.data not in _language_codes(str(get_locale() or "en")):
             raise ValidationError(_l("Choose a language from the list."))
+
+
+@cache
+def _language_select(locale_name: str) -> tuple[SelectChoice, ...]:
+    """The language field's options in one locale (*locale_name* is the request's: the first
+    option's label is translated into it), made once per language."""
+    languages = [("", str(_l("Not sure or several"))), *_sorted_languages(locale_name)]
+    return tuple(SelectChoice(value, label) for value, label in languages)
+
+
+@cache
+def _language_codes(locale_name: str) -> frozenset[str]:
+    return frozenset(code for code, _name in _sorted_languages(locale_name))
 
 
 class SafetyEditForm(FlaskForm):

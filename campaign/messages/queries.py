@@ -6,13 +6,25 @@ from dataclasses import dataclass
 from datetime import UTC, date
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import selectinload
 
+from campaign.cases.queries import is_public
 from campaign.extensions import db
 from campaign.messages import delivery
 from campaign.models import Case, DeliveryPack, Message, MessageState
 
 QUEUE_PAGE_SIZE = 100
+
+
+def supported_case_or_404(slug: str, *, staff: bool) -> Case:
+    """The case a message of support is written to, by slug, or 404: the visibility of
+    campaign.cases.queries.visible_case_or_404 (the public: published and unarchived only), in
+    one statement, without the related cases the support form never shows."""
+    case = db.session.scalar(sa.select(Case).where(Case.slug == slug))
+    if case is None or (not staff and not is_public(case)):
+        abort(404)
+    return case
 
 
 def message_publicly_shown() -> sa.ColumnElement[bool]:

@@ -128,11 +128,24 @@ def find_duplicate(
 
     The window defaults to the setting ``SUPPORT_DUPLICATE_WINDOW_HOURS``.
     """
+    found = _duplicate_id(case_id, fingerprint, window=window, now=now)
+    return None if found is None else db.session.get(Message, found)
+
+
+def is_duplicate(case_id: int, fingerprint: str) -> bool:
+    """Whether the same text reached the same case within ``SUPPORT_DUPLICATE_WINDOW_HOURS``
+    (one index lookup, no message loaded)."""
+    return _duplicate_id(case_id, fingerprint) is not None
+
+
+def _duplicate_id(
+    case_id: int, fingerprint: str, *, window: timedelta | None = None, now: datetime | None = None
+) -> int | None:
     if window is None:
         window = timedelta(hours=float(current_app.config["SUPPORT_DUPLICATE_WINDOW_HOURS"]))
     since = (now or datetime.now(UTC)) - window
-    return db.session.scalars(
-        sa.select(Message)
+    return db.session.scalar(
+        sa.select(Message.id)
         .where(
             Message.case_id == case_id,
             Message.body_fingerprint == fingerprint,
@@ -140,7 +153,7 @@ def find_duplicate(
             Message.state != MessageState.WITHDRAWN,
         )
         .limit(1)
-    ).first()
+    )
 
 
 def withdraw_token_for(nonce: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -37,7 +38,7 @@ from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, Message
 from campaign.util.countries import is_country_code
 from campaign.util.dates import today_utc
 from campaign.web.access import ORGANISERS, acting_user, allow
-from campaign.web.caching import is_staff, normalised_choice, shared_page
+from campaign.web.caching import is_staff, normalised_choice, page_with_blanks, shared_page
 from campaign.web.clients import client_key
 from campaign.web.inputs import reads_unreadable_text
 from campaign.web.requests import reading_only
@@ -188,9 +189,11 @@ def _remember_sent(sent: _Sent, nonce: str, mailed: bool | None = None) -> Respo
 @limiter.limit(_send_limit, methods=["POST"], deduct_when=_counts_as_sent, scope="support-sent")
 def new(slug: str) -> Response:
     """The form for a message of support; a message is stored exactly once or the sender is told."""
+    if request.method != "POST":  # GET, and HEAD from link previews and uptime checks
+        return _blank_form(slug)
     form = _support_form()
     try:
-        return _show_or_receive(slug, form)
+        return _receive(slug, form)
     except sa.exc.OperationalError:
         # The database is busy (another process kept SQLite's write lock past the timeout) or
         # away: say so and keep the text, rather than a bare error page.
@@ -201,16 +204,77 @@ def new(slug: str) -> Response:
             "Your text is below: please send it again in a moment."
         )
         with reading_only():
-            case = visible_case_or_404(slug, staff=is_staff())
+            case = queries.supported_case_or_404(slug, staff=is_staff())
             return _render_form(case, form, problem, 503)
 
 
-def _show_or_receive(slug: str, form: SupportForm) -> Response:
-    """Show the form, or check and store what was sent (exactly once)."""
-    case = visible_case_or_404(slug, staff=is_staff())
-    if request.method != "POST":  # GET, and HEAD from link previews and uptime checks
+def _blank_form(slug: str) -> Response:
+    """The empty form: the same page for every visitor but for their CSRF and form tokens, so
+    it is rendered once per worker and public-data version and the tokens written in."""
+    tokens: dict[str, Callable[[], str]] = {"form_token": spam.issue_form_token}
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        tokens["csrf_token"] = generate_csrf
+
+    def render(blanks: Mapping[str, str]) -> Response:
+        case = queries.supported_case_or_404(slug, staff=is_staff())
+        form = _support_form()
+        if "csrf_token" in blanks:
+            form.csrf_token.current_token = blanks["csrf_token"]
+        form.form_token.data = blanks["form_token"]
         return _render_form(case, form)
 
+    return page_with_blanks(render, tokens)
+
+
+def _receive(slug: str, form: SupportForm) -> Response:
+    """Check and store what was sent (exactly once).
+
+    Everything that only reads (the case, the fields, the tokens) is done before the write
+    transaction begins: on SQLite that transaction holds the database's one write lock, which
+    every other post waits for.
+    """
+    with reading_only():
+        case = queries.supported_case_or_404(slug, staff=is_staff())
+        nonce = _accepted_nonce(case, form)
+        if isinstance(nonce, Response):
+            return nonce
+    # End the reading transaction; the case stays loaded, back in the session for the writing
+    # one (expiring it would only read it again, holding the write lock).
+    db.session.close()
+    db.session.add(case)
+    try:
+        received = services.submit(case, _submission(form), nonce=nonce, client_hash=client_key())
+        stored = _Sent(case.id, case.slug, received.message.id, bool(received.message.email))
+        mailed = None
+        if received.created and stored.has_email:
+            # In the same transaction: the confirmation exists exactly when the message does,
+            # and a mail server that fails later cannot lose the message.
+            withdraw_url = url_for(
+                "support.withdraw", token=received.withdraw_token, _external=True
+            )
+            mailed = mail.queue_confirmation(received.message, case, withdraw_url)
+        db.session.commit()
+    except services.FormAlreadyUsed:
+        _fresh_token(form)
+        problem = _(
+            "This form was already used to send a message. Check your text and send it again."
+        )
+        return _render_form(case, form, problem, 400)
+    except services.DuplicateMessage:
+        problem = _(
+            "This message was already received for %(name)s: it is not sent twice.",
+            name=case.person_name,
+        )
+        return _render_form(case, form, problem, 400)
+    if not received.created:  # the same form sent twice: one message, the first confirmation
+        return _remember_sent(stored, nonce)
+    logger.info("message %s received for case %s", stored.message_id, stored.case_id)
+    return _remember_sent(stored, nonce, mailed)
+
+
+def _accepted_nonce(case: Case, form: SupportForm) -> str | Response:
+    """The form's one-time nonce if what was sent may be stored; else the form again with why
+    it was not sent (honeypot, fields, timing)."""
     if spam.honeypot_filled(request.form.get("website")):
         form.website.data = ""
         return _render_form(
@@ -240,37 +304,7 @@ def _show_or_receive(slug: str, form: SupportForm) -> Response:
         return _render_form(
             case, form, _("Your message was not sent yet: please correct the marked fields."), 400
         )
-
-    try:
-        received = services.submit(
-            case, _submission(form), nonce=check.nonce, client_hash=client_key()
-        )
-        stored = _Sent(case.id, case.slug, received.message.id, bool(received.message.email))
-        mailed = None
-        if received.created and stored.has_email:
-            # In the same transaction: the confirmation exists exactly when the message does,
-            # and a mail server that fails later cannot lose the message.
-            withdraw_url = url_for(
-                "support.withdraw", token=received.withdraw_token, _external=True
-            )
-            mailed = mail.queue_confirmation(received.message, case, withdraw_url)
-        db.session.commit()
-    except services.FormAlreadyUsed:
-        _fresh_token(form)
-        problem = _(
-            "This form was already used to send a message. Check your text and send it again."
-        )
-        return _render_form(case, form, problem, 400)
-    except services.DuplicateMessage:
-        problem = _(
-            "This message was already received for %(name)s: it is not sent twice.",
-            name=case.person_name,
-        )
-        return _render_form(case, form, problem, 400)
-    if not received.created:  # the same form sent twice: one message, the first confirmation
-        return _remember_sent(stored, check.nonce)
-    logger.info("message %s received for case %s", stored.message_id, stored.case_id)
-    return _remember_sent(stored, check.nonce, mailed)
+    return check.nonce
 
 
 @public_bp.get("/cases/<slug>/support/sent")
@@ -366,7 +400,7 @@ def withdraw(token: str) -> Response:
 def csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
     """An expired session must not lose the message: show the form again with what was typed."""
     if request.endpoint == "support.new" and request.view_args:
-        case = visible_case_or_404(str(request.view_args["slug"]), staff=is_staff())
+        case = queries.supported_case_or_404(str(request.view_args["slug"]), staff=is_staff())
         form = _support_form()
         if not spam.check_form_token(form.form_token.data, min_seconds=0).ok:
             _fresh_token(form)
@@ -389,7 +423,7 @@ def csrf_failed(error: CSRFError) -> Response | tuple[str, int]:
 def too_many(error: RateLimitExceeded) -> Response | tuple[str, int]:
     """Too many messages from one place: say so, keep the text, and say it was not sent."""
     if request.endpoint == "support.new" and request.view_args:
-        case = visible_case_or_404(str(request.view_args["slug"]), staff=is_staff())
+        case = queries.supported_case_or_404(str(request.view_args["slug"]), staff=is_staff())
         response = _render_form(
             case,
             _support_form(),

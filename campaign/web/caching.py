@@ -18,10 +18,11 @@ import gzip
 import hashlib
 import json
 import logging
+import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, wraps
@@ -31,6 +32,8 @@ from typing import Any, Protocol, TypeVar
 from flask import Flask, Response, current_app, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import escape
+from werkzeug.wrappers import Response as BaseResponse
 
 from campaign.util.dates import today_utc
 
@@ -47,6 +50,9 @@ _KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 # that variant's ETag ends in GZIP_TAG.
 _GZIP_FROM = 1024
 GZIP_TAG = "-gz"
+# Stands where a visitor's own value goes in a page kept with blanks (page_with_blanks):
+# random per process, so no text of the page can be mistaken for it.
+_MARKER = secrets.token_hex(16)
 # A change this recent cannot be told apart by a Last-Modified, which counts whole seconds.
 _SAME_SECOND = timedelta(seconds=1)
 
@@ -264,9 +270,21 @@ def cache_headers(response: Response) -> Response:
         return response
     if response.status_code < 500:
         response.headers["Cache-Control"] = STAFF_CACHE if is_staff() else PUBLIC_CACHE
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
+        vary(response, "Accept-Language", "Cookie")
     return response
+
+
+def vary(response: BaseResponse, *names: str) -> None:
+    """Add *names* to the response's ``Vary`` header, reading and writing the header once
+    (``response.vary.add`` parses and writes it again for each name)."""
+    header = response.headers.get("Vary")
+    if not header:
+        response.headers["Vary"] = ", ".join(names)
+        return
+    present = {part.strip().lower() for part in header.split(",")}
+    missing = [name for name in names if name.lower() not in present]
+    if missing:
+        response.headers["Vary"] = ", ".join((header, *missing))
 
 
 def shared_page(**params: Normaliser) -> Callable[[F], F]:
@@ -318,6 +336,61 @@ def _serve(
         response.headers["Content-Encoding"] = "gzip"
         return _answer(response, etag + GZIP_TAG, modified)
     return _answer(Response(entry.body, entry.status, list(entry.headers)), etag, modified)
+
+
+def page_with_blanks(
+    render: Callable[[Mapping[str, str]], BaseResponse], values: Mapping[str, Callable[[], str]]
+) -> BaseResponse:
+    """A page the same for every anonymous visitor but for a few values of each visitor's own
+    (a form's CSRF and timing tokens): rendered once per worker and public-data version with
+    markers where those values go, kept in this worker's store only, and served with this
+    visitor's values written in.
+
+    *render* makes the page from a mapping of names to the text to put in their place; *values*
+    gives this visitor's value for each name (called once per request, even when the page comes
+    from the store, so the session and the tokens are exactly as a fresh render leaves them).
+    Staff, a visitor with a flash waiting, a request with query parameters and anything but a
+    200 get a page rendered for them alone and kept nowhere. The page says ``no-store``.
+    """
+    markers = {name: f"blank{_MARKER}{name}" for name in values}
+    pages: PageCache | None = current_app.extensions.get(_EXTENSION)
+    version = None
+    if pages is not None and not request.args and _same_for_everyone():
+        version = pages.read_version()
+    if pages is None or version is None:
+        return _no_store(_filled(render(markers), markers, values))
+    key = f"blanks:{_key(pages.code, request.view_args or {}, {})}:{version.number}"
+    key += f":{version.changed_at}"
+    entry = pages.local.get(key)
+    if entry is None:
+        response = render(markers)
+        if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
+            return _no_store(_filled(response, markers, values))
+        headers = tuple(
+            (name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers
+        )
+        entry = Entry(200, headers, response.get_data())
+        pages.local.put(key, entry)
+    response = Response(entry.body, entry.status, list(entry.headers))
+    return _no_store(_filled(response, markers, values))
+
+
+def _filled(
+    response: BaseResponse, markers: Mapping[str, str], values: Mapping[str, Callable[[], str]]
+) -> BaseResponse:
+    """The page with this visitor's values in place of the markers."""
+    if response.direct_passthrough or response.is_streamed:
+        return response
+    body = response.get_data()
+    for name, value in values.items():
+        body = body.replace(markers[name].encode(), str(escape(value())).encode())
+    response.set_data(body)
+    return response
+
+
+def _no_store(response: BaseResponse) -> BaseResponse:
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _same_for_everyone() -> bool:
@@ -378,7 +451,7 @@ def _not_modified(etags: tuple[str, ...], modified: datetime, changed_at: dateti
 def _answer(response: Response, etag: str, modified: datetime) -> Response:
     response.set_etag(etag)
     response.last_modified = modified
-    response.vary.add("Accept-Encoding")
+    vary(response, "Accept-Encoding")
     return response
 
 

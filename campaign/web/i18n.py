@@ -21,11 +21,12 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote
 
-from babel import Locale
+from babel import Locale, support
 from flask import Flask, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.i18n import messages_path
 
 # Keys of the WSGI environ: the language of the prefix, and SCRIPT_NAME before it was added.
 LANGUAGE_KEY = "campaign.language"
@@ -237,13 +238,45 @@ def _static_unprefixed(app: Flask) -> None:
     app.jinja_env.globals["url_for"] = template_url_for
 
 
+class FormTranslations:
+    """WTForms' own messages ("Not a valid choice") in the request's language, each catalogue
+    read once per worker. Flask-WTF reads them from ``request.wtforms_translations`` and, when
+    that is not set, loads the catalogue from disk again on every request with a form."""
+
+    def ugettext(self, string: str) -> str:
+        """The message in the request's language."""
+        return str(_wtforms_catalogue(_language()).ugettext(string))
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        """The message for *n* in the request's language."""
+        return str(_wtforms_catalogue(_language()).ungettext(singular, plural, n))
+
+
+def _language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@cache
+def _wtforms_catalogue(language: str) -> Any:
+    return support.Translations.load(messages_path(), [language], domain="wtforms")
+
+
+_FORM_TRANSLATIONS = FormTranslations()
+
+
+def _form_translations() -> None:
+    request.wtforms_translations = _FORM_TRANSLATIONS  # type: ignore[attr-defined]
+
+
 def init_app(app: Flask) -> None:
     """Take language prefixes off the path, redirect first visits at the root, and give the
-    templates the language, its direction and the page's alternates."""
+    templates the language, its direction and the page's alternates; and the forms WTForms'
+    messages in that language, read once."""
     app.wsgi_app = LanguagePrefix(  # type: ignore[method-assign]
         app.wsgi_app, app.config["LANGUAGES"], str(app.config["BABEL_DEFAULT_LOCALE"])
     )
     app.before_request(_first_visit_redirect)
+    app.before_request(_form_translations)
     app.after_request(_vary_at_root)
     app.context_processor(page_language)
     _static_unprefixed(app)

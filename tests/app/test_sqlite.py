@@ -91,3 +91,40 @@ def test_lower_and_ilike_know_every_script(app: Flask, make_case) -> None:
             sa.select(Case.slug).where(Case.person_name.ilike("%курманов%"))
         ).all()
         assert found == ["ak"]
+
+
+def test_writers_of_one_host_take_turns_on_a_lock_file_given_back_after_each_write(
+    app: Flask,
+) -> None:
+    import fcntl
+    import os
+
+    with app.app_context():
+        database = db.engine.url.database
+        assert database
+        lock = f"{database}-writers.lock"
+
+        def free() -> bool:
+            fd = os.open(lock, os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            finally:
+                os.close(fd)  # closing lets go of a lock taken here
+            return True
+
+        db.session.add(Organisation(name="Turn", slug="turn"))
+        db.session.flush()  # the write transaction has begun: this host's other writers wait
+        assert not free()
+        db.session.commit()
+        assert free()
+        assert os.stat(lock).st_mode & 0o777 == 0o600
+        db.session.scalar(sa.select(sa.func.count(Organisation.id)))
+        assert not free()  # work outside a request may write: it takes its turn too
+        db.session.rollback()
+        assert free()
+    with app.test_request_context("/", method="GET"), app.app_context():
+        db.session.scalar(sa.select(sa.func.count(Organisation.id)))
+        assert free()  # a page that only reads never waits for the writers
+        db.session.rollback()

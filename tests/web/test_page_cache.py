@@ -142,6 +142,42 @@ def test_a_conditional_request_is_answered_304_without_rendering(
     assert "Picket at the bank" in changed.get_data(as_text=True)
 
 
+def test_a_304_reads_the_version_alone_and_leaves_the_session_alone(
+    app: Flask, client: FlaskClient, dana: Case
+) -> None:
+    etag = client.get("/cases/dana", headers={"Accept-Encoding": "gzip"}).headers["ETag"]
+    pages = app.extensions["campaign.page_cache"]
+    read_version = pages.read_version
+    reads: list[object] = []
+
+    def counted() -> object:
+        reads.append(None)
+        return read_version()
+
+    pages.read_version = counted
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        with renders(app) as rendered:
+            answer = client.get(
+                "/cases/dana", headers={"If-None-Match": etag, "Accept-Encoding": "gzip"}
+            )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+        pages.read_version = read_version
+    assert answer.status_code == 304
+    assert rendered == []
+    assert seen == []  # no query through the session: the version's one lookup only
+    assert len(reads) == 1
+    assert "Set-Cookie" not in answer.headers
+
+
 def test_forged_validators_get_the_page_and_grow_nothing(client: FlaskClient, dana: Case) -> None:
     app = client.application
     for n in range(30):
