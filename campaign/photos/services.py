@@ -191,6 +191,8 @@ def add_photos(
         except ImageRefused as refused:
             raise UploadRefused(position, str(refused)) from None
     return added
+
+
 # -- a case's portrait ------------------------------------------------------------------------
 #
 # A portrait lives in the photos folder's ``portraits/`` as ``<name>.<size>.jpg``, like an event

@@ -172,7 +172,7 @@ def _photo_is_public(photo: Photo, *, new: bool) -> bool:
     photo changes no public page, so it keeps the page cache."""
     if new:
         return photo.published
-    history = sa.inspect(photo).attrs.published.history
+    history: Any = sa.inspect(photo).attrs.published.history
     return photo.published or True in (*history.added, *history.deleted, *history.unchanged)
 
 
