@@ -49,6 +49,14 @@ from campaign.web.routing import record_id
 
 public_bp = Blueprint("letters", __name__)
 bp = Blueprint("appeals", __name__, url_prefix="/manage/appeals")
+
+
+def _is_number(text: str) -> bool:
+    """Whether *text* is a row id: ASCII digits (str.isdigit() also takes "²", which int() does
+    not), few enough for the database's integer."""
+    return text.isascii() and text.isdigit() and len(text) < 10
+
+
 logger = logging.getLogger(__name__)
 
 # A supporter who wrote a letter confirms with one click: a second is human enough, and faster
@@ -386,7 +394,7 @@ def respond(appeal_id: int) -> Response | tuple[str, int]:
         received_on=form.received_on.data,
         kind=ResponseKind(form.kind.data),
         text=form.text.data or None,
-        target_id=int(target) if target.isdigit() and len(target) < 10 else None,
+        target_id=int(target) if _is_number(target) else None,
         source_title=form.source_title.data or None,
         source_url=form.source_url.data or None,
         published=bool(form.published.data),

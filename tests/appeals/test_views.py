@@ -132,6 +132,23 @@ def test_a_response_dated_before_its_appeal_changes_nothing(
         assert count_rows(AppealResponse) == 0
 
 
+@pytest.mark.parametrize("target", ["²", "٣", "x", "99999999999"])
+def test_a_response_from_no_known_target_is_kept_without_one(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_case, make_appeal, target: str
+) -> None:
+    """Superscript and other non-ASCII digits pass str.isdigit() but not int(): the response is
+    recorded as from nobody in particular, never a 500."""
+    appeal_id = make_appeal([make_case().id])
+    client = staff_client(Role.ORGANISER)
+    response = client.post(
+        f"/manage/appeals/{appeal_id}/responses",
+        data={"received_on": TODAY.isoformat(), "kind": "refused", "target": target},
+    )
+    assert response.status_code == 302
+    appeal = load(app, appeal_id)
+    assert [(r.kind, r.target_id) for r in appeal.responses] == [(ResponseKind.REFUSED, None)]
+
+
 def test_an_unknown_state_is_refused_with_a_message(
     app: Flask, staff_client: Callable[..., FlaskClient], make_case, make_appeal
 ) -> None:
