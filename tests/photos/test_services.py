@@ -119,13 +119,18 @@ def test_orphans_command(app: Flask, tmp_path: Path) -> None:
     folder = services.events_folder(str(tmp_path))
     folder.mkdir(parents=True)
     (folder / "stray.small.jpg").write_bytes(b"x")
+    portraits = services.portraits_folder(str(tmp_path))
+    portraits.mkdir(parents=True)
+    (portraits / "left-behind.large.jpg").write_bytes(b"x")
     runner = app.test_cli_runner()
     listed = runner.invoke(args=["photos", "orphans"])
     assert "stray.small.jpg" in listed.output
+    assert "left-behind.large.jpg" in listed.output
     assert (folder / "stray.small.jpg").exists()
     removed = runner.invoke(args=["photos", "orphans", "--delete"])
-    assert "Removed 1" in removed.output
+    assert "Removed 2" in removed.output
     assert not (folder / "stray.small.jpg").exists()
+    assert not (portraits / "left-behind.large.jpg").exists()
 
 
 def test_deleting_the_event_removes_its_files_after_commit(app: Flask, event_id: int) -> None:
