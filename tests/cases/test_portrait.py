@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import struct
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -23,29 +21,12 @@ from campaign.cases import export
 from campaign.extensions import db
 from campaign.models import Case, Event, Photo, Role
 from campaign.photos import services
-
-GPS_IFD = 0x8825
-
-
-def _jpeg(size: tuple[int, int] = (1600, 800), colour: str = "navy") -> bytes:
-    """A phone photo: JPEG with a GPS position and a camera in its EXIF."""
-    image = Image.new("RGB", size, colour)
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[0x0110] = "Phone 12"  # Model
-    exif.get_ifd(GPS_IFD).update({1: "N", 2: (43.0, 15.0, 0.0), 3: "E", 4: (76.0, 55.0, 0.0)})
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return out.getvalue()
+from tests.photos.samples import phone_jpeg, png_header
 
 
-def _png_header(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + body))
-        return struct.pack(">I", len(body)) + kind + body + crc
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+def _portrait(colour: str = "navy") -> bytes:
+    """A phone photo twice as wide as high (as the pages' sizes are checked against)."""
+    return phone_jpeg((1600, 800), colour=colour)
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +91,7 @@ def test_an_uploaded_portrait_is_re_encoded_without_metadata_and_shown_small(
     app: Flask, client: FlaskClient, organiser: FlaskClient, make_case, photo_folder: Path
 ) -> None:
     case = make_case(slug="dana", person_name="Dana Ospanova")
-    response = _upload(organiser, case.id, _jpeg())
+    response = _upload(organiser, case.id, _portrait())
     assert response.status_code == 302
     stored = _case(app, case.id)
     name = stored.photo_filename
@@ -146,9 +127,9 @@ def test_a_new_portrait_gets_a_new_address_and_the_old_files_go(
     app: Flask, client: FlaskClient, organiser: FlaskClient, make_case, photo_folder: Path
 ) -> None:
     case = make_case(slug="dana", person_name="Dana")
-    _upload(organiser, case.id, _jpeg(colour="navy"))
+    _upload(organiser, case.id, _portrait(colour="navy"))
     old = _case(app, case.id).photo_filename
-    _upload(organiser, case.id, _jpeg(colour="red"))
+    _upload(organiser, case.id, _portrait(colour="red"))
     new = _case(app, case.id).photo_filename
     assert new != old
     assert _files(photo_folder) == [f"portraits/{new}.large.jpg", f"portraits/{new}.small.jpg"]
@@ -171,8 +152,8 @@ def test_a_new_portrait_gets_a_new_address_and_the_old_files_go(
     [
         (b"hello, this is not an image", "not a photo the site can take"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', "not a photo"),
-        (_jpeg()[:300], "not a photo"),
-        (_png_header(50_000, 50_000), "too many pixels"),
+        (_portrait()[:300], "not a photo"),
+        (png_header(50_000, 50_000), "too many pixels"),
         (b"\xff\xd8" + b"\0" * (10 * 1024 * 1024 + 1), "too large"),
     ],
     ids=["text", "svg", "truncated", "bomb", "huge"],
@@ -181,7 +162,7 @@ def test_a_refused_upload_says_why_beside_the_field_and_leaves_nothing(
     app: Flask, organiser: FlaskClient, make_case, photo_folder: Path, data: bytes, message: str
 ) -> None:
     case = make_case(slug="dana")
-    _upload(organiser, case.id, _jpeg())
+    _upload(organiser, case.id, _portrait())
     before = _files(photo_folder)
     kept = _case(app, case.id).photo_filename
     response = _upload(organiser, case.id, data, name="photo.jpg")
@@ -226,9 +207,9 @@ def test_the_portrait_form_is_for_organisers_only(
     case = make_case(slug="dana")
     activist = staff_client(Role.ACTIVIST)
     assert _status(activist, f"/manage/cases/{case.id}/portrait") == 403
-    assert _upload(activist, case.id, _jpeg()).status_code == 403
+    assert _upload(activist, case.id, _portrait()).status_code == 403
     assert activist.post(f"/manage/cases/{case.id}/portrait/remove").status_code == 403
-    assert _upload(client, case.id, _jpeg()).status_code == 302  # to the sign-in page
+    assert _upload(client, case.id, _portrait()).status_code == 302  # to the sign-in page
     assert _files(photo_folder) == []
 
 
@@ -236,7 +217,7 @@ def test_an_unpublished_cases_portrait_is_the_same_404_as_an_unknown_one(
     app: Flask, client: FlaskClient, organiser: FlaskClient, make_case
 ) -> None:
     case = make_case(slug="draft", published=False)
-    _upload(organiser, case.id, _jpeg())
+    _upload(organiser, case.id, _portrait())
     name = _case(app, case.id).photo_filename
     unknown = client.get("/cases/nobody/photo")
     for path in (
@@ -259,11 +240,11 @@ def test_unknown_sizes_names_and_hand_copied_files_are_not_served(
     app: Flask, client: FlaskClient, organiser: FlaskClient, make_case, photo_folder: Path
 ) -> None:
     photo_folder.mkdir(parents=True)
-    (photo_folder / "kurmanov.jpg").write_bytes(_jpeg())
+    (photo_folder / "kurmanov.jpg").write_bytes(_portrait())
     make_case(slug="legacy", photo_filename="kurmanov.jpg")
     make_case(slug="sneaky", photo_filename="../../etc/passwd")
     case = make_case(slug="dana")
-    _upload(organiser, case.id, _jpeg())
+    _upload(organiser, case.id, _portrait())
     name = _case(app, case.id).photo_filename
     for path in (
         "/cases/legacy/photo",
@@ -282,7 +263,7 @@ def test_a_rolled_back_upload_leaves_no_file(app: Flask, make_case, photo_folder
     with app.app_context():
         case = db.session.get(Case, case_id)
         assert case is not None
-        services.set_portrait(case, _jpeg(), photo_folder)
+        services.set_portrait(case, _portrait(), photo_folder)
         assert len(_files(photo_folder)) == 2
         db.session.rollback()
     assert _files(photo_folder) == []
@@ -322,12 +303,12 @@ def test_the_case_export_names_the_portrait_and_every_event_photo(
     app: Flask, organiser: FlaskClient, make_case, make_event, photo_folder: Path
 ) -> None:
     case = make_case(slug="dana")
-    _upload(organiser, case.id, _jpeg())
+    _upload(organiser, case.id, _portrait())
     event = make_event([case.id])
     with app.app_context():
-        shown = services.add_photo(_event(event.id), _jpeg(), None, photo_folder)
+        shown = services.add_photo(_event(event.id), _portrait(), None, photo_folder)
         services.set_alt_text(shown, "A picket outside the court", publish=True)
-        internal = services.add_photo(_event(event.id), _jpeg(), None, photo_folder)
+        internal = services.add_photo(_event(event.id), _portrait(), None, photo_folder)
         names = shown.name, internal.name
         db.session.commit()
     name = _case(app, case.id).photo_filename

@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 
 import pytest
 from PIL import Image
 
 from campaign.photos.images import ImageRefused, Region, blur, clean_image, encode_sizes
-
-
-def _jpeg_with_gps(size: tuple[int, int] = (60, 30), orientation: int = 1) -> bytes:
-    image = Image.new("RGB", size, (200, 30, 30))
-    image.paste((20, 20, 220), (0, 0, size[0] // 2, size[1]))
-    exif = Image.Exif()
-    exif[0x0112] = orientation
-    exif[0x010F] = "CameraMaker"
-    gps = exif.get_ifd(0x8825)
-    gps[1] = "N"
-    gps[2] = (55.0, 45.0, 0.0)
-    gps[3] = "E"
-    gps[4] = (37.0, 37.0, 0.0)
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif, icc_profile=b"\0" * 128)
-    return out.getvalue()
+from tests.photos.samples import GPS_IFD, phone_jpeg, png_header
 
 
 def test_gps_exif_is_gone_from_every_size() -> None:
-    data = _jpeg_with_gps()
-    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)
+    data = phone_jpeg((60, 30), orientation=1, icc=True)
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD)
     for encoded in encode_sizes(clean_image(data)).values():
         served = Image.open(io.BytesIO(encoded.data))
         assert served.format == "JPEG"
@@ -40,7 +23,7 @@ def test_gps_exif_is_gone_from_every_size() -> None:
 
 
 def test_orientation_is_applied() -> None:
-    image = clean_image(_jpeg_with_gps((60, 30), orientation=6))
+    image = clean_image(phone_jpeg((60, 30), orientation=6, icc=True))
     assert image.size == (30, 60)
 
 
@@ -52,22 +35,13 @@ def test_large_image_is_scaled_to_the_page_widths() -> None:
     assert (sizes["large"].width, sizes["large"].height) == (1024, 512)
 
 
-def _png_header(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + body))
-        return struct.pack(">I", len(body)) + kind + body + crc
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-
-
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
         (b"hello, this is not an image", "not-an-image"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', "not-an-image"),
-        (_jpeg_with_gps()[:200], "not-an-image"),
-        (_png_header(50_000, 50_000), "too-many-pixels"),
+        (phone_jpeg((60, 30), orientation=1, icc=True)[:200], "not-an-image"),
+        (png_header(50_000, 50_000), "too-many-pixels"),
         (b"\xff\xd8" + b"\0" * (10 * 1024 * 1024 + 1), "too-large"),
     ],
     ids=["text", "svg", "truncated", "bomb", "huge"],

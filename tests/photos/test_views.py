@@ -4,8 +4,6 @@ served (and the 404 an internal one gives the public), and the photos on the cas
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,31 +21,7 @@ from campaign.extensions import db
 from campaign.models import Case, Event, Photo, Role, Visibility
 from campaign.photos import services
 from campaign.photos.views import INTERNAL_CACHE, PUBLISHED_CACHE
-
-
-def _jpeg(size: tuple[int, int] = (1200, 800), gps: bool = True) -> bytes:
-    image = Image.new("RGB", size, (200, 30, 30))
-    image.paste((20, 20, 220), (0, 0, size[0] // 2, size[1]))
-    exif = Image.Exif()
-    exif[0x010F] = "CameraMaker"
-    if gps:
-        info = exif.get_ifd(0x8825)
-        info[1] = "N"
-        info[2] = (55.0, 45.0, 0.0)
-        info[3] = "E"
-        info[4] = (37.0, 37.0, 0.0)
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return out.getvalue()
-
-
-def _png_header(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + body))
-        return struct.pack(">I", len(body)) + kind + body + crc
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+from tests.photos.samples import phone_jpeg, png_header
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +74,7 @@ def _add(app: Flask, event_id: int, *, published: bool = False, alt: str = "") -
     with app.app_context():
         found = db.session.get(Event, event_id)
         assert found is not None
-        photo = services.add_photo(found, _jpeg(), None, app.config["PHOTO_FOLDER"])
+        photo = services.add_photo(found, phone_jpeg(), None, app.config["PHOTO_FOLDER"])
         if published:
             services.set_alt_text(photo, alt or "People with banners", True)
         db.session.commit()
@@ -120,7 +94,9 @@ def test_an_activist_uploads_photos_to_their_own_event_and_they_arrive_internal(
 ) -> None:
     activist = staff_client(Role.ACTIVIST)
     own = make_event([case.id], created_by_id=activist.user.id)  # type: ignore[attr-defined]
-    response = _upload(activist, own.id, (_jpeg(), "one.jpg"), (_jpeg((300, 400)), "two.jpg"))
+    response = _upload(
+        activist, own.id, (phone_jpeg(), "one.jpg"), (phone_jpeg((300, 400)), "two.jpg")
+    )
     assert response.status_code == 302
     photos = _photos(app)
     assert len(photos) == 2
@@ -136,14 +112,14 @@ def test_an_activist_cannot_add_photos_to_someone_elses_event(
     app: Flask, staff_client: Callable[..., FlaskClient], event: Event
 ) -> None:
     activist = staff_client(Role.ACTIVIST)
-    assert _upload(activist, event.id, (_jpeg(), "one.jpg")).status_code == 403
+    assert _upload(activist, event.id, (phone_jpeg(), "one.jpg")).status_code == 403
     assert 'name="photos"' not in activist.get(f"/manage/events/{event.id}").get_data(as_text=True)
     assert _photos(app) == []
     assert _files(app) == []
 
 
 def test_the_public_cannot_upload(app: Flask, client: FlaskClient, event: Event) -> None:
-    response = _upload(client, event.id, (_jpeg(), "one.jpg"))
+    response = _upload(client, event.id, (phone_jpeg(), "one.jpg"))
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
     assert _files(app) == []
@@ -154,8 +130,8 @@ def test_the_public_cannot_upload(app: Flask, client: FlaskClient, event: Event)
     [
         (b"hello, this is not an image", "This file is not a photo the site takes"),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', "not a photo the site"),
-        (_jpeg()[:300], "or it is damaged"),
-        (_png_header(50_000, 50_000), "too many pixels"),
+        (phone_jpeg()[:300], "or it is damaged"),
+        (png_header(50_000, 50_000), "too many pixels"),
         (b"\xff\xd8" + b"\0" * (10 * 1024 * 1024 + 1), "This file is too big"),
     ],
     ids=["text", "svg", "truncated", "bomb", "huge"],
@@ -175,7 +151,7 @@ def test_refused_uploads_say_why_next_to_the_field_and_leave_nothing(
 def test_one_bad_file_among_several_keeps_none_and_names_it(
     app: Flask, organiser: FlaskClient, event: Event
 ) -> None:
-    response = _upload(organiser, event.id, (_jpeg(), "good.jpg"), (b"junk", "bad.jpg"))
+    response = _upload(organiser, event.id, (phone_jpeg(), "good.jpg"), (b"junk", "bad.jpg"))
     assert response.status_code == 400
     assert "bad.jpg: This file is not a photo" in response.get_data(as_text=True)
     assert _photos(app) == []
@@ -471,7 +447,7 @@ def test_a_narrow_photo_lists_its_width_once(
     with app.app_context():
         found = db.session.get(Event, event.id)
         assert found is not None
-        photo = services.add_photo(found, _jpeg((200, 100)), None, app.config["PHOTO_FOLDER"])
+        photo = services.add_photo(found, phone_jpeg((200, 100)), None, app.config["PHOTO_FOLDER"])
         services.set_alt_text(photo, "A small photo", True)
         db.session.commit()
         name = photo.name
@@ -534,7 +510,7 @@ def test_internal_photos_leave_the_page_cache_alone(
 
     with app.app_context():
         before = version.current()
-    assert _upload(organiser, event.id, (_jpeg(), "one.jpg")).status_code == 302
+    assert _upload(organiser, event.id, (phone_jpeg(), "one.jpg")).status_code == 302
     photo = _photos(app)[0]
     organiser.post(f"/manage/photos/{photo.id}", data={"alt_text": "Crowd"})
     organiser.post(f"/manage/photos/{photo.id}/blur", data=_region(0, "0", "0", "50", "50"))
@@ -553,6 +529,6 @@ def test_the_upload_form_checks_its_csrf_token(
     app: Flask, organiser: FlaskClient, event: Event
 ) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
-    response = _upload(organiser, event.id, (_jpeg(), "one.jpg"))
+    response = _upload(organiser, event.id, (phone_jpeg(), "one.jpg"))
     assert response.status_code == 400
     assert _files(app) == []
