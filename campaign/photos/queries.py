@@ -44,13 +44,16 @@ def public_photo() -> sa.ColumnElement[bool]:
     return sa.and_(Photo.published.is_(True), Photo.event_id.in_(shown_events))
 
 
-def photo_by_name(name: str, *, include_internal: bool) -> Photo | None:
-    """The photo called *name*, if there is one the reader may see (None otherwise, whether it
-    does not exist or is internal: the caller answers both alike)."""
-    stmt = sa.select(Photo).where(Photo.name == name)
+def photo_by_name(name: str, *, include_internal: bool) -> tuple[Photo, bool] | None:
+    """The photo called *name* and whether the public may see it, in one query, if the reader
+    may see it (None otherwise, whether it does not exist or is internal: the caller answers
+    both alike)."""
+    public = public_photo()
+    stmt = sa.select(Photo, public).where(Photo.name == name)
     if not include_internal:
-        stmt = stmt.where(public_photo())
-    return db.session.scalar(stmt)
+        stmt = stmt.where(public)
+    row = db.session.execute(stmt).first()
+    return (row[0], bool(row[1])) if row else None
 
 
 def event_photos(event_id: int) -> list[Photo]:

@@ -91,13 +91,10 @@ def file(file_name: str) -> Response:
     wanted = queries.parse_file_name(file_name)
     if wanted is None:
         return _not_found()
-    staff = is_staff()
-    photo = queries.photo_by_name(wanted.name, include_internal=staff)
-    if photo is None:
+    found = queries.photo_by_name(wanted.name, include_internal=is_staff())
+    if found is None:
         return _not_found()
-    public = photo.published and (
-        not staff or queries.photo_by_name(wanted.name, include_internal=False) is not None
-    )
+    public = found[1]
     folder = services.events_folder(current_app.config["PHOTO_FOLDER"])
     # The name was checked letter by letter above; safe_join refuses a climb out all the same.
     path = safe_join(str(folder), f"{wanted.name}.{wanted.size}.jpg")
