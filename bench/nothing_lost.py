@@ -115,7 +115,17 @@ class Browser:
                 with self.opener.open(self.base + path, data=body, timeout=60) as response:
                     return Answer(response.status, "", response.read().decode())
             except urllib.error.HTTPError as error:
-                text = error.read().decode(errors="replace")
+                try:
+                    text = error.read().decode(errors="replace")
+                except (OSError, http.client.HTTPException):
+                    # The worker died after its headers. A redirect is whole without its body
+                    # (a 302 after the commit is an accepted message); a refusal whose reason
+                    # never arrived is asked again, as a reader would.
+                    if error.code in (301, 302, 303):
+                        return Answer(error.code, error.headers.get("Location", ""), "")
+                    self.broken += 1
+                    time.sleep(0.2 * (attempt + 1))
+                    continue
                 return Answer(error.code, error.headers.get("Location", ""), text)
             except (OSError, http.client.HTTPException):
                 # The worker died (or the host went away) mid-request: the same request again.
