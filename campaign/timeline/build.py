@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, subqueryload
@@ -163,8 +163,8 @@ class TimelinePage:
 
 
 def merge(
-    sources: Sequence[tuple[Sequence[Item], bool]], after: Key | None, limit: int | None
-) -> tuple[list[Item], Key | None]:
+    sources: Sequence[tuple[Sequence[Any], bool]], after: Key | None, limit: int | None
+) -> tuple[list[Any], Key | None]:
     """Merge sorted item sources into one page; return the page and the next page's cursor.
 
     Each source is ``(items, truncated)``: its items after the cursor in key order, and whether
@@ -264,6 +264,68 @@ def load_events(
     return [EventItem(e) for e in events[:limit]], truncated
 
 
+@dataclass(frozen=True)
+class _EventKey:
+    """An event of a page not loaded yet: just what places it on the timeline."""
+
+    id: int
+    key: Key
+
+
+def _event_key(event_id: int, sort_date: date, precision: DatePrecision | None) -> Key:
+    order = _STORY_RANK[precision or DatePrecision.DAY]
+    return (sort_date, RANK_EVENT if order == 0 else RANK_PERIOD, order, event_id)
+
+
+def load_event_keys(
+    case_id: int,
+    *,
+    show: frozenset[str],
+    include_internal: bool,
+    after: Key | None,
+    limit: int,
+) -> tuple[list[_EventKey], bool]:
+    """The keys of the events after the cursor (one query of three columns, no relations), and
+    whether more exist: the page keeps only some of them once merged with the messages, so the
+    events themselves are loaded afterwards, the ones the page shows only (:func:`load_shown`)."""
+    types = event_types(show)
+    if not types:
+        return [], False
+    stmt = (
+        case_events_select(case_id, include_internal=include_internal)
+        .with_only_columns(Event.id, Event.sort_date, Event.date_precision)
+        .where(Event.type.in_(types))
+        .order_by(*story_order())
+    )
+    condition = _after_event(after)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    rows = db.session.execute(stmt.limit(limit + 1)).all()
+    keys = [_EventKey(row[0], _event_key(row[0], _as_date(row[1]), row[2])) for row in rows]
+    return keys[:limit], len(keys) > limit
+
+
+def load_shown(items: list[Item | _EventKey]) -> list[Item]:
+    """The page's items with its events loaded, with what the timeline shows of them, in one
+    query (plus one per relation)."""
+    wanted = [i.id for i in items if isinstance(i, _EventKey)]
+    if not wanted:
+        return [i for i in items if not isinstance(i, _EventKey)]
+    stmt = (
+        sa.select(Event)
+        .where(Event.id.in_(wanted))
+        .options(
+            selectinload(Event.cases),
+            selectinload(Event.organisations),
+            selectinload(Event.sources),
+            selectinload(Event.venue),
+            selectinload(Event.translations),
+        )
+    )
+    events = {e.id: e for e in db.session.scalars(stmt)}
+    return [EventItem(events[i.id]) if isinstance(i, _EventKey) else i for i in items]
+
+
 def _start_of(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
@@ -343,11 +405,20 @@ def build_page(
     limit: int | None = PAGE_SIZE,
     with_messages: bool = True,
 ) -> TimelinePage:
-    """One page of a case's timeline (all of it when *limit* is None), in a fixed query count."""
-    events, more_events = load_events(
-        case.id, show=show, include_internal=include_internal, after=after, limit=limit
-    )
-    sources: list[tuple[Sequence[Item], bool]] = [(events, more_events)]
+    """One page of a case's timeline (all of it when *limit* is None), in a fixed query count.
+
+    A page reads the keys of its candidate events first and loads only the events it keeps
+    after the merge (on the long case half of the 51 candidates give way to message days)."""
+    events: Sequence[EventItem | _EventKey]
+    if limit is None:
+        events, more_events = load_events(
+            case.id, show=show, include_internal=include_internal, after=after, limit=limit
+        )
+    else:
+        events, more_events = load_event_keys(
+            case.id, show=show, include_internal=include_internal, after=after, limit=limit
+        )
+    sources: list[tuple[Sequence[Item | _EventKey], bool]] = [(events, more_events)]
     if MESSAGES in show:
         until = events[-1].key if more_events and events else None
         sources.append(load_message_days(case.id, after=after, until=until, limit=limit))
@@ -357,7 +428,8 @@ def build_page(
     if LEGAL in show:
         marks = [Milestone(day, n) for day, n in milestones(case, today)]
         sources.append(([m for m in marks if after is None or m.key > after], False))
-    items, next_key = merge(sources, after, limit)
+    merged, next_key = merge(sources, after, limit)
+    items = load_shown(merged)
     if with_messages:
         fill_messages(case.id, [i for i in items if isinstance(i, MessageDay)])
     return TimelinePage(
