@@ -22,9 +22,11 @@ from campaign.cases.queries import is_public, visible_case_or_404
 from campaign.models import Case, CaseStatus
 from campaign.photos import services as photos
 from campaign.public import queries
+from campaign.timeline import fragments
 from campaign.timeline.build import (
     FILTERS,
     PAGE_SIZE,
+    EventRef,
     build_page,
     counter_events,
     encode_cursor,
@@ -144,6 +146,13 @@ def _case_page(slug: str, *, sheet: bool) -> str:
         today=now,
         limit=None if sheet else PAGE_SIZE,
         with_messages=not sheet,
+        load_events_shown=False,
+    )
+    event_views = fragments.event_views(
+        [i.id for i in page.items if isinstance(i, EventRef)],
+        case_id=case.id,
+        today=now,
+        include_internal=staff,
     )
     scheduled = counter_events(case.id, include_internal=staff, today=now)
     counted = counters.case_counters(case, scheduled, now)
@@ -155,6 +164,7 @@ def _case_page(slug: str, *, sheet: bool) -> str:
         case=case,
         related=related,
         page=page,
+        event_views=event_views,
         show=show,
         show_args=show_args,
         filters=FILTERS,
@@ -211,4 +221,7 @@ def portrait_url(case: Case, size: str = "small") -> str | None:
 
 
 public_bp.add_app_template_global(portrait_url)
+# The timeline's events and days of messages, each kept by its data (campaign.timeline.fragments).
+public_bp.add_app_template_global(fragments.event_html, "timeline_event")
+public_bp.add_app_template_global(fragments.messages_html, "timeline_messages")
 public_bp.add_app_template_global(photos.portrait_dimensions)

@@ -265,11 +265,13 @@ def load_events(
 
 
 @dataclass(frozen=True)
-class _EventKey:
-    """An event of a page not loaded yet: just what places it on the timeline."""
+class EventRef:
+    """An event of a page not loaded (yet): just what places it on the timeline. The public
+    case page loads what it shows of them itself (campaign.timeline.fragments)."""
 
     id: int
     key: Key
+    kind: Literal["event"] = "event"
 
 
 def _event_key(event_id: int, sort_date: date, precision: DatePrecision | None) -> Key:
@@ -283,8 +285,8 @@ def load_event_keys(
     show: frozenset[str],
     include_internal: bool,
     after: Key | None,
-    limit: int,
-) -> tuple[list[_EventKey], bool]:
+    limit: int | None,
+) -> tuple[list[EventRef], bool]:
     """The keys of the events after the cursor (one query of three columns, no relations), and
     whether more exist: the page keeps only some of them once merged with the messages, so the
     events themselves are loaded afterwards, the ones the page shows only (:func:`load_shown`)."""
@@ -300,17 +302,21 @@ def load_event_keys(
     condition = _after_event(after)
     if condition is not None:
         stmt = stmt.where(condition)
-    rows = db.session.execute(stmt.limit(limit + 1)).all()
-    keys = [_EventKey(row[0], _event_key(row[0], _as_date(row[1]), row[2])) for row in rows]
+    if limit is not None:
+        stmt = stmt.limit(limit + 1)
+    rows = db.session.execute(stmt).all()
+    keys = [EventRef(row[0], _event_key(row[0], _as_date(row[1]), row[2])) for row in rows]
+    if limit is None:
+        return keys, False
     return keys[:limit], len(keys) > limit
 
 
-def load_shown(items: list[Item | _EventKey]) -> list[Item]:
+def load_shown(items: list[Item | EventRef]) -> list[Item]:
     """The page's items with its events loaded, with what the timeline shows of them, in one
     query (plus one per relation)."""
-    wanted = [i.id for i in items if isinstance(i, _EventKey)]
+    wanted = [i.id for i in items if isinstance(i, EventRef)]
     if not wanted:
-        return [i for i in items if not isinstance(i, _EventKey)]
+        return [i for i in items if not isinstance(i, EventRef)]
     stmt = (
         sa.select(Event)
         .where(Event.id.in_(wanted))
@@ -323,7 +329,7 @@ def load_shown(items: list[Item | _EventKey]) -> list[Item]:
         )
     )
     events = {e.id: e for e in db.session.scalars(stmt)}
-    return [EventItem(events[i.id]) if isinstance(i, _EventKey) else i for i in items]
+    return [EventItem(events[i.id]) if isinstance(i, EventRef) else i for i in items]
 
 
 def _start_of(day: date) -> datetime:
@@ -404,13 +410,15 @@ def build_page(
     today: date,
     limit: int | None = PAGE_SIZE,
     with_messages: bool = True,
+    load_events_shown: bool = True,
 ) -> TimelinePage:
     """One page of a case's timeline (all of it when *limit* is None), in a fixed query count.
 
     A page reads the keys of its candidate events first and loads only the events it keeps
-    after the merge (on the long case half of the 51 candidates give way to message days)."""
-    events: Sequence[EventItem | _EventKey]
-    if limit is None:
+    after the merge (on the long case half of the 51 candidates give way to message days).
+    Without *load_events_shown* a page's events stay :class:`EventRef`: the caller loads them."""
+    events: Sequence[EventItem | EventRef]
+    if limit is None and load_events_shown:
         events, more_events = load_events(
             case.id, show=show, include_internal=include_internal, after=after, limit=limit
         )
@@ -418,7 +426,7 @@ def build_page(
         events, more_events = load_event_keys(
             case.id, show=show, include_internal=include_internal, after=after, limit=limit
         )
-    sources: list[tuple[Sequence[Item | _EventKey], bool]] = [(events, more_events)]
+    sources: list[tuple[Sequence[Item | EventRef], bool]] = [(events, more_events)]
     if MESSAGES in show:
         until = events[-1].key if more_events and events else None
         sources.append(load_message_days(case.id, after=after, until=until, limit=limit))
@@ -429,7 +437,7 @@ def build_page(
         marks = [Milestone(day, n) for day, n in milestones(case, today)]
         sources.append(([m for m in marks if after is None or m.key > after], False))
     merged, next_key = merge(sources, after, limit)
-    items = load_shown(merged)
+    items = load_shown(merged) if load_events_shown else merged
     if with_messages:
         fill_messages(case.id, [i for i in items if isinstance(i, MessageDay)])
     return TimelinePage(

@@ -1,0 +1,372 @@
+"""The HTML of timeline items, kept per worker under a key made of everything each item shows.
+
+A case page is rendered whenever anything public changes (a message approved anywhere moves the
+page cache's version, campaign.public.version), yet most of its timeline has not changed: the
+events and the days of messages of the page. Each of those items is rendered from a *view*, a
+frozen value holding every field its HTML reads (the event's fields and translations in the
+reader's language, its place, sources, organisations, the other published cases it concerns, its
+photos, whether it is still to come; a day's counts and messages). The view itself is the key,
+with the language, the address prefix and whether staff are looking: whatever changes what an
+item shows changes its view, so the next request misses and renders it anew. Nothing is ever
+invalidated; what is no longer asked for ages out.
+
+The fragment templates (public/_timeline_event.html, public/_timeline_messages.html) see the
+view and the template globals only, never the request or the ORM objects: what they could read
+outside the key they cannot reach.
+
+Kept in each worker's memory, least recently used first out, within ``TIMELINE_FRAGMENT_BYTES``
+(0 turns the cache off). An in-process dict compares keys by value, so two items share HTML only
+if every field is equal: no digest to collide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app, request, url_for
+from markupsafe import Markup
+
+from campaign.extensions import db
+from campaign.models import (
+    Case,
+    DatePrecision,
+    Event,
+    EventTranslation,
+    EventType,
+    Organisation,
+    Source,
+    Venue,
+    Verification,
+    Visibility,
+    event_cases,
+    event_organisations,
+    event_sources,
+)
+from campaign.models.translations import EVENT_TRANSLATED
+from campaign.photos.queries import photos_of_events
+from campaign.timeline.build import MessageDay, MessageLine
+from campaign.util.localised import Shown, shown
+from campaign.web.templating import request_locale_name
+
+_EXTENSION = "campaign.timeline_fragments"
+_OFF = "off"
+DEFAULT_BYTES = 16 * 1024 * 1024
+EVENT_TEMPLATE = "public/_timeline_event.html"
+MESSAGES_TEMPLATE = "public/_timeline_messages.html"
+
+
+@dataclass(frozen=True)
+class PhotoView:
+    """What the photo macros read of a photo (templates/photos/_photo.html)."""
+
+    id: int
+    name: str
+    width: int
+    height: int
+    alt_text: str | None
+    published: bool
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A source as the timeline cites it."""
+
+    url: str | None
+    title: str
+    publisher: str | None
+
+
+@dataclass(frozen=True)
+class CaseLink:
+    """Another published case an event concerns: its address and the person's name."""
+
+    url: str
+    person_name: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    """Everything an event's item on the timeline shows, as the reader sees it."""
+
+    id: int
+    type: EventType
+    is_public: bool
+    scheduled: bool
+    verification: Verification
+    date: dt.date
+    date_precision: DatePrecision
+    date_approximate: bool
+    end_date: dt.date | None
+    start_time: dt.time | None
+    title: Shown
+    description: Shown | None
+    outcome: Shown | None
+    place: str
+    country: str | None
+    participants: int | None
+    authority: str | None
+    authority_response: str | None
+    organisations: tuple[str, ...]
+    others: tuple[CaseLink, ...]
+    sources: tuple[SourceView, ...]
+    photos: tuple[PhotoView, ...]
+
+
+@dataclass(frozen=True)
+class MessagesView:
+    """A day's summary of messages of support: its counts, its first messages, the wall."""
+
+    day: dt.date
+    count: int
+    countries: int
+    messages: tuple[MessageLine, ...]
+    wall_url: str
+    sheet: bool
+
+
+@dataclass
+class _Record:
+    """An event's translatable fields and translations as rows, for campaign.util.localised."""
+
+    original_language: str
+    title: str
+    description: str | None
+    outcome: str | None
+    translations: tuple[Any, ...]
+    TRANSLATED: tuple[str, ...] = EVENT_TRANSLATED
+
+
+@dataclass(frozen=True)
+class _Venue:
+    """What :attr:`Event.place` reads of a venue."""
+
+    name: str
+    city: str | None
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """What :attr:`Event.place` reads, from rows (the rule stays the model's)."""
+
+    venue: Any
+    city: str | None
+
+
+@cache
+def _statements() -> dict[str, sa.Select[Any]]:
+    """The reads of :func:`event_views`, built once (building costs more than running them):
+    rows only, no ORM objects."""
+    ids: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+    return {
+        "events": sa.select(
+            Event.id,
+            Event.type,
+            Event.visibility,
+            Event.verification,
+            Event.date,
+            Event.date_precision,
+            Event.date_approximate,
+            Event.end_date,
+            Event.start_time,
+            Event.original_language,
+            Event.title,
+            Event.description,
+            Event.outcome,
+            Event.city,
+            Event.country,
+            Event.participants,
+            Event.authority,
+            Event.authority_response,
+            Venue.name.label("venue_name"),
+            Venue.city.label("venue_city"),
+        )
+        .outerjoin(Venue, Venue.id == Event.venue_id)
+        .where(Event.id.in_(ids)),
+        "translations": sa.select(
+            EventTranslation.event_id,
+            EventTranslation.language,
+            EventTranslation.title,
+            EventTranslation.description,
+            EventTranslation.outcome,
+        )
+        .where(EventTranslation.event_id.in_(ids))
+        .order_by(EventTranslation.event_id, EventTranslation.language),
+        "organisations": sa.select(event_organisations.c.event_id, Organisation.name)
+        .join(Organisation, Organisation.id == event_organisations.c.organisation_id)
+        .where(event_organisations.c.event_id.in_(ids))
+        .order_by(event_organisations.c.event_id, Organisation.name),
+        "sources": sa.select(event_sources.c.event_id, Source.url, Source.title, Source.publisher)
+        .join(Source, Source.id == event_sources.c.source_id)
+        .where(event_sources.c.event_id.in_(ids))
+        .order_by(event_sources.c.event_id, Source.id),
+        # The other published cases each event concerns (the page's own case is not repeated).
+        "others": sa.select(event_cases.c.event_id, Case.slug, Case.person_name)
+        .join(Case, Case.id == event_cases.c.case_id)
+        .where(
+            event_cases.c.event_id.in_(ids),
+            event_cases.c.case_id != sa.bindparam("case_id"),
+            Case.published.is_(True),
+        )
+        .order_by(event_cases.c.event_id, Case.id),
+    }
+
+
+def event_views(
+    ids: list[int], *, case_id: int, today: dt.date, include_internal: bool
+) -> dict[int, EventView]:
+    """The views of the events *ids* on the page of case *case_id*, by id: six queries of rows
+    whatever their number (the photos those the viewer may see: internal ones for staff)."""
+    if not ids:
+        return {}
+    statements = _statements()
+    params = {"ids": ids}
+
+    def grouped(name: str, **extra: Any) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = {}
+        for row in db.session.execute(statements[name], {**params, **extra}):
+            found.setdefault(row[0], []).append(row)
+        return found
+
+    translations = grouped("translations")
+    organisations = grouped("organisations")
+    sources = grouped("sources")
+    others = grouped("others", case_id=case_id)
+    photos = photos_of_events(ids, include_internal=include_internal)
+    language = request_locale_name() or None
+    views: dict[int, EventView] = {}
+    for row in db.session.execute(statements["events"], params):
+        record = _Record(
+            row.original_language,
+            row.title,
+            row.description,
+            row.outcome,
+            tuple(translations.get(row.id, ())),
+        )
+        venue = _Venue(row.venue_name, row.venue_city) if row.venue_name is not None else None
+        place = Event.place.fget(_Placed(venue, row.city))  # type: ignore[attr-defined]
+        views[row.id] = EventView(
+            id=row.id,
+            type=row.type,
+            is_public=row.visibility == Visibility.PUBLIC,
+            scheduled=row.date > today,
+            verification=row.verification,
+            date=row.date,
+            date_precision=row.date_precision,
+            date_approximate=row.date_approximate,
+            end_date=row.end_date,
+            start_time=row.start_time,
+            title=shown(record, "title", language),
+            description=shown(record, "description", language) if row.description else None,
+            outcome=shown(record, "outcome", language) if row.outcome else None,
+            place=place,
+            country=row.country,
+            participants=row.participants,
+            authority=row.authority,
+            authority_response=row.authority_response,
+            organisations=tuple(r.name for r in organisations.get(row.id, ())),
+            others=tuple(
+                CaseLink(url_for("public.case", slug=r.slug), r.person_name)
+                for r in others.get(row.id, ())
+            ),
+            sources=tuple(SourceView(r.url, r.title, r.publisher) for r in sources.get(row.id, ())),
+            photos=tuple(
+                PhotoView(p.id, p.name, p.width, p.height, p.alt_text, p.published)
+                for p in photos.get(row.id, ())
+            ),
+        )
+    return views
+
+
+class FragmentStore:
+    """Rendered items by key, least recently used first out, within a byte budget."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[Hashable, tuple[str, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Hashable, html: str, size: int) -> None:
+        """Keep *html*; *size* counts the key's text too (it holds the item's fields)."""
+        if size > self.max_bytes // 16:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._entries[key] = (html, size)
+            self.bytes += size
+            while self._entries and self.bytes > self.max_bytes:
+                _key, (_html, dropped) = self._entries.popitem(last=False)
+                self.bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+
+def store(app: Flask | None = None) -> FragmentStore | None:
+    """This worker's store of timeline fragments (made on first use), or None when the cache is
+    off: ``TIMELINE_FRAGMENT_BYTES`` is 0, or templates are reloaded as they change (a fragment
+    is keyed by its data, not by its template's text)."""
+    app = app or current_app
+    found = app.extensions.get(_EXTENSION)
+    if found is None:
+        size = int(app.config.get("TIMELINE_FRAGMENT_BYTES", DEFAULT_BYTES))
+        reloading = bool(app.config.get("TEMPLATES_AUTO_RELOAD")) or app.debug
+        made = FragmentStore(size) if size > 0 and not reloading else _OFF
+        found = app.extensions.setdefault(_EXTENSION, made)
+    return found if isinstance(found, FragmentStore) else None
+
+
+def _render(template: str, key: tuple[Hashable, ...], view: Hashable) -> Markup:
+    """The item's HTML: kept, or rendered from the view alone and kept."""
+    kept = store()
+    full_key = (template, request_locale_name(), request.script_root, *key, view)
+    if kept is not None:
+        html = kept.get(full_key)
+        if html is not None:
+            return Markup(html)  # noqa: S704  # nosec B704  # rendered (escaped) by our template
+    html = current_app.jinja_env.get_template(template).render(v=view, mark_internal=key[0])
+    if kept is not None:
+        kept.put(full_key, html, 2 * len(html) + 256)
+    return Markup(html)  # noqa: S704  # nosec B704  # the autoescaped template's output
+
+
+def event_html(view: EventView, staff: bool) -> Markup:
+    """The ``timeline_event`` global: an event's item on a case's timeline (*staff* see the
+    internal badge on photos)."""
+    return _render(EVENT_TEMPLATE, (staff,), view)
+
+
+def messages_html(item: MessageDay, slug: str, sheet: bool) -> Markup:
+    """The ``timeline_messages`` global: a day's messages of support on case *slug*'s timeline
+    (on the printable sheet, the summary only)."""
+    view = MessagesView(
+        day=item.day,
+        count=item.count,
+        countries=item.countries,
+        messages=tuple(item.messages),
+        wall_url=url_for("support.wall", slug=slug),
+        sheet=sheet,
+    )
+    return _render(MESSAGES_TEMPLATE, (False,), view)
