@@ -25,7 +25,9 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -49,6 +51,78 @@ def pages(second_page: str, long_id: int) -> list[tuple[str, str, bool]]:
     ]
 
 
+class Changes:
+    """Real changes between two requests (made untimed): a new message of support approved on
+    the first day of messages the long case page shows, and the case's summary edited. Each
+    is new, so nothing rendered before can stand for it; :meth:`undo` leaves the data as found."""
+
+    def __init__(self, case_id: int) -> None:
+        import sqlalchemy as sa
+
+        from campaign.extensions import db
+        from campaign.models import Case, Message, MessageState, User
+
+        self.case_id = case_id
+        self.made: list[int] = []
+        first = db.session.scalar(
+            sa.select(sa.func.min(Message.created_at)).where(
+                Message.case_id == case_id, Message.state == MessageState.PUBLISHED
+            )
+        )
+        assert first is not None, "the long case has published messages"
+        self.first = first.replace(hour=12, minute=0, second=0, microsecond=0)
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        self.summary = case.summary
+        actor = db.session.scalar(sa.select(User.id).where(User.email == STAFF_EMAIL))
+        assert actor is not None
+        self.actor_id = int(actor)
+
+    def approve(self, turn: int) -> None:
+        from datetime import timedelta
+
+        from campaign.extensions import db
+        from campaign.messages import services
+        from campaign.models import Message, MessageState, User
+
+        message = Message(
+            case_id=self.case_id,
+            body=f"Bench message {turn}: stay strong",
+            country="DE",
+            consent_to_publish=True,
+            created_at=self.first + timedelta(seconds=turn),
+        )
+        db.session.add(message)
+        db.session.commit()
+        self.made.append(message.id)
+        actor = db.session.get(User, self.actor_id)
+        assert actor is not None
+        services.decide(message, MessageState.PUBLISHED, actor)
+        db.session.commit()
+
+    def edit(self, turn: int) -> None:
+        from campaign.extensions import db
+        from campaign.models import Case
+
+        case = db.session.get(Case, self.case_id)
+        assert case is not None
+        case.summary = f"{self.summary or ''} (bench edit {turn})"
+        db.session.commit()
+
+    def undo(self) -> None:
+        import sqlalchemy as sa
+
+        from campaign.extensions import db
+        from campaign.models import Case, Message
+
+        if self.made:
+            db.session.execute(sa.delete(Message).where(Message.id.in_(self.made)))
+        case = db.session.get(Case, self.case_id)
+        assert case is not None
+        case.summary = self.summary
+        db.session.commit()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeat", type=int, default=15)
@@ -64,6 +138,7 @@ def main() -> None:
     from campaign.accounts.passwords import hash_password
     from campaign.extensions import db
     from campaign.models import Case, Role, User
+    from campaign.timeline import fragments
 
     app = create_bench_app()
     with app.app_context():
@@ -107,23 +182,55 @@ def main() -> None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         return
 
-    rows = []
-    for label, path, as_staff in pages(second, long_id):
-        client = staff if as_staff else public
+    def measure(
+        label: str, path: str, client: Any, before: Callable[[int], None] | None = None
+    ) -> None:
+        """Time *path* ``--repeat`` times, calling *before* (untimed) ahead of each request."""
         response = client.get(path)
         times = []
-        for _ in range(options.repeat):
+        for turn in range(options.repeat):
+            if before is not None:
+                with app.app_context():
+                    before(turn)
             began = time.process_time()
             response = client.get(path)
             times.append((time.process_time() - began) * 1000)
             assert response.status_code == 200, (path, response.status_code)
         rows.append((label, statistics.median(times), response.headers["X-Bench-Queries"]))
+
+    def forget_fragments(_turn: int) -> None:
+        kept = fragments.store(app)
+        if kept is not None:
+            kept.clear()
+
+    rows: list[tuple[str, float, str]] = []
+    # The pages as a visitor meets them once the worker has rendered them before: the timeline's
+    # items are kept (campaign.timeline.fragments), the rest of the page is rendered.
+    for label, path, as_staff in pages(second, long_id):
+        measure(label, path, staff if as_staff else public)
+    # A render after a change: the item the change concerns is rendered anew, the others kept.
+    with app.app_context():
+        changes = Changes(long_id)
+    try:
+        measure("long case: after a message approved", "/cases/long", public, changes.approve)
+        measure("long case: after its summary edited", "/cases/long", public, changes.edit)
+    finally:
+        with app.app_context():
+            changes.undo()
+    # Nothing kept: every item of the page rendered (a worker's first request for the page).
+    for label, path, client in (
+        ("long case: nothing kept (cold)", "/cases/long", public),
+        ("second page: nothing kept (cold)", second, public),
+        ("small case: nothing kept (cold)", "/cases/small-001", public),
+        ("staff: long case, nothing kept (cold)", "/cases/long", staff),
+    ):
+        measure(label, path, client, forget_fragments)
     if options.json:
         print(json.dumps(rows))
         return
-    print(f"  {'request':36} {'CPU ms':>7} {'queries':>8}")
+    print(f"  {'request':40} {'CPU ms':>7} {'queries':>8}")
     for label, cpu, queries in rows:
-        print(f"  {label:36} {cpu:7.1f} {queries:>8}")
+        print(f"  {label:40} {cpu:7.1f} {queries:>8}")
 
 
 if __name__ == "__main__":
