@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, subqueryload
@@ -87,9 +87,9 @@ def parse_cursor(text: str | None) -> Key | None:
     return (day, int(match.group(2)), int(match.group(3)), int(match.group(4)))
 
 
-@dataclass(frozen=True)
-class MessageLine:
-    """One public message as shown in a daily summary: never the sender's e-mail."""
+class MessageLine(NamedTuple):
+    """One public message as shown in a daily summary: never the sender's e-mail. (A named
+    tuple: a page makes 250 of them, and keeps them in its items' keys.)"""
 
     id: int
     display_name: str | None
@@ -393,12 +393,16 @@ def fill_messages(case_id: int, days: list[MessageDay], per_day: int = MESSAGES_
         .subquery()
     )
     stmt = sa.select(numbered).where(numbered.c.n <= per_day).order_by(numbered.c.day, numbered.c.n)
+    days_by_text: dict[object, MessageDay | None] = {}
     for row in db.session.execute(stmt):
-        target = by_day.get(_as_date(row.day))
+        message_id, display_name, country, organisation, body, row_day, _n = row
+        try:
+            target = days_by_text[row_day]
+        except KeyError:
+            target = days_by_text[row_day] = by_day.get(_as_date(row_day))
         if target is not None:
-            target.messages.append(
-                MessageLine(row.id, row.display_name, row.country, row.organisation, row.body)
-            )
+            line = MessageLine(message_id, display_name, country, organisation, body)
+            target.messages.append(line)
 
 
 def build_page(

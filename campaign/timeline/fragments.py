@@ -358,15 +358,15 @@ def event_html(view: EventView, staff: bool) -> Markup:
     return _render(EVENT_TEMPLATE, (staff,), view)
 
 
-def messages_html(item: MessageDay, slug: str, sheet: bool) -> Markup:
-    """The ``timeline_messages`` global: a day's messages of support on case *slug*'s timeline
-    (on the printable sheet, the summary only)."""
+def messages_html(item: MessageDay, wall_url: str, sheet: bool) -> Markup:
+    """The ``timeline_messages`` global: a day's messages of support on a case's timeline, with
+    a link to the case's wall of messages (on the printable sheet, the summary only)."""
     view = MessagesView(
         day=item.day,
         count=item.count,
         countries=item.countries,
         messages=tuple(item.messages),
-        wall_url=url_for("support.wall", slug=slug),
+        wall_url=wall_url,
         sheet=sheet,
     )
     return _render(MESSAGES_TEMPLATE, (False,), view)
