@@ -143,6 +143,7 @@ def main() -> None:
     app = create_bench_app()
     with app.app_context():
         long_id = db.session.scalar(sa.select(Case.id).where(Case.slug == LONG_SLUG))
+        assert long_id is not None, "the bench data is loaded (flask bench-data)"
         if db.session.scalar(sa.select(User.id).where(User.email == STAFF_EMAIL)) is None:
             db.session.add(
                 User(

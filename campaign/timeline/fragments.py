@@ -60,6 +60,8 @@ _OFF = "off"
 DEFAULT_BYTES = 16 * 1024 * 1024
 EVENT_TEMPLATE = "public/_timeline_event.html"
 MESSAGES_TEMPLATE = "public/_timeline_messages.html"
+# The most events whose views one round of queries reads (see event_views).
+BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,21 @@ def event_views(
     ids: list[int], *, case_id: int, today: dt.date, include_internal: bool
 ) -> dict[int, EventView]:
     """The views of the events *ids* on the page of case *case_id*, by id: six queries of rows
-    whatever their number (the photos those the viewer may see: internal ones for staff)."""
+    for a page (the photos those the viewer may see: internal ones for staff). The printable
+    sheet asks for every event of a case: six queries per :data:`BATCH`, whose ids a statement
+    carries as parameters (SQLite and PostgreSQL both cap their number)."""
+    if len(ids) > BATCH:
+        views: dict[int, EventView] = {}
+        for start in range(0, len(ids), BATCH):
+            views.update(
+                event_views(
+                    ids[start : start + BATCH],
+                    case_id=case_id,
+                    today=today,
+                    include_internal=include_internal,
+                )
+            )
+        return views
     if not ids:
         return {}
     statements = _statements()
@@ -240,7 +256,7 @@ def event_views(
     others = grouped("others", case_id=case_id)
     photos = photos_of_events(ids, include_internal=include_internal)
     language = request_locale_name() or None
-    views: dict[int, EventView] = {}
+    views = {}
     for row in db.session.execute(statements["events"], params):
         record = _Record(
             row.original_language,

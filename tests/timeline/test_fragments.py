@@ -216,3 +216,13 @@ def test_a_message_approved_or_edited_is_on_the_next_page(
     assert "2 messages of support" in page
     _change(app, Message, waiting, body="Second words, <edited>")
     assert "Second words, &lt;edited&gt;" in _page(client)
+
+
+def test_the_sheet_shows_every_event_when_their_views_are_read_in_batches(
+    client: FlaskClient, story: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fragments, "BATCH", 1)
+    sheet = _page(client, "/cases/anna/sheet")
+    assert "Picket at the court" in sheet
+    assert "Quiet vigil" in sheet
+    assert sheet.index("Quiet vigil") < sheet.index("Picket at the court")  # story order
