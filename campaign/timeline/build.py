@@ -22,7 +22,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, NamedTuple
+from functools import cache
+from typing import Any, Literal, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload, subqueryload
@@ -204,7 +205,11 @@ def _after_event(after: Key | None) -> sa.ColumnElement[bool] | None:
     """SQL for "the event's key (sort date, rank, precision, id) sorts after the cursor"."""
     if after is None:
         return None
-    day, rank, order, tiebreak = after
+    return _after_event_clause(*after)
+
+
+def _after_event_clause(day: Any, rank: Any, order: Any, tiebreak: Any) -> sa.ColumnElement[bool]:
+    """:func:`_after_event` of a cursor given as values or as bind parameters."""
     precision = story_rank()
     event_rank = sa.case((precision == 0, RANK_EVENT), else_=RANK_PERIOD)
     return sa.or_(
@@ -219,6 +224,103 @@ def _after_event(after: Key | None) -> sa.ColumnElement[bool] | None:
                 ),
             ),
         ),
+    )
+
+
+# The statements a case page runs on every render, built once per shape with bind parameters:
+# building one and working out its cache key cost about as much as running it on SQLite.
+_CASE_ID = "case_id"
+
+
+def _case_id_param() -> int:
+    """The case's id as a bind parameter, where the helpers expect the id (they only compare)."""
+    return cast(int, sa.bindparam(_CASE_ID))
+
+
+@cache
+def _keys_statement(
+    types: tuple[EventType, ...], include_internal: bool, after: bool, limited: bool
+) -> sa.Select[int, date, DatePrecision]:
+    """:func:`load_event_keys`'s statement."""
+    stmt = (
+        case_events_select(_case_id_param(), include_internal=include_internal)
+        .with_only_columns(Event.id, Event.sort_date, Event.date_precision)
+        .where(Event.type.in_(types))
+        .order_by(*story_order())
+    )
+    if after:
+        stmt = stmt.where(
+            _after_event_clause(
+                sa.bindparam("after_day", type_=sa.Date),
+                sa.bindparam("after_rank", type_=sa.Integer),
+                sa.bindparam("after_order", type_=sa.Integer),
+                sa.bindparam("after_id", type_=sa.Integer),
+            )
+        )
+    if limited:
+        stmt = stmt.limit(sa.bindparam("page_limit", type_=sa.Integer))
+    return stmt
+
+
+@cache
+def _days_statement(after: bool, until: bool, limited: bool) -> sa.Select[date, int, int]:
+    """:func:`load_message_days`'s statement."""
+    day = _message_day_column().label("day")
+    stmt = (
+        sa.select(day, sa.func.count(Message.id), sa.func.count(sa.distinct(Message.country)))
+        .where(Message.case_id == sa.bindparam(_CASE_ID), message_publicly_shown())
+        .group_by(day)
+        .order_by(day)
+    )
+    if after:
+        stmt = stmt.where(Message.created_at >= sa.bindparam("start"))
+    if until:
+        stmt = stmt.where(Message.created_at < sa.bindparam("end"))
+    if limited:
+        stmt = stmt.limit(sa.bindparam("page_limit", type_=sa.Integer))
+    return stmt
+
+
+@cache
+def _messages_statement() -> sa.Select[Any]:
+    """:func:`fill_messages`'s statement."""
+    day = _message_day_column()
+    numbered = (
+        sa.select(
+            Message.id,
+            Message.display_name,
+            Message.country,
+            Message.organisation,
+            Message.body,
+            day.label("day"),
+            sa.func.row_number()
+            .over(partition_by=day, order_by=(Message.created_at, Message.id))
+            .label("n"),
+        )
+        .where(
+            Message.case_id == sa.bindparam(_CASE_ID),
+            message_publicly_shown(),
+            Message.created_at >= sa.bindparam("start"),
+            Message.created_at < sa.bindparam("end"),
+        )
+        .subquery()
+    )
+    return (
+        sa.select(numbered)
+        .where(numbered.c.n <= sa.bindparam("per_day", type_=sa.Integer))
+        .order_by(numbered.c.day, numbered.c.n)
+    )
+
+
+@cache
+def _counter_statement(include_internal: bool) -> sa.Select[Any]:
+    """:func:`counter_events`'s statement."""
+    strikes = (EventType.HUNGER_STRIKE_START, EventType.HUNGER_STRIKE_END, EventType.RELEASE)
+    return (
+        case_events_select(_case_id_param(), include_internal=include_internal)
+        .where(sa.or_(Event.type.in_(strikes), Event.date >= sa.bindparam("today", type_=sa.Date)))
+        .order_by(Event.date, Event.id)
+        .options(selectinload(Event.venue))
     )
 
 
@@ -293,18 +395,14 @@ def load_event_keys(
     types = event_types(show)
     if not types:
         return [], False
-    stmt = (
-        case_events_select(case_id, include_internal=include_internal)
-        .with_only_columns(Event.id, Event.sort_date, Event.date_precision)
-        .where(Event.type.in_(types))
-        .order_by(*story_order())
-    )
-    condition = _after_event(after)
-    if condition is not None:
-        stmt = stmt.where(condition)
+    stmt = _keys_statement(tuple(types), include_internal, after is not None, limit is not None)
+    params: dict[str, Any] = {_CASE_ID: case_id}
+    if after is not None:
+        params.update(after_day=after[0], after_rank=after[1], after_order=after[2])
+        params["after_id"] = after[3]
     if limit is not None:
-        stmt = stmt.limit(limit + 1)
-    rows = db.session.execute(stmt).all()
+        params["page_limit"] = limit + 1
+    rows = db.session.execute(stmt, params).all()
     keys = [EventRef(row[0], _event_key(row[0], _as_date(row[1]), row[2])) for row in rows]
     if limit is None:
         return keys, False
@@ -344,22 +442,17 @@ def load_message_days(
     Only days after the cursor and up to *until* (where the events of the page end) are counted;
     the bounds are on the indexed timestamp, so a long case does not aggregate all its messages.
     """
-    day = _message_day_column().label("day")
-    stmt = (
-        sa.select(day, sa.func.count(Message.id), sa.func.count(sa.distinct(Message.country)))
-        .where(Message.case_id == case_id, message_publicly_shown())
-        .group_by(day)
-        .order_by(day)
-    )
+    stmt = _days_statement(after is not None, until is not None, limit is not None)
+    params: dict[str, Any] = {_CASE_ID: case_id}
     if after is not None:
-        stmt = stmt.where(Message.created_at >= _start_of(after[0]))
+        params["start"] = _start_of(after[0])
     if until is not None:
-        stmt = stmt.where(Message.created_at < _start_of(until[0] + timedelta(days=1)))
+        params["end"] = _start_of(until[0] + timedelta(days=1))
     if limit is not None:
-        stmt = stmt.limit(limit + 2)  # one day may equal the cursor's and be dropped
+        params["page_limit"] = limit + 2  # one day may equal the cursor's and be dropped
     days = [
         MessageDay(day=_as_date(row[0]), count=int(row[1]), countries=int(row[2]))
-        for row in db.session.execute(stmt)
+        for row in db.session.execute(stmt, params)
     ]
     days = [d for d in days if after is None or d.key > after]
     truncated = limit is not None and len(days) > limit
@@ -371,30 +464,14 @@ def fill_messages(case_id: int, days: list[MessageDay], per_day: int = MESSAGES_
     if not days:
         return
     by_day = {d.day: d for d in days}
-    day = _message_day_column()
-    numbered = (
-        sa.select(
-            Message.id,
-            Message.display_name,
-            Message.country,
-            Message.organisation,
-            Message.body,
-            day.label("day"),
-            sa.func.row_number()
-            .over(partition_by=day, order_by=(Message.created_at, Message.id))
-            .label("n"),
-        )
-        .where(
-            Message.case_id == case_id,
-            message_publicly_shown(),
-            Message.created_at >= _start_of(min(by_day)),
-            Message.created_at < _start_of(max(by_day) + timedelta(days=1)),
-        )
-        .subquery()
-    )
-    stmt = sa.select(numbered).where(numbered.c.n <= per_day).order_by(numbered.c.day, numbered.c.n)
+    params = {
+        _CASE_ID: case_id,
+        "start": _start_of(min(by_day)),
+        "end": _start_of(max(by_day) + timedelta(days=1)),
+        "per_day": per_day,
+    }
     days_by_text: dict[object, MessageDay | None] = {}
-    for row in db.session.execute(stmt):
+    for row in db.session.execute(_messages_statement(), params):
         message_id, display_name, country, organisation, body, row_day, _n = row
         try:
             target = days_by_text[row_day]
@@ -451,14 +528,8 @@ def build_page(
 
 def counter_events(case_id: int, *, include_internal: bool, today: date) -> list[Event]:
     """The events the day counters need: hunger strikes, releases, and everything from today."""
-    strikes = (EventType.HUNGER_STRIKE_START, EventType.HUNGER_STRIKE_END, EventType.RELEASE)
-    stmt = (
-        case_events_select(case_id, include_internal=include_internal)
-        .where(sa.or_(Event.type.in_(strikes), Event.date >= today))
-        .order_by(Event.date, Event.id)
-        .options(selectinload(Event.venue))
-    )
-    return list(db.session.scalars(stmt))
+    stmt = _counter_statement(include_internal)
+    return list(db.session.scalars(stmt, {_CASE_ID: case_id, "today": today}))
 
 
 def event_heading(event: Event) -> str:

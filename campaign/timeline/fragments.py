@@ -30,7 +30,7 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, url_for
 from markupsafe import Markup
 
 from campaign.extensions import db
@@ -53,7 +53,7 @@ from campaign.models.translations import EVENT_TRANSLATED
 from campaign.photos.queries import photos_of_events
 from campaign.timeline.build import MessageDay, MessageLine
 from campaign.util.localised import Shown, shown
-from campaign.web.templating import request_locale_name
+from campaign.web.templating import request_link_root, request_locale_name
 
 _EXTENSION = "campaign.timeline_fragments"
 _OFF = "off"
@@ -357,7 +357,7 @@ def store(app: Flask | None = None) -> FragmentStore | None:
 def _render(template: str, key: tuple[Hashable, ...], view: Hashable) -> Markup:
     """The item's HTML: kept, or rendered from the view alone and kept."""
     kept = store()
-    full_key = (template, request_locale_name(), request.script_root, *key, view)
+    full_key = (template, request_locale_name(), request_link_root(), *key, view)
     if kept is not None:
         html = kept.get(full_key)
         if html is not None:

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from babel.support import NullTranslations
-from flask import Flask, g
+from flask import Flask, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -99,6 +99,13 @@ def request_translations() -> NullTranslations:
 def request_locale_name() -> str:
     """The name of this request's locale ("en", "ru"), or "" outside a request."""
     return _remembered()[1]
+
+
+def request_link_root() -> str:
+    """Where this request's links start (``request.script_root``: the mount point and the
+    language prefix, /ru), or "" outside a request: what a kept piece of HTML with links in it
+    depends on besides its data."""
+    return request.script_root if has_request_context() else ""
 
 
 def partial_date(
