@@ -33,7 +33,7 @@ from campaign.timeline.build import (
     parse_cursor,
     parse_show,
 )
-from campaign.timeline.reach import load_reach, reach_chart
+from campaign.timeline.reach import load_reach
 from campaign.util.countries import is_country_code
 from campaign.util.dates import today_utc
 from campaign.web.caching import (
@@ -175,7 +175,7 @@ def _case_page(slug: str, *, sheet: bool) -> str:
         next_event=counted.next_event,
         today_events=counted.today_events,
         reach=reach,
-        reach_chart=reach_chart(reach),
+        reach_chart=fragments.reach_chart(reach),
         staff=staff,
         today=now,
         sheet=sheet,

@@ -17,6 +17,8 @@ outside the key they cannot reach.
 Kept in each worker's memory, least recently used first out, within ``TIMELINE_FRAGMENT_BYTES``
 (0 turns the cache off). An in-process dict compares keys by value, so two items share HTML only
 if every field is equal: no digest to collide.
+
+The reach chart above the timeline is kept the same way, by its numbers and the language.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,6 +54,8 @@ from campaign.models import (
 from campaign.models.translations import EVENT_TRANSLATED
 from campaign.photos.queries import photos_of_events
 from campaign.timeline.build import MessageDay, MessageLine
+from campaign.timeline.reach import CHART_ROWS, CountryReach, Reach, reach_svg
+from campaign.util.countries import country_name
 from campaign.util.localised import Shown, shown
 from campaign.web.templating import request_link_root, request_locale_name
 
@@ -386,3 +390,17 @@ def messages_html(item: MessageDay, wall_url: str, sheet: bool) -> Markup:
         sheet=sheet,
     )
     return _render(MESSAGES_TEMPLATE, (False,), view)
+
+
+def reach_chart(reach: Reach) -> Markup:
+    """:func:`reach_svg` in this request's language, made once per worker for each chart: the
+    chart is made of the countries' numbers and the language alone (a case page asked for it on
+    every render, 0.5 ms on the long case)."""
+    rows = tuple(c for c in reach.by_country if c.country)[:CHART_ROWS]
+    return _chart(request_locale_name(), rows)
+
+
+@lru_cache(maxsize=256)
+def _chart(language: str, rows: tuple[CountryReach, ...]) -> Markup:
+    """The chart of *rows* in *language* (the request's: the key only tells charts apart)."""
+    return reach_svg(Reach(by_country=list(rows)), country_name)

@@ -11,7 +11,6 @@ import json
 import weakref
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,8 +38,6 @@ from campaign.models import (
     event_organisations,
 )
 from campaign.models.vocab import LEGAL_TYPES
-from campaign.util.countries import country_name
-from campaign.web.templating import request_locale_name
 
 SOLIDARITY_TYPES = tuple(t for t in EventType if t not in LEGAL_TYPES)
 CHART_ROWS = 12
@@ -418,17 +415,3 @@ def reach_svg(reach: Reach, country_name: Callable[[str | None], str]) -> Markup
                 )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  # nosec B704  # every text in it is escaped above
-
-
-def reach_chart(reach: Reach) -> Markup:
-    """:func:`reach_svg` in this request's language, made once per worker for each chart: the
-    chart is made of the countries' numbers and the language alone (a case page asked for it on
-    every render, 0.5 ms on the long case)."""
-    rows = tuple(c for c in reach.by_country if c.country)[:CHART_ROWS]
-    return _chart(request_locale_name(), rows)
-
-
-@lru_cache(maxsize=256)
-def _chart(language: str, rows: tuple[CountryReach, ...]) -> Markup:
-    """The chart of *rows* in *language* (the request's: the key only tells charts apart)."""
-    return reach_svg(Reach(by_country=list(rows)), country_name)
