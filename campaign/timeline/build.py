@@ -239,15 +239,16 @@ def _case_id_param() -> int:
 
 @cache
 def _keys_statement(
-    types: tuple[EventType, ...], include_internal: bool, after: bool, limited: bool
+    types: tuple[EventType, ...] | None, include_internal: bool, after: bool, limited: bool
 ) -> sa.Select[int, date, DatePrecision]:
-    """:func:`load_event_keys`'s statement."""
+    """:func:`load_event_keys`'s statement (*types* None: every type, no test of it)."""
     stmt = (
         case_events_select(_case_id_param(), include_internal=include_internal)
         .with_only_columns(Event.id, Event.sort_date, Event.date_precision)
-        .where(Event.type.in_(types))
         .order_by(*story_order())
     )
+    if types is not None:
+        stmt = stmt.where(Event.type.in_(types))
     if after:
         stmt = stmt.where(
             _after_event_clause(
@@ -395,7 +396,10 @@ def load_event_keys(
     types = event_types(show)
     if not types:
         return [], False
-    stmt = _keys_statement(tuple(types), include_internal, after is not None, limit is not None)
+    # Every family chosen (the page as it opens) is every type: SQLite would test each of the
+    # case's events against the whole list for nothing (0.2 ms of 1.1 on the long case).
+    chosen = None if len(types) == len(EventType) else tuple(types)
+    stmt = _keys_statement(chosen, include_internal, after is not None, limit is not None)
     params: dict[str, Any] = {_CASE_ID: case_id}
     if after is not None:
         params.update(after_day=after[0], after_rank=after[1], after_order=after[2])
