@@ -129,6 +129,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--profile", metavar="PATH", help="profile this path instead")
     parser.add_argument("--staff", action="store_true", help="profile signed in as staff")
+    parser.add_argument("--only", metavar="TEXT", help="only the rows whose label has TEXT")
     options = parser.parse_args()
     os.environ["CAMPAIGN_PAGE_CACHE_ENABLED"] = "false"
 
@@ -187,6 +188,8 @@ def main() -> None:
         label: str, path: str, client: Any, before: Callable[[int], None] | None = None
     ) -> None:
         """Time *path* ``--repeat`` times, calling *before* (untimed) ahead of each request."""
+        if options.only and options.only not in label:
+            return
         response = client.get(path)
         times = []
         for turn in range(options.repeat):

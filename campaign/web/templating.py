@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
 from babel.support import NullTranslations
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -145,6 +146,26 @@ def shown_html(value: Shown, tag: str = "span", css_class: str = "") -> Markup:
     return html
 
 
+# An id no record has: the placeholder links_for builds its address around.
+_PLACEHOLDER = 987_654_321_012_345
+
+
+def links_for(endpoint: str, key: str, /, **values: Any) -> Callable[[int], str]:
+    """The ``links_for`` global: the addresses of one endpoint for many records, ``links(id)``
+    for each, as ``url_for(endpoint, key=id, **values)`` gives them.
+
+    A table of 50 events asks for 250 addresses; each ``url_for`` walks the URL map (about
+    10 µs). The address is built once around a placeholder id, and each record's id is put in
+    its place. Should the placeholder show up anywhere but once, every address is built the
+    slow way.
+    """
+    pattern = url_for(endpoint, **{key: _PLACEHOLDER}, **values)
+    head, found, tail = pattern.partition(str(_PLACEHOLDER))
+    if not found or str(_PLACEHOLDER) in tail:
+        return lambda record_id: url_for(endpoint, **{key: record_id}, **values)
+    return lambda record_id: f"{head}{int(record_id)}{tail}"
+
+
 def init_app(app: Flask) -> None:
     """Register the filters the templates use for dates and countries, and the CSRF field;
     and template ``gettext`` that finds the request's translations once, not on every call."""
@@ -165,4 +186,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(shown_html, "shown_html")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(csrf_field, "csrf_field")
+    app.add_template_global(links_for, "links_for")
     app.add_template_global(form_error_list, "form_error_list")
