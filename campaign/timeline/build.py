@@ -97,6 +97,7 @@ class MessageLine(NamedTuple):
     country: str | None
     organisation: str | None
     body: str
+    language: str | None  # the language the supporter wrote in, for the line's lang attribute
 
 
 @dataclass
@@ -293,6 +294,7 @@ def _messages_statement() -> sa.Select[Any]:
             Message.country,
             Message.organisation,
             Message.body,
+            Message.language,
             day.label("day"),
             sa.func.row_number()
             .over(partition_by=day, order_by=(Message.created_at, Message.id))
@@ -476,13 +478,13 @@ def fill_messages(case_id: int, days: list[MessageDay], per_day: int = MESSAGES_
     }
     days_by_text: dict[object, MessageDay | None] = {}
     for row in db.session.execute(_messages_statement(), params):
-        message_id, display_name, country, organisation, body, row_day, _n = row
+        message_id, display_name, country, organisation, body, language, row_day, _n = row
         try:
             target = days_by_text[row_day]
         except KeyError:
             target = days_by_text[row_day] = by_day.get(_as_date(row_day))
         if target is not None:
-            line = MessageLine(message_id, display_name, country, organisation, body)
+            line = MessageLine(message_id, display_name, country, organisation, body, language)
             target.messages.append(line)
 
 

@@ -226,3 +226,17 @@ def test_the_sheet_shows_every_event_when_their_views_are_read_in_batches(
     assert "Picket at the court" in sheet
     assert "Quiet vigil" in sheet
     assert sheet.index("Quiet vigil") < sheet.index("Picket at the court")  # story order
+
+
+def test_a_message_in_another_language_is_marked_as_such(
+    client: FlaskClient, story: dict[str, int], make_message: Callable[..., int]
+) -> None:
+    # Screen readers read a line in the language its lang attribute names; the template asked
+    # for the message's language, but the timeline's message lines never carried it.
+    day = datetime(2010, 5, 4, 12, tzinfo=UTC)
+    words = "Держитесь, мы с вами"  # noqa: RUF001
+    make_message(
+        story["case"], body=words, language="ru", state=MessageState.PUBLISHED, created_at=day
+    )
+
+    assert f'<p class="message-body" dir="auto" lang="ru">{words}</p>' in _page(client)
