@@ -159,10 +159,15 @@ def links_for(endpoint: str, key: str, /, **values: Any) -> Callable[[int], str]
     its place. Should the placeholder show up anywhere but once, every address is built the
     slow way.
     """
-    pattern = url_for(endpoint, **{key: _PLACEHOLDER}, **values)
+
+    def slowly(record_id: int) -> str:
+        arguments: dict[str, Any] = {**values, key: record_id}
+        return url_for(endpoint, **arguments)
+
+    pattern = slowly(_PLACEHOLDER)
     head, found, tail = pattern.partition(str(_PLACEHOLDER))
     if not found or str(_PLACEHOLDER) in tail:
-        return lambda record_id: url_for(endpoint, **{key: record_id}, **values)
+        return slowly
     return lambda record_id: f"{head}{int(record_id)}{tail}"
 
 
