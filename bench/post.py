@@ -43,6 +43,7 @@ def main() -> None:
     import sqlalchemy as sa
 
     from bench.benchapp import create_bench_app
+    from campaign import ephemeral
     from campaign.extensions import db
     from campaign.messages.spam import issue_form_token
 
@@ -78,6 +79,13 @@ def main() -> None:
 
     sa.event.listen(main_engine, "begin", on_begin)
     sa.event.listen(main_engine.pool, "checkin", on_checkin)
+    counters: list[str] = []
+    with app.app_context():
+        shared = ephemeral.engine()
+    if shared is not main_engine:
+        sa.event.listen(
+            shared, "before_cursor_execute", lambda *args: counters.append(str(args[2]))
+        )
     stamp = time.time_ns()
 
     def post(number: int) -> str:
@@ -109,6 +117,7 @@ def main() -> None:
     queries = ""
     for number in range(options.repeat):
         statements.clear()
+        counters.clear()
         held.clear()
         began = time.process_time()
         queries = post(number)
@@ -116,10 +125,11 @@ def main() -> None:
         holds.append(max(held, default=0.0))
     print(
         f"support-form POST: {statistics.median(times):.2f} CPU ms (median of {len(times)}), "
-        f"{queries} queries; the longest transaction of each post (on SQLite: the write lock "
-        f"held) {statistics.median(holds):.2f} ms"
+        f"{queries} queries and {len(counters)} of the rate-limit counters; the longest "
+        f"transaction of each post (on SQLite: the write lock held) "
+        f"{statistics.median(holds):.2f} ms"
     )
-    for statement in statements:
+    for statement in statements + counters:
         print("  ", " ".join(statement.split())[:160])
 
 
