@@ -129,7 +129,7 @@ def main() -> None:
         f"transaction of each post (on SQLite: the write lock held) "
         f"{statistics.median(holds):.2f} ms"
     )
-    for statement in statements + counters:
+    for statement in statements + counters if options.sql else []:
         print("  ", " ".join(statement.split())[:160])
 
 
