@@ -14,7 +14,8 @@
 4. Prints per request: requests/s, p50 and p99, the ratio to ``/hello``, server CPU per request,
    the SQL statements of a rendered and of a cached answer; then each worker's peak resident
    memory; then the CPU a page costs when it has to be rendered (in-process, cache off,
-   bench/render.py), staff views of the long case included.
+   bench/render.py), staff views of the long case included; and when the POST row ran, what one
+   POST costs without the load (in-process, bench/post.py).
 
 Exit status 1 if any answer was a 5xx, a socket error, or the server log says
 "database is locked".
@@ -340,6 +341,23 @@ def report_render_costs(env: dict[str, str]) -> None:
         print(f"  {label:36} {cpu:7.1f} {queries:>8}")
 
 
+def report_post_cost(env: dict[str, str]) -> None:
+    """The POST row's cost without the load: one submission after another, in-process
+    (bench/post.py), which a machine shared with other work moves far less than the table."""
+    result = subprocess.run(
+        [str(BIN / "python"), str(ROOT / "bench" / "post.py"), "--repeat", "200"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        sys.exit(result.stderr)
+    print()
+    print("A support-form POST without the load (in-process, bench/post.py):")
+    print("  " + result.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     database = os.environ.get("DB") or "sqlite"
     wrk = ensure_wrk()
@@ -424,6 +442,8 @@ def main() -> None:
         try:
             if measured and not ROWS:
                 report_render_costs(env)
+            if measured and selected(POST_LABEL):
+                report_post_cost(env)
         finally:
             if database == "postgres":
                 postgres_schema(base_url, schema, create=False)
@@ -436,6 +456,13 @@ def main() -> None:
 
 
 FAILED: list[str] = []
+POST_LABEL = "a support-form submission (POST)"
+
+
+def selected(label: str) -> bool:
+    """Whether ``BENCH_ROWS`` chose the row with this label (every row when it is empty)."""
+    chosen = [word.strip().lower() for word in ROWS.split(",") if word.strip()]
+    return not chosen or any(word in label.lower() for word in chosen)
 
 
 def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], master: int) -> None:
@@ -456,12 +483,10 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
         Row("the long case's feed.atom", "/cases/long/feed.atom"),
         Row("the long case's timeline.csv", "/cases/long/timeline.csv"),
         Row("the support form (GET)", "/cases/long/support"),
-        Row("a support-form submission (POST)", "/cases/long/support", "POST", expect=302),
+        Row(POST_LABEL, "/cases/long/support", "POST", expect=302),
         Row("the long case page, If-None-Match", "/cases/long", expect=304),
     ]
-    chosen = [word.strip().lower() for word in ROWS.split(",") if word.strip()]
-    if chosen:
-        rows = [rows[0]] + [r for r in rows[1:] if any(w in r.label.lower() for w in chosen)]
+    rows = [rows[0]] + [r for r in rows[1:] if selected(r.label)]
     cookie, csrf = support_session(base, "/cases/long/support")
     tokens = folder / "form-tokens.txt"
     mint_form_tokens(env, 40_000, tokens)

@@ -10,6 +10,9 @@ that holds the write lock of the main database must never wait for itself to wri
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -46,8 +49,9 @@ def init_app(app: Flask) -> None:
             poolclass=QueuePool,
             connect_args={"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000},
         )
-    # Every unit of work here writes: take the write lock at BEGIN so writers queue.
-    tune_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], lambda: True)
+    # Every unit of work here writes but for reads() blocks: take the write lock at BEGIN so
+    # writers queue.
+    tune_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], _may_write)
     with engine.begin() as connection:
         for table in TABLES:
             table.create(connection, checkfirst=True)
@@ -56,6 +60,25 @@ def init_app(app: Flask) -> None:
         # its own (an in-memory database lives in its one connection, and stays).
         engine.dispose()
     app.extensions[_ENGINE] = engine
+
+
+_READING = threading.local()
+
+
+def _may_write() -> bool:
+    return not getattr(_READING, "active", False)
+
+
+@contextmanager
+def reads() -> Iterator[None]:
+    """A block whose transactions here only read: on SQLite they begin without the write lock
+    (WAL lets them read while another process writes), so they never queue behind writers."""
+    previous = getattr(_READING, "active", False)
+    _READING.active = True
+    try:
+        yield
+    finally:
+        _READING.active = previous
 
 
 def engine() -> sa.Engine:

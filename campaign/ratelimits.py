@@ -71,6 +71,12 @@ _INCR = sa.text(
     "RETURNING hits, expires_at"
 )
 _READ = sa.text('SELECT hits, expires_at FROM rate_limits WHERE "key" = :key AND expires_at > :now')
+# A client's other counters, read in the transaction that counts one of them (SQLite only, see
+# DatabaseStorage.incr): one range of the primary key, in SQLite's byte order.
+_SIBLINGS = sa.text(
+    'SELECT "key", hits, expires_at FROM rate_limits '
+    'WHERE "key" >= :low AND "key" < :high AND expires_at > :now'
+)
 
 # What this request already knows of its counters: Flask-Limiter reads a counter back (for the
 # X-RateLimit headers, and before a conditional deduction) right after this request wrote or
@@ -84,12 +90,29 @@ def _known() -> dict[str, tuple[int, float]] | None:
     return known
 
 
+def _read_prefixes() -> set[str] | None:
+    """The key prefixes (a client's) whose every live counter this request has read."""
+    read: set[str] | None = getattr(_REQUEST, "prefixes", None)
+    return read
+
+
 def _start_request() -> None:
     _REQUEST.counters = {}
+    _REQUEST.prefixes = set()
 
 
 def _end_request(_error: BaseException | None = None) -> None:
     _REQUEST.counters = None
+    _REQUEST.prefixes = None
+
+
+def _client_prefix(key: str) -> str | None:
+    """The part of a ``limits`` key that names the client ("LIMITER/<client>/"): the keys of
+    one client's limits all start with it. None for a key stored as its digest."""
+    parts = key.split("/", 2)
+    if len(parts) < 3 or len(key) > 255:
+        return None
+    return f"{parts[0]}/{parts[1]}/"
 
 
 class DatabaseStorage(Storage):
@@ -105,14 +128,34 @@ class DatabaseStorage(Storage):
         return sa.exc.SQLAlchemyError
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        """Add *amount* hits, starting a new window if the last one ended; one statement."""
+        """Add *amount* hits, starting a new window if the last one ended; one statement.
+
+        On SQLite the same transaction reads the client's other counters, for the request's
+        next checks (a conditional limit is read before the view runs): on SQLite every
+        transaction here waits for the file's one write lock, and a post checks two or three
+        limits. They are as fresh as a read a moment later could be: no other request of this
+        client can count between the two (Flask-Limiter's read-then-count of a conditional
+        limit is not atomic either way). PostgreSQL reads each counter when it is asked for.
+        """
         now = time.time()
         values = {"key": _key(key), "amount": amount, "expires": now + expiry, "now": now}
-        with ephemeral.engine().begin() as connection:
+        known, prefixes = _known(), _read_prefixes()
+        prefix = _client_prefix(key) if known is not None and prefixes is not None else None
+        engine = ephemeral.engine()
+        if engine.dialect.name != "sqlite" or (prefixes is not None and prefix in prefixes):
+            prefix = None  # not SQLite, or this request has read them already
+        siblings: list[Any] = []
+        with engine.begin() as connection:
             hits, expires_at = connection.execute(_INCR, values).one()
-        known = _known()
+            if prefix is not None:
+                bounds = {"low": prefix, "high": prefix[:-1] + "0", "now": now}  # "0" follows "/"
+                siblings = list(connection.execute(_SIBLINGS, bounds))
         if known is not None:
+            for sibling, sibling_hits, sibling_expiry in siblings:
+                known[str(sibling)] = (int(sibling_hits), float(sibling_expiry))
             known[key] = (int(hits), float(expires_at))
+        if prefix is not None and prefixes is not None:
+            prefixes.add(prefix)
         return int(hits)
 
     def _row(self, key: str) -> tuple[int, float] | None:
@@ -120,8 +163,28 @@ class DatabaseStorage(Storage):
         if known is not None and key in known:
             hits, expires_at = known[key]
             return (hits, expires_at) if expires_at > time.time() else None
-        with ephemeral.engine().connect() as connection:
-            row = connection.execute(_READ, {"key": _key(key), "now": time.time()}).first()
+        prefixes = _read_prefixes()
+        prefix = _client_prefix(key)
+        if prefixes and prefix in prefixes:
+            return None  # read with the client's other counters: it has no live window
+        engine = ephemeral.engine()
+        now = time.time()
+        if engine.dialect.name == "sqlite" and prefix is not None and known is not None:
+            # The client's every counter in one read (its other limits are checked next).
+            bounds = {"low": prefix, "high": prefix[:-1] + "0", "now": now}
+            with ephemeral.reads(), engine.connect() as connection:
+                rows = list(connection.execute(_SIBLINGS, bounds))
+                connection.rollback()
+            for sibling, sibling_hits, sibling_expiry in rows:
+                known[str(sibling)] = (int(sibling_hits), float(sibling_expiry))
+            if prefixes is not None:
+                prefixes.add(prefix)
+            if key not in known:
+                return None
+            hits, expires_at = known[key]
+            return (hits, expires_at) if expires_at > now else None
+        with ephemeral.reads(), engine.connect() as connection:
+            row = connection.execute(_READ, {"key": _key(key), "now": now}).first()
             connection.rollback()
         found = (int(row[0]), float(row[1])) if row is not None else None
         if known is not None:
@@ -150,18 +213,22 @@ class DatabaseStorage(Storage):
 
     def reset(self) -> int | None:
         """Forget every counter; returns how many there were."""
-        known = _known()
+        known, prefixes = _known(), _read_prefixes()
         if known is not None:
             known.clear()
+        if prefixes is not None:
+            prefixes.clear()
         with ephemeral.engine().begin() as connection:
             result = connection.execute(sa.delete(_TABLE))
         return int(result.rowcount or 0)
 
     def clear(self, key: str) -> None:
         """Forget one counter."""
-        known = _known()
+        known, prefixes = _known(), _read_prefixes()
         if known is not None:
             known.pop(key, None)
+        if prefixes is not None:
+            prefixes.discard(_client_prefix(key) or "")
         with ephemeral.engine().begin() as connection:
             connection.execute(sa.delete(_TABLE).where(_TABLE.c.key == _key(key)))
 

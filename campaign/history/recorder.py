@@ -3,8 +3,9 @@
 A model is audited when it declares ``__audit__ = Audited(...)`` (see campaign.database). Before
 each flush the hook reads what is about to change: new objects, changed fields (and the audited
 relationships, by the names of what they point to), deleted objects. After the flush, once new
-rows have their ids, it adds one :class:`AuditEntry` per object, flushed with the next flush or
-the commit, so an entry is never saved without the change it records, nor the change without it.
+rows have their ids, it inserts one :class:`AuditEntry` row per object into the same
+transaction, chained at once (campaign.history.chain.append), so an entry is never saved without
+the change it records, nor the change without it.
 
 Who acted comes from, in order: :func:`acting_as` (a supporter, the first run, a person who has
 just accepted an invitation); the request's signed-in user, through the resolver the app gives
@@ -34,7 +35,7 @@ from campaign.history.render import (
     render,
     render_field,
 )
-from campaign.models import AuditAction, AuditEntry, User
+from campaign.models import AuditAction, User
 
 COMMAND_LINE = "command line"
 
@@ -242,25 +243,28 @@ def _after_flush(session: Session, _context: Any) -> None:
     if not pending:
         return
     actor = _actor(session)
-    made: list[AuditEntry] = session.info.setdefault(chain.ORDER, [])
     now = utcnow()
+    rows: list[dict[str, Any]] = []
     for item in pending:
         changes = item.changes
         if item.action == AuditAction.CREATE:
             audited = policy(item.obj) or Audited()
             changes = {n: [None, v] for n, v in _snapshot(item.obj, audited).items()} | changes
-        entry = AuditEntry(
-            created_at=now,
-            user_id=actor.user.id if actor.user is not None else None,
-            actor=actor.label[:120],
-            action=item.action,
-            object_type=kind_of(item.obj),
-            object_id=item.obj.id,
-            object_label=label(item.obj)[:LABEL_LENGTH],
-            changes=changes,
+        rows.append(
+            {
+                "created_at": now,
+                "user_id": actor.user.id if actor.user is not None else None,
+                "actor": actor.label[:120],
+                "action": item.action,
+                "object_type": kind_of(item.obj),
+                "object_id": item.obj.id,
+                "object_label": label(item.obj)[:LABEL_LENGTH],
+                "changes": changes,
+            }
         )
-        made.append(entry)  # chained in this order by the flush that inserts them
-        session.add(entry)
+    # In this transaction, at once, chained in this order: an entry is never saved without
+    # the change it records, nor the change without it.
+    chain.append(session.connection(), rows)
 
 
 def _forget(session: Session, _previous: Any) -> None:

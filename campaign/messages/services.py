@@ -94,16 +94,13 @@ def submit(case: Case, submission: Submission, *, nonce: str, client_hash: str) 
     fingerprint = spam.body_fingerprint(case.id, submission.body)
     token = spam.withdraw_token_for(nonce)
     hashed = spam.token_hash(token)
-    used = db.session.execute(
-        sa.select(Message.id, Message.body_fingerprint, Message.case_id).where(
-            Message.withdraw_token_hash == hashed
-        )
-    ).first()
-    if used is not None:  # rare (a double click): only then is the message itself loaded
-        if used.body_fingerprint == fingerprint and used.case_id == case.id:
-            return Received(db.session.get_one(Message, used.id), token, created=False)
+    found = spam.earlier_messages(case.id, fingerprint, hashed)
+    if found.same_form is not None:  # rare (a double click): only then is it loaded
+        used_id, used_fingerprint, used_case = found.same_form
+        if used_fingerprint == fingerprint and used_case == case.id:
+            return Received(db.session.get_one(Message, used_id), token, created=False)
         raise FormAlreadyUsed
-    if spam.is_duplicate(case.id, fingerprint):
+    if found.duplicate:
         raise DuplicateMessage
     purge_client_hashes_when_due()  # a supporter's post writes anyway: old hashes go with it
     message = Message(

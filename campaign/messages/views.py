@@ -185,8 +185,12 @@ def _remember_sent(sent: _Sent, nonce: str, mailed: bool | None = None) -> Respo
 
 @public_bp.route("/cases/<slug>/support", methods=["GET", "POST"])
 @reads_unreadable_text
-@limiter.limit(_attempt_limit, methods=["POST"], scope="support-attempts")
+# Flask-Limiter checks the limits of one window length in the order they are registered, the
+# innermost decorator first: the attempt is counted first, and the count reads the client's
+# other counters with it (campaign.ratelimits), so the sending limit's check needs no read of
+# its own. A post refused by the sending limit counts as an attempt.
 @limiter.limit(_send_limit, methods=["POST"], deduct_when=_counts_as_sent, scope="support-sent")
+@limiter.limit(_attempt_limit, methods=["POST"], scope="support-attempts")
 def new(slug: str) -> Response:
     """The form for a message of support; a message is stored exactly once or the sender is told."""
     if request.method != "POST":  # GET, and HEAD from link previews and uptime checks

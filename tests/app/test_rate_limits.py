@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from campaign import create_app, ephemeral
+from campaign import create_app, ephemeral, ratelimits
 from campaign.extensions import db
 from campaign.models import Case, RateLimit
 from tests.conftest import ROOT, post_message, stored
@@ -81,6 +81,41 @@ class TestTheDefaultStoreIsTheDatabase:
         finally:
             with worker.app_context():
                 db.engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_request_reads_its_clients_counters_at_once_without_the_write_lock(app: Flask) -> None:
+    storage = ratelimits.DatabaseStorage()
+    one, other, longer = "LIMITER/c1/", "LIMITER/c2/", "LIMITER/c10/"
+    with app.app_context():
+        storage.incr(f"{one}sent/2/10/minute", 600)
+        storage.incr(f"{one}sent/2/10/minute", 600)
+        storage.incr(f"{other}tries/10/10/minute", 600)
+        for _ in range(5):
+            storage.incr(f"{longer}tries/10/10/minute", 600)
+        seen: list[str] = []
+        sa.event.listen(
+            ephemeral.engine(), "before_cursor_execute", lambda *args: seen.append(args[2])
+        )
+        ratelimits._start_request()
+        try:
+            assert storage.get(f"{one}tries/10/10/minute") == 0
+            reads = list(seen)
+            assert storage.get(f"{one}sent/2/10/minute") == 2
+            assert seen == reads  # it was read with the first
+            assert storage.get(f"{longer}tries/10/10/minute") == 5
+            assert storage.incr(f"{one}tries/10/10/minute", 600) == 1
+            assert storage.get(f"{one}tries/10/10/minute") == 1
+        finally:
+            ratelimits._end_request()
+        # The next request reads afresh: another worker may have counted in between.
+        storage.incr(f"{one}sent/2/10/minute", 600, amount=3)
+        ratelimits._start_request()
+        try:
+            assert storage.get(f"{one}sent/2/10/minute") == 5
+        finally:
+            ratelimits._end_request()
+    assert [s.split()[0] for s in reads] == ["BEGIN", "SELECT"]  # no BEGIN IMMEDIATE
 
 
 def _closed_port() -> int:

@@ -335,6 +335,18 @@ class TestRateLimitInMemory:
         assert post_message(client, app, "ainur").status_code == 429
         assert stored(app) == []
 
+    def test_posts_refused_by_the_sending_limit_count_as_attempts(
+        self, client: FlaskClient, app: Flask, case: Case
+    ) -> None:
+        assert post_message(client, app, "ainur", body="one").status_code == 302
+        assert post_message(client, app, "ainur", body="two").status_code == 302
+        assert post_message(client, app, "ainur", body="three").status_code == 429  # sending
+        assert post_message(client, app, "ainur", body="four").status_code == 429  # sending
+        refused = post_message(client, app, "ainur", body="five")  # the fifth attempt
+        assert refused.status_code == 429
+        assert refused.headers["X-RateLimit-Limit"] == "4"
+        assert [m.body for m in stored(app)] == ["one", "two"]
+
     def test_the_limit_is_per_client(self, app: Flask, case: Case) -> None:
         here = app.test_client()
         there = app.test_client()
