@@ -165,6 +165,9 @@ class Defaults:
     PAGE_CACHE_MAX_BYTES = 32 * 1024 * 1024
     PAGE_CACHE_REDIS_URL: str | None = None
     PAGE_CACHE_REDIS_TTL = 3600
+    # What each worker keeps of the timeline's rendered items (campaign.timeline.fragments), in
+    # bytes; 0 renders every item every time.
+    TIMELINE_FRAGMENT_BYTES = 16 * 1024 * 1024
 
 
 def _duration(value: Any) -> timedelta:
@@ -342,6 +345,7 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "PAGE_CACHE_MAX_ENTRIES": (_whole, "a whole number of pages"),
     "PAGE_CACHE_MAX_BYTES": (_whole, "a whole number of bytes"),
     "PAGE_CACHE_REDIS_TTL": (_whole, "a whole number of seconds"),
+    "TIMELINE_FRAGMENT_BYTES": (_whole, "a whole number of bytes"),
     "PUBLIC_BASE_URL": (_site, "an address such as https://campaign.example.org"),
     "ONION_ADDRESS": (_site, "an address such as http://example.onion"),
     "TRUSTED_HOSTS": (_hosts, "a list of host names"),

@@ -25,6 +25,7 @@ from campaign.models import (
     Visibility,
 )
 from campaign.timeline import fragments
+from tests.conftest import make_app
 
 PAST = date(2010, 5, 4)
 
@@ -240,3 +241,14 @@ def test_a_message_in_another_language_is_marked_as_such(
     )
 
     assert f'<p class="message-body" dir="auto" lang="ru">{words}</p>' in _page(client)
+
+
+def test_with_no_room_for_fragments_every_item_is_rendered_and_the_page_is_the_same(
+    app: Flask, app_config: dict[str, Any], story: dict[str, int]
+) -> None:
+    kept_page = _page(app.test_client())
+    # CAMPAIGN_TIMELINE_FRAGMENT_BYTES=0: an operator short of memory turns the keeping off.
+    bare = make_app({**app_config, "TIMELINE_FRAGMENT_BYTES": 0})
+
+    assert fragments.store(bare) is None
+    assert _page(bare.test_client()) == kept_page
