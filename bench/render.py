@@ -48,6 +48,11 @@ def pages(second_page: str, long_id: int) -> list[tuple[str, str, bool]]:
         ("the support form (GET)", "/cases/long/support", False),
         ("staff: the long case page", "/cases/long", True),
         ("staff: the long case's record", f"/manage/cases/{long_id}", True),
+        ("staff: its record's second page", f"/manage/cases/{long_id}?page=2", True),
+        ("staff: the long case's edit form", f"/manage/cases/{long_id}/edit", True),
+        ("staff: the long case's history", f"/manage/history/cases/{long_id}", True),
+        ("staff: the case list", "/manage/cases/", True),
+        ("staff: the dashboard (/manage)", "/manage/", True),
     ]
 
 

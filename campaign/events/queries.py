@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from campaign.cases.labels import case_labels
 from campaign.extensions import db
@@ -64,6 +64,8 @@ def case_events_page(case: Case, page: int, per_page: int = PAGE_SIZE) -> Pagina
                 selectinload(Event.cases),
                 selectinload(Event.organisations),
                 selectinload(Event.venue),
+                # The table shows no translation: read them only if something asks.
+                lazyload(Event.translations),
             )
         )
     }
