@@ -24,8 +24,6 @@ The reach chart above the timeline is kept the same way, by its numbers and the 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -56,6 +54,7 @@ from campaign.photos.queries import photos_of_events
 from campaign.timeline.build import MessageDay, MessageLine
 from campaign.timeline.reach import CHART_ROWS, CountryReach, Reach, reach_svg
 from campaign.util.countries import country_name
+from campaign.util.kept import Kept
 from campaign.util.localised import Shown, shown
 from campaign.web.templating import request_link_root, request_locale_name
 
@@ -304,44 +303,16 @@ def event_views(
     return views
 
 
-class FragmentStore:
-    """Rendered items by key, least recently used first out, within a byte budget."""
+class FragmentStore(Kept[Hashable, str]):
+    """Rendered items by key, least recently used first out, within a byte budget; an item
+    over a sixteenth of it is not kept."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._entries: OrderedDict[Hashable, tuple[str, int]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: Hashable) -> str | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            self._entries.move_to_end(key)
-            return found[0]
+        super().__init__(max_bytes=max_bytes, largest=max_bytes // 16)
 
     def put(self, key: Hashable, html: str, size: int) -> None:
         """Keep *html*; *size* counts the key's text too (it holds the item's fields)."""
-        if size > self.max_bytes // 16:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.bytes -= old[1]
-            self._entries[key] = (html, size)
-            self.bytes += size
-            while self._entries and self.bytes > self.max_bytes:
-                _key, (_html, dropped) = self._entries.popitem(last=False)
-                self.bytes -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.bytes = 0
+        self.keep(key, html, size)
 
 
 def store(app: Flask | None = None) -> FragmentStore | None:

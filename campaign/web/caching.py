@@ -19,9 +19,7 @@ import hashlib
 import json
 import logging
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -36,6 +34,7 @@ from markupsafe import escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from campaign.util.dates import today_utc
+from campaign.util.kept import Kept
 
 logger = logging.getLogger(__name__)
 
@@ -108,42 +107,16 @@ class Entry:
             return None
 
 
-class LocalStore:
-    """The pages one worker keeps: least recently used first out, capped in count and bytes."""
+class LocalStore(Kept[str, Entry]):
+    """The pages one worker keeps: least recently used first out, capped in count and bytes; a
+    page larger than a quarter of the byte cap is not kept (it would push out everything else)."""
 
     def __init__(self, max_entries: int, max_bytes: int) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: str) -> Entry | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
+        super().__init__(max_bytes=max_bytes, largest=max_bytes // 4, max_entries=max_entries)
 
     def put(self, key: str, entry: Entry) -> None:
-        """Keep *entry*, dropping the oldest until both caps hold; a page larger than a quarter
-        of the byte cap is not kept (it would push out everything else)."""
-        if entry.size > self.max_bytes // 4 or self.max_entries == 0:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.bytes -= old.size
-            self._entries[key] = entry
-            self.bytes += entry.size
-            while self._entries and (
-                len(self._entries) > self.max_entries or self.bytes > self.max_bytes
-            ):
-                _key, dropped = self._entries.popitem(last=False)
-                self.bytes -= dropped.size
+        """Keep *entry* under *key*."""
+        self.keep(key, entry, entry.size)
 
 
 class RedisStore:
