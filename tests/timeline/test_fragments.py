@@ -250,5 +250,9 @@ def test_with_no_room_for_fragments_every_item_is_rendered_and_the_page_is_the_s
     # CAMPAIGN_TIMELINE_FRAGMENT_BYTES=0: an operator short of memory turns the keeping off.
     bare = make_app({**app_config, "TIMELINE_FRAGMENT_BYTES": 0})
 
-    assert fragments.store(bare) is None
-    assert _page(bare.test_client()) == kept_page
+    try:
+        assert fragments.store(bare) is None
+        assert _page(bare.test_client()) == kept_page
+    finally:
+        with bare.app_context():
+            db.engine.dispose()  # its own connections: PostgreSQL's must not outlive the test
