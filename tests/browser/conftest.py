@@ -18,6 +18,26 @@ BROWSER_TESTS = os.environ.get("CAMPAIGN_BROWSER_TESTS") == "1"
 NO_BROWSER = "CAMPAIGN_BROWSER_TESTS=1 is not set: the browser tests are skipped"
 
 
+def _answered_whole(app: Flask) -> Any:
+    """The app with each answer read out, and its file closed, before a byte is sent.
+
+    Werkzeug's development server closes a response (and the static file behind it) only
+    after draining the socket; when the browser hangs up mid-answer, as a closing test page
+    does, the drain raises and the file is left for the garbage collector, whose
+    ResourceWarning then fails whichever test runs next.
+    """
+
+    def whole(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+
+    return whole
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """Serve the test app on a free local port in a thread; yields its base URL."""
@@ -25,7 +45,7 @@ def live_server(app: Flask) -> Iterator[str]:
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _answered_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

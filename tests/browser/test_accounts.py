@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from playwright.sync_api import expect
 
 from campaign.models import Role, User
 from tests.browser.conftest import ARTIFACTS
@@ -31,7 +32,7 @@ def test_an_admin_invites_a_colleague_who_sets_a_password_and_joins(
     ARTIFACTS.mkdir(exist_ok=True)
     admin = make_user(Role.ADMIN, display_name="Dana Admin")
     _sign_in(page, live_server, admin)
-    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Dana Admin"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Dana Admin")
     page.screenshot(path=str(ARTIFACTS / "staff-dashboard.png"), full_page=True)
 
     page.get_by_role("link", name="Users").first.click()
@@ -52,11 +53,11 @@ def test_an_admin_invites_a_colleague_who_sets_a_password_and_joins(
         newcomer.get_by_label("New password again").fill("plum kettle umbrella sonnet")
         newcomer.screenshot(path=str(ARTIFACTS / "invitation-accept.png"), full_page=True)
         newcomer.get_by_role("button", name="Create my account").click()
-        assert newcomer.get_by_role("heading", level=1).inner_text() == "Hello, Aliya"
+        expect(newcomer.get_by_role("heading", level=1)).to_have_text("Hello, Aliya")
         # Activists see no user admin in their navigation.
         assert newcomer.get_by_role("link", name="Users").count() == 0
         newcomer.goto(link)
-        assert "already been used" in newcomer.get_by_role("heading", level=1).inner_text()
+        expect(newcomer.get_by_role("heading", level=1)).to_contain_text("already been used")
     finally:
         context.close()
 
@@ -71,14 +72,14 @@ def test_the_dashboard_and_sign_out_work_on_a_phone(
     ARTIFACTS.mkdir(exist_ok=True)
     user = make_user(Role.ORGANISER, display_name="Olga Organiser")
     _sign_in(phone, live_server, user)
-    assert phone.get_by_role("heading", level=1).inner_text() == "Hello, Olga Organiser"
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Hello, Olga Organiser")
     phone.screenshot(path=str(ARTIFACTS / "staff-dashboard-phone.png"), full_page=True)
     # The staff links fold into one header row: "Log a picket" and a menu, without JavaScript.
     header = phone.locator(".site-header").bounding_box()
     assert header is not None
     assert header["height"] <= 70
-    assert phone.locator(".nav-picket").is_visible()
-    assert not phone.get_by_role("button", name="Sign out").is_visible()
+    expect(phone.locator(".nav-picket")).to_be_visible()
+    expect(phone.get_by_role("button", name="Sign out")).not_to_be_visible()
     phone.locator(".nav-menu summary").click()
     phone.screenshot(path=str(ARTIFACTS / "staff-menu-phone.png"))
     phone.get_by_role("button", name="Sign out").click()
@@ -101,13 +102,13 @@ def test_the_first_admin_replaces_the_one_time_password(
     page.get_by_label("New password", exact=True).fill("password123456")
     page.get_by_label("New password again").fill("password123456")
     page.get_by_role("button", name="Change password").click()
-    assert page.get_by_text("too common").is_visible()
+    expect(page.get_by_text("too common")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "change-password-refused.png"), full_page=True)
     page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_label("New password", exact=True).fill("lantern orchard basalt tuesday")
     page.get_by_label("New password again").fill("lantern orchard basalt tuesday")
     page.get_by_role("button", name="Change password").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Admin"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Admin")
 
 
 def test_the_dashboard_and_the_users_page_on_a_phone(
@@ -125,7 +126,7 @@ def test_the_dashboard_and_the_users_page_on_a_phone(
     _sign_in(phone, live_server, admin)
 
     tile = phone.locator(".dashboard-links li", has_text="Messages to review")
-    assert tile.locator(".dashboard-count").inner_text() == "3 waiting"
+    expect(tile.locator(".dashboard-count")).to_have_text("3 waiting")
     box = tile.bounding_box()
     assert box is not None
     assert box["y"] < 740 * 2  # near the top, not below the per-case lists
@@ -144,6 +145,6 @@ def test_the_dashboard_and_the_users_page_on_a_phone(
     phone.screenshot(path=str(ARTIFACTS / "users-phone-locked.png"), full_page=True)
     unlock.click()
     phone.wait_for_load_state()
-    assert phone.get_by_text("Olga Organiser's failed sign-ins are cleared.").is_visible()
+    expect(phone.get_by_text("Olga Organiser's failed sign-ins are cleared.")).to_be_visible()
     assert phone.get_by_text("failed sign-ins in the last 15 minutes").count() == 0
     phone.screenshot(path=str(ARTIFACTS / "users-phone-unlocked.png"), full_page=True)

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from playwright.sync_api import expect
 
 from campaign.extensions import db
 from campaign.models import Appeal, Role, User
@@ -49,16 +50,16 @@ def test_the_letter_page_fits_the_screen_and_prints_the_letter(
     page.get_by_role("link", name="Release Ainur Kurmanov and Yesenbek Ukteshbaev").first.click()
     assert page.url == f"{live_server}/cases/ainur-kurmanov/appeals/{appeal_id}"
     page.screenshot(path=str(ARTIFACTS / f"appeal-letter-{width}.png"), full_page=True)
-    assert page.get_by_role("heading", name="What we ask, and why").is_visible()
-    assert page.get_by_text("Wallnerstrasse 6").is_visible()
-    assert page.get_by_text("Dear Sir or Madam").is_visible()
+    expect(page.get_by_role("heading", name="What we ask, and why")).to_be_visible()
+    expect(page.get_by_text("Wallnerstrasse 6")).to_be_visible()
+    expect(page.get_by_text("Dear Sir or Madam")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert all(url.startswith(live_server) for url in requested)
 
     page.emulate_media(media="print")
-    assert page.get_by_text("Dear Sir or Madam").is_visible()
-    assert not page.get_by_role("navigation", name="Site").is_visible()
-    assert not page.get_by_text("supporter reported sending a letter").first.is_visible()
+    expect(page.get_by_text("Dear Sir or Madam")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Site")).not_to_be_visible()
+    expect(page.get_by_text("supporter reported sending a letter").first).not_to_be_visible()
     page.emulate_media(media="screen")
 
 
@@ -77,13 +78,16 @@ def test_a_supporter_reports_a_letter_once_without_javascript(
     ):
         screen.goto(f"{live_server}/cases/ainur-kurmanov/appeals/{appeal_id}")
         screen.get_by_role("link", name="I sent a letter").click()
+        # The click only starts the navigation: wait for the page it leads to before measuring.
+        confirm = screen.get_by_role("button", name="Yes, I sent a letter")
+        expect(confirm).to_be_visible()
         assert screen.evaluate("document.documentElement.scrollWidth") <= (
             360 if screen is phone else 1280
         )
         screen.wait_for_timeout(1100)  # a person takes longer than the page's one second
-        screen.get_by_role("button", name="Yes, I sent a letter").click()
-        assert screen.get_by_text(said).is_visible()
-    assert page.get_by_text("1 supporter reported sending a letter.").is_visible()
+        confirm.click()
+        expect(screen.get_by_text(said)).to_be_visible()
+    expect(page.get_by_text("1 supporter reported sending a letter.")).to_be_visible()
     with app.app_context():
         from campaign.appeals.queries import letters_reported
 
@@ -117,13 +121,13 @@ def test_an_organiser_writes_opens_and_records_a_response(
     assert page.locator(".field-error").count() >= 1
     page.get_by_label("Deadline").fill("2030-01-01")
     page.get_by_role("button", name="Save the appeal").click()
-    assert page.get_by_text("saved as a draft").is_visible()
+    expect(page.get_by_text("saved as a draft")).to_be_visible()
     page.get_by_role("button", name="Open it").click()
-    assert page.get_by_text("The appeal is now: Open.").is_visible()
+    expect(page.get_by_text("The appeal is now: Open.")).to_be_visible()
     page.get_by_label("Response", exact=True).select_option("acknowledged")
     page.get_by_label("Show this response on the public pages").check()
     page.get_by_role("button", name="Record the response").click()
-    assert page.get_by_text("The response was recorded.").is_visible()
+    expect(page.get_by_text("The response was recorded.")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "appeal-staff.png"), full_page=True)
 
     phone_width = 360

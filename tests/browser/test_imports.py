@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from playwright.sync_api import expect
 
 from campaign.extensions import db
 from campaign.models import Event, Role
@@ -66,7 +67,7 @@ def test_an_organiser_imports_a_sheet(
     browser.screenshot(path=str(ARTIFACTS / f"import-map-{width}.png"), full_page=True)
     browser.get_by_role("button", name="Preview the import").click()
     browser.wait_for_load_state()
-    assert browser.get_by_text("is not a date this tracker can read").is_visible()
+    expect(browser.get_by_text("is not a date this tracker can read")).to_be_visible()
     assert browser.evaluate("document.documentElement.scrollWidth") <= width
     browser.screenshot(path=str(ARTIFACTS / f"import-preview-{width}.png"), full_page=True)
     with app.app_context():
@@ -74,7 +75,7 @@ def test_an_organiser_imports_a_sheet(
     browser.get_by_label("Leave out the rows with problems and import the rest").check()
     browser.get_by_role("button", name="Confirm the import").click()
     browser.wait_for_load_state()
-    assert browser.get_by_text("2 created").is_visible()
+    expect(browser.get_by_text("2 created")).to_be_visible()
     with app.app_context():
         picket = db.session.scalars(
             sa.select(Event).where(Event.title == "Picket at the embassy in Berlin")

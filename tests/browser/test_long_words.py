@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from campaign.extensions import db
 from campaign.models import (
@@ -214,7 +215,7 @@ def test_no_page_scrolls_sideways_with_long_words_at_360_px(
     delivered = phone.locator("table.records td", has_text="Not yet")
     assert delivered.evaluate("e => getComputedStyle(e).display") == "block"
     assert delivered.locator(".card-label").inner_text().startswith("Delivered")
-    assert phone.locator(".card-label", has_text="Built").is_visible()
+    expect(phone.locator(".card-label", has_text="Built")).to_be_visible()
 
     # The quick picket form keeps its button on screen whatever the names of the cases.
     phone.goto(live_server + "/manage/events/picket")

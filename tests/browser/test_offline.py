@@ -64,8 +64,8 @@ def _log_offline(phone, live_server: str) -> None:
     phone.get_by_role("button", name="Log it").click()
     status = phone.locator("#offline-status")
     status.get_by_text("Waiting to send:").wait_for()
-    assert status.locator(".offline-count").inner_text() == "1"
-    assert status.get_by_text("No connection").is_visible()
+    expect(status.locator(".offline-count")).to_have_text("1")
+    expect(status.get_by_text("No connection")).to_be_visible()
     assert phone.locator("#offline-report-list li").count() == 1
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
@@ -103,7 +103,7 @@ def test_a_picket_kept_while_signed_out_is_sent_after_signing_in_again(
     phone.context.set_offline(False)
     status = phone.locator("#offline-status")
     status.get_by_text("You are signed out: sign in again").wait_for()
-    assert status.locator(".offline-count").inner_text() == "1"
+    expect(status.locator(".offline-count")).to_have_text("1")
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "picket-offline-signed-out.png"), full_page=True)
     assert _events(app, user.id) == []

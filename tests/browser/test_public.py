@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from playwright.sync_api import expect
 
 from campaign.models import Case, CaseStatus, EventType
 from tests.browser.conftest import ARTIFACTS
@@ -35,16 +36,16 @@ def test_demo_timeline_filters_and_message_summary_without_javascript(
     page.on("request", lambda request: requested.append(request.url))
     page.goto(live_server + "/cases/ainur-kurmanov")
     timeline = page.locator("#timeline")
-    assert timeline.get_by_text("Appeal rejected").is_visible()
-    assert timeline.get_by_text("Picket at the Kazakhstan embassy in Moscow").is_visible()
+    expect(timeline.get_by_text("Appeal rejected")).to_be_visible()
+    expect(timeline.get_by_text("Picket at the Kazakhstan embassy in Moscow")).to_be_visible()
     assert page.locator(".item-internal").count() == 0  # the organisers' note stays internal
 
     # A daily summary of messages opens without JavaScript (a <details> element).
     summary = timeline.locator(".item-messages summary").first
-    assert "message" in summary.inner_text()
-    assert not timeline.get_by_text(MASHA).is_visible()
+    expect(summary).to_contain_text("message")
+    expect(timeline.get_by_text(MASHA)).not_to_be_visible()
     summary.click()
-    assert timeline.get_by_text(MASHA).is_visible()
+    expect(timeline.get_by_text(MASHA)).to_be_visible()
     _shot(page, "public-case-desktop.png")
 
     # Only legal events: untick the others and apply the GET form.
@@ -52,7 +53,7 @@ def test_demo_timeline_filters_and_message_summary_without_javascript(
     page.get_by_role("checkbox", name="Messages of support").uncheck()
     page.get_by_role("button", name="Apply").click()
     assert "show=legal" in page.url
-    assert timeline.get_by_text("Appeal rejected").is_visible()
+    expect(timeline.get_by_text("Appeal rejected")).to_be_visible()
     assert timeline.get_by_text("Picket at the Kazakhstan embassy in Moscow").count() == 0
     assert timeline.locator(".item-messages").count() == 0
     assert page.get_by_role("checkbox", name="Legal and custody").is_checked()
@@ -63,10 +64,10 @@ def test_print_layout_is_a_clean_case_sheet(runner: FlaskCliRunner, live_server:
     runner.invoke(args=["demo"])
     page.goto(live_server + "/cases/ainur-kurmanov")
     page.emulate_media(media="print")
-    assert not page.locator(".site-header").is_visible()
-    assert not page.locator(".timeline-filters").is_visible()
-    assert page.get_by_role("heading", level=1).is_visible()
-    assert page.locator("#timeline").get_by_text("Appeal rejected").is_visible()
+    expect(page.locator(".site-header")).not_to_be_visible()
+    expect(page.locator(".timeline-filters")).not_to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("#timeline").get_by_text("Appeal rejected")).to_be_visible()
     _shot(page, "public-case-print.png")
     page.pdf(path=str(ARTIFACTS / "public-case-sheet.pdf"), format="A4")
 
@@ -125,9 +126,9 @@ def test_detained_case_on_a_phone(
             created_at=datetime.now(UTC) - timedelta(days=2),
         )
     phone.goto(live_server + "/cases/dana")
-    assert phone.locator(".counter-detention .counter-number").inner_text() == "121"
-    assert phone.locator(".counter-strike .counter-number").inner_text() == "7"
-    assert phone.locator(".counter-hearing .counter-number").inner_text() == "12"
+    expect(phone.locator(".counter-detention .counter-number")).to_have_text("121")
+    expect(phone.locator(".counter-strike .counter-number")).to_have_text("7")
+    expect(phone.locator(".counter-hearing .counter-number")).to_have_text("12")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width  # nothing overflows sideways
     _shot(phone, "public-case-phone.png")
@@ -136,8 +137,8 @@ def test_detained_case_on_a_phone(
     # The case sheet for a letter-writing evening carries the address for letters.
     phone.goto(live_server + "/cases/dana")
     phone.emulate_media(media="print")
-    assert phone.get_by_text("ul. Volodarskogo 2").is_visible()
-    assert not phone.get_by_role("button", name="Apply").is_visible()
+    expect(phone.get_by_text("ul. Volodarskogo 2")).to_be_visible()
+    expect(phone.get_by_role("button", name="Apply")).not_to_be_visible()
     _shot(phone, "public-case-print-detained.png")
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from playwright.sync_api import expect
 
 from campaign.extensions import db
 from campaign.models import Event, Role
@@ -58,7 +61,7 @@ def test_an_activist_logs_a_picket_from_a_phone(
     phone.screenshot(path=str(ARTIFACTS / "picket-phone-filled.png"), full_page=True)
     phone.get_by_role("button", name="Log it").click()
     phone.wait_for_load_state()
-    assert phone.get_by_text("the picket was logged").is_visible()
+    expect(phone.get_by_text("the picket was logged")).to_be_visible()
 
     for name, path in (("events", "/manage/events/"), ("cases", "/manage/cases/")):
         phone.goto(live_server + path)
@@ -84,11 +87,11 @@ def test_the_full_event_form_shows_errors_next_to_fields_without_javascript(
     page.get_by_label("How much of the date is known").select_option("month")
     page.get_by_role("button", name="Save the event").click()
     page.wait_for_load_state()
-    assert page.locator("p.error", has_text="Choose at least one case.").is_visible()
-    assert page.locator("p.error", has_text="This date does not exist.").is_visible()
+    expect(page.locator("p.error", has_text="Choose at least one case.")).to_be_visible()
+    expect(page.locator("p.error", has_text="This date does not exist.")).to_be_visible()
     # The summary at the top links to each field in error.
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert summary.get_by_role("link", name="Cases").get_attribute("href") == "#cases"
     assert page.get_by_label("Title", exact=True).input_value() == "Vienna picket"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -107,17 +110,17 @@ def test_an_organiser_reads_the_demo_case_its_events_and_its_history(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "staff-cases.png"), full_page=True)
     page.get_by_role("link", name="Ainur Kurmanov").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Ainur Kurmanov"
-    assert page.get_by_role("heading", name="Events").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ainur Kurmanov")
+    expect(page.get_by_role("heading", name="Events")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "staff-case.png"), full_page=True)
     page.get_by_role("link", name="Edit", exact=True).first.click()
     page.get_by_label("Occupation").fill("Journalist and socialist activist")
     page.get_by_role("button", name="Save the case").click()
-    assert page.get_by_text("The case was saved.").is_visible()
+    expect(page.get_by_text("The case was saved.")).to_be_visible()
     page.get_by_role("link", name="History", exact=True).last.click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("History of")
-    assert page.get_by_role(
-        "cell", name="Journalist and socialist activist", exact=True
-    ).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^History of"))
+    expect(
+        page.get_by_role("cell", name="Journalist and socialist activist", exact=True)
+    ).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "staff-case-history.png"), full_page=True)
     assert all(url.startswith(live_server) for url in requested), requested

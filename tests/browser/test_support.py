@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskCliRunner
+from playwright.sync_api import expect
 
 from campaign.models import Role, User
 from tests.browser.conftest import ARTIFACTS
@@ -49,15 +50,15 @@ def test_a_supporter_sends_a_message_an_organiser_approves_it_and_it_is_on_the_w
     page.get_by_label("Your country").select_option("DE")
     page.get_by_label("Organisation (optional)").fill("ver.di Hamburg")
     # Publication is a choice, and the form says what each answer means.
-    assert page.get_by_text("Not ticked: your message is private").is_visible()
+    expect(page.get_by_text("Not ticked: your message is private")).to_be_visible()
     page.get_by_label("You may publish my message on this site").check()
     page.wait_for_timeout(1200)  # a person takes longer than the form's minimum
     page.get_by_role("button", name="Send my message").click()
     page.screenshot(path=str(ARTIFACTS / "support-sent.png"), full_page=True)
     assert page.url == live_server + "/cases/ainur-kurmanov/support/sent"
-    assert page.get_by_role("heading", name="What happens next").is_visible()
-    assert page.get_by_text(TEXT).is_visible()
-    assert page.get_by_text("You allowed publication").is_visible()
+    expect(page.get_by_role("heading", name="What happens next")).to_be_visible()
+    expect(page.get_by_text(TEXT)).to_be_visible()
+    expect(page.get_by_text("You allowed publication")).to_be_visible()
 
     # Not on the wall before an organiser decides.
     page.goto(live_server + "/cases/ainur-kurmanov/messages")
@@ -80,16 +81,16 @@ def test_a_supporter_sends_a_message_an_organiser_approves_it_and_it_is_on_the_w
         assert item.count() == 1
         desk.screenshot(path=str(ARTIFACTS / "moderation-queue.png"), full_page=True)
         item.get_by_role("button", name="Approve").click()
-        assert desk.get_by_text("Approved (shown on the site)").first.is_visible()
+        expect(desk.get_by_text("Approved (shown on the site)").first).to_be_visible()
     finally:
         staff.close()
 
     page.goto(live_server + "/cases/ainur-kurmanov/messages")
     entry = page.locator(".support-message", has_text=TEXT)
     assert entry.count() == 1
-    assert "Jens" in entry.inner_text()
-    assert "Germany" in entry.inner_text()
-    assert "ver.di Hamburg" in entry.inner_text()
+    expect(entry).to_contain_text("Jens")
+    expect(entry).to_contain_text("Germany")
+    expect(entry).to_contain_text("ver.di Hamburg")
     page.screenshot(path=str(ARTIFACTS / "support-wall.png"), full_page=True)
     page.goto(live_server + "/cases/ainur-kurmanov")
     panel = page.locator(".support-panel")
@@ -105,8 +106,6 @@ def test_an_organiser_prints_a_delivery_pack_and_marks_it_delivered(
     page: Any,
     make_user: Callable[..., User],
 ) -> None:
-    from playwright.sync_api import expect
-
     runner.invoke(args=["demo"])
     ARTIFACTS.mkdir(exist_ok=True)
     organiser = make_user(Role.ORGANISER, email="organiser@example.org")
@@ -124,8 +123,8 @@ def test_an_organiser_prints_a_delivery_pack_and_marks_it_delivered(
     assert blocks.count() >= 1
     page.screenshot(path=str(ARTIFACTS / "delivery-pack-screen.png"), full_page=True)
     page.emulate_media(media="print")
-    assert not page.locator(".site-header").is_visible()
-    assert not page.get_by_role("button", name="Mark delivered").is_visible()
+    expect(page.locator(".site-header")).not_to_be_visible()
+    expect(page.get_by_role("button", name="Mark delivered")).not_to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "delivery-pack-print.png"), full_page=True)
     page.emulate_media(media="screen")
     page.get_by_label("Delivered").select_option("lawyer")
@@ -135,9 +134,9 @@ def test_an_organiser_prints_a_delivery_pack_and_marks_it_delivered(
     page.get_by_role("button", name="Mark delivered").click()
     # The pack page comes back after a redirect: wait for it rather than race it.
     expect(page.get_by_text(f"Delivered on {today.day} {today:%B %Y}")).to_be_visible()
-    assert page.get_by_role("heading", name="Correct the delivery").is_visible()
+    expect(page.get_by_role("heading", name="Correct the delivery")).to_be_visible()
     page.get_by_role("button", name="Mark as not delivered").click()
-    assert page.get_by_role("heading", name="Mark this pack delivered").is_visible()
+    expect(page.get_by_role("heading", name="Mark this pack delivered")).to_be_visible()
 
 
 def test_the_form_fits_a_phone(runner: FlaskCliRunner, live_server: str, phone: Any) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from campaign.models import Role, User
 from tests.browser.conftest import ARTIFACTS
@@ -57,9 +58,9 @@ def test_a_member_enrols_with_the_qr_code_and_signs_in_with_a_code(
         page.locator(".nav-menu summary").click()
     page.get_by_role("button", name="Sign out").click()
     _sign_in(page, live_server, user)
-    assert page.get_by_role("heading", level=1).inner_text() == "Two-factor sign-in"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor sign-in")
     page.screenshot(path=str(ARTIFACTS / f"two-factor-code-{width}.png"), full_page=True)
     # The code used to enrol was spent: a recovery code signs in this time.
     page.get_by_label("Code").fill(codes[0])
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Aliya Activist"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Aliya Activist")
