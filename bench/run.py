@@ -12,10 +12,12 @@
    cannot be installed, a Python load generator (threads with keep-alive connections) stands in;
    it saturates sooner, so its ratios are lower bounds.
 4. Prints per request: requests/s, p50 and p99, the ratio to ``/hello``, server CPU per request,
-   the SQL statements of a rendered and of a cached answer; then each worker's peak resident
-   memory; then the CPU a page costs when it has to be rendered (in-process, cache off,
-   bench/render.py), staff views of the long case included; and when the POST row ran, what one
-   POST costs without the load (in-process, bench/post.py).
+   the SQL statements of a rendered and of a cached answer, and what the workers did with the
+   row's time (on a CPU, waiting for a CPU, neither: /proc's schedstat), which tells a row
+   slowed by locks or the disk from one slowed by a machine busy elsewhere; then each
+   worker's peak resident memory; then the CPU a page costs when it has to be rendered
+   (in-process, cache off, bench/render.py), staff views of the long case included; and when
+   the POST row ran, what one POST costs without the load (in-process, bench/post.py).
 
 Exit status 1 if any answer was a 5xx, a socket error, or the server log says
 "database is locked".
@@ -113,6 +115,8 @@ class Row:
     p99_ms: float = 0.0
     cpu_ms: float = 0.0
     errors: int = 0
+    # The workers' wall time during the row: on a CPU, waiting for one, neither (time_shares).
+    shares: tuple[float, float, float] | None = None
 
 
 def free_port() -> int:
@@ -169,6 +173,44 @@ def cpu_seconds(pids: list[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / TICKS
+
+
+def scheduler_seconds(pids: list[int]) -> tuple[float, float] | None:
+    """Seconds the workers' threads ran on a CPU and waited for one (runnable, in the
+    scheduler's queue), from /proc/<pid>/task/*/schedstat; None where the kernel does not
+    keep them."""
+    ran = waited = 0
+    for pid in pids:
+        try:
+            tasks = list(Path(f"/proc/{pid}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                fields = (task / "schedstat").read_text().split()
+            except OSError:
+                if not (task / "stat").exists():
+                    continue  # the thread ended between the listing and the read
+                return None
+            ran += int(fields[0])
+            waited += int(fields[1])
+    return ran / 1e9, waited / 1e9
+
+
+def time_shares(
+    before: tuple[float, float] | None,
+    after: tuple[float, float] | None,
+    seconds: float,
+    workers: int,
+) -> tuple[float, float, float] | None:
+    """What the workers did with the row's wall time, as fractions of it: ran on a CPU, waited
+    for a CPU, and neither (idle between connections, or blocked on a lock or the disk)."""
+    if before is None or after is None or seconds <= 0 or workers <= 0:
+        return None
+    available = seconds * workers
+    ran = max(after[0] - before[0], 0.0) / available
+    waited = max(after[1] - before[1], 0.0) / available
+    return ran, waited, max(1.0 - ran - waited, 0.0)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -523,8 +565,13 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
             row.hello = result["requests"] / result["seconds"]
         workers = workers_of(master)
         before = cpu_seconds(workers)
+        scheduled = scheduler_seconds(workers)
+        began = time.perf_counter()
         data = post if row.method == "POST" else None
         result = run_wrk(wrk, base, row, folder, data) if wrk else run_python(base, row, data)
+        row.shares = time_shares(
+            scheduled, scheduler_seconds(workers), time.perf_counter() - began, len(workers)
+        )
         spent = cpu_seconds(workers) - before
         row.rate = result["requests"] / result["seconds"]
         row.hello = row.hello or row.rate
@@ -557,18 +604,25 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
     print()
     print(
         f"{'request':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'/hello':>7} "
-        f"{'CPU ms':>7} {'queries':>9} {'errors':>6}"
+        f"{'CPU ms':>7} {'queries':>9} {'errors':>6} {'run/wait/idle %':>16}"
     )
     for row in rows:
+        shares = "-"
+        if row.shares is not None:
+            shares = "/".join(f"{round(100 * share):.0f}" for share in row.shares)
         print(
             f"{row.label:36} {row.rate:8.0f} {row.p50_ms:8.1f} {row.p99_ms:8.1f} "
-            f"{row.rate / row.hello:7.2f} {row.cpu_ms:7.2f} {row.queries:>9} {row.errors:6d}"
+            f"{row.rate / row.hello:7.2f} {row.cpu_ms:7.2f} {row.queries:>9} {row.errors:6d} "
+            f"{shares:>16}"
         )
     print(
         "/hello: the ratio to /hello measured just before that row (the yardstick row: "
         "its own run); requests say Accept-Encoding: gzip;\nqueries: SQL statements per "
         "answer once each worker has the page (the version lookup included; rendered pages "
-        "below); CPU ms: the workers' CPU per request"
+        "below); CPU ms: the workers' CPU per request;\nrun/wait/idle %: the workers' time "
+        "during the row on a CPU, waiting for one (the machine busy with wrk or other work: "
+        "the ratio to /hello then tends to the ratio of their CPU ms), and neither (idle, or "
+        "blocked on a lock or the disk)"
     )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     print(f"command: make bench{' DB=postgres' if os.environ.get('DB') == 'postgres' else ''}")
