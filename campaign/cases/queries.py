@@ -9,7 +9,7 @@ from flask import abort
 from sqlalchemy.orm import selectinload
 
 from campaign.cases import counters
-from campaign.cases.labels import case_labels
+from campaign.cases.labels import choosable_cases
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, Event, EventType, event_cases
 from campaign.util.dates import today_utc
@@ -94,12 +94,7 @@ def used_countries() -> set[str]:
 def related_choices(case: Case | None) -> list[tuple[int, str]]:
     """Other cases that may be linked (open ones, plus those already linked), for a form."""
     linked = [c.id for c in case.related_cases] if case else []
-    query = sa.select(Case).where(sa.or_(Case.archived_at.is_(None), Case.id.in_(linked or [0])))
-    if case is not None:
-        query = query.where(Case.id != case.id)
-    cases = list(db.session.scalars(query.order_by(Case.person_name, Case.arrest_date, Case.id)))
-    labels = case_labels(cases)
-    return [(c.id, labels[c.id]) for c in cases]
+    return choosable_cases(linked, leave_out=case.id if case else None)
 
 
 def cases_in_custody(limit: int = 20) -> list[tuple[Case, int | None]]:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import lazyload, raiseload, selectinload
 
-from campaign.cases.labels import case_labels
+from campaign.cases.labels import case_labels, choosable_cases
 from campaign.extensions import db
 from campaign.models import (
     Case,
@@ -138,11 +138,7 @@ def case_events_select(case_id: int, *, include_internal: bool) -> sa.Select[Any
 
 def case_choices(keep: list[int] | None = None) -> list[tuple[int, str]]:
     """Open (not archived) cases, plus any already chosen, as (id, name) pairs for a form."""
-    query = sa.select(Case).order_by(Case.person_name, Case.arrest_date, Case.id)
-    query = query.where(sa.or_(Case.archived_at.is_(None), Case.id.in_(keep or [0])))
-    cases = list(db.session.scalars(query))
-    labels = case_labels(cases)
-    return [(c.id, labels[c.id]) for c in cases]
+    return choosable_cases(keep or ())
 
 
 def all_case_choices() -> list[tuple[int, str]]:
