@@ -134,6 +134,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--profile", metavar="PATH", help="profile this path instead")
     parser.add_argument("--staff", action="store_true", help="profile signed in as staff")
+    parser.add_argument(
+        "--sql", action="store_true", help="with --profile: print its SQL statements and their times instead"
+    )
     parser.add_argument("--only", metavar="TEXT", help="only the rows whose label has TEXT")
     options = parser.parse_args()
     os.environ["CAMPAIGN_PAGE_CACHE_ENABLED"] = "false"
@@ -179,6 +182,26 @@ def main() -> None:
     if options.profile:
         client = staff if options.staff else public
         client.get(options.profile)
+        if options.sql:
+            statements: list[tuple[str, float]] = []
+            with app.app_context():
+                engine = db.engine
+
+            def start(*args: Any) -> None:
+                statements.append((" ".join(args[2].split()), time.perf_counter()))
+
+            def end(*args: Any) -> None:
+                text, began = statements[-1]
+                statements[-1] = (text, time.perf_counter() - began)
+
+            sa.event.listen(engine, "before_cursor_execute", start)
+            sa.event.listen(engine, "after_cursor_execute", end)
+            client.get(options.profile)
+            sa.event.remove(engine, "before_cursor_execute", start)
+            sa.event.remove(engine, "after_cursor_execute", end)
+            for number, (text, took) in enumerate(statements, 1):
+                print(f"{number:3}. {took * 1000:6.2f} ms  {text}")
+            return
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(5):

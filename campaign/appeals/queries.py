@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import selectinload
 
-from campaign.cases.labels import case_labels
+from campaign.cases.labels import choosable_cases
 from campaign.extensions import db
 from campaign.models import (
     Appeal,
@@ -309,16 +309,7 @@ def staff_list(state: AppealState | None = None) -> list[Appeal]:
 def case_choices(keep: Iterable[int] = ()) -> list[tuple[int, str]]:
     """Open cases an appeal may concern, for the form, and the cases in *keep* (those it
     already concerns) even if archived since."""
-    kept = list(keep) or [0]
-    cases = list(
-        db.session.scalars(
-            sa.select(Case)
-            .where(sa.or_(Case.archived_at.is_(None), Case.id.in_(kept)))
-            .order_by(Case.person_name, Case.id)
-        )
-    )
-    labels = case_labels(cases)
-    return [(c.id, labels[c.id]) for c in cases]
+    return choosable_cases(keep)
 
 
 @dataclass(frozen=True)

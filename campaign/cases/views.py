@@ -95,6 +95,10 @@ def load_case(case_id: int, *, manage: bool = False) -> Case:
     return case
 
 
+# The list's filters as they are when nobody chose: left out of the pager's links.
+_LIST_DEFAULTS = {("show", "open"), ("sort", "name")}
+
+
 @bp.get("/")
 @allow(*STAFF)
 def index() -> str:
@@ -105,21 +109,26 @@ def index() -> str:
     shown = shown if shown in {"archived", "all"} else "open"
     sort = request.args.get("sort", "name")
     sort = sort if sort in queries.SORTS else "name"
-    cases = queries.case_list(
+    page = queries.case_list(
         status=CaseStatus(status) if status in {s.value for s in CaseStatus} else None,
         country=country or None,
         shown=shown,
         sort=sort,
+        page=request.args.get("page", 1, type=page_number),
     )
+    cases = page.items
     used = queries.used_countries()
+    filters = {"status": status, "country": country, "show": shown, "sort": sort}
     return render_template(
         "cases/index.html",
         cases=cases,
+        page=page,
+        args={k: v for k, v in filters.items() if v and (k, v) not in _LIST_DEFAULTS},
         today=today_utc(),
         days=counters.days_in_detention,
         statuses=CaseStatus.choices(),
         striking=queries.cases_on_hunger_strike([c.id for c in cases]),
-        filters={"status": status, "country": country, "show": shown, "sort": sort},
+        filters=filters,
         countries=[(code, name) for code, name in country_choices() if code in used],
     )
 

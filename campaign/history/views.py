@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
-from campaign.events.queries import case_events
+from campaign.events.queries import case_events_page
 from campaign.extensions import db
 from campaign.history import labels
 from campaign.history.labels import KINDS, URL_KINDS
@@ -93,15 +93,21 @@ def index() -> str:
 @bp.get("/cases/<int:case_id>")
 @allow(*ORGANISERS)
 def case(case_id: int) -> str:
-    """The history of one case, and the list of its events' histories."""
+    """The history of one case, and its events' histories a page at a time (the latest in the
+    story first, as on the case's record), so a case of thousands of events costs what a short
+    one does. The case's own changes and its deleted events are on the first page."""
     record = db.get_or_404(Case, case_id)
+    events = case_events_page(record, request.args.get("page", 1, type=page_number), bare=True)
+    first = events.page == 1
     return render_template(
         "history/object.html",
         title=record.person_name,
-        entries=history_of("case", case_id),
+        entries=history_of("case", case_id) if first else [],
         back=(url_for("cases.detail", case_id=case_id), _("Back to the case")),
-        events=case_events(record),
-        deleted=deleted_events_of(case_id),
+        events=events.items,
+        events_page=events,
+        pages_of=lambda number: url_for("history.case", case_id=case_id, page=number),
+        deleted=deleted_events_of(case_id) if first else [],
     )
 
 

@@ -225,6 +225,32 @@ def test_the_list_filters_by_status_and_country_and_sorts(staff_client, make_cas
     assert names("?sort=status") == ["Boris Detained", "Zhanna Detained", "Anna Released"]
 
 
+def test_the_list_shows_fifty_cases_a_page_keeping_its_filters(app, staff_client, make_case):
+    """A campaign of hundreds of cases gets a list a phone can load: pages of fifty, each
+    page's links keeping the chosen filters and order."""
+    from campaign.cases.queries import PAGE_SIZE
+
+    for number in range(PAGE_SIZE + 5):
+        make_case(person_name=f"Person {number:03d}", status=CaseStatus.DETAINED, country="KZ")
+    make_case(person_name="Released Person", status=CaseStatus.RELEASED, country="KZ")
+    client = staff_client(Role.ACTIVIST)
+
+    def names(query: str) -> tuple[list[str], str]:
+        html = client.get(f"/manage/cases/{query}").get_data(as_text=True)
+        return re.findall(r'<a href="/manage/cases/\d+">([^<]+)</a>', html), html
+
+    first, html = names("?status=detained&sort=status")
+    assert first == [f"Person {n:03d}" for n in range(PAGE_SIZE)]
+    assert "Cases 1\u201350 of 55." in html
+    assert 'href="/manage/cases/?page=2&amp;status=detained&amp;sort=status"' in html
+    second, html = names("?status=detained&sort=status&page=2")
+    assert second == [f"Person {n:03d}" for n in range(PAGE_SIZE, PAGE_SIZE + 5)]
+    assert 'href="/manage/cases/?page=1&amp;status=detained&amp;sort=status">Previous' in html
+    # The defaults stay out of the links; a page past the end is empty, not an error.
+    assert 'href="/manage/cases/?page=2">More cases' in names("")[1]
+    assert names("?page=99")[0] == []
+
+
 def test_archived_cases_leave_the_list_but_can_be_shown(app, staff_client, make_case):
     from datetime import UTC, datetime
 

@@ -118,6 +118,38 @@ def test_a_case_history_still_lists_its_deleted_events(staff_client, make_case, 
     )
 
 
+def test_a_long_case_history_lists_its_events_histories_a_page_at_a_time(
+    app: Flask, staff_client, make_case
+):
+    """A case of thousands of events has a history page a person can read and the server can
+    afford: fifty event links a page, the latest first, the case's own changes on the first."""
+    from tests.conftest import add_long_history
+
+    case = make_case(person_name="Long Case")
+    with app.app_context():
+        add_long_history(case.id, events=60, messages=0)
+        ids = {
+            title: event_id
+            for event_id, title in db.session.execute(sa.select(Event.id, Event.title))
+        }
+    client = staff_client(Role.ORGANISER)
+    first = client.get(f"/manage/history/cases/{case.id}").get_data(as_text=True)
+    linked = re.findall(r'href="/manage/history/events/(\d+)"', first)
+    assert linked == [str(ids[f"Event {i}"]) for i in range(59, 9, -1)]
+    assert "Events 1\u201350 of 60, the latest first." in first
+    assert "Created" in first  # the case's own entry
+    assert f'href="/manage/history/cases/{case.id}?page=2">Older</a>' in first
+
+    second = client.get(f"/manage/history/cases/{case.id}?page=2").get_data(as_text=True)
+    linked = re.findall(r'href="/manage/history/events/(\d+)"', second)
+    assert linked == [str(ids[f"Event {i}"]) for i in range(9, -1, -1)]
+    assert f'href="/manage/history/cases/{case.id}?page=1">Newer</a>' in second
+    assert f'href="/manage/history/cases/{case.id}?page=1">The case' in second
+    assert 'class="audit-list"' not in second
+    # A page past the end is empty, not an error.
+    assert client.get(f"/manage/history/cases/{case.id}?page=9").status_code == 200
+
+
 def test_history_values_read_as_people_write_them(app: Flask, staff_client, make_case, make_event):
     """Labels, Yes/No, vocabulary labels, country names, dates and names instead of ids."""
     case = make_case(status=CaseStatus.SENTENCED)
