@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date
+from functools import cache
 
 import sqlalchemy as sa
 from flask import abort
@@ -81,13 +82,24 @@ def published_messages(
     case_id: int, *, limit: int, offset: int = 0, language: str | None = None
 ) -> list[Message]:
     """Messages the public may read, newest first (only those written in *language*, if given)."""
-    stmt = sa.select(Message).where(Message.case_id == case_id, message_publicly_shown())
+    params: dict[str, object] = {"case_id": case_id, "limit": limit, "offset": offset}
     if language:
-        stmt = stmt.where(Message.language == language)
-    return list(
-        db.session.scalars(
-            stmt.order_by(Message.created_at.desc(), Message.id.desc()).limit(limit).offset(offset)
-        )
+        params["language"] = language
+    return list(db.session.scalars(_published_statement(bool(language)), params))
+
+
+@cache
+def _published_statement(in_language: bool) -> sa.Select[Message]:
+    """:func:`published_messages`'s statement, built once (every case page runs it)."""
+    stmt = sa.select(Message).where(
+        Message.case_id == sa.bindparam("case_id"), message_publicly_shown()
+    )
+    if in_language:
+        stmt = stmt.where(Message.language == sa.bindparam("language"))
+    return (
+        stmt.order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
     )
 
 
