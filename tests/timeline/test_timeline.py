@@ -16,6 +16,7 @@ from campaign.timeline.build import (
     MessageDay,
     Milestone,
     build_page,
+    counter_events,
     encode_cursor,
     merge,
     parse_cursor,
@@ -222,3 +223,31 @@ def test_show_filter_defaults_to_everything() -> None:
     assert parse_show([]) == frozenset(FILTERS)
     assert parse_show(["nonsense"]) == frozenset(FILTERS)
     assert parse_show(["legal", "nonsense"]) == {"legal"}
+
+
+def test_the_counters_read_the_cases_strikes_whenever_and_the_rest_from_today(
+    app_ctx: Flask, make_case: Callable[..., Case], make_event: Callable[..., Event]
+) -> None:
+    # The counters' events are found from strikes, releases and what is to come of any case
+    # (an index each), then kept to the case's: what another case has never counts.
+    case, other = make_case(), make_case()
+    strike = make_event([case.id], type=EventType.HUNGER_STRIKE_START, date=date(2010, 5, 1))
+    released = make_event([case.id, other.id], type=EventType.RELEASE, date=date(2010, 6, 1))
+    coming = make_event([case.id], type=EventType.HEARING, date=TODAY)
+    make_event([case.id], type=EventType.HEARING, date=date(2010, 5, 2))  # past: no counter
+    make_event([other.id], type=EventType.HUNGER_STRIKE_START, date=date(2010, 5, 3))
+    make_event([other.id], type=EventType.HEARING, date=TODAY)
+    hidden = make_event(
+        [case.id],
+        type=EventType.HUNGER_STRIKE_END,
+        date=date(2010, 5, 9),
+        visibility=Visibility.INTERNAL,
+    )
+
+    def ids(include_internal: bool) -> list[int]:
+        return [
+            e.id for e in counter_events(case.id, include_internal=include_internal, today=TODAY)
+        ]
+
+    assert ids(False) == [strike.id, released.id, coming.id]
+    assert ids(True) == [strike.id, hidden.id, released.id, coming.id]
