@@ -15,6 +15,13 @@ from campaign.extensions import db
 from campaign.models import Case, CaseStatus, Event, EventType, event_cases
 from campaign.util.dates import today_utc
 
+# Built once: every page of a case starts with it, and building it cost a third of running it.
+_CASE_WITH_RELATED = (
+    sa.select(Case)
+    .where(Case.slug == sa.bindparam("slug"))
+    .options(selectinload(Case.related_cases))
+)
+
 
 def visible_case_or_404(slug: str, *, staff: bool) -> Case:
     """Load a case by slug, or 404 if it does not exist or the visitor may not see it.
@@ -22,9 +29,7 @@ def visible_case_or_404(slug: str, *, staff: bool) -> Case:
     The public sees published, unarchived cases only; *staff* see every case. An unpublished case
     gives the same 404 as an unknown slug, so its existence is not revealed.
     """
-    case = db.session.scalar(
-        sa.select(Case).where(Case.slug == slug).options(selectinload(Case.related_cases))
-    )
+    case = db.session.scalar(_CASE_WITH_RELATED, {"slug": slug})
     if case is None:
         abort(404)
     if not staff and not is_public(case):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date
+from functools import cache
 
 import sqlalchemy as sa
 from flask import abort
@@ -48,40 +49,57 @@ class SupportSummary:
     delivered: int
 
 
-def support_summary(case: Case) -> SupportSummary:
+def support_summary(case: Case, published: int | None = None) -> SupportSummary:
     """Messages on the site and messages delivered for a case, in one statement.
 
     The delivered count includes private messages (approved for delivery only): it is a number,
-    not their content, and it tells the public that words reached the person.
+    not their content, and it tells the public that words reached the person. A caller that
+    already holds the published count (the case page: the case's reach, kept in step on commit
+    by campaign.timeline.reach, counts the same messages) passes it as *published*, and only the
+    delivered messages are counted.
     """
-    count = sa.func.count(Message.id)
-    published = (
-        sa.select(count)
-        .where(Message.case_id == case.id, message_publicly_shown())
-        .scalar_subquery()
-    )
-    delivered = (
-        sa.select(count)
-        .where(Message.case_id == case.id, Message.delivered_on.is_not(None))
-        .scalar_subquery()
-    )
-    # Two counts an index answers each (ix_messages_case_public_country, ix_messages_case_
-    # delivered), not one pass over every message of the case.
-    row = db.session.execute(sa.select(published, delivered)).one()
+    if published is not None:
+        delivered = db.session.scalar(_DELIVERED, {"case_id": case.id})
+        return SupportSummary(published=published, delivered=int(delivered or 0))
+    row = db.session.execute(_SUPPORT_COUNTS, {"case_id": case.id}).one()
     return SupportSummary(published=int(row[0] or 0), delivered=int(row[1] or 0))
+
+
+# Two counts an index answers each (ix_messages_case_public_country, ix_messages_case_delivered),
+# not one pass over every message of the case; built once, as a case page runs them on every render.
+_DELIVERED = sa.select(sa.func.count(Message.id)).where(
+    Message.case_id == sa.bindparam("case_id"), Message.delivered_on.is_not(None)
+)
+_SUPPORT_COUNTS = sa.select(
+    sa.select(sa.func.count(Message.id))
+    .where(Message.case_id == sa.bindparam("case_id"), message_publicly_shown())
+    .scalar_subquery(),
+    _DELIVERED.scalar_subquery(),
+)
 
 
 def published_messages(
     case_id: int, *, limit: int, offset: int = 0, language: str | None = None
 ) -> list[Message]:
     """Messages the public may read, newest first (only those written in *language*, if given)."""
-    stmt = sa.select(Message).where(Message.case_id == case_id, message_publicly_shown())
+    params: dict[str, object] = {"case_id": case_id, "limit": limit, "offset": offset}
     if language:
-        stmt = stmt.where(Message.language == language)
-    return list(
-        db.session.scalars(
-            stmt.order_by(Message.created_at.desc(), Message.id.desc()).limit(limit).offset(offset)
-        )
+        params["language"] = language
+    return list(db.session.scalars(_published_statement(bool(language)), params))
+
+
+@cache
+def _published_statement(in_language: bool) -> sa.Select[Message]:
+    """:func:`published_messages`'s statement, built once (every case page runs it)."""
+    stmt = sa.select(Message).where(
+        Message.case_id == sa.bindparam("case_id"), message_publicly_shown()
+    )
+    if in_language:
+        stmt = stmt.where(Message.language == sa.bindparam("language"))
+    return (
+        stmt.order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
     )
 
 

@@ -54,6 +54,8 @@ class Event(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         sa.Index("ix_events_date_id", "date", "id"),
         sa.Index("ix_events_sort_date_id", "sort_date", "id"),
+        # The day counters' hunger strikes and releases, of any case (campaign.timeline.build).
+        sa.Index("ix_events_type_date", "type", "date"),
         NEVER_REUSE_IDS,
     )
     __audit__ = Audited(relations=("cases", "organisations", "sources", "venue"), ids_of=("cases",))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -63,17 +64,28 @@ def event_photos(event_id: int) -> list[Photo]:
     )
 
 
+@cache
+def _photos_statement(include_internal: bool) -> sa.Select[Photo]:
+    """:func:`photos_of_events`'s statement, built once per kind of viewer (every timeline page
+    runs it)."""
+    stmt = (
+        sa.select(Photo)
+        .where(Photo.event_id.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(Photo.event_id, Photo.id)
+    )
+    if not include_internal:
+        stmt = stmt.where(Photo.published.is_(True))
+    return stmt
+
+
 def photos_of_events(event_ids: Iterable[int], *, include_internal: bool) -> dict[int, list[Photo]]:
     """The photos of several events in ONE query, by event id: the published ones only unless
     staff are looking (a timeline page costs the same whatever the number of its events)."""
     wanted = sorted(set(event_ids))
     if not wanted:
         return {}
-    stmt = sa.select(Photo).where(Photo.event_id.in_(wanted)).order_by(Photo.event_id, Photo.id)
-    if not include_internal:
-        stmt = stmt.where(Photo.published.is_(True))
     found: dict[int, list[Photo]] = {}
-    for photo in db.session.scalars(stmt):
+    for photo in db.session.scalars(_photos_statement(include_internal), {"ids": wanted}):
         found.setdefault(photo.event_id, []).append(photo)
     return found
 

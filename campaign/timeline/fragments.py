@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import Flask, current_app, url_for
@@ -164,8 +164,44 @@ class _Placed:
     city: str | None
 
 
+# The kinds of rows of :func:`_statements`' "related" statement.
+_TRANSLATION, _ORGANISATION, _SOURCE, _OTHER_CASE = range(4)
+_RELATED_TEXTS = 4
+
+
+def _related(
+    kind: int,
+    event_id: Any,
+    texts: tuple[Any, ...],
+    *,
+    sort_text: Any = None,
+    sort_number: Any = None,
+) -> sa.Select[Any]:
+    """One kind's part of the "related" statement: (kind, event id, four texts, the texts
+    padded with NULLs, and what the kind is ordered by after its event)."""
+    padding = [sa.cast(sa.null(), sa.Text) for _ in range(_RELATED_TEXTS - len(texts))]
+    return sa.select(
+        sa.literal(kind, sa.Integer).label("kind"),
+        event_id.label("event_id"),
+        *(sa.cast(text, sa.Text).label(f"text{i}") for i, text in enumerate((*texts, *padding))),
+        (sa.cast(sa.null(), sa.Text) if sort_text is None else sort_text).label("sort_text"),
+        (sa.cast(sa.null(), sa.Integer) if sort_number is None else sort_number).label(
+            "sort_number"
+        ),
+    )
+
+
+class _Translation(NamedTuple):
+    """An event's translation into one language, as campaign.util.localised reads it."""
+
+    language: str
+    title: str | None
+    description: str | None
+    outcome: str | None
+
+
 @cache
-def _statements() -> dict[str, sa.Select[Any]]:
+def _statements() -> dict[str, sa.Executable]:
     """The reads of :func:`event_views`, built once (building costs more than running them):
     rows only, no ORM objects."""
     ids: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
@@ -194,32 +230,51 @@ def _statements() -> dict[str, sa.Select[Any]]:
         )
         .outerjoin(Venue, Venue.id == Event.venue_id)
         .where(Event.id.in_(ids)),
-        "translations": sa.select(
-            EventTranslation.event_id,
-            EventTranslation.language,
-            EventTranslation.title,
-            EventTranslation.description,
-            EventTranslation.outcome,
-        )
-        .where(EventTranslation.event_id.in_(ids))
-        .order_by(EventTranslation.event_id, EventTranslation.language),
-        "organisations": sa.select(event_organisations.c.event_id, Organisation.name)
-        .join(Organisation, Organisation.id == event_organisations.c.organisation_id)
-        .where(event_organisations.c.event_id.in_(ids))
-        .order_by(event_organisations.c.event_id, Organisation.name),
-        "sources": sa.select(event_sources.c.event_id, Source.url, Source.title, Source.publisher)
-        .join(Source, Source.id == event_sources.c.source_id)
-        .where(event_sources.c.event_id.in_(ids))
-        .order_by(event_sources.c.event_id, Source.id),
-        # The other published cases each event concerns (the page's own case is not repeated).
-        "others": sa.select(event_cases.c.event_id, Case.slug, Case.person_name)
-        .join(Case, Case.id == event_cases.c.case_id)
-        .where(
-            event_cases.c.event_id.in_(ids),
-            event_cases.c.case_id != sa.bindparam("case_id"),
-            Case.published.is_(True),
-        )
-        .order_by(event_cases.c.event_id, Case.id),
+        # What each event links to, in one statement (a round trip through the session costs
+        # more than these reads do): its translations, organisations, sources and the other
+        # published cases it concerns (not the page's own), as rows of one shape, told apart by
+        # their first column and in each kind's order.
+        "related": sa.union_all(
+            _related(
+                _TRANSLATION,
+                EventTranslation.event_id,
+                (
+                    EventTranslation.language,
+                    EventTranslation.title,
+                    EventTranslation.description,
+                    EventTranslation.outcome,
+                ),
+                sort_text=EventTranslation.language,
+            ).where(EventTranslation.event_id.in_(ids)),
+            _related(
+                _ORGANISATION,
+                event_organisations.c.event_id,
+                (Organisation.name,),
+                sort_text=Organisation.name,
+            )
+            .join(Organisation, Organisation.id == event_organisations.c.organisation_id)
+            .where(event_organisations.c.event_id.in_(ids)),
+            _related(
+                _SOURCE,
+                event_sources.c.event_id,
+                (Source.url, Source.title, Source.publisher),
+                sort_number=Source.id,
+            )
+            .join(Source, Source.id == event_sources.c.source_id)
+            .where(event_sources.c.event_id.in_(ids)),
+            _related(
+                _OTHER_CASE,
+                event_cases.c.event_id,
+                (Case.slug, Case.person_name),
+                sort_number=Case.id,
+            )
+            .join(Case, Case.id == event_cases.c.case_id)
+            .where(
+                event_cases.c.event_id.in_(ids),
+                event_cases.c.case_id != sa.bindparam("case_id"),
+                Case.published.is_(True),
+            ),
+        ).order_by("kind", "event_id", "sort_text", "sort_number"),
     }
 
 
@@ -247,16 +302,22 @@ def event_views(
     statements = _statements()
     params = {"ids": ids}
 
-    def grouped(name: str, **extra: Any) -> dict[int, list[Any]]:
-        found: dict[int, list[Any]] = {}
-        for row in db.session.execute(statements[name], {**params, **extra}):
-            found.setdefault(row[0], []).append(row)
-        return found
-
-    translations = grouped("translations")
-    organisations = grouped("organisations")
-    sources = grouped("sources")
-    others = grouped("others", case_id=case_id)
+    translations: dict[int, list[_Translation]] = {}
+    organisations: dict[int, list[str]] = {}
+    sources: dict[int, list[SourceView]] = {}
+    others: dict[int, list[CaseLink]] = {}
+    for kind, event_id, first, second, third, fourth, *_sort in db.session.execute(
+        statements["related"], {**params, "case_id": case_id}
+    ):
+        if kind == _TRANSLATION:
+            translations.setdefault(event_id, []).append(_Translation(first, second, third, fourth))
+        elif kind == _ORGANISATION:
+            organisations.setdefault(event_id, []).append(first)
+        elif kind == _SOURCE:
+            sources.setdefault(event_id, []).append(SourceView(first, second, third))
+        else:
+            link = CaseLink(url_for("public.case", slug=first), second)
+            others.setdefault(event_id, []).append(link)
     photos = photos_of_events(ids, include_internal=include_internal)
     language = request_locale_name() or None
     views = {}
@@ -289,12 +350,9 @@ def event_views(
             participants=row.participants,
             authority=row.authority,
             authority_response=row.authority_response,
-            organisations=tuple(r.name for r in organisations.get(row.id, ())),
-            others=tuple(
-                CaseLink(url_for("public.case", slug=r.slug), r.person_name)
-                for r in others.get(row.id, ())
-            ),
-            sources=tuple(SourceView(r.url, r.title, r.publisher) for r in sources.get(row.id, ())),
+            organisations=tuple(organisations.get(row.id, ())),
+            others=tuple(others.get(row.id, ())),
+            sources=tuple(sources.get(row.id, ())),
             photos=tuple(
                 PhotoView(p.id, p.name, p.width, p.height, p.alt_text, p.published)
                 for p in photos.get(row.id, ())

@@ -1039,3 +1039,23 @@ def test_0018_portraits_re_encodes_hand_copied_photos_and_goes_back(
         assert (folder / kept).is_file()  # what the old code serves
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0019_indexes_events_by_type_and_date_and_takes_the_index_down(
+    migrated_app: Flask,
+) -> None:
+    def indexes() -> set[str]:
+        return {str(i["name"]) for i in sa.inspect(db.engine).get_indexes("events")}
+
+    with migrated_app.app_context():
+        upgrade(revision="0018")
+        db.session.remove()
+        assert "ix_events_type_date" not in indexes()
+        upgrade()
+        assert "ix_events_type_date" in indexes()
+        assert _differences() == []
+        db.session.remove()
+        downgrade(revision="0018")
+        assert "ix_events_type_date" not in indexes()
+        db.session.remove()
+        db.engine.dispose()

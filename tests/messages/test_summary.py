@@ -12,6 +12,7 @@ from campaign.extensions import db
 from campaign.messages import queries as summary
 from campaign.messages import services
 from campaign.models import Case, Message, MessageState
+from campaign.timeline.reach import load_reach
 
 
 @pytest.fixture
@@ -46,6 +47,16 @@ def test_the_summary_counts_public_and_delivered_messages(case_id: int) -> None:
     assert case is not None
     # Delivered counts what reached the person, even if withdrawn from the site since.
     assert summary.support_summary(case) == summary.SupportSummary(published=3, delivered=2)
+
+
+def test_the_case_page_takes_the_published_count_from_the_reach(case_id: int) -> None:
+    # The case page passes the count its reach row keeps (campaign.timeline.reach): the same
+    # messages, so the panel reads the same; only the delivered ones are counted then.
+    case = db.session.get(Case, case_id)
+    assert case is not None
+    kept = load_reach(case_id).messages
+    assert kept == summary.support_summary(case).published
+    assert summary.support_summary(case, kept) == summary.support_summary(case)
 
 
 def test_the_latest_messages_are_public_ones_newest_first(case_id: int) -> None:

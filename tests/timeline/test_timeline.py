@@ -16,7 +16,9 @@ from campaign.timeline.build import (
     MessageDay,
     Milestone,
     build_page,
+    counter_events,
     encode_cursor,
+    fill_messages,
     merge,
     parse_cursor,
     parse_show,
@@ -222,3 +224,54 @@ def test_show_filter_defaults_to_everything() -> None:
     assert parse_show([]) == frozenset(FILTERS)
     assert parse_show(["nonsense"]) == frozenset(FILTERS)
     assert parse_show(["legal", "nonsense"]) == {"legal"}
+
+
+def test_the_counters_read_the_cases_strikes_whenever_and_the_rest_from_today(
+    app_ctx: Flask, make_case: Callable[..., Case], make_event: Callable[..., Event]
+) -> None:
+    # The counters' events are found from strikes, releases and what is to come of any case
+    # (an index each), then kept to the case's: what another case has never counts.
+    case, other = make_case(), make_case()
+    strike = make_event([case.id], type=EventType.HUNGER_STRIKE_START, date=date(2010, 5, 1))
+    released = make_event([case.id, other.id], type=EventType.RELEASE, date=date(2010, 6, 1))
+    coming = make_event([case.id], type=EventType.HEARING, date=TODAY)
+    make_event([case.id], type=EventType.HEARING, date=date(2010, 5, 2))  # past: no counter
+    make_event([other.id], type=EventType.HUNGER_STRIKE_START, date=date(2010, 5, 3))
+    make_event([other.id], type=EventType.HEARING, date=TODAY)
+    hidden = make_event(
+        [case.id],
+        type=EventType.HUNGER_STRIKE_END,
+        date=date(2010, 5, 9),
+        visibility=Visibility.INTERNAL,
+    )
+
+    def ids(include_internal: bool) -> list[int]:
+        return [
+            e.id for e in counter_events(case.id, include_internal=include_internal, today=TODAY)
+        ]
+
+    assert ids(False) == [strike.id, released.id, coming.id]
+    assert ids(True) == [strike.id, hidden.id, released.id, coming.id]
+
+
+def test_a_days_first_messages_are_the_same_whether_a_day_has_more_or_not(
+    app: Flask, make_case: Callable[..., Case], make_published_message: Callable[..., int]
+) -> None:
+    # A day with more messages than its summary shows is cut by a numbered query, else every
+    # message of the days is read in order: the lines are the same either way.
+    case = make_case()
+    busy = datetime(2010, 5, 5, 10, tzinfo=UTC)
+    quiet = datetime(2010, 5, 6, 10, tzinfo=UTC)
+    later = make_published_message(case.id, body="later", created_at=busy.replace(hour=11))
+    first = make_published_message(case.id, body="first", created_at=busy)
+    tied = make_published_message(case.id, body="tied", created_at=busy)  # same time: by id
+    alone = make_published_message(case.id, body="alone", created_at=quiet)
+
+    def lines(per_day: int) -> list[list[int]]:
+        days = [MessageDay(date(2010, 5, 5), 3, 1), MessageDay(date(2010, 5, 6), 1, 1)]
+        with app.app_context():
+            fill_messages(case.id, days, per_day=per_day)
+        return [[line.id for line in d.messages] for d in days]
+
+    assert lines(3) == [[first, tied, later], [alone]]
+    assert lines(2) == [[first, tied], [alone]]
