@@ -56,6 +56,9 @@ class Event(db.Model):  # type: ignore[name-defined]
         sa.Index("ix_events_sort_date_id", "sort_date", "id"),
         # The day counters' hunger strikes and releases, of any case (campaign.timeline.build).
         sa.Index("ix_events_type_date", "type", "date"),
+        # The staff dashboard's latest events and oldest unchecked reports (events.queries).
+        sa.Index("ix_events_created_at_id", "created_at", "id"),
+        sa.Index("ix_events_verification_created_at", "verification", "created_at", "id"),
         NEVER_REUSE_IDS,
     )
     __audit__ = Audited(relations=("cases", "organisations", "sources", "venue"), ids_of=("cases",))

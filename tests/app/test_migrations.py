@@ -1059,3 +1059,25 @@ def test_0019_indexes_events_by_type_and_date_and_takes_the_index_down(
         assert "ix_events_type_date" not in indexes()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0020_indexes_events_by_when_they_were_logged_and_takes_them_down(
+    migrated_app: Flask,
+) -> None:
+    added = {"ix_events_created_at_id", "ix_events_verification_created_at"}
+
+    def indexes() -> set[str]:
+        return {str(i["name"]) for i in sa.inspect(db.engine).get_indexes("events")}
+
+    with migrated_app.app_context():
+        upgrade(revision="0019")
+        db.session.remove()
+        assert not added & indexes()
+        upgrade()
+        assert added <= indexes()
+        assert _differences() == []
+        db.session.remove()
+        downgrade(revision="0019")
+        assert not added & indexes()
+        db.session.remove()
+        db.engine.dispose()
