@@ -135,7 +135,9 @@ def main() -> None:
     parser.add_argument("--profile", metavar="PATH", help="profile this path instead")
     parser.add_argument("--staff", action="store_true", help="profile signed in as staff")
     parser.add_argument(
-        "--sql", action="store_true", help="with --profile: print its SQL statements and their times instead"
+        "--sql",
+        action="store_true",
+        help="with --profile: print its SQL statements and their times instead",
     )
     parser.add_argument("--only", metavar="TEXT", help="only the rows whose label has TEXT")
     options = parser.parse_args()
