@@ -290,23 +290,13 @@ def _messages_statement() -> sa.Select[Any]:
     day = _message_day_column()
     numbered = (
         sa.select(
-            Message.id,
-            Message.display_name,
-            Message.country,
-            Message.organisation,
-            Message.body,
-            Message.language,
+            *_MESSAGE_LINE,
             day.label("day"),
             sa.func.row_number()
             .over(partition_by=day, order_by=(Message.created_at, Message.id))
             .label("n"),
         )
-        .where(
-            Message.case_id == sa.bindparam(_CASE_ID),
-            message_publicly_shown(),
-            Message.created_at >= sa.bindparam("start"),
-            Message.created_at < sa.bindparam("end"),
-        )
+        .where(*_messages_of_the_page())
         .subquery()
     )
     return (
@@ -321,22 +311,30 @@ def _all_messages_statement() -> sa.Select[*tuple[Any, ...]]:
     """:func:`fill_messages`'s statement when no day has more messages than it shows: the
     same rows as :func:`_messages_statement`'s, in the same order, unnumbered."""
     return (
-        sa.select(
-            Message.id,
-            Message.display_name,
-            Message.country,
-            Message.organisation,
-            Message.body,
-            Message.language,
-            _message_day_column().label("day"),
-        )
-        .where(
-            Message.case_id == sa.bindparam(_CASE_ID),
-            message_publicly_shown(),
-            Message.created_at >= sa.bindparam("start"),
-            Message.created_at < sa.bindparam("end"),
-        )
+        sa.select(*_MESSAGE_LINE, _message_day_column().label("day"))
+        .where(*_messages_of_the_page())
         .order_by(Message.created_at, Message.id)
+    )
+
+
+# What a message line of the timeline shows (MessageLine's fields).
+_MESSAGE_LINE = (
+    Message.id,
+    Message.display_name,
+    Message.country,
+    Message.organisation,
+    Message.body,
+    Message.language,
+)
+
+
+def _messages_of_the_page() -> tuple[sa.ColumnElement[bool], ...]:
+    """The case's public messages from the page's first day to its last (bound later)."""
+    return (
+        Message.case_id == sa.bindparam(_CASE_ID),
+        message_publicly_shown(),
+        Message.created_at >= sa.bindparam("start"),
+        Message.created_at < sa.bindparam("end"),
     )
 
 
