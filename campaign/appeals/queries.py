@@ -212,31 +212,29 @@ class CaseAppeals:
 
 # The statements every case page runs, built once per kind of viewer: building one cost about a
 # third of running it.
-@cache
-def _case_appeals_statement(staff: bool) -> sa.Select[Appeal]:
-    """:func:`case_appeals`'s statement (*staff*: drafts too)."""
+def _appeals_of_case(drafts: bool) -> sa.Select[Appeal]:
+    """The appeals of the case bound as ``case_id`` (*drafts*: the unpublished ones too)."""
     stmt = (
         sa.select(Appeal)
         .join(appeal_cases, appeal_cases.c.appeal_id == Appeal.id)
         .where(appeal_cases.c.case_id == sa.bindparam("case_id"))
-        .order_by(Appeal.deadline, Appeal.id)
     )
-    return stmt if staff else stmt.where(public_appeal_clause())
+    return stmt if drafts else stmt.where(public_appeal_clause())
+
+
+@cache
+def _case_appeals_statement(staff: bool) -> sa.Select[Appeal]:
+    """:func:`case_appeals`'s statement (*staff*: drafts too)."""
+    return _appeals_of_case(staff).order_by(Appeal.deadline, Appeal.id)
 
 
 @cache
 def _timeline_statement(include_internal: bool) -> sa.Select[Appeal]:
     """:func:`timeline_items`'s statement (*include_internal*: drafts too)."""
-    stmt = (
-        sa.select(Appeal)
-        .join(appeal_cases, appeal_cases.c.appeal_id == Appeal.id)
-        .where(appeal_cases.c.case_id == sa.bindparam("case_id"))
-        .options(
-            selectinload(Appeal.targets),
-            selectinload(Appeal.responses).selectinload(AppealResponse.source),
-        )
+    return _appeals_of_case(include_internal).options(
+        selectinload(Appeal.targets),
+        selectinload(Appeal.responses).selectinload(AppealResponse.source),
     )
-    return stmt if include_internal else stmt.where(public_appeal_clause())
 
 
 def case_appeals(case: Case, *, staff: bool = False) -> CaseAppeals:
