@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import Any
 
@@ -139,6 +140,37 @@ def case_events_select(case_id: int, *, include_internal: bool) -> sa.Select[Any
 def case_choices(keep: list[int] | None = None) -> list[tuple[int, str]]:
     """Open (not archived) cases, plus any already chosen, as (id, name) pairs for a form."""
     return choosable_cases(keep or ())
+
+
+# The picket form shows first the cases its user logged for lately, the rest folded below,
+# once a campaign has more open cases than a phone's screen holds.
+RECENT_CASES = 6
+RECENT_DAYS = 90
+
+
+def recent_case_ids(user_id: int | None, now: dt.datetime) -> list[int]:
+    """The cases of the events *user_id* logged in the last RECENT_DAYS, latest first (at
+    most RECENT_CASES); when they logged none, those of anyone's events in that time.
+
+    Activists picket for the same few people again and again: these come first on the picket
+    form, so a phone does not scroll through every case of the campaign.
+    """
+    since = now - dt.timedelta(days=RECENT_DAYS)
+    for author in (user_id, None):
+        query = (
+            sa.select(event_cases.c.case_id)
+            .join(Event, Event.id == event_cases.c.event_id)
+            .where(Event.created_at >= since)
+            .group_by(event_cases.c.case_id)
+            .order_by(sa.func.max(Event.created_at).desc(), event_cases.c.case_id)
+            .limit(RECENT_CASES)
+        )
+        if author is not None:
+            query = query.where(Event.created_by_id == author)
+        found = list(db.session.scalars(query))
+        if found or user_id is None:
+            return found
+    return []
 
 
 def all_case_choices() -> list[tuple[int, str]]:

@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
+from campaign.database import utcnow
 from campaign.directory.queries import known_names
 from campaign.directory.services import AmbiguousVenue, country_of_city, venue_label
 from campaign.errors import EditConflict
@@ -235,8 +236,29 @@ def _conflict(form: EventForm, event: Event, conflict: EditConflict) -> tuple[st
 # -- the quick picket form ------------------------------------------------------------------
 
 
+# More open cases than this and the picket form folds all but the recent and chosen ones.
+FOLD_CASES_OVER = 8
+
+
 def _picket_page(form: PicketForm, logged: Event | None = None) -> str:
-    return render_template("events/picket.html", form=form, names=known_names(), logged=logged)
+    return render_template(
+        "events/picket.html",
+        form=form,
+        names=known_names(),
+        logged=logged,
+        first_cases=_first_cases(form),
+    )
+
+
+def _first_cases(form: PicketForm) -> set[int] | None:
+    """The cases the picket form lists above the fold: those chosen already and those the
+    activist logged for lately. None when every case is listed (a few, or none recent)."""
+    choices = [choice.value for choice in form.cases.choices or ()]
+    if len(choices) <= FOLD_CASES_OVER:
+        return None
+    first = set(form.cases.data or ()) | set(queries.recent_case_ids(current_user.id, utcnow()))
+    first &= set(choices)
+    return first or None
 
 
 def _sent_by_script() -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -96,9 +96,11 @@ class CheckboxListField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
-    def boxes(self) -> list[tuple[Markup, str]]:
+    def boxes(self, only: Container[Any] | None = None) -> list[tuple[Markup, str]]:
         """Each choice's checkbox and the text of its label: what iterating the field and
-        calling each option gives, written without a WTForms field per option.
+        calling each option gives, written without a WTForms field per option. With *only*,
+        the boxes of those values alone (a form may show some choices first and fold the
+        rest); each keeps the id it has in the whole list.
 
         The picket form and the case, event and appeal forms list every case; with 200 cases
         WTForms' option fields and its generic attribute writer were most of a case's edit
@@ -111,7 +113,11 @@ class CheckboxListField(SelectMultipleField):
             or type(self.option_widget) is not CheckboxInput
             or any(choice.render_kw for choice in choices)
         ):
-            return [(option(), option.label.text) for option in self]
+            return [
+                (option(), option.label.text)
+                for option in self
+                if only is None or option.data in only
+            ]
         # What WTForms' Input adds to every option from the field's validators ("required").
         flags = {
             name: value() if callable(value) else value
@@ -121,6 +127,8 @@ class CheckboxListField(SelectMultipleField):
         }
         boxes = []
         for index, choice in enumerate(choices):
+            if only is not None and choice.value not in only:
+                continue
             attributes = {
                 **flags,
                 "checked": bool(choice.selected),

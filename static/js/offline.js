@@ -154,6 +154,10 @@
       var values = report.fields.filter(function (p) { return p[0] === el.name; }).map(function (p) { return p[1]; });
       if (el.type === "checkbox" || el.type === "radio") {
         el.checked = values.indexOf(el.value) >= 0;
+        var folded = el.checked && el.closest("details");
+        if (folded) {
+          folded.open = true;  // a chosen case folded away would look unchosen
+        }
       } else if (values.length) {
         el.value = values[0];
       }
