@@ -317,9 +317,9 @@ def test_deleting_asks_first_then_removes_the_files(
 # -- the files -------------------------------------------------------------------------------
 
 
-def _served(client: FlaskClient, path: str) -> Any:
+def _served(client: FlaskClient, path: str, **options: Any) -> Any:
     """The answer for a photo's file, read whole and closed (a file's answer holds it open)."""
-    response = client.get(path)
+    response = client.get(path, **options)
     response.get_data()
     response.close()
     return response
@@ -338,6 +338,35 @@ def test_a_published_photo_is_served_to_anyone_for_a_year_without_metadata(
         assert not served.getexif()
         assert b"CameraMaker" not in response.data
     assert _served(client, f"/photos/{photo.name}.small.jpg").headers.get("Set-Cookie") is None
+
+
+def test_a_phone_that_has_the_photo_gets_a_304_and_a_stranger_guessing_gets_the_404(
+    app: Flask, client: FlaskClient, organiser: FlaskClient, event: Event
+) -> None:
+    published = _add(app, event.id, published=True)
+    path = f"/photos/{published.name}.large.jpg"
+    first = _served(client, path)
+    again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Cache-Control"] == PUBLISHED_CACHE
+    stale = _served(client, path, headers={"If-None-Match": '"something-else"'})
+    assert stale.status_code == 200
+    assert stale.data == first.data
+
+    # An internal photo's validator, however it was learnt, tells the public nothing.
+    internal = _add(app, event.id)
+    internal_path = f"/photos/{internal.name}.large.jpg"
+    tag = _served(organiser, internal_path).headers["ETag"]
+    assert organiser.get(internal_path, headers={"If-None-Match": tag}).status_code == 304
+    unknown = client.get(f"/photos/{'C' * len(internal.name)}.large.jpg")
+    guessed = _served(client, internal_path, headers={"If-None-Match": tag})
+    assert _answer(guessed) == _answer(unknown)
+
+    # A file gone from the disk is a 404, not a 304 for a picture that no longer exists.
+    (Path(app.config["PHOTO_FOLDER"]) / "events" / f"{published.name}.large.jpg").unlink()
+    assert client.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 404
 
 
 def _answer(response: Any) -> tuple[int, bytes, list[tuple[str, str]]]:
