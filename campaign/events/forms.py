@@ -65,6 +65,8 @@ LOGGED = {
     EventType.DEMONSTRATION: _l("Thank you: the demonstration was logged."),
     EventType.VIGIL: _l("Thank you: the vigil was logged."),
 }
+# A report sent again (the phone's answer was lost) or typed twice within moments.
+LOGGED_ALREADY = _l("This report was logged already: it was not added a second time.")
 
 
 def participants_field(label: Any) -> IntegerField:

@@ -38,6 +38,7 @@ from campaign.models import (
 )
 from campaign.models.events import story_order
 from campaign.util.dates import today_utc
+from campaign.util.localised import reader_language
 
 # A second identical report by the same person within this time is the same report sent twice.
 REPEAT_WINDOW = timedelta(minutes=2)
@@ -331,6 +332,8 @@ def log_picket(report: PicketReport, actor: User) -> Logged:
         organisation = organisation_named(report.organisation)
         with db.session.no_autoflush:
             event.title = picket_title(report.type, venue.name if venue else None, city)[:200]
+            # The title is written in the reader's language, and so, most likely, is the note.
+            event.original_language = reader_language()
             event.venue = venue
             event.city = city or (venue.city if venue else None)
             event.country = report.country or (venue.country if venue else None) or known

@@ -26,7 +26,13 @@ from campaign.directory.queries import known_names
 from campaign.directory.services import AmbiguousVenue, country_of_city, venue_label
 from campaign.errors import EditConflict
 from campaign.events import queries, services
-from campaign.events.forms import LOGGED, NO_SOURCE_MESSAGE, EventForm, PicketForm
+from campaign.events.forms import (
+    LOGGED,
+    LOGGED_ALREADY,
+    NO_SOURCE_MESSAGE,
+    EventForm,
+    PicketForm,
+)
 from campaign.extensions import db
 from campaign.history.queries import changes_since
 from campaign.models import DatePrecision, Event, EventType, Verification, Visibility
@@ -282,9 +288,11 @@ def _refused(form: PicketForm) -> tuple[Response, int]:
     return jsonify(logged=False, errors=errors), 422
 
 
-def _picket_done(logged: services.Logged, kind: EventType) -> Response:
-    """After a report is logged: JSON for the phone's script, else back to an empty form."""
+def _picket_done(logged: services.Logged) -> Response:
+    """After a report is logged: JSON for the phone's script, else back to an empty form.
+    What it says is of the event stored, which a repeated report did not make."""
     event = logged.event
+    said = LOGGED_ALREADY if logged.repeated else LOGGED.get(event.type, LOGGED[EventType.PICKET])
     if _sent_by_script():
         return jsonify(
             logged=True,
@@ -292,9 +300,9 @@ def _picket_done(logged: services.Logged, kind: EventType) -> Response:
             event=event.id,
             url=url_for("events.detail", event_id=event.id),
             title=event.title,
-            message=str(LOGGED[kind]),
+            message=str(said),
         )
-    flash(str(LOGGED[kind]), "success")
+    flash(str(said), "success")
     return redirect(url_for("events.picket", logged=event.id))
 
 
@@ -341,7 +349,7 @@ def picket() -> str | Response | tuple[Response, int]:
         ambiguous_venue(form)
         return _refused(form) if _sent_by_script() else _picket_page(form)
     db.session.commit()
-    return _picket_done(logged, report.type)
+    return _picket_done(logged)
 
 
 # -- list, verify, delete -------------------------------------------------------------------

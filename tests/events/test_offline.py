@@ -60,6 +60,17 @@ def test_the_same_key_sent_twice_logs_one_event(app, staff_client, make_case):
     assert again.json["url"] == f"/manage/events/{first.json['event']}"
     logged = events(app)
     assert [e.key for e in logged] == [key]
+    # The phone says what happened: nothing new was added.
+    assert first.json["message"] == "Thank you: the picket was logged."
+    assert again.json["message"] == (
+        "This report was logged already: it was not added a second time."
+    )
+    # Sent again with another type, it speaks of the event stored, never of a vigil not made.
+    vigil = client.post(
+        PICKET, data=picket_form([case.id], client_key=key, type="vigil"), headers=JSON
+    )
+    assert "vigil" not in vigil.json["message"]
+    assert vigil.json["title"] == first.json["title"]
 
 
 def test_different_keys_are_different_reports(app, staff_client, make_case):
@@ -284,3 +295,14 @@ def test_signed_in_pages_allow_only_this_sites_scripts(staff_client):
     assert "unsafe" not in policy
     assert "http" not in policy
     assert policy.startswith(CONTENT_SECURITY_POLICY)
+
+
+def test_a_picket_logged_in_russian_is_marked_russian(app, staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ACTIVIST)
+    client.post("/ru" + PICKET, data=picket_form([case.id], venue="", city="Taldykorgan"))
+    client.post(PICKET, data=picket_form([case.id], venue="", city="Vienna"))
+    russian, english = events(app)
+    assert russian.title.startswith("Пикет")
+    assert russian.original_language == "ru"
+    assert english.original_language == "en"
