@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from campaign.extensions import db
 from campaign.models import Case, Event, Photo, User
 from campaign.photos.images import SIZES, Encoded, ImageRefused, Region, blur, clean_image
 from campaign.photos.images import encode_sizes as _encode_sizes
+from campaign.photos.queries import FILE_NAME
 
 __all__ = ["AltTextRequired", "ImageRefused", "add_photo", "blur_photo", "delete_photo"]
 
@@ -38,6 +40,10 @@ def events_folder(photos_folder: str | Path) -> Path:
     return Path(photos_folder) / "events"
 
 
+# The start of the name of a file being written, before it takes its final name.
+_TEMPORARY = ".upload-"
+
+
 def file_names(name: str) -> list[str]:
     """The file names of every size of the photo called *name*."""
     return [f"{name}.{size}.jpg" for size in SIZES]
@@ -47,7 +53,7 @@ def _write(folder: Path, name: str, sizes: dict[str, Encoded]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = db.session.info.setdefault(_WRITTEN, [])
     for size, encoded in sizes.items():
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=_TEMPORARY)
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(encoded.data)
@@ -122,12 +128,23 @@ def doom_event_photos(event: Event, photos_folder: str | Path) -> None:
 
 def orphans(photos_folder: str | Path) -> list[Path]:
     """Image files in the event photos folder that no photo refers to."""
-    folder = events_folder(photos_folder)
+    return _orphans_in(events_folder(photos_folder), db.session.scalars(sa.select(Photo.name)))
+
+
+def _orphans_in(folder: Path, names: Iterable[str | None]) -> list[Path]:
+    """The files in *folder* this module could have written (a photo's sizes, or a temporary
+    file a crash left) that none of *names* owns. Anything else found there, a note an admin
+    put beside the photos, is not ours to list or remove."""
     if not folder.is_dir():
         return []
-    names = db.session.scalars(sa.select(Photo.name))
-    known = {file for name in names for file in file_names(name)}
-    return sorted(path for path in folder.iterdir() if path.is_file() and path.name not in known)
+    known = {file for name in names if name for file in file_names(name)}
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.is_file()
+        and path.name not in known
+        and (FILE_NAME.fullmatch(path.name) or path.name.startswith(_TEMPORARY))
+    )
 
 
 def _after_commit(session: Session) -> None:
@@ -261,9 +278,5 @@ def remove_portrait(case: Case, photos_folder: str | Path) -> Case:
 
 def portrait_orphans(photos_folder: str | Path) -> list[Path]:
     """Image files in the portraits folder that no case refers to."""
-    folder = portraits_folder(photos_folder)
-    if not folder.is_dir():
-        return []
     names = db.session.scalars(sa.select(Case.photo_filename))
-    known = {file for name in names if name for file in file_names(name)}
-    return sorted(path for path in folder.iterdir() if path.is_file() and path.name not in known)
+    return _orphans_in(portraits_folder(photos_folder), names)

@@ -104,13 +104,13 @@ def test_delete_and_orphans(app: Flask, event_id: int) -> None:
     with app.app_context():
         photo = services.add_photo(_event(event_id), _png(), None, folder)
         db.session.commit()
-        stray = services.events_folder(folder) / "stray.large.jpg"
+        stray = services.events_folder(folder) / "straying.large.jpg"
         stray.write_bytes(b"x")
         assert services.orphans(folder) == [stray]
         services.delete_photo(photo, folder)
         assert _files(app)  # still there until the commit
         db.session.commit()
-        assert _files(app) == ["stray.large.jpg"]
+        assert _files(app) == ["straying.large.jpg"]
         assert db.session.query(Photo).count() == 0
         assert isinstance(stray, Path)
 
@@ -118,19 +118,29 @@ def test_delete_and_orphans(app: Flask, event_id: int) -> None:
 def test_orphans_command(app: Flask, tmp_path: Path) -> None:
     folder = services.events_folder(str(tmp_path))
     folder.mkdir(parents=True)
-    (folder / "stray.small.jpg").write_bytes(b"x")
+    (folder / "straying.small.jpg").write_bytes(b"x")
+    (folder / ".upload-k2j4h1").write_bytes(b"x")  # a crash in the middle of a write
     portraits = services.portraits_folder(str(tmp_path))
     portraits.mkdir(parents=True)
     (portraits / "left-behind.large.jpg").write_bytes(b"x")
+    # Files the site never writes are not its to remove.
+    (folder / "notes.txt").write_text("where the camera card went")
+    (portraits / "ainur.jpg").write_bytes(b"x")
     runner = app.test_cli_runner()
     listed = runner.invoke(args=["photos", "orphans"])
-    assert "stray.small.jpg" in listed.output
+    assert "straying.small.jpg" in listed.output
+    assert ".upload-k2j4h1" in listed.output
     assert "left-behind.large.jpg" in listed.output
-    assert (folder / "stray.small.jpg").exists()
+    assert "notes.txt" not in listed.output
+    assert "ainur.jpg" not in listed.output
+    assert (folder / "straying.small.jpg").exists()
     removed = runner.invoke(args=["photos", "orphans", "--delete"])
-    assert "Removed 2" in removed.output
-    assert not (folder / "stray.small.jpg").exists()
+    assert "Removed 3" in removed.output
+    assert not (folder / "straying.small.jpg").exists()
+    assert not (folder / ".upload-k2j4h1").exists()
     assert not (portraits / "left-behind.large.jpg").exists()
+    assert (folder / "notes.txt").exists()
+    assert (portraits / "ainur.jpg").exists()
 
 
 def test_deleting_the_event_removes_its_files_after_commit(app: Flask, event_id: int) -> None:
