@@ -205,11 +205,11 @@ def case_portrait(slug: str, name: str, size: str) -> Response:
     path = photos.portrait_file(case, size, current_app.config["PHOTO_FOLDER"])
     if path is None:
         abort(404)
-    response = send_file(path, mimetype="image/jpeg")
-    if is_public(case):
-        response.cache_control.public = True
-        response.cache_control.max_age = PORTRAIT_MAX_AGE
-        response.cache_control.immutable = True
+    if not is_public(case):
+        return send_file(path, mimetype="image/jpeg")  # "no-cache": staff check back
+    # A year, said once: send_file's own "no-cache" would make every cache ask again.
+    response = send_file(path, mimetype="image/jpeg", max_age=PORTRAIT_MAX_AGE)
+    response.cache_control.immutable = True
     return response
 
 
