@@ -20,7 +20,7 @@ from PIL import Image
 from sqlalchemy.orm import Session, SessionTransaction
 
 from campaign.extensions import db
-from campaign.models import Case, Event, Photo, User
+from campaign.models import Case, Event, Photo, Role, User
 from campaign.photos.images import SIZES, Encoded, ImageRefused, Region, blur, clean_image
 from campaign.photos.images import encode_sizes as _encode_sizes
 from campaign.photos.queries import FILE_NAME
@@ -111,6 +111,14 @@ def blur_photo(photo: Photo, regions: list[Region], photos_folder: str | Path) -
     photo.name, photo.width, photo.height = _store(blurred, folder)
     db.session.flush()
     return photo
+
+
+def may_delete(photo: Photo, user: User) -> bool:
+    """Organisers delete any photo; whoever uploaded one may take it back while it is internal
+    (the wrong photo, or one that shows a face: it should not wait for an organiser)."""
+    if user.has_role(Role.ORGANISER):
+        return True
+    return photo.uploaded_by_id == user.id and not photo.published
 
 
 def delete_photo(photo: Photo, photos_folder: str | Path) -> None:

@@ -130,7 +130,7 @@ def _event_or_404(event_id: int, *, adding: bool = False) -> Event:
 
 
 def _photo_or_404(photo_id: int) -> Photo:
-    """Load a photo or 404 (its views are for organisers, whom the guard already checked)."""
+    """Load a photo or 404 (the guard has checked the role; deleting checks the uploader)."""
     return db.get_or_404(Photo, photo_id)
 
 
@@ -208,6 +208,14 @@ def event(event_id: int) -> tuple[str, int] | Response:
         db.session.rollback()  # takes the files written so far along
         name = (files[refused.position].filename or "") if len(files) > 1 else ""
         form.photos.errors = [refusal(refused.reason, name)]
+        if len(files) > 1:  # the others were fine, but are not kept either
+            form.photos.errors.append(
+                ngettext(
+                    "None of the %(num)d photos was added: choose them again without this one.",
+                    "None of the %(num)d photos was added: choose them again without this one.",
+                    len(files),
+                )
+            )
         return _event_page(_event_or_404(event_id), form, 400)
     db.session.commit()
     flash(
@@ -225,8 +233,13 @@ def event(event_id: int) -> tuple[str, int] | Response:
 
 
 def _photo_page(photo: Photo, form: DescribeForm, status: int = 200) -> tuple[str, int]:
+    found = queries.photo_by_name(photo.name, include_internal=True)
     page = render_template(
-        "photos/detail.html", photo=photo, event=db.session.get(Event, photo.event_id), form=form
+        "photos/detail.html",
+        photo=photo,
+        event=db.session.get(Event, photo.event_id),
+        form=form,
+        shown=bool(found and found[1]),  # published, of a public event of a published case
     )
     return page, status
 
@@ -287,11 +300,19 @@ def blur(photo_id: int) -> tuple[str, int] | Response:
     return redirect(url_for("photos.detail", photo_id=photo.id))
 
 
+@bp.app_template_global()
+def may_delete_photo(photo: Photo) -> bool:
+    """Whether the signed-in user may delete *photo* (see services.may_delete)."""
+    return bool(current_user.is_authenticated) and services.may_delete(photo, acting_user())
+
+
 @bp.route("/photos/<int:photo_id>/delete", methods=["GET", "POST"])
-@allow(*ORGANISERS)
+@allow(*STAFF)
 def delete(photo_id: int) -> str | Response:
     """Delete a photo after confirmation; its files go with it."""
     photo = _photo_or_404(photo_id)
+    if not services.may_delete(photo, acting_user()):
+        abort(403)
     event_id = photo.event_id
     if request.method == "POST":
         services.delete_photo(photo, current_app.config["PHOTO_FOLDER"])

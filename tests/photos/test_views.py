@@ -154,6 +154,8 @@ def test_one_bad_file_among_several_keeps_none_and_names_it(
     response = _upload(organiser, event.id, (phone_jpeg(), "good.jpg"), (b"junk", "bad.jpg"))
     assert response.status_code == 400
     assert "bad.jpg: This file is not a photo" in response.get_data(as_text=True)
+    # The good one was not kept either, and the page says so.
+    assert "None of the 2 photos was added" in response.get_data(as_text=True)
     assert _photos(app) == []
     assert _files(app) == []
 
@@ -239,6 +241,40 @@ def test_activists_do_not_publish_blur_or_delete(
         assert activist.get(f"/manage/photos/{photo.id}{path}").status_code == 403
         assert activist.post(f"/manage/photos/{photo.id}{path}").status_code == 403
     assert _photos(app)[0].name == photo.name
+
+
+def test_an_activist_takes_back_their_own_photo_while_it_is_internal(
+    app: Flask,
+    staff_client: Callable[..., FlaskClient],
+    make_event: Callable[..., Event],
+    case: Case,
+) -> None:
+    activist = staff_client(Role.ACTIVIST)
+    own = make_event([case.id], created_by_id=activist.user.id)  # type: ignore[attr-defined]
+    _upload(activist, own.id, (phone_jpeg(), "faces.jpg"), (phone_jpeg((300, 400)), "ok.jpg"))
+    first, second = _photos(app)
+    page = activist.get(f"/manage/events/{own.id}/photos").get_data(as_text=True)
+    assert page.count("Delete…") == 2
+    assert activist.get(f"/manage/photos/{first.id}/delete").status_code == 200
+    response = activist.post(f"/manage/photos/{first.id}/delete")
+    assert response.status_code == 302
+    assert [p.id for p in _photos(app)] == [second.id]
+    assert len(_files(app)) == 2  # the other photo's two sizes
+
+    # Once an organiser has published it, it is the organisers' to take back.
+    with app.app_context():
+        photo = db.session.get(Photo, second.id)
+        assert photo is not None
+        services.set_alt_text(photo, "A banner", True)
+        db.session.commit()
+    assert activist.post(f"/manage/photos/{second.id}/delete").status_code == 403
+    assert "Delete…" not in activist.get(f"/manage/events/{own.id}/photos").get_data(as_text=True)
+    # Another activist's upload is not theirs either.
+    other = staff_client(Role.ACTIVIST)
+    theirs = make_event([case.id], created_by_id=other.user.id)  # type: ignore[attr-defined]
+    _upload(other, theirs.id, (phone_jpeg(), "one.jpg"))
+    newest = _photos(app)[-1]
+    assert activist.post(f"/manage/photos/{newest.id}/delete").status_code == 403
 
 
 def test_an_unknown_photo_is_404(organiser: FlaskClient) -> None:
@@ -415,6 +451,22 @@ def test_a_published_photo_of_an_internal_event_stays_hidden(
     assert _answer(_served(client, f"/photos/{photo.name}.large.jpg")) == _answer(unknown)
 
 
+def test_the_photo_page_says_whether_the_public_sees_it(
+    app: Flask, organiser: FlaskClient, make_event: Callable[..., Event], case: Case, event: Event
+) -> None:
+    hidden = make_event([case.id], visibility=Visibility.INTERNAL)
+    for event_id, says in (
+        (event.id, "The public sees this photo"),
+        (hidden.id, "Published, but the public does not see it yet"),
+    ):
+        photo = _add(app, event_id, published=True)
+        page = organiser.get(f"/manage/photos/{photo.id}").get_data(as_text=True)
+        assert says in page
+    internal = _add(app, event.id)
+    page = organiser.get(f"/manage/photos/{internal.id}").get_data(as_text=True)
+    assert "Only staff see this photo." in page
+
+
 def test_a_photo_blurred_gets_a_new_address_and_the_old_one_is_gone(
     app: Flask, client: FlaskClient, organiser: FlaskClient, event: Event
 ) -> None:
@@ -561,3 +613,14 @@ def test_the_upload_form_checks_its_csrf_token(
     response = _upload(organiser, event.id, (phone_jpeg(), "one.jpg"))
     assert response.status_code == 400
     assert _files(app) == []
+
+
+def test_deleting_an_event_warns_that_its_photos_go_too(
+    app: Flask, organiser: FlaskClient, event: Event
+) -> None:
+    assert "deleted with it" not in organiser.get(f"/manage/events/{event.id}/delete").text
+    _add(app, event.id)
+    _add(app, event.id, published=True)
+    assert "Its 2 photos are deleted with it" in organiser.get(
+        f"/manage/events/{event.id}/delete"
+    ).get_data(as_text=True)
