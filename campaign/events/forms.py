@@ -184,6 +184,9 @@ class PicketForm(FlaskForm):
         _l("For whom"),
         coerce=int,
         validators=[DataRequired(message=_l("Choose at least one case."))],
+        gone_message=_l(
+            "A case chosen is no longer in the list (archived or removed since): choose again."
+        ),
     )
     organisation = StringField(
         _l("Organised by"),

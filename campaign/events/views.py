@@ -280,7 +280,7 @@ def _refused(form: PicketForm) -> tuple[Response, int]:
     errors = [
         {"field": name, "label": labels.get(name, name), "message": str(message)}
         for name, messages in form.errors.items()
-        if name is not None
+        if name and name != "client_key"  # said once, among the form's errors ("" holds them)
         for message in messages
         if not isinstance(message, list | dict)  # the picket form has no nested fields
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 from flask_babel import gettext as _
 
 from campaign.web.access import STAFF, allow
@@ -14,8 +14,11 @@ from campaign.web.access import STAFF, allow
 public_bp = Blueprint("offline_app", __name__)
 bp = Blueprint("offline", __name__, url_prefix="/manage")
 
-# Where the service worker may act: every staff page, and nothing of the public site.
-SCOPE = "/manage/"
+
+def scope() -> str:
+    """Where the service worker of this page's language acts: every staff page in that
+    language (``/manage/``, ``/ru/manage/``), and nothing of the public site."""
+    return url_for("manage.dashboard")
 
 
 @public_bp.get("/manifest.webmanifest")
@@ -28,8 +31,8 @@ def manifest() -> Response:
             "Log a picket, even with no signal: it is sent when the phone is back online."
         ),
         "start_url": url_for("events.picket"),
-        "scope": SCOPE,
-        "id": SCOPE,
+        "scope": scope(),
+        "id": scope(),
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": "#1d2b36",
@@ -55,6 +58,14 @@ def service_worker() -> Response:
     """The service worker, from /manage/ so that the staff pages are in its scope."""
     source = Path(current_app.static_folder or "static") / "js" / "service-worker.js"
     response = Response(source.read_text(encoding="utf-8"), mimetype="text/javascript")
-    response.headers["Service-Worker-Allowed"] = SCOPE
+    response.headers["Service-Worker-Allowed"] = scope()
     response.headers["Cache-Control"] = "no-store"  # a new version is picked up at once
     return response
+
+
+@bp.get("/offline")
+@allow(*STAFF)
+def offline_page() -> str:
+    """What the service worker shows for a staff page asked for with no signal: it says so and
+    leads to the picket form, which works offline."""
+    return render_template("offline/page.html")

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from wtforms import Field, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import BaseForm
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
 from campaign.models import DatePrecision
@@ -95,6 +95,22 @@ class CheckboxListField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args: Any, gone_message: Any = None, **kwargs: Any) -> None:
+        """*gone_message* replaces WTForms' "'999' is not a valid choice for this field" when a
+        value sent is no longer among the choices (a case archived since the form was filled
+        in, on a phone that kept it offline)."""
+        super().__init__(*args, **kwargs)
+        self.gone_message = gone_message
+
+    def pre_validate(self, form: BaseForm) -> None:
+        """WTForms' check that every value sent is a choice, in this field's words."""
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            if self.gone_message is None:
+                raise
+            raise ValidationError(str(self.gone_message)) from None
 
     def boxes(self, only: Container[Any] | None = None) -> list[tuple[Markup, str]]:
         """Each choice's checkbox and the text of its label: what iterating the field and
@@ -194,6 +210,13 @@ class WholeNumberField(IntegerField):
             self.data = None
             raise ValueError(_l("This number is too large."))
         super().process_formdata(valuelist)
+
+    def pre_validate(self, form: BaseForm) -> None:
+        """A number that could not be read is said once: its range is not checked as well.
+        (A blank one is left to the validators: ``Optional`` takes it back.)"""
+        typed = str(self.raw_data[0]).strip() if self.raw_data else ""
+        if self.process_errors and typed:
+            raise StopValidation()
 
 
 def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -17,6 +17,9 @@
   var picketUrl = statusBox.getAttribute("data-picket-url");
   var sending = false;
   var lastNote = "";
+  var lastLogged = null;  // the event the last report sent became: {url, title}
+  // Every open tab of the site shows the same count: a tab that changes the reports says so.
+  var channel = window.BroadcastChannel ? new BroadcastChannel("campaign-offline") : null;
 
   function say(name) {
     return statusBox.getAttribute("data-" + name) || "";
@@ -55,16 +58,23 @@
     });
   }
 
+  function changed(result) {
+    if (channel) {
+      channel.postMessage("changed");
+    }
+    return result;
+  }
+
   function putReport(report) {
-    return withStore("readwrite", function (store) { store.put(report); });
+    return withStore("readwrite", function (store) { store.put(report); }).then(changed);
   }
 
   function removeReport(key) {
-    return withStore("readwrite", function (store) { store["delete"](key); });
+    return withStore("readwrite", function (store) { store["delete"](key); }).then(changed);
   }
 
   function clearReports() {
-    return withStore("readwrite", function (store) { store.clear(); });
+    return withStore("readwrite", function (store) { store.clear(); }).then(changed);
   }
 
   function newKey() {
@@ -80,10 +90,33 @@
 
   // -- showing what waits -------------------------------------------------------------------
 
+  // "2026-12-04" as the rest of the site writes it ("4 December 2026", "4 декабря 2026 г.").
+  function longDate(text) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
+    if (!parts || !window.Intl) {
+      return text;
+    }
+    try {
+      return new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+        day: "numeric", month: "long", year: "numeric", timeZone: "UTC"
+      }).format(new Date(Date.UTC(+parts[1], +parts[2] - 1, +parts[3])));
+    } catch (error) {
+      return text;
+    }
+  }
+
   function describe(report) {
     var fields = {};
     report.fields.forEach(function (pair) { if (!(pair[0] in fields)) { fields[pair[0]] = pair[1]; } });
-    return [fields.date, fields.venue, fields.city, fields.organisation].filter(Boolean).join(" · ");
+    return [longDate(fields.date), fields.venue, fields.city, fields.organisation].filter(Boolean).join(" · ");
+  }
+
+  // Today on the phone, as a date field wants it: the server's day is UTC's, and a copy of the
+  // form kept for offline use carries the day it was kept.
+  function localToday() {
+    var now = new Date();
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
   }
 
   function render() {
@@ -103,6 +136,14 @@
         note = say("offline");
       }
       statusBox.querySelector(".offline-message").textContent = note;
+      var seeLogged = statusBox.querySelector(".offline-logged");
+      if (seeLogged) {
+        seeLogged.hidden = !(lastLogged && note === lastNote);
+        if (lastLogged) {
+          seeLogged.href = lastLogged.url;
+          seeLogged.textContent = lastLogged.title;
+        }
+      }
       statusBox.querySelector(".offline-signin").hidden = states.indexOf("signin") < 0;
       statusBox.classList.toggle("offline-status-problem", /signin|expired|invalid/.test(states.join(" ")));
       renderList(reports);
@@ -137,6 +178,17 @@
         button.textContent = say("correct");
         button.addEventListener("click", function () { fillForm(report); });
         item.appendChild(button);
+        // The report was wrong and the activist gives it up: it need not wait for sign-out.
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "button button-secondary";
+        remove.textContent = say("remove");
+        remove.addEventListener("click", function () {
+          if (window.confirm(say("confirm-remove"))) {
+            removeReport(report.key).then(render);
+          }
+        });
+        item.appendChild(remove);
       }
       list.appendChild(item);
     });
@@ -248,6 +300,7 @@
   function settle(report, result) {
     if (result.state === "sent") {
       lastNote = result.answer.message || say("sent");
+      lastLogged = result.answer.url ? { url: result.answer.url, title: result.answer.title || "" } : null;
       return removeReport(report.key).then(function () { return result; });
     }
     report.state = result.state;
@@ -346,10 +399,14 @@
       return [];
     }
     var shown = [];
+    var dateInput = form.querySelector("input[name=date]");
     if (form.hasAttribute("data-refused")) {
       shown.push(keyInput.value);  // the server's answer: the report is in the form again
     } else {
       keyInput.value = newKey();  // a copy kept offline must not reuse an earlier key
+      if (dateInput) {
+        dateInput.value = localToday();
+      }
     }
     form.addEventListener("submit", function (event) {
       var report = {
@@ -367,12 +424,26 @@
       event.preventDefault();
       putReport(report).then(function () {
         lastNote = say("saved");
+        lastLogged = null;
         form.reset();
         keyInput.value = newKey();  // the next report is a new one
+        if (dateInput) {
+          dateInput.value = localToday();
+        }
         return render();
-      });
+      }).then(showSaved);
     });
     return shown;
+  }
+
+  // After "Log it" with no signal the form is empty again: the activist, scrolled down at the
+  // button, must see at once that the report is kept, not lost (and hear it, with a reader).
+  function showSaved() {
+    var heading = document.getElementById("offline-reports-title");
+    var target = heading || statusBox;
+    target.setAttribute("tabindex", "-1");
+    target.scrollIntoView({ block: "start" });
+    target.focus({ preventScroll: true });
   }
 
   // -- sign-out, the service worker ---------------------------------------------------------
@@ -413,6 +484,11 @@
     }
     var url = script.getAttribute("data-service-worker");
     var scope = script.getAttribute("data-scope");
+    if (!scope || location.pathname.indexOf(scope) !== 0) {
+      // Outside the staff area (a public page, the password change before the staff pages
+      // open): the worker's script would not be served there.
+      return;
+    }
     navigator.serviceWorker.register(url, { scope: scope }).then(function (registration) {
       if (registration.sync) {
         return navigator.serviceWorker.ready.then(function (ready) {
@@ -430,6 +506,9 @@
 
   window.addEventListener("online", sendAll);
   window.addEventListener("offline", render);
+  if (channel) {
+    channel.onmessage = function () { render(); };
+  }
   var shownKeys = [];
   document.querySelectorAll("form[data-offline-picket]").forEach(function (form) {
     shownKeys = shownKeys.concat(watchForm(form));
@@ -442,6 +521,12 @@
   var sendNow = document.getElementById("offline-send-now");
   if (sendNow) {
     sendNow.addEventListener("click", function () {
+      if (!navigator.onLine) {
+        lastNote = say("offline");
+        lastLogged = null;
+        render();
+        return;
+      }
       allReports().then(function (reports) {
         return Promise.all(reports.map(function (r) {
           if (r.state === "invalid") { return null; }

@@ -130,3 +130,93 @@ def test_the_staff_pages_register_the_service_worker(
     phone.reload()
     phone.wait_for_load_state("networkidle")
     assert errors == []
+
+
+def _controlled(page) -> None:
+    """Wait until the staff app's worker is installed and controls the page."""
+    page.evaluate("navigator.serviceWorker.ready.then(function () { return true; })")
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def test_the_picket_form_opens_with_no_signal_in_russian_as_it_looks_online(
+    runner: FlaskCliRunner, live_server: str, phone, make_user
+) -> None:
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ACTIVIST)
+    _sign_in(phone, live_server, user.email)
+    phone.goto(live_server + "/ru" + PICKET)
+    scope = phone.evaluate("navigator.serviceWorker.ready.then(function (r) { return r.scope; })")
+    assert scope == live_server + "/ru/manage/"
+    _controlled(phone)
+    box = phone.locator(".check-list label").first.bounding_box()
+    assert box is not None
+    assert box["height"] >= 44  # a big target, from records.css
+
+    phone.context.set_offline(True)
+    phone.reload()
+    expect(phone.get_by_role("heading", name="Записать пикет", level=1)).to_be_visible()
+    offline_box = phone.locator(".check-list label").first.bounding_box()
+    assert offline_box == box  # every stylesheet came from the phone's copy
+    today = phone.evaluate(
+        "(function () { var d = new Date(); return d.getFullYear() + '-' +"
+        " String(d.getMonth() + 1).padStart(2, '0') + '-' +"
+        " String(d.getDate()).padStart(2, '0'); })()"
+    )
+    expect(phone.locator("input[name=date]")).to_have_value(today)
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "picket-offline-ru.png"), full_page=True)
+
+    # Any other staff page says there is no connection and leads to the form.
+    phone.goto(live_server + "/ru/manage/events/")
+    expect(phone.get_by_role("heading", name="Нет соединения")).to_be_visible()
+    phone.locator("main").get_by_role("link", name="Записать пикет").click()
+    expect(phone.get_by_role("heading", name="Записать пикет", level=1)).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_saved_offline_the_report_is_in_sight_and_every_tab_counts_it(
+    runner: FlaskCliRunner, live_server: str, phone, make_user
+) -> None:
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ACTIVIST)
+    _sign_in(phone, live_server, user.email)
+    other = phone.context.new_page()
+    other.goto(live_server + "/manage/events/")
+    _log_offline(phone, live_server)
+    # The activist pressed "Log it" at the bottom of the form: the page brings them to the
+    # report kept on the phone, and a screen reader reads it out.
+    assert phone.evaluate("document.activeElement.id") == "offline-reports-title"
+    heading = phone.locator("#offline-reports-title").bounding_box()
+    assert heading is not None
+    assert 0 <= heading["y"] < 740
+    expect(phone.locator("#offline-status .offline-signin")).to_be_hidden()
+    # The other tab counts it without a reload.
+    expect(other.locator("#offline-status .offline-count")).to_have_text("1")
+    other.close()
+
+
+def test_a_refused_report_can_be_given_up(
+    app: Flask, runner: FlaskCliRunner, live_server: str, phone, make_user
+) -> None:
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ACTIVIST)
+    _sign_in(phone, live_server, user.email)
+    phone.goto(live_server + PICKET)
+    expect(phone.locator("input[name=client_key]")).to_have_value(KEY)
+    phone.context.set_offline(True)
+    phone.get_by_label("Ainur Kurmanov").check()
+    phone.get_by_label("Organised by").fill("CWI Austria (SLP)")  # but no place: refused
+    phone.get_by_role("button", name="Log it").click()
+    expect(phone.locator("#offline-status .offline-count")).to_have_text("1")
+    phone.get_by_role("button", name="Send now").click()
+    expect(phone.locator("#offline-status")).to_contain_text("No connection")
+    phone.context.set_offline(False)
+    reports = phone.locator("#offline-report-list")
+    expect(reports).to_contain_text("Give the venue or at least the city.")
+    phone.once("dialog", lambda dialog: dialog.accept())
+    reports.get_by_role("button", name="Remove it").click()
+    expect(phone.locator("#offline-status .offline-count")).to_have_text("0")
+    expect(phone.locator("#offline-reports")).to_be_hidden()
+    assert _events(app, user.id) == []

@@ -5,6 +5,7 @@ worker are served as browsers need them."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import uuid
@@ -116,6 +117,30 @@ def test_a_damaged_key_is_refused_with_a_clear_message(app, staff_client, make_c
     assert answer.json["logged"] is False
     assert any("key is damaged" in e["message"] for e in answer.json["errors"])
     assert events(app) == []
+
+
+def test_each_refusal_is_said_once_in_words_an_activist_reads(app, staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ACTIVIST)
+
+    def errors(**changes: Any) -> list[dict[str, Any]]:
+        data = picket_form([case.id], client_key=str(uuid.uuid4()))
+        data.update(changes)
+        answer = client.post(PICKET, data=data, headers=JSON)
+        assert answer.status_code == 422
+        return list(answer.json["errors"])
+
+    damaged = errors(client_key="12345")
+    assert len(damaged) == 1  # not once more under the field's name, "Client Key"
+    assert "key is damaged" in damaged[0]["message"]
+    for number in ("9" * 40, "lots"):
+        said = [e for e in errors(participants=number) if e["field"] == "participants"]
+        assert len(said) == 1, said
+    gone = errors(cases=["999999"])
+    assert [e["message"] for e in gone] == [
+        "A case chosen is no longer in the list (archived or removed since): choose again."
+    ]
+    assert "valid choice" not in client.post(PICKET, data=picket_form(["999999"])).text
 
 
 def test_a_field_refused_is_answered_field_by_field(app, staff_client, make_case):
@@ -255,6 +280,33 @@ def test_the_manifest_installs_the_staff_area(client):
     assert manifest["start_url"] == PICKET
     assert manifest["scope"] == "/manage/"
     assert manifest["icons"][0]["src"] == "/static/favicon.svg"
+
+
+@pytest.mark.parametrize("prefix", ["", "/ru", "/kk"])
+def test_each_language_has_its_staff_app_and_offline_page(staff_client, client, prefix):
+    activist = staff_client(Role.ACTIVIST)
+    worker = activist.get(f"{prefix}/manage/sw.js")
+    assert worker.status_code == 200
+    assert worker.headers["Service-Worker-Allowed"] == f"{prefix}/manage/"
+    html = activist.get(f"{prefix}{PICKET}").text
+    assert f'data-scope="{prefix}/manage/"' in html
+    assert f'data-service-worker="{prefix}/manage/sw.js"' in html
+    manifest = json.loads(client.get(f"{prefix}/manifest.webmanifest").data)
+    assert manifest["scope"] == f"{prefix}/manage/"
+    assert manifest["start_url"] == f"{prefix}{PICKET}"
+    offline = activist.get(f"{prefix}/manage/offline")
+    assert offline.status_code == 200
+    assert f'href="{prefix}{PICKET}"' in offline.text
+    assert client.get(f"{prefix}/manage/offline").status_code == 302
+
+
+def test_after_logging_online_the_form_offers_to_add_photos(app, staff_client, make_case):
+    case = make_case()
+    client = staff_client(Role.ACTIVIST)
+    response = client.post(PICKET, data=picket_form([case.id]))
+    event_id = events(app)[0].id
+    page = client.get(response.location).text
+    assert f'href="/manage/events/{event_id}/photos">Add photos</a>' in page
 
 
 def test_the_service_worker_is_served_for_the_staff_area(staff_client, client):
