@@ -8,7 +8,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
@@ -27,7 +27,13 @@ event_cases = sa.Table(
     db.metadata,
     sa.Column("event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("case_id", sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    # The event's place in the story (its sort date and story rank, copied from the event by
+    # _keep_story_keys): a page of a long case's story is then a range of ix_event_cases_story,
+    # where sorting the case's 2,000 events cost SQLite 1.8-3.9 ms a page.
+    sa.Column("sort_date", sa.Date),
+    sa.Column("story_rank", sa.SmallInteger),
     sa.Index("ix_event_cases_case_id", "case_id"),
+    sa.Index("ix_event_cases_story", "case_id", "sort_date", "story_rank", "event_id"),
 )
 event_organisations = sa.Table(
     "event_organisations",
@@ -185,6 +191,14 @@ def _names(text: str, word: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
 
 
+_STORY_RANKS = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.YEAR: 2}
+
+
+def story_rank_of(precision: DatePrecision | None) -> int:
+    """:func:`story_rank` of one precision, in Python (no precision: a day)."""
+    return _STORY_RANKS[precision or DatePrecision.DAY]
+
+
 @cache
 def story_rank() -> sa.ColumnElement[int]:
     """SQL: 0 for an event known to the day, 1 to the month, 2 to the year (the story's order
@@ -200,3 +214,34 @@ def story_rank() -> sa.ColumnElement[int]:
 def story_order() -> tuple[Any, ...]:
     """The order a case's story is told in, on every page, sheet, feed and export."""
     return (Event.sort_date, story_rank(), Event.id)
+
+
+# What an event's links copy, or (cases) which links it has.
+_KEYED = ("sort_date", "date_precision", "cases")
+_STORY_KEYS = (
+    sa.update(event_cases)
+    .where(event_cases.c.event_id == sa.bindparam("event"))
+    .values(sort_date=sa.bindparam("day"), story_rank=sa.bindparam("rank"))
+)
+
+
+def _keep_story_keys(session: Session, _context: Any) -> None:
+    """Copy the story keys of the events this flush wrote (new, re-dated or linked to another
+    case) onto their links to cases, in one statement, before anything reads them."""
+    rows = []
+    for obj in (*session.new, *session.dirty):
+        if not isinstance(obj, Event) or obj in session.deleted:
+            continue
+        if obj not in session.new:
+            attrs: Any = sa.inspect(obj).attrs
+            if not any(attrs[n].history.has_changes() for n in _KEYED):
+                continue
+        rank = story_rank_of(obj.date_precision)
+        rows.append({"event": obj.id, "day": obj.sort_date, "rank": rank})
+    if rows:
+        # On the connection: no ORM event sees it (the flush's own writes already tell the
+        # public-data version and the reach counts what changed).
+        session.connection().execute(_STORY_KEYS, rows)
+
+
+sa.event.listen(Session, "after_flush", _keep_story_keys)
