@@ -9,7 +9,15 @@ import sqlalchemy as sa
 from flask import Flask
 
 from campaign.extensions import db
-from campaign.models import Case, DatePrecision, Event, EventType, Role, Visibility
+from campaign.models import (
+    Case,
+    DatePrecision,
+    Event,
+    EventType,
+    Role,
+    Visibility,
+    event_cases,
+)
 from campaign.timeline.build import (
     FILTERS,
     EventItem,
@@ -316,3 +324,7 @@ def test_an_event_re_dated_or_linked_later_takes_its_place_in_every_story(
         db.session.add(before)
         db.session.commit()
         assert story(other.id) == ["Before", "Early"]
+        # A link written in bulk, out of the ORM's sight, starts at its event's place too.
+        db.session.execute(sa.insert(event_cases).values(event_id=month.id, case_id=other.id))
+        db.session.commit()
+        assert story(other.id) == ["Before", "May", "Early"]
