@@ -136,8 +136,11 @@ def build_case(
         }
         for i in range(events)
     ]
-    ids = [row[0] for row in db.session.execute(sa.insert(Event).returning(Event.id), rows)]
-    db.session.execute(sa.insert(event_cases), [{"event_id": i, "case_id": case.id} for i in ids])
+    made = db.session.execute(sa.insert(Event).returning(Event.id, Event.sort_date), rows).all()
+    ids = [row[0] for row in made]
+    # Each link carries its event's story keys (campaign.models.events; rank 0: to the day).
+    links = [{"event_id": i, "case_id": case.id, "sort_date": d, "story_rank": 0} for i, d in made]
+    db.session.execute(sa.insert(event_cases), links)
     db.session.execute(
         sa.insert(event_organisations),
         [{"event_id": e, "organisation_id": orgs[n % len(orgs)]} for n, e in enumerate(ids)],

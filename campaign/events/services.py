@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from campaign.cases import status
 from campaign.directory.services import country_of_city, organisation_named, venue_named
 from campaign.errors import EditConflict
-from campaign.events.queries import case_events
+from campaign.events.queries import EventRow, case_events
 from campaign.extensions import db
 from campaign.models import (
     Case,
@@ -119,7 +119,7 @@ class Logged:
     repeated: bool = False
 
 
-def may_edit(event: Event, user: User) -> bool:
+def may_edit(event: Event | EventRow, user: User) -> bool:
     """Whether *user* may change *event*: organisers and admins any, an activist their own."""
     if user.has_role(Role.ORGANISER):
         return True

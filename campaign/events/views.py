@@ -60,7 +60,7 @@ def load_event(event_id: int, *, editing: bool = False) -> Event:
 
 
 @bp.app_template_global()
-def event_editable(event: Event) -> bool:
+def event_editable(event: Event | queries.EventRow) -> bool:
     """Whether the signed-in user may edit *event* (for showing the edit link)."""
     return current_user.is_authenticated and services.may_edit(event, acting_user())
 

@@ -8,7 +8,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
@@ -27,7 +27,16 @@ event_cases = sa.Table(
     db.metadata,
     sa.Column("event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("case_id", sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    # The event's place in the story, its sort date and story rank: read from the event when
+    # a link is written without them, kept in step by _keep_story_keys when the event moves.
+    # A page of a long case's story is then a range of ix_event_cases_story, where sorting
+    # the case's 2,000 events cost SQLite 1.8-3.9 ms a page.
+    sa.Column("sort_date", sa.Date, default=lambda context: _of_linked_event(context, "day")),
+    sa.Column(
+        "story_rank", sa.SmallInteger, default=lambda context: _of_linked_event(context, "rank")
+    ),
     sa.Index("ix_event_cases_case_id", "case_id"),
+    sa.Index("ix_event_cases_story", "case_id", "sort_date", "story_rank", "event_id"),
 )
 event_organisations = sa.Table(
     "event_organisations",
@@ -185,6 +194,14 @@ def _names(text: str, word: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE) is not None
 
 
+_STORY_RANKS = {DatePrecision.DAY: 0, DatePrecision.MONTH: 1, DatePrecision.YEAR: 2}
+
+
+def story_rank_of(precision: DatePrecision | None) -> int:
+    """:func:`story_rank` of one precision, in Python (no precision: a day)."""
+    return _STORY_RANKS[precision or DatePrecision.DAY]
+
+
 @cache
 def story_rank() -> sa.ColumnElement[int]:
     """SQL: 0 for an event known to the day, 1 to the month, 2 to the year (the story's order
@@ -200,3 +217,42 @@ def story_rank() -> sa.ColumnElement[int]:
 def story_order() -> tuple[Any, ...]:
     """The order a case's story is told in, on every page, sheet, feed and export."""
     return (Event.sort_date, story_rank(), Event.id)
+
+
+def _of_linked_event(context: Any, key: str) -> Any:
+    """The story key (*key* "day" or "rank") of the event a link being written names: every
+    link starts with its event's place, whoever writes it (a form, an import, a bulk insert)."""
+    event_id = context.get_current_parameters()["event_id"]
+    statement = _EVENT_DAY if key == "day" else _EVENT_RANK
+    return context.connection.execute(statement, {"event": event_id}).scalar()
+
+
+_EVENT_DAY = sa.select(Event.sort_date).where(Event.id == sa.bindparam("event"))
+_EVENT_RANK = sa.select(story_rank()).where(Event.id == sa.bindparam("event"))
+# What an event's links copy.
+_KEYED = ("sort_date", "date_precision")
+_STORY_KEYS = (
+    sa.update(event_cases)
+    .where(event_cases.c.event_id == sa.bindparam("event"))
+    .values(sort_date=sa.bindparam("day"), story_rank=sa.bindparam("rank"))
+)
+
+
+def _keep_story_keys(session: Session, _context: Any) -> None:
+    """Copy the story keys of the events this flush moved (re-dated, or known to another
+    precision) onto their links to cases, in one statement, before anything reads them."""
+    rows = []
+    for obj in session.dirty:
+        if not isinstance(obj, Event) or obj in session.deleted:
+            continue
+        attrs: Any = sa.inspect(obj).attrs
+        if any(attrs[n].history.has_changes() for n in _KEYED):
+            rank = story_rank_of(obj.date_precision)
+            rows.append({"event": obj.id, "day": obj.sort_date, "rank": rank})
+    if rows:
+        # On the connection: no ORM event sees it (the flush's own writes already tell the
+        # public-data version and the reach counts what changed).
+        session.connection().execute(_STORY_KEYS, rows)
+
+
+sa.event.listen(Session, "after_flush", _keep_story_keys)

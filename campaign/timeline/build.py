@@ -207,22 +207,24 @@ def _after_event(after: Key | None) -> sa.ColumnElement[bool] | None:
     """SQL for "the event's key (sort date, rank, precision, id) sorts after the cursor"."""
     if after is None:
         return None
-    return _after_event_clause(*after)
+    return _after_clause(Event.sort_date, story_rank(), Event.id, *after)
 
 
-def _after_event_clause(day: Any, rank: Any, order: Any, tiebreak: Any) -> sa.ColumnElement[bool]:
-    """:func:`_after_event` of a cursor given as values or as bind parameters."""
-    precision = story_rank()
+def _after_clause(
+    sort_date: Any, precision: Any, event_id: Any, day: Any, rank: Any, order: Any, tiebreak: Any
+) -> sa.ColumnElement[bool]:
+    """SQL for "the key of the event with these columns sorts after the cursor (given as
+    values or as bind parameters)"."""
     event_rank = sa.case((precision == 0, RANK_EVENT), else_=RANK_PERIOD)
     return sa.or_(
-        Event.sort_date > day,
+        sort_date > day,
         sa.and_(
-            Event.sort_date == day,
+            sort_date == day,
             sa.or_(
                 event_rank > rank,
                 sa.and_(
                     event_rank == rank,
-                    sa.or_(precision > order, sa.and_(precision == order, Event.id > tiebreak)),
+                    sa.or_(precision > order, sa.and_(precision == order, event_id > tiebreak)),
                 ),
             ),
         ),
@@ -242,23 +244,35 @@ def _case_id_param() -> int:
 @cache
 def _keys_statement(
     types: tuple[EventType, ...] | None, include_internal: bool, after: bool, limited: bool
-) -> sa.Select[int, date, DatePrecision]:
-    """:func:`load_event_keys`'s statement (*types* None: every type, no test of it)."""
+) -> sa.Select[int, date, int]:
+    """:func:`load_event_keys`'s statement (*types* None: every type, no test of it): a range
+    of the case's links in story order (ix_event_cases_story), each event read only to test
+    whether it is shown."""
+    link = event_cases.c
     stmt = (
-        case_events_select(_case_id_param(), include_internal=include_internal)
-        .with_only_columns(Event.id, Event.sort_date, Event.date_precision)
-        .order_by(*story_order())
+        sa.select(link.event_id, link.sort_date, link.story_rank)
+        .where(link.case_id == sa.bindparam(_CASE_ID))
+        .order_by(link.sort_date, link.story_rank, link.event_id)
     )
+    if types is not None or not include_internal:
+        stmt = stmt.join(Event, Event.id == link.event_id)
     if types is not None:
         stmt = stmt.where(Event.type.in_(types))
+    if not include_internal:
+        stmt = stmt.where(publicly_shown())
     if after:
+        day = sa.bindparam("after_day", type_=sa.Date)
         stmt = stmt.where(
-            _after_event_clause(
-                sa.bindparam("after_day", type_=sa.Date),
+            link.sort_date >= day,  # where the range starts; the next test is exact
+            _after_clause(
+                link.sort_date,
+                link.story_rank,
+                link.event_id,
+                day,
                 sa.bindparam("after_rank", type_=sa.Integer),
                 sa.bindparam("after_order", type_=sa.Integer),
                 sa.bindparam("after_id", type_=sa.Integer),
-            )
+            ),
         )
     if limited:
         stmt = stmt.limit(sa.bindparam("page_limit", type_=sa.Integer))
@@ -414,8 +428,8 @@ class EventRef:
     kind: Literal["event"] = "event"
 
 
-def _event_key(event_id: int, sort_date: date, precision: DatePrecision | None) -> Key:
-    order = _STORY_RANK[precision or DatePrecision.DAY]
+def _event_key(event_id: int, sort_date: date, order: int) -> Key:
+    """An event's key from its sort date and story rank."""
     return (sort_date, RANK_EVENT if order == 0 else RANK_PERIOD, order, event_id)
 
 
@@ -427,7 +441,7 @@ def load_event_keys(
     after: Key | None,
     limit: int | None,
 ) -> tuple[list[EventRef], bool]:
-    """The keys of the events after the cursor (one query of three columns, no relations), and
+    """The keys of the events after the cursor (one query of the case's links), and
     whether more exist: the page keeps only some of them once merged with the messages, so the
     events themselves are loaded afterwards, the ones the page shows only (:func:`load_shown`)."""
     types = event_types(show)
@@ -443,7 +457,7 @@ def load_event_keys(
         params["after_id"] = after[3]
     if limit is not None:
         params["page_limit"] = limit + 1
-    rows = db.session.execute(stmt, params).all()
+    rows = read_rows(stmt, params).all()
     keys = [EventRef(row[0], _event_key(row[0], _as_date(row[1]), row[2])) for row in rows]
     if limit is None:
         return keys, False
@@ -493,7 +507,7 @@ def load_message_days(
         params["page_limit"] = limit + 2  # one day may equal the cursor's and be dropped
     days = [
         MessageDay(day=_as_date(row[0]), count=int(row[1]), countries=int(row[2]))
-        for row in db.session.execute(stmt, params)
+        for row in read_rows(stmt, params)
     ]
     days = [d for d in days if after is None or d.key > after]
     truncated = limit is not None and len(days) > limit
@@ -520,7 +534,7 @@ def fill_messages(case_id: int, days: list[MessageDay], per_day: int = MESSAGES_
     else:
         stmt = _all_messages_statement()
     days_by_text: dict[object, MessageDay | None] = {}
-    for row in db.session.execute(stmt, params):
+    for row in read_rows(stmt, params):
         message_id, display_name, country, organisation, body, language, row_day = row[:7]
         try:
             target = days_by_text[row_day]
@@ -588,6 +602,17 @@ def event_heading(event: Event) -> str:
     if title.casefold().startswith(label.casefold()):
         return title
     return f"{label}: {title}"
+
+
+def read_rows(
+    statement: sa.Executable, params: dict[str, Any]
+) -> sa.CursorResult[*tuple[Any, ...]]:
+    """The rows of a SELECT of plain columns, read on the session's connection: the same rows
+    as ``db.session.execute`` gives, without the ORM's work on each (0.23 of 0.87 ms for the
+    260 message lines of a page of the long case). Pending changes are flushed first, as the
+    session would."""
+    db.session.flush()
+    return db.session.connection().execute(statement, params)
 
 
 def _as_date(value: date | datetime | str) -> date:

@@ -33,7 +33,6 @@ import sqlalchemy as sa
 from flask import Flask, current_app, url_for
 from markupsafe import Markup
 
-from campaign.extensions import db
 from campaign.models import (
     Case,
     DatePrecision,
@@ -51,7 +50,7 @@ from campaign.models import (
 )
 from campaign.models.translations import EVENT_TRANSLATED
 from campaign.photos.queries import photos_of_events
-from campaign.timeline.build import MessageDay, MessageLine
+from campaign.timeline.build import MessageDay, MessageLine, read_rows
 from campaign.timeline.reach import CHART_ROWS, CountryReach, Reach, reach_svg
 from campaign.util.countries import country_name
 from campaign.util.kept import Kept
@@ -306,7 +305,7 @@ def event_views(
     organisations: dict[int, list[str]] = {}
     sources: dict[int, list[SourceView]] = {}
     others: dict[int, list[CaseLink]] = {}
-    for kind, event_id, first, second, third, fourth, *_sort in db.session.execute(
+    for kind, event_id, first, second, third, fourth, *_sort in read_rows(
         statements["related"], {**params, "case_id": case_id}
     ):
         if kind == _TRANSLATION:
@@ -321,7 +320,7 @@ def event_views(
     photos = photos_of_events(ids, include_internal=include_internal)
     language = request_locale_name() or None
     views = {}
-    for row in db.session.execute(statements["events"], params):
+    for row in read_rows(statements["events"], params):
         record = _Record(
             row.original_language,
             row.title,

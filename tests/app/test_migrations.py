@@ -1081,3 +1081,86 @@ def test_0020_indexes_events_by_when_they_were_logged_and_takes_them_down(
         assert not added & indexes()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0021_gives_each_link_of_a_case_its_events_place_in_the_story_and_goes_back(
+    migrated_app: Flask,
+) -> None:
+    """The links already there get their events' sort date and rank; every link survives the
+    way up and down, and the case's story reads in the same order."""
+    from campaign.events.queries import case_events_page
+    from campaign.models import Case
+
+    with migrated_app.app_context():
+        upgrade(revision="0020")
+        db.session.remove()
+        case_id, other_id = (
+            _insert(
+                "cases",
+                slug=slug,
+                person_name=slug.title(),
+                status="detained",
+                arrest_date_approximate=False,
+                released_on_precision="day",
+                released_on_approximate=False,
+                original_language="en",
+            )
+            for slug in ("ainur", "other")
+        )
+        events = {}
+        for title, day, precision, sort_date in (
+            ("Year", date(2010, 1, 1), "year", date(2010, 12, 31)),
+            ("May", date(2010, 5, 1), "month", date(2010, 5, 31)),
+            ("Hearing", date(2010, 5, 31), "day", date(2010, 5, 31)),
+            ("Picket", date(2010, 5, 4), "day", date(2010, 5, 4)),
+        ):
+            events[title] = _insert(
+                "events",
+                type="picket",
+                title=title,
+                date=day,
+                date_precision=precision,
+                date_approximate=False,
+                sort_date=sort_date,
+                original_language="en",
+                key=str(uuid.uuid4()),
+            )
+            _link(events[title], case_id)
+        _link(events["May"], other_id)
+        db.session.commit()
+        db.session.remove()
+
+        def links() -> list[tuple[int, int]]:
+            rows = db.session.execute(
+                sa.text("SELECT event_id, case_id FROM event_cases ORDER BY event_id, case_id")
+            )
+            return [(row[0], row[1]) for row in rows]
+
+        kept = links()
+        db.session.remove()
+        upgrade()
+        assert _differences() == []
+        assert links() == kept
+        keys = db.session.execute(
+            sa.text("SELECT event_id, sort_date, story_rank FROM event_cases WHERE case_id = :c"),
+            {"c": case_id},
+        )
+        by_id = {row[0]: (str(row[1]), row[2]) for row in keys}
+        assert by_id == {
+            events["Year"]: ("2010-12-31", 2),
+            events["May"]: ("2010-05-31", 1),
+            events["Hearing"]: ("2010-05-31", 0),
+            events["Picket"]: ("2010-05-04", 0),
+        }
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        story = [e.title for e in case_events_page(case, 1).items]
+        assert story == ["Year", "May", "Hearing", "Picket"]  # latest first
+        db.session.remove()
+
+        downgrade(revision="0020")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("event_cases")}
+        assert columns == {"event_id", "case_id"}
+        assert links() == kept
+        db.session.remove()
+        db.engine.dispose()

@@ -9,7 +9,15 @@ import sqlalchemy as sa
 from flask import Flask
 
 from campaign.extensions import db
-from campaign.models import Case, DatePrecision, Event, EventType, Role, Visibility
+from campaign.models import (
+    Case,
+    DatePrecision,
+    Event,
+    EventType,
+    Role,
+    Visibility,
+    event_cases,
+)
 from campaign.timeline.build import (
     FILTERS,
     EventItem,
@@ -275,3 +283,48 @@ def test_a_days_first_messages_are_the_same_whether_a_day_has_more_or_not(
 
     assert lines(3) == [[first, tied, later], [alone]]
     assert lines(2) == [[first, tied], [alone]]
+
+
+def test_an_event_re_dated_or_linked_later_takes_its_place_in_every_story(
+    app: Flask, make_case: Callable[..., Case], make_event: Callable[..., Event]
+) -> None:
+    """A page of a case's story is read from the case's links to its events, which carry each
+    event's place (campaign.models.events): a change to the event moves it on every page."""
+    from campaign.events.queries import case_events_page
+
+    first, other = make_case(), make_case()
+    early = make_event([first.id], title="Early", date=date(2010, 5, 4))
+    make_event([first.id], title="Later", date=date(2010, 5, 10))
+    month = make_event(
+        [first.id], title="May", date=date(2010, 5, 1), date_precision=DatePrecision.MONTH
+    )
+
+    def story(case_id: int) -> list[str]:
+        case = db.session.get(Case, case_id)
+        page = build_page(case, show=ALL, include_internal=False, after=None, today=TODAY)
+        titles = [i.event.title for i in page.items if isinstance(i, EventItem)]
+        staff = [e.title for e in reversed(case_events_page(case, 1).items)]
+        assert staff == titles  # the staff record lists the same story, latest first
+        return titles
+
+    with app.app_context():
+        assert story(first.id) == ["Early", "Later", "May"]
+        db.session.get(Event, early.id).date = date(2010, 6, 1)
+        db.session.commit()
+        assert story(first.id) == ["Later", "May", "Early"]
+        db.session.get(Event, month.id).date_precision = DatePrecision.DAY  # 1 May
+        db.session.commit()
+        assert story(first.id) == ["May", "Later", "Early"]
+        moved = db.session.get(Event, early.id)
+        moved.cases.append(db.session.get(Case, other.id))
+        db.session.commit()
+        assert story(other.id) == ["Early"]
+        before = Event(type=EventType.PICKET, title="Before", date=date(2010, 1, 1))
+        before.cases = [db.session.get(Case, other.id)]
+        db.session.add(before)
+        db.session.commit()
+        assert story(other.id) == ["Before", "Early"]
+        # A link written in bulk, out of the ORM's sight, starts at its event's place too.
+        db.session.execute(sa.insert(event_cases).values(event_id=month.id, case_id=other.id))
+        db.session.commit()
+        assert story(other.id) == ["Before", "May", "Early"]
