@@ -118,6 +118,20 @@ def partial_date(
     return format_partial_date_in(request_locale_name(), value, precision, approximate)
 
 
+def day_date_patterns() -> list[str]:
+    """How this page's language writes a day of each month, with "{d}" and "{y}" for the day and
+    the year ("{d} December {y}", "{d} декабря {y}"): for a script that shows a date as the
+    pages do, where the browser's own formatting knows some languages poorly (Kazakh came out as
+    "2026 M12 5")."""
+    locale = request_locale_name()
+    return [
+        format_partial_date_in(locale, date(2000, month, 28))
+        .replace("28", "{d}")
+        .replace("2000", "{y}")
+        for month in range(1, 13)
+    ]
+
+
 def country_name(code: str | None) -> str:
     """The ``country_name`` filter: :func:`campaign.util.countries.country_name`."""
     if not code:
@@ -182,6 +196,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
     app.add_template_filter(partial_date, "partial_date")
+    app.add_template_global(day_date_patterns, "day_date_patterns")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(highlight, "highlight")
     app.add_template_filter(excerpt, "excerpt")

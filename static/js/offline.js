@@ -90,19 +90,22 @@
 
   // -- showing what waits -------------------------------------------------------------------
 
-  // "2026-12-04" as the rest of the site writes it ("4 December 2026", "4 декабря 2026 г.").
+  // "2026-12-04" as the rest of the site writes it ("4 December 2026", "4 декабря 2026 г."),
+  // from the page's patterns for each month (the browser's Intl knows some languages poorly).
+  var datePatterns = [];
+  try {
+    datePatterns = JSON.parse(say("date-patterns") || "[]");
+  } catch (error) {
+    datePatterns = [];
+  }
+
   function longDate(text) {
     var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text || "");
-    if (!parts || !window.Intl) {
+    var pattern = parts && datePatterns[+parts[2] - 1];
+    if (!pattern) {
       return text;
     }
-    try {
-      return new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-        day: "numeric", month: "long", year: "numeric", timeZone: "UTC"
-      }).format(new Date(Date.UTC(+parts[1], +parts[2] - 1, +parts[3])));
-    } catch (error) {
-      return text;
-    }
+    return pattern.replace("{d}", String(+parts[3])).replace("{y}", parts[1]);
   }
 
   function describe(report) {

@@ -192,6 +192,15 @@ def test_saved_offline_the_report_is_in_sight_and_every_tab_counts_it(
     assert heading is not None
     assert 0 <= heading["y"] < 740
     expect(phone.locator("#offline-status .offline-signin")).to_be_hidden()
+    # Its date reads as the pages write dates ("5 December 2026"), not "2026-12-05".
+    day = phone.locator("input[name=date]").input_value()
+    assert re.match(r"^\d{4}-\d{2}-\d{2}$", day)
+    year, month, date_of_month = (int(part) for part in day.split("-"))
+    months = ["January", "February", "March", "April", "May", "June", "July", "August"]
+    months += ["September", "October", "November", "December"]
+    expect(phone.locator("#offline-report-list li").first).to_contain_text(
+        f"{date_of_month} {months[month - 1]} {year}"
+    )
     # The other tab counts it without a reload.
     expect(other.locator("#offline-status .offline-count")).to_have_text("1")
     other.close()

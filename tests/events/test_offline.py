@@ -358,3 +358,15 @@ def test_a_picket_logged_in_russian_is_marked_russian(app, staff_client, make_ca
     assert russian.title.startswith("Пикет")
     assert russian.original_language == "ru"
     assert english.original_language == "en"
+
+
+def test_the_phone_writes_dates_as_the_pages_do(staff_client, make_case):
+    make_case()
+    client = staff_client(Role.ACTIVIST)
+    for prefix, december in (("", "{d} December {y}"), ("/ru", "{d} декабря {y}")):
+        html = client.get(f"{prefix}{PICKET}").text
+        found = re.search(r'data-date-patterns="([^"]+)"', html)
+        assert found is not None
+        patterns = json.loads(found.group(1).replace("&#34;", '"'))
+        assert len(patterns) == 12
+        assert patterns[11].startswith(december)
