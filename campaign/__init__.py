@@ -87,7 +87,12 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            tune_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], requests.may_write)
+            tune_sqlite(
+                engine,
+                app.config["SQLITE_BUSY_TIMEOUT_MS"],
+                requests.may_write,
+                mmap_bytes=app.config["SQLITE_MMAP_BYTES"],
+            )
         check_database(engine, app.config["SQLALCHEMY_DATABASE_URI"])
         ephemeral.init_app(app)
     hashkeys.init_app(app)

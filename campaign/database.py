@@ -117,10 +117,13 @@ def _unicode_upper(value: object) -> object:
     return value.upper() if isinstance(value, str) else value
 
 
-def tune_sqlite(engine: sa.Engine, busy_timeout_ms: int, may_write: Callable[[], bool]) -> None:
+def tune_sqlite(
+    engine: sa.Engine, busy_timeout_ms: int, may_write: Callable[[], bool], mmap_bytes: int = 0
+) -> None:
     """Foreign keys on, WAL, a busy timeout, Unicode lower(), and explicit BEGINs per connection.
 
-    *may_write* says whether the work under way may write (a read-only request does not).
+    *may_write* says whether the work under way may write (a read-only request does not);
+    *mmap_bytes* how much of the file is read through a memory map (0: none).
     """
 
     @sa.event.listens_for(engine, "connect")
@@ -132,6 +135,10 @@ def tune_sqlite(engine: sa.Engine, busy_timeout_ms: int, may_write: Callable[[],
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if mmap_bytes:
+            # Read the file through a memory map: after another process writes, SQLite drops
+            # its page cache, and pages read from a map cost less than pages copied again.
+            cursor.execute(f"PRAGMA mmap_size={int(mmap_bytes)}")
         cursor.close()
         # SQLite's own lower()/upper() know only ASCII, so a search for "Айнур" would never match
         # "айнур"; Python's str methods know every script (and ILIKE compiles to lower() here).

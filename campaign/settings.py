@@ -31,6 +31,9 @@ class Defaults:
     DATABASE_URL: str | None = None
     SQLALCHEMY_RECORD_QUERIES = False
     SQLITE_BUSY_TIMEOUT_MS = 15_000
+    # How much of the SQLite file pages read through a memory map (0: none). Every write by
+    # another worker empties each connection's page cache; mapped pages come back cheaper.
+    SQLITE_MMAP_BYTES = 64 * 1024 * 1024
     DATABASE_CONNECT_TIMEOUT = 5
 
     # The name the site goes by: page titles, the header, feeds and calendars.
@@ -296,6 +299,7 @@ def _text(value: Any) -> str:
 COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "PRODUCTION": (_flag, "true or false"),
     "SQLITE_BUSY_TIMEOUT_MS": (_whole, "a whole number of milliseconds"),
+    "SQLITE_MMAP_BYTES": (_whole, "a whole number of bytes"),
     "DATABASE_CONNECT_TIMEOUT": (_whole, "a whole number of seconds"),
     "PERMANENT_SESSION_LIFETIME": (_duration, "a number of seconds"),
     "SESSION_IDLE_TIMEOUT": (_duration, "a number of seconds"),

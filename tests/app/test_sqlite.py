@@ -29,6 +29,21 @@ def test_every_connection_has_foreign_keys_wal_and_a_busy_timeout(app: Flask) ->
         assert _pragma("busy_timeout") == app.config["SQLITE_BUSY_TIMEOUT_MS"]
 
 
+@pytest.mark.parametrize("size", [64 * 1024 * 1024, 0])
+def test_the_database_file_is_read_through_a_memory_map_of_the_configured_size(
+    app: Flask, tmp_path: Path, size: int
+) -> None:
+    database = tmp_path / "mapped.sqlite"
+    mapped = create_app(
+        base_config(
+            tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}", SQLITE_MMAP_BYTES=size
+        )
+    )
+    with mapped.app_context():
+        assert _pragma("mmap_size") == size
+        db.engine.dispose()
+
+
 def test_foreign_keys_are_enforced(app: Flask) -> None:
     with app.app_context(), pytest.raises(sa.exc.IntegrityError):
         db.session.execute(sa.text("INSERT INTO event_cases (event_id, case_id) VALUES (999, 999)"))
