@@ -10,6 +10,10 @@ statements of the last one; ``--profile`` prints a cProfile of them instead.
     flask --app bench.benchapp:create_bench_app bench-data
     python bench/post.py                 # CPU ms per POST and its statements
     python bench/post.py --profile       # where that time goes
+    python bench/post.py --without limits --without store   # what is left without them
+
+``--without`` measures a floor, not the app: ``limits`` turns the rate limits off, ``store``
+answers as if the message were stored without writing it (nothing is stored).
 """
 
 from __future__ import annotations
@@ -34,11 +38,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--profile", action="store_true", help="print a cProfile instead")
     parser.add_argument("--sql", action="store_true", help="print the last post's statements")
+    parser.add_argument(
+        "--without",
+        action="append",
+        choices=("limits", "store"),
+        default=[],
+        help="leave out the rate limits or the storing of the message (a floor, not the app)",
+    )
     options = parser.parse_args()
     # As bench/run.py serves it: one client sends every message, the limiter still counts.
     os.environ["CAMPAIGN_SUPPORT_SEND_LIMIT"] = "1000000 per minute"
     os.environ["CAMPAIGN_SUPPORT_ATTEMPT_LIMIT"] = "1000000 per minute"
     os.environ.setdefault("CAMPAIGN_LOG_LEVEL", "WARNING")
+    if "limits" in options.without:
+        os.environ["CAMPAIGN_RATELIMIT_ENABLED"] = "false"
 
     import sqlalchemy as sa
 
@@ -48,6 +61,8 @@ def main() -> None:
     from campaign.messages.spam import issue_form_token
 
     app = create_bench_app()
+    if "store" in options.without:
+        leave_out_storing()
     client = app.test_client()
     page = client.get(PATH).get_data(as_text=True)
     found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
@@ -131,6 +146,23 @@ def main() -> None:
     )
     for statement in statements + counters if options.sql else []:
         print("  ", " ".join(statement.split())[:160])
+
+
+def leave_out_storing() -> None:
+    """Answer every valid post as a new message stored, without storing it (``--without
+    store``): what the form, its checks and the answer cost without the write."""
+    import itertools
+    from types import SimpleNamespace
+
+    from campaign.messages import services
+
+    numbers = itertools.count(1)
+
+    def pretend(*_args: object, **_kwargs: object) -> services.Received:
+        message = SimpleNamespace(id=next(numbers), email=None)
+        return services.Received(message, "bench", created=True)  # type: ignore[arg-type]
+
+    services.submit = pretend  # type: ignore[assignment]
 
 
 if __name__ == "__main__":

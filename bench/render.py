@@ -248,6 +248,8 @@ def main() -> None:
     try:
         measure("long case: after a message approved", "/cases/long", public, changes.approve)
         measure("long case: after its summary edited", "/cases/long", public, changes.edit)
+        measure("home page: after a message approved", "/", public, changes.approve)
+        measure("home page: after a summary edited", "/", public, changes.edit)
     finally:
         with app.app_context():
             changes.undo()
