@@ -51,9 +51,17 @@ def _public_case_events(case: Case, *, whole: bool = False) -> sa.Select[Any]:
     calendar) re-runs the event query as a subquery instead, as an IN query would be repeated
     for every 500 events.
     """
-    load = subqueryload if whole else selectinload
+    if whole:  # the calendar, which names no other case
+        return case_events_select(case.id, include_internal=False).options(
+            subqueryload(Event.venue),
+            subqueryload(Event.organisations),
+            subqueryload(Event.translations),
+        )
     return case_events_select(case.id, include_internal=False).options(
-        load(Event.venue), load(Event.cases), load(Event.organisations), load(Event.translations)
+        selectinload(Event.venue),
+        selectinload(Event.cases),
+        selectinload(Event.organisations),
+        selectinload(Event.translations),
     )
 
 
@@ -69,8 +77,9 @@ def case_calendar(slug: str) -> Response:
     deadlines = appeal_feeds.deadline_events(
         [*appeals.open, *appeals.others], request.host, lambda a: _appeal_url(a, case)
     )
+    page = url_for("public.case", slug=case.slug, _external=True)  # _event_url's, made once
     body = feeds.calendar(
-        case.person_name, events, request.host, lambda e: _event_url(e, case), extra=deadlines
+        case.person_name, events, request.host, lambda e: f"{page}#event-{e.id}", extra=deadlines
     )
     return Response(body, mimetype="text/calendar", headers=_inline(f"{case.slug}.ics"))
 

@@ -256,3 +256,58 @@ def test_with_no_room_for_fragments_every_item_is_rendered_and_the_page_is_the_s
     finally:
         with bare.app_context():
             db.engine.dispose()  # its own connections: PostgreSQL's must not outlive the test
+
+
+def _calendar(client: FlaskClient, path: str = "/cases/anna/calendar.ics") -> str:
+    """The calendar's text with its folded lines joined again (RFC 5545 folds at 75 octets)."""
+    return _page(client, path).replace("\r\n ", "")
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "value", "shown"),
+    [
+        (Event, "title", "Picket at the ministry", "SUMMARY:Picket at the ministry"),
+        (Event, "participants", 40, "40 people took part"),
+        (Organisation, "name", "Friends and Family", "Organised by: Friends and Family"),
+        (Venue, "name", "Market Square", "LOCATION:Market Square\\, Springfield"),
+        (Case, "slug", "anna-a", "/cases/anna-a#event-"),
+    ],
+)
+def test_a_change_to_anything_a_calendar_event_says_is_in_the_next_calendar(
+    app: Flask,
+    client: FlaskClient,
+    story: dict[str, int],
+    model: type[Any],
+    field: str,
+    value: Any,
+    shown: str,
+) -> None:
+    path = "/cases/anna/calendar.ics"
+    before = _calendar(client, path)
+    assert "BEGIN:VEVENT" in before
+    assert shown not in before
+    assert _calendar(client, path) == before  # made again from what was kept: the same
+    target = {
+        Event: story["event"],
+        Organisation: story["organisation"],
+        Venue: story["venue"],
+        Case: story["case"],
+    }[model]
+    _change(app, model, target, **{field: value})
+    if model is Case:
+        path = "/cases/anna-a/calendar.ics"
+    assert shown in _calendar(client, path)
+
+
+def test_a_translation_is_in_the_next_calendar_in_its_language_only(
+    app: Flask, client: FlaskClient, story: dict[str, int]
+) -> None:
+    english = _calendar(client)
+    assert "Пикет возле суда" not in _calendar(client, "/ru/cases/anna/calendar.ics")
+    with app.app_context():
+        db.session.add(
+            EventTranslation(event_id=story["event"], language="ru", title="Пикет возле суда")
+        )
+        db.session.commit()
+    assert "Пикет возле суда" in _calendar(client, "/ru/cases/anna/calendar.ics")
+    assert _calendar(client) == english
