@@ -7,7 +7,10 @@ here, never in the product:
   run, so every figure is a ratio to what this machine does for nothing;
 - an ``X-Bench-Queries`` header on every response: the SQL statements that request ran;
 - ``flask --app bench.benchapp:create_bench_app bench-data``: the synthetic campaign (200
-  published cases, one of them with 2,000 events and 20,000 published messages).
+  published cases, one of them with 2,000 events and 20,000 published messages);
+- ``flask --app bench.benchapp:create_bench_app bench-moderate``: an organiser approving a new
+  message on the long case at a steady pace (each approval moves the public-data version, so
+  every cached page is made again), for ``make bench``'s row of the page under moderation.
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ def create_bench_app() -> Flask:
 
     pages.read_version = counted_read
     app.cli.add_command(bench_data)
+    app.cli.add_command(bench_moderate)
     return app
 
 
@@ -190,3 +194,43 @@ def bench_data() -> None:
         f"{CASES} published cases; '{LONG_SLUG}' has {LONG_EVENTS} events and "
         f"{LONG_MESSAGES} messages ({time.perf_counter() - began:.1f} s)"
     )
+
+
+@click.command("bench-moderate")
+@click.option("--every", default=1.0, help="seconds between two approvals")
+@click.option("--seconds", default=5.0, help="for how long")
+def bench_moderate(every: float, seconds: float) -> None:
+    """Approve a new message on the long case every *every* seconds through the moderation
+    service, as an organiser would; then delete the messages it made."""
+    from campaign.messages import services
+    from campaign.models import Role, User
+
+    organiser = db.session.scalar(sa.select(User).where(User.email == MODERATOR_EMAIL))
+    if organiser is None:
+        organiser = User(email=MODERATOR_EMAIL, display_name="Bench moderator", role=Role.ORGANISER)
+        db.session.add(organiser)
+        db.session.commit()
+    case_id = db.session.scalar(sa.select(Case.id).where(Case.slug == LONG_SLUG))
+    made: list[int] = []
+    ends = time.monotonic() + seconds
+    turn = 0
+    while time.monotonic() < ends:
+        turn += 1
+        message = Message(
+            case_id=case_id, body=f"Bench approval {turn}", country="DE", consent_to_publish=True
+        )
+        db.session.add(message)
+        db.session.commit()
+        made.append(message.id)
+        services.decide(message, MessageState.PUBLISHED, organiser)
+        db.session.commit()
+        if turn == 1:
+            click.echo("approving", nl=True)  # the load may start
+            sys.stdout.flush()
+        time.sleep(max(0.0, min(every, ends - time.monotonic())))
+    db.session.execute(sa.delete(Message).where(Message.id.in_(made)))
+    db.session.commit()
+    click.echo(f"{turn} messages approved")
+
+
+MODERATOR_EMAIL = "bench-moderator@example.org"

@@ -8,7 +8,9 @@
 3. Drives each request with wrk from a second process, 32 connections (``BENCH_SECONDS`` each,
    default 5; ``BENCH_ROWS=post,form`` for only the rows whose label holds one of those words):
    ``/hello`` first, then the pages, the feeds, the support form (GET, and POST with
-   its CSRF token through a Lua script) and a conditional request. Where wrk is missing and
+   its CSRF token through a Lua script), a conditional request, and last the long case page
+   again while an organiser approves a message every second (``bench-moderate``: each approval
+   moves the public-data version, so each worker makes the page again). Where wrk is missing and
    cannot be installed, a Python load generator (threads with keep-alive connections) stands in;
    it saturates sooner, so its ratios are lower bounds.
 4. Prints per request: requests/s, p50 and p99, the ratio to ``/hello``, server CPU per request,
@@ -108,6 +110,9 @@ class Row:
     # Every browser and feed reader says it takes gzip; so does the benchmark.
     headers: dict[str, str] = field(default_factory=lambda: {"Accept-Encoding": "gzip"})
     expect: int = 200
+    # Driven while an organiser approves a message every second (bench-moderate).
+    moderated: bool = False
+    approvals: int = 0
     hello: float = 0.0
     queries: str = ""
     rate: float = 0.0
@@ -359,6 +364,40 @@ def mint_form_tokens(env: dict[str, str], count: int, path: Path) -> None:
     path.write_text(out.stdout + "\n")
 
 
+def start_moderating(env: dict[str, str]) -> subprocess.Popen[str]:
+    """An organiser approving a message every second on the long case (bench-moderate), in a
+    process of its own; returns once the first approval is made. Each approval moves the
+    public-data version: every worker makes the page again on its next request."""
+    moderator = subprocess.Popen(
+        [
+            str(BIN / "flask"),
+            "--app",
+            APP,
+            "bench-moderate",
+            "--every",
+            "1",
+            "--seconds",
+            str(SECONDS + 1),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert moderator.stdout is not None
+    first = moderator.stdout.readline()
+    assert first.strip() == "approving", first
+    return moderator
+
+
+def stop_moderating(moderator: subprocess.Popen[str]) -> int:
+    """Wait for the moderator to finish (it deletes what it approved); how many it approved."""
+    out, _ = moderator.communicate(timeout=120)
+    if moderator.returncode:
+        sys.exit("bench-moderate failed")
+    return int(out.split()[0])
+
+
 def render_costs(env: dict[str, str]) -> list[tuple[str, float, str]]:
     """CPU per page when it has to be rendered: in-process, page cache off, median of 15
     (bench/render.py: the public pages, the feeds, and the staff views of the long case)."""
@@ -527,6 +566,8 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
         Row("the support form (GET)", "/cases/long/support"),
         Row(POST_LABEL, "/cases/long/support", "POST", expect=302),
         Row("the long case page, If-None-Match", "/cases/long", expect=304),
+        # Last: its approvals move the version, which the rows' ETags and probes were made at.
+        Row("the long case page, 1 approval/s", "/cases/long", moderated=True),
     ]
     rows = [rows[0]] + [r for r in rows[1:] if selected(r.label)]
     cookie, csrf = support_session(base, "/cases/long/support")
@@ -563,6 +604,7 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
                 else run_python(base, yardstick, None)
             )
             row.hello = result["requests"] / result["seconds"]
+        moderator = start_moderating(env) if row.moderated else None
         workers = workers_of(master)
         before = cpu_seconds(workers)
         scheduled = scheduler_seconds(workers)
@@ -573,6 +615,8 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
             scheduled, scheduler_seconds(workers), time.perf_counter() - began, len(workers)
         )
         spent = cpu_seconds(workers) - before
+        if moderator is not None:
+            row.approvals = stop_moderating(moderator)
         row.rate = result["requests"] / result["seconds"]
         row.hello = row.hello or row.rate
         row.p50_ms, row.p99_ms = result["p50"], result["p99"]
@@ -624,6 +668,12 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
         "the ratio to /hello then tends to the ratio of their CPU ms), and neither (idle, or "
         "blocked on a lock or the disk)"
     )
+    for row in rows:
+        if row.moderated:
+            print(
+                f"{row.label}: {row.approvals} messages approved during the row, each moving "
+                "the public-data version, so each worker made the page again after each"
+            )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     print(f"command: make bench{' DB=postgres' if os.environ.get('DB') == 'postgres' else ''}")
 
