@@ -404,11 +404,11 @@ def _public_version() -> int:
 def _move_public_version_past(before: int) -> None:
     """Past both the version the site had and the one restored: a page cached before the
     restore (under either number) is never served for the restored data."""
-    restored = _public_version()
+    number, now = max(before, _public_version()) + 1, utcnow()
     db.session.execute(
         sa.update(PublicVersion)
         .where(PublicVersion.id == VERSION_ROW)
-        .values(version=max(before, restored) + 1, changed_at=utcnow()),
+        .values(version=number, changed_at=now, records_version=number, records_changed_at=now),
         execution_options={"synchronize_session": False},
     )
     db.session.commit()

@@ -25,6 +25,10 @@ class PublicVersion(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(sa.BigInteger, default=1)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The version at the last change to public data other than a message (and when that was):
+    # the key of the pages that show no message, which approving one leaves as they were.
+    records_version: Mapped[int] = mapped_column(sa.BigInteger, default=1)
+    records_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # A database made from the models (tests, `db.create_all()`) starts with the row, as the
@@ -33,7 +37,8 @@ sa.event.listen(
     PublicVersion.__table__,
     "after_create",
     sa.DDL(
-        f"INSERT INTO public_versions (id, version, changed_at) "  # noqa: S608  # nosec B608  # a constant
-        f"VALUES ({VERSION_ROW}, 1, CURRENT_TIMESTAMP)"
+        "INSERT INTO public_versions "  # noqa: S608  # nosec B608  # a constant
+        "(id, version, changed_at, records_version, records_changed_at) "
+        f"VALUES ({VERSION_ROW}, 1, CURRENT_TIMESTAMP, 1, CURRENT_TIMESTAMP)"
     ),
 )

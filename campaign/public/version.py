@@ -7,7 +7,10 @@ session; the commit then moves the one row of ``public_versions`` in the same tr
 the new number is visible exactly when the change is, to every worker and every host.
 
 A supporter's new message waits for review and is not public: sending one does not move the
-version, so a flood of messages does not empty the page cache.
+version, so a flood of messages does not empty the page cache. Approving one does; it leaves
+the records' version (``records_version``, the version at the last change to anything public
+but a message) as it was, and the pages that show no message are kept under that one: a
+verdict day's moderation does not make the calendars and feeds again.
 """
 
 from __future__ import annotations
@@ -48,8 +51,9 @@ from campaign.models.site import VERSION_ROW
 
 logger = logging.getLogger(__name__)
 
-# Key of Session.info: this transaction changed public data.
+# Key of Session.info: this transaction changed public data, and what: messages only, or more.
 _CHANGED = "campaign.public.changed"
+_MESSAGES, _RECORDS = 1, 2
 # Key of app.extensions: when the version's table was last looked for (inf: it is there).
 _TABLE_CHECKED = "campaign.public_version_table"
 _RECHECK_SECONDS = 60.0
@@ -75,6 +79,7 @@ PUBLIC_TABLES = frozenset(
     {str(sa.inspect(model).local_table.name) for model in (*PUBLIC_MODELS, Message, Photo)}
     | {"case_links", "event_cases", "event_organisations", "event_sources", "appeal_cases"}
 )
+_MESSAGES_TABLE = str(sa.inspect(Message).local_table.name)
 # The fields of a message the public sees through its counts: the delivered ones.
 _MESSAGE_COUNTED = ("delivered_on",)
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -82,10 +87,13 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Version:
-    """The public-data version as read at the start of a request."""
+    """The public-data version as read at the start of a request, and the records' own: the
+    version at the last change to anything public but a message, and when that was."""
 
     number: int
     changed_at: datetime
+    records: int
+    records_changed_at: datetime
 
 
 def init_app(app: Flask) -> None:
@@ -121,12 +129,15 @@ def current() -> Version | None:
     finally:
         connection.close()
     if row is None:
-        return Version(0, _EPOCH)
-    return Version(int(row[0]), _as_utc(row[1]))
+        return Version(0, _EPOCH, 0, _EPOCH)
+    return Version(int(row[0]), _as_utc(row[1]), int(row[2]), _as_utc(row[3]))
 
 
 # A constant statement: no parameters, so it reads the same on every driver.
-_READ = f"SELECT version, changed_at FROM public_versions WHERE id = {VERSION_ROW}"  # noqa: S608  # nosec B608
+_READ = (
+    "SELECT version, changed_at, records_version, records_changed_at "  # noqa: S608  # nosec B608
+    f"FROM public_versions WHERE id = {VERSION_ROW}"
+)
 
 
 def _as_utc(value: datetime | str) -> datetime:
@@ -136,20 +147,24 @@ def _as_utc(value: datetime | str) -> datetime:
 
 
 def _table_ready(bind: sa.Engine | sa.Connection) -> bool:
-    """Whether the database has the version's table: a database at an older migration (code
-    deployed before ``flask db upgrade``) works as before, uncached, and says so once; it is
-    looked for again every minute until it is there."""
+    """Whether the database has the version's table as this code reads it (with the records'
+    version, migration 0022): a database at an older migration (code deployed before ``flask
+    db upgrade``) works as before, uncached, and says so once; it is looked for again every
+    minute until it is there."""
     seen: list[float] = current_app.extensions.setdefault(_TABLE_CHECKED, [])
     if seen and seen[0] == float("inf"):
         return True
     now = time.monotonic()
     if seen and now - seen[0] < _RECHECK_SECONDS:
         return False
-    present = sa.inspect(bind).has_table(PublicVersion.__tablename__)
+    inspector = sa.inspect(bind)
+    present = inspector.has_table(PublicVersion.__tablename__) and "records_version" in {
+        column["name"] for column in inspector.get_columns(PublicVersion.__tablename__)
+    }
     if not present and not seen:
         logger.warning(
-            "the database has no public_versions table: run 'flask db upgrade'; "
-            "until then public pages are not cached"
+            "the database's public_versions table is missing or older than this code: run "
+            "'flask db upgrade'; until then public pages are not cached"
         )
     seen[:] = [float("inf") if present else now]
     return present
@@ -176,28 +191,33 @@ def _photo_is_public(photo: Photo, *, new: bool) -> bool:
     return photo.published or True in (*history.added, *history.deleted, *history.unchanged)
 
 
-def _touches_public(session: Session) -> bool:
-    for obj in session.new:
+def _touches_public(session: Session) -> int:
+    """What of public data the session's changes touch: records (anything public but a
+    message), messages only, or nothing (0)."""
+    touched = 0
+    for obj, new in (
+        *((obj, True) for obj in session.new),
+        *((obj, False) for obj in (*session.dirty, *session.deleted)),
+    ):
         if isinstance(obj, PUBLIC_MODELS):
-            return True
-        if isinstance(obj, Message) and _message_is_public(obj, new=True):
-            return True
-        if isinstance(obj, Photo) and _photo_is_public(obj, new=True):
-            return True
-    for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, PUBLIC_MODELS):
-            return True
-        if isinstance(obj, Message) and _message_is_public(obj, new=False):
-            return True
-        if isinstance(obj, Photo) and _photo_is_public(obj, new=False):
-            return True
-    return False
+            return _RECORDS
+        if isinstance(obj, Photo) and _photo_is_public(obj, new=new):
+            return _RECORDS
+        if isinstance(obj, Message) and not touched and _message_is_public(obj, new=new):
+            touched = _MESSAGES
+    return touched
+
+
+def _mark(session: Session, touched: int) -> None:
+    if touched > (session.info.get(_CHANGED) or 0):
+        session.info[_CHANGED] = touched
 
 
 def _after_flush(session: Session, _context: Any) -> None:
-    """Note that this transaction wrote public data (read while the changes are still known)."""
-    if not session.info.get(_CHANGED) and _touches_public(session):
-        session.info[_CHANGED] = True
+    """Note that this transaction wrote public data, and what (read while the changes are
+    still known)."""
+    if (session.info.get(_CHANGED) or 0) < _RECORDS:
+        _mark(session, _touches_public(session))
 
 
 def _on_execute(state: ORMExecuteState) -> None:
@@ -214,7 +234,7 @@ def _on_execute(state: ORMExecuteState) -> None:
             return
     elif name not in PUBLIC_TABLES:
         return
-    state.session.info[_CHANGED] = True
+    _mark(state.session, _MESSAGES if name == _MESSAGES_TABLE else _RECORDS)
 
 
 def _before_commit(session: Session) -> None:
@@ -224,18 +244,29 @@ def _before_commit(session: Session) -> None:
     session.flush()  # the commit's own flush comes after this hook: do it now
     # Looked for on the transaction's own connection: on SQLite, another one would wait for
     # this transaction's write lock.
-    if not session.info.pop(_CHANGED, False) or not _table_ready(session.connection()):
+    touched = session.info.pop(_CHANGED, 0)
+    if not touched or not _table_ready(session.connection()):
         return
-    session.execute(_bump_statement(session))
+    session.execute(_bump_statement(session, records=touched == _RECORDS))
 
 
-def _bump_statement(session: Session) -> sa.Executable:
-    """One statement that adds one to the version, creating the row if it is missing."""
+def _bump_statement(session: Session, *, records: bool) -> sa.Executable:
+    """One statement that adds one to the version (and makes the new number the records' too
+    when *records* changed), creating the row if it is missing."""
     now = utcnow()
     dialect = session.get_bind().dialect.name
     table = PublicVersion.__table__
-    values = {"id": VERSION_ROW, "version": 1, "changed_at": now}
-    update = {"version": table.c.version + 1, "changed_at": now}
+    values = {
+        "id": VERSION_ROW,
+        "version": 1,
+        "changed_at": now,
+        "records_version": 1,
+        "records_changed_at": now,
+    }
+    update: dict[str, Any] = {"version": table.c.version + 1, "changed_at": now}
+    if records:
+        # Both sides of SET read the row as it was: the records' version is the new number.
+        update.update(records_version=table.c.version + 1, records_changed_at=now)
     if dialect == "postgresql":
         return (
             postgresql.insert(table)

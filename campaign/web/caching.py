@@ -69,6 +69,12 @@ class VersionLike(Protocol):
     @property
     def changed_at(self) -> datetime: ...
 
+    @property
+    def records(self) -> int: ...
+
+    @property
+    def records_changed_at(self) -> datetime: ...
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -260,18 +266,20 @@ def vary(response: BaseResponse, *names: str) -> None:
         response.headers["Vary"] = ", ".join((header, *missing))
 
 
-def shared_page(**params: Normaliser) -> Callable[[F], F]:
+def shared_page(*, shows_messages: bool = True, **params: Normaliser) -> Callable[[F], F]:
     """Serve a public GET view from the page cache for anonymous visitors.
 
     *params* names the query parameters the view reads, each with the function that gives its
     canonical text: any other parameter (a tracking tag, a cache-buster) is left out of the key,
-    as the view ignores it, so it cannot grow the cache.
+    as the view ignores it, so it cannot grow the cache. A view that shows nothing of messages
+    of support (*shows_messages* false: a calendar, a feed of events) is kept under the records'
+    version, which approving a message does not move.
     """
 
     def decorate(view: F) -> F:
         @wraps(view)
         def serve(*args: Any, **kwargs: Any) -> Any:
-            return cache_headers(_serve(view, params, args, kwargs))
+            return cache_headers(_serve(view, params, args, kwargs, shows_messages))
 
         return serve  # type: ignore[return-value]
 
@@ -279,7 +287,11 @@ def shared_page(**params: Normaliser) -> Callable[[F], F]:
 
 
 def _serve(
-    view: Callable[..., Any], params: dict[str, Normaliser], args: Any, kwargs: dict[str, Any]
+    view: Callable[..., Any],
+    params: dict[str, Normaliser],
+    args: Any,
+    kwargs: dict[str, Any],
+    shows_messages: bool = True,
 ) -> Response:
     """The page from the cache, a 304, or the view's answer (kept when it may be)."""
     pages: PageCache | None = current_app.extensions.get(_EXTENSION)
@@ -288,13 +300,16 @@ def _serve(
     version = pages.read_version()
     if version is None:
         return make_response(view(*args, **kwargs))
+    number, changed_at = version.number, version.changed_at
+    if not shows_messages:
+        number, changed_at = version.records, version.records_changed_at
     # The time of the change too: a database restored from a backup counts again from an older
     # number, and must not meet the pages Redis kept for that number before.
-    stored_key = f"{_key(pages.code, kwargs, params)}:{version.number}:{version.changed_at}"
+    stored_key = f"{_key(pages.code, kwargs, params)}:{number}:{changed_at}"
     etag = hashlib.sha256(stored_key.encode()).hexdigest()[:32]
-    modified = _last_modified(version.changed_at, today_utc())
+    modified = _last_modified(changed_at, today_utc())
     gzip_ok = "gzip" in request.accept_encodings
-    matched = _not_modified((etag, etag + GZIP_TAG), modified, version.changed_at)
+    matched = _not_modified((etag, etag + GZIP_TAG), modified, changed_at)
     if matched is not None:
         return _answer(Response(status=304), matched, modified)
     entry = pages.get(stored_key)

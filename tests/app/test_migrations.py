@@ -1164,3 +1164,62 @@ def test_0021_gives_each_link_of_a_case_its_events_place_in_the_story_and_goes_b
         assert links() == kept
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0022_starts_the_records_version_at_the_public_version_and_goes_back(
+    migrated_app: Flask,
+) -> None:
+    """Every change so far counts as a change to the records: the pages kept under either number
+    before the upgrade are never served for what came after."""
+
+    with migrated_app.app_context():
+        upgrade(revision="0021")
+        db.session.remove()
+        db.session.execute(
+            sa.text("UPDATE public_versions SET version = 41, changed_at = :at"),
+            {"at": datetime(2026, 12, 1, 9, 30)},
+        )
+        db.session.commit()
+        before = db.session.execute(
+            sa.text("SELECT version, changed_at FROM public_versions")
+        ).one()
+        db.session.remove()
+        upgrade()
+        assert _differences() == []
+        values = db.session.execute(
+            sa.text(
+                "SELECT version, changed_at, records_version, records_changed_at "
+                "FROM public_versions"
+            )
+        ).one()
+        assert (values[0], str(values[1])) == (before[0], str(before[1]))
+        assert (values[2], str(values[3])) == (before[0], str(before[1]))
+        db.session.remove()
+        downgrade(revision="0021")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("public_versions")}
+        assert columns == {"id", "version", "changed_at"}
+        assert db.session.execute(sa.text("SELECT version FROM public_versions")).scalar() == 41
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_code_ahead_of_the_database_serves_pages_uncached_until_0022(
+    migrated_app: Flask,
+) -> None:
+    """Deployed before ``flask db upgrade``: no 500 for reading a column not there yet, and no
+    page kept under a version that changes would not move."""
+    with migrated_app.app_context():
+        upgrade(revision="0021")
+        db.session.remove()
+    migrated_app.extensions.pop("campaign.public_version_table", None)
+    client = migrated_app.test_client()
+    first = client.get("/")
+    assert first.status_code == 200
+    assert "ETag" not in first.headers  # served as it was made, kept nowhere
+    with migrated_app.app_context():
+        upgrade()
+        db.session.remove()
+    migrated_app.extensions.pop("campaign.public_version_table", None)
+    assert "ETag" in client.get("/").headers
+    with migrated_app.app_context():
+        db.engine.dispose()

@@ -18,7 +18,8 @@ from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 
 from campaign.extensions import db
-from campaign.models import Case, Event, EventType, Role, Visibility
+from campaign.models import Case, Event, EventType, Message, MessageState, Role, Visibility
+from campaign.public import version
 from campaign.web.caching import PUBLIC_CACHE, STAFF_CACHE, Entry
 from tests.conftest import event_form, make_app, post_message, version_of
 
@@ -285,6 +286,70 @@ def test_a_new_message_leaves_the_pages_cached_and_publishing_it_changes_them(
     page = client.get("/cases/dana", headers={"If-None-Match": etag})
     assert page.status_code == 200
     assert "Solidarity from Vienna" in page.get_data(as_text=True)
+
+
+# What shows no message of support: kept under the records' version, which approving a message
+# leaves as it was (campaign.public.version).
+RECORD_PAGES = ("/cases/dana/feed.atom", "/cases/dana/calendar.ics", "/feed.atom", "/calendar.ics")
+
+
+def test_approving_a_message_keeps_the_calendars_and_feeds_and_changes_the_pages_showing_it(
+    app: Flask, client: FlaskClient, dana: Case, make_message, staff_client
+) -> None:
+    etags = {path: client.get(path).headers["ETag"] for path in PAGES}
+    message_id = make_message(dana.id, body="Solidarity from Vienna")
+    organiser = staff_client(Role.ORGANISER)
+    decided = organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "publish"})
+    assert decided.status_code == 302
+    for path in RECORD_PAGES:
+        assert client.get(path, headers={"If-None-Match": etags[path]}).status_code == 304, path
+    for path in ("/cases/dana", "/cases/dana/messages", "/cases/dana/timeline.json", "/"):
+        page = client.get(path, headers={"If-None-Match": etags[path]})
+        assert page.status_code == 200, path
+        assert page.headers["ETag"] != etags[path]
+    assert "Solidarity from Vienna" in client.get("/cases/dana").get_data(as_text=True)
+    # The next change to anything else moves the records' version too.
+    add_event(app, dana.id, "Picket at the bank")
+    for path in RECORD_PAGES:
+        page = client.get(path, headers={"If-None-Match": etags[path]})
+        assert page.status_code == 200, path
+        assert "Picket at the bank" in page.get_data(as_text=True), path
+
+
+def test_a_bulk_statement_on_messages_moves_the_version_and_not_the_records(
+    app: Flask, client: FlaskClient, dana: Case, make_message
+) -> None:
+    make_message(dana.id, state=MessageState.PUBLISHED)
+    etags = {path: client.get(path).headers["ETag"] for path in ("/cases/dana", *RECORD_PAGES)}
+    with app.app_context():
+        before = version.current()
+        db.session.execute(sa.update(Message).values(delivered_on=date(2030, 1, 5)))
+        db.session.commit()
+        after = version.current()
+    assert before is not None
+    assert after is not None
+    assert after.number == before.number + 1
+    assert (after.records, after.records_changed_at) == (before.records, before.records_changed_at)
+    for path in RECORD_PAGES:
+        assert client.get(path, headers={"If-None-Match": etags[path]}).status_code == 304, path
+    page = client.get("/cases/dana", headers={"If-None-Match": etags["/cases/dana"]})
+    assert page.status_code == 200
+
+
+def test_a_change_to_records_and_messages_at_once_moves_both_to_the_same_number(
+    app: Flask, dana: Case, make_message
+) -> None:
+    message_id = make_message(dana.id)
+    with app.app_context():
+        before = version.current()
+        message = db.session.get(Message, message_id)
+        message.state = MessageState.PUBLISHED
+        db.session.get(Case, dana.id).person_name = "Dana Renamed"
+        db.session.commit()
+        after = version.current()
+    assert before is not None
+    assert after is not None
+    assert after.number == after.records == before.number + 1
 
 
 def test_a_supporter_sending_through_the_form_leaves_the_pages_cached(
