@@ -47,6 +47,7 @@ CSV_FIELDS = (
     "authority_response",
     "outcome",
 )
+CSV_HEADER = spreadsheets.csv_line(CSV_FIELDS)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # The event-only columns of a row that is a message day or a milestone.
 EMPTY_EXTRAS: dict[str, Any] = {
@@ -485,16 +486,18 @@ def message_summary(count: int, countries: int) -> str:
 
 def to_csv(rows: Iterable[dict[str, Any]]) -> str:
     """The public timeline as CSV; lists are joined with "; ", sources as "title <url>"."""
+    return CSV_HEADER + "".join(csv_row(row) for row in rows)
 
-    def flat(row: dict[str, Any]) -> dict[str, Any]:
-        sources = row.get("sources") or []
-        return {
-            **row,
-            "organisations": "; ".join(row.get("organisations") or []),
-            "also_concerns": "; ".join(row.get("also_concerns") or []),
-            "sources": "; ".join(
-                f"{s['title']} <{s['url']}>" if s.get("url") else s["title"] for s in sources
-            ),
-        }
 
-    return spreadsheets.to_csv(CSV_FIELDS, (flat(row) for row in rows))
+def csv_row(row: dict[str, Any]) -> str:
+    """One row's line of :func:`to_csv`."""
+    sources = row.get("sources") or []
+    flat = {
+        **row,
+        "organisations": "; ".join(row.get("organisations") or []),
+        "also_concerns": "; ".join(row.get("also_concerns") or []),
+        "sources": "; ".join(
+            f"{s['title']} <{s['url']}>" if s.get("url") else s["title"] for s in sources
+        ),
+    }
+    return spreadsheets.csv_row(CSV_FIELDS, flat)

@@ -24,7 +24,7 @@ The reach chart above the timeline is kept the same way, by its numbers and the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
@@ -50,14 +50,16 @@ from campaign.models import (
 )
 from campaign.models.translations import EVENT_TRANSLATED
 from campaign.photos.queries import photos_of_events
-from campaign.timeline.build import MessageDay, MessageLine, read_rows
+from campaign.timeline.build import Key, MessageDay, MessageLine, read_rows
 from campaign.timeline.reach import CHART_ROWS, CountryReach, Reach, reach_svg
 from campaign.util.countries import country_name
 from campaign.util.kept import Kept
 from campaign.util.localised import Shown, shown
+from campaign.web.caching import request_version
 from campaign.web.templating import request_link_root, request_locale_name
 
 _EXTENSION = "campaign.timeline_fragments"
+_ROWS_EXTENSION = "campaign.timeline_rows"
 _OFF = "off"
 DEFAULT_BYTES = 16 * 1024 * 1024
 EVENT_TEMPLATE = "public/_timeline_event.html"
@@ -384,6 +386,47 @@ def store(app: Flask | None = None) -> FragmentStore | None:
         made = FragmentStore(size) if size > 0 and not reloading else _OFF
         found = app.extensions.setdefault(_EXTENSION, made)
     return found if isinstance(found, FragmentStore) else None
+
+
+# A row of an export, as JSON text, with its place on the timeline.
+KeptRow = tuple[Key, str]
+
+
+class RowStore(Kept[Hashable, tuple[KeptRow, ...]]):
+    """The records' rows of the whole-case exports (timeline.json and .csv), by case, language,
+    day and records' version; within half the fragments' byte budget."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(max_bytes=max_bytes, largest=max_bytes // 2)
+
+
+def _row_store() -> RowStore | None:
+    app = current_app
+    found = app.extensions.get(_ROWS_EXTENSION)
+    if found is None:
+        size = int(app.config.get("TIMELINE_FRAGMENT_BYTES", DEFAULT_BYTES)) // 2
+        found = app.extensions.setdefault(_ROWS_EXTENSION, RowStore(size) if size > 0 else _OFF)
+    return found if isinstance(found, RowStore) else None
+
+
+def record_rows(
+    key: tuple[Hashable, ...], make: Callable[[], list[KeptRow]]
+) -> tuple[KeptRow, ...]:
+    """The rows *make* gives, kept under *key* and the records' version this request's page is
+    made for (campaign.web.caching.request_version): a whole-case export made again after a
+    message was approved reads only its days of messages afresh, not 2,000 events. Not kept
+    when the page is not cached (the version was not read before the view's queries)."""
+    version = request_version()
+    kept = _row_store()
+    if version is None or kept is None:
+        return tuple(make())
+    full_key = (*key, version.records, version.records_changed_at)
+    found = kept.get(full_key)
+    if found is not None:
+        return found
+    rows = tuple(make())
+    kept.keep(full_key, rows, sum(len(text) + 256 for _key, text in rows) + 256)
+    return rows
 
 
 def _render(template: str, key: tuple[Hashable, ...], view: Hashable) -> Markup:

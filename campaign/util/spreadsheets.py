@@ -34,11 +34,18 @@ def spreadsheet_safe(value: Any) -> str:
 
 def to_csv(fields: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     """Rows as CSV with a header of *fields*, every cell passed through :func:`spreadsheet_safe`."""
+    return csv_line(fields) + "".join(csv_row(fields, row) for row in rows)
+
+
+def csv_row(fields: Sequence[str], row: dict[str, Any]) -> str:
+    """One row's line of :func:`to_csv` (a line is written the same alone or among others)."""
+    return csv_line([spreadsheet_safe(row.get(name)) for name in fields])
+
+
+def csv_line(cells: Sequence[Any]) -> str:
+    """*cells* as one line of CSV, as the standard library's writer quotes them."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(fields)
-    for row in rows:
-        writer.writerow([spreadsheet_safe(row.get(name)) for name in fields])
+    csv.writer(out).writerow(cells)
     return out.getvalue()
 
 

@@ -27,7 +27,7 @@ from functools import cache, wraps
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from flask import Flask, Response, current_app, make_response, request, session
+from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import escape
@@ -300,6 +300,7 @@ def _serve(
     version = pages.read_version()
     if version is None:
         return make_response(view(*args, **kwargs))
+    g.campaign_page_version = version  # read before the view's first query: see request_version
     number, changed_at = version.number, version.changed_at
     if not shows_messages:
         number, changed_at = version.records, version.records_changed_at
@@ -324,6 +325,18 @@ def _serve(
         response.headers["Content-Encoding"] = "gzip"
         return _answer(response, etag + GZIP_TAG, modified)
     return _answer(Response(entry.body, entry.status, list(entry.headers)), etag, modified)
+
+
+def request_version() -> VersionLike | None:
+    """The public-data version this request's page is made for, when the page cache read it.
+
+    It was read before the view's first query, so whatever the view reads is at least as new
+    (on SQLite a transaction reads the database as it was at its first read): a part of the
+    page kept under this number is never older than the number. None when the page is not
+    cached (staff, the cache off): a part must then not be kept.
+    """
+    found: VersionLike | None = g.get("campaign_page_version")
+    return found
 
 
 def page_with_blanks(

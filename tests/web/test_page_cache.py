@@ -316,6 +316,47 @@ def test_approving_a_message_keeps_the_calendars_and_feeds_and_changes_the_pages
         assert "Picket at the bank" in page.get_data(as_text=True), path
 
 
+@pytest.mark.parametrize("path", ["/cases/dana/timeline.json", "/cases/dana/timeline.csv"])
+def test_an_export_made_again_after_an_approval_reads_only_its_days_of_messages_afresh(
+    app: Flask,
+    client: FlaskClient,
+    dana: Case,
+    make_message,
+    staff_client,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+) -> None:
+    from campaign.timeline import views as timeline_views
+
+    made: list[int] = []
+    record_items = timeline_views._record_items
+
+    def counted(case: Case, today: date) -> Any:
+        made.append(case.id)
+        return record_items(case, today)
+
+    monkeypatch.setattr(timeline_views, "_record_items", counted)
+    first = client.get(path).get_data(as_text=True)
+    assert "First picket" in first
+    assert "Solidarity from Vienna" not in first
+    organiser = staff_client(Role.ORGANISER)
+    for body in ("Solidarity from Vienna", "Greetings from Oslo"):
+        message_id = make_message(dana.id, body=body, country="AT")
+        decided = organiser.post(
+            f"/manage/messages/{message_id}/decide", data={"action": "publish"}
+        )
+        assert decided.status_code == 302
+        again = client.get(path).get_data(as_text=True)
+        assert again != first  # the new day of messages is in it
+        assert "First picket" in again
+    assert "2 messages" in again or '"messages":2' in again
+    assert made == [dana.id]  # the events were read and written once
+    add_event(app, dana.id, "Picket at the bank")
+    changed = client.get(path).get_data(as_text=True)
+    assert "Picket at the bank" in changed
+    assert made == [dana.id, dana.id]
+
+
 def test_a_bulk_statement_on_messages_moves_the_version_and_not_the_records(
     app: Flask, client: FlaskClient, dana: Case, make_message
 ) -> None:
