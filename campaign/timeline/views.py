@@ -34,7 +34,7 @@ from campaign.timeline.build import (
 )
 from campaign.util.countries import country_name
 from campaign.util.dates import today_utc
-from campaign.web.caching import cache_headers, shared_page
+from campaign.web.caching import cache_headers, shared_page, shared_record_page
 from campaign.web.templating import request_locale_name
 
 public_bp = Blueprint("timeline", __name__)
@@ -77,7 +77,7 @@ def _public_case_events(case: Case, *, whole: bool = False) -> sa.Select[Any]:
 
 
 @public_bp.get("/cases/<slug>/calendar.ics")
-@shared_page(shows_messages=False)  # events, status changes, appeals: no message
+@shared_record_page()  # events, status changes, appeals: no message
 def case_calendar(slug: str) -> Response:
     """The case's dated public events as a calendar to subscribe to."""
     case = public_case_or_404(slug)
@@ -96,7 +96,7 @@ def case_calendar(slug: str) -> Response:
 
 
 @public_bp.get("/cases/<slug>/feed.atom")
-@shared_page(shows_messages=False)  # events, status changes, appeals: no message
+@shared_record_page()  # events, status changes, appeals: no message
 def case_feed(slug: str) -> Response:
     """New public events and status changes of a case, as an Atom feed."""
     case = public_case_or_404(slug)
@@ -232,7 +232,7 @@ def _upcoming() -> list[Event]:
 
 
 @public_bp.get("/calendar.ics")
-@shared_page(shows_messages=False)  # events, status changes, appeals: no message
+@shared_record_page()  # events, status changes, appeals: no message
 def site_calendar() -> Response:
     """Upcoming public events across all published cases, as a calendar to subscribe to."""
     body = feeds.calendar(
@@ -246,7 +246,7 @@ def site_calendar() -> Response:
 
 
 @public_bp.get("/feed.atom")
-@shared_page(shows_messages=False)  # events, status changes, appeals: no message
+@shared_record_page()  # events, status changes, appeals: no message
 def site_feed() -> Response:
     """Upcoming public events across all published cases, as an Atom feed."""
     events = _upcoming()[:FEED_SIZE]

@@ -266,16 +266,23 @@ def vary(response: BaseResponse, *names: str) -> None:
         response.headers["Vary"] = ", ".join((header, *missing))
 
 
-def shared_page(*, shows_messages: bool = True, **params: Normaliser) -> Callable[[F], F]:
+def shared_page(**params: Normaliser) -> Callable[[F], F]:
     """Serve a public GET view from the page cache for anonymous visitors.
 
     *params* names the query parameters the view reads, each with the function that gives its
     canonical text: any other parameter (a tracking tag, a cache-buster) is left out of the key,
-    as the view ignores it, so it cannot grow the cache. A view that shows nothing of messages
-    of support (*shows_messages* false: a calendar, a feed of events) is kept under the records'
-    version, which approving a message does not move.
+    as the view ignores it, so it cannot grow the cache.
     """
+    return _shared(params, shows_messages=True)
 
+
+def shared_record_page(**params: Normaliser) -> Callable[[F], F]:
+    """:func:`shared_page` for a view that shows nothing of messages of support (a calendar, a
+    feed of events): kept under the records' version, which approving a message does not move."""
+    return _shared(params, shows_messages=False)
+
+
+def _shared(params: dict[str, Normaliser], *, shows_messages: bool) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def serve(*args: Any, **kwargs: Any) -> Any:
