@@ -8,11 +8,12 @@
 3. Drives each request with wrk from a second process, 32 connections (``BENCH_SECONDS`` each,
    default 5; ``BENCH_ROWS=post,form`` for only the rows whose label holds one of those words):
    ``/hello`` first, then the pages, the feeds, the support form (GET, and POST with
-   its CSRF token through a Lua script), a conditional request, and last the long case page
-   again while an organiser approves a message every second (``bench-moderate``: each approval
-   moves the public-data version, so each worker makes the page again). Where wrk is missing and
-   cannot be installed, a Python load generator (threads with keep-alive connections) stands in;
-   it saturates sooner, so its ratios are lower bounds.
+   its CSRF token through a Lua script), a conditional request, and last the long case page,
+   its timeline.json and its calendar.ics again while an organiser approves a message every
+   second (``bench-moderate``: each approval moves the public-data version, so each worker
+   makes the page and the JSON again; the calendar stays under the records' version). Where
+   wrk is missing and cannot be installed, a Python load generator (threads with keep-alive
+   connections) stands in; it saturates sooner, so its ratios are lower bounds.
 4. Prints per request: requests/s, p50 and p99, the ratio to ``/hello``, server CPU per request,
    the SQL statements of a rendered and of a cached answer, and what the workers did with the
    row's time (on a CPU, waiting for a CPU, neither: /proc's schedstat), which tells a row
@@ -566,8 +567,10 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
         Row("the support form (GET)", "/cases/long/support"),
         Row(POST_LABEL, "/cases/long/support", "POST", expect=302),
         Row("the long case page, If-None-Match", "/cases/long", expect=304),
-        # Last: its approvals move the version, which the rows' ETags and probes were made at.
+        # Last: their approvals move the version, which the rows' ETags and probes were made at.
         Row("the long case page, 1 approval/s", "/cases/long", moderated=True),
+        Row("its timeline.json, 1 approval/s", "/cases/long/timeline.json", moderated=True),
+        Row("its calendar.ics, 1 approval/s", "/cases/long/calendar.ics", moderated=True),
     ]
     rows = [rows[0]] + [r for r in rows[1:] if selected(r.label)]
     cookie, csrf = support_session(base, "/cases/long/support")
@@ -668,12 +671,13 @@ def measure(base: str, wrk: str | None, folder: Path, env: dict[str, str], maste
         "the ratio to /hello then tends to the ratio of their CPU ms), and neither (idle, or "
         "blocked on a lock or the disk)"
     )
-    for row in rows:
-        if row.moderated:
-            print(
-                f"{row.label}: {row.approvals} messages approved during the row, each moving "
-                "the public-data version, so each worker made the page again after each"
-            )
+    moderated = [row for row in rows if row.moderated]
+    if moderated:
+        print(
+            "1 approval/s: messages approved during the row ("
+            + ", ".join(str(row.approvals) for row in moderated)
+            + "), each moving the public-data version (the calendar's records version stays)"
+        )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     print(f"command: make bench{' DB=postgres' if os.environ.get('DB') == 'postgres' else ''}")
 
