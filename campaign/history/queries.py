@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from campaign.extensions import db
 from campaign.models import AuditAction, AuditEntry
 
 
-def history_of(obj_type: str, obj_id: int) -> list[AuditEntry]:
-    """The audit entries of one object, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(AuditEntry)
-            .where(AuditEntry.object_type == obj_type, AuditEntry.object_id == obj_id)
-            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        )
+def history_of(obj_type: str, obj_id: int, page: int, per_page: int) -> Pagination:
+    """A page of the audit entries of one object, newest first: a case edited for years, or a
+    message moderated and edited again and again, has a history a page at a time."""
+    return db.paginate(
+        sa.select(AuditEntry)
+        .where(AuditEntry.object_type == obj_type, AuditEntry.object_id == obj_id)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
     )
 
 

@@ -5,11 +5,13 @@ There is deliberately no route here that edits or deletes an audit entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_sqlalchemy.pagination import Pagination
 
 from campaign.events.queries import case_events_page
 from campaign.extensions import db
@@ -41,6 +43,21 @@ bp.add_app_template_global(labels.audit_value, "audit_value")
 bp.add_app_template_global(labels.audit_object_url, "audit_object_url")
 
 PAGE_SIZE = 100
+# The changes of one object shown a page at a time (``?changes=N``, newest first).
+CHANGES_PER_PAGE = 50
+
+
+def _changes(obj_type: str, obj_id: int) -> Pagination:
+    """The page of *obj_type* *obj_id*'s own changes the request asks for."""
+    number = request.args.get("changes", 1, type=page_number)
+    return history_of(obj_type, obj_id, number, CHANGES_PER_PAGE)
+
+
+def _changes_of(endpoint: str, **values: Any) -> Callable[[int], str]:
+    """The address of a page of an object's changes on the page of *endpoint*."""
+    return lambda number: url_for(endpoint, **values, changes=number)
+
+
 # The other audited kinds: their model, and where "back" leads from their history.
 MODELS: dict[str, type[Any]] = {
     "message": Message,
@@ -99,10 +116,13 @@ def case(case_id: int) -> str:
     record = db.get_or_404(Case, case_id)
     events = case_events_page(record, request.args.get("page", 1, type=page_number), bare=True)
     first = events.page == 1
+    changes = _changes("case", case_id)
     return render_template(
         "history/object.html",
         title=record.person_name,
-        entries=history_of("case", case_id) if first else [],
+        entries=changes.items if first else [],
+        changes=changes,
+        changes_of=_changes_of("history.case", case_id=case_id),
         back=(url_for("cases.detail", case_id=case_id), _("Back to the case")),
         events=events.items,
         events_page=events,
@@ -116,12 +136,20 @@ def case(case_id: int) -> str:
 def event(event_id: int) -> str:
     """The history of one event, also after it was deleted (the trail outlives the event)."""
     record = db.session.get(Event, event_id)
-    entries = history_of("event", event_id)
+    changes = _changes("event", event_id)
+    entries = changes.items
     if record is None and not entries:
         abort(404)
     title = record.title if record is not None else entries[0].object_label
     back = (url_for("events.detail", event_id=event_id), _("Back to the event")) if record else None
-    return render_template("history/object.html", title=title, entries=entries, back=back)
+    return render_template(
+        "history/object.html",
+        title=title,
+        entries=entries,
+        back=back,
+        changes=changes,
+        changes_of=_changes_of("history.event", event_id=event_id),
+    )
 
 
 def _back(kind: str, record: Any) -> tuple[str, str]:
@@ -147,9 +175,17 @@ def object(kind: str, object_id: int) -> str:
     if object_type is None or object_type not in MODELS:
         abort(404)
     record = db.session.get(MODELS[object_type], object_id)
-    entries = history_of(object_type, object_id)
+    changes = _changes(object_type, object_id)
+    entries = changes.items
     if record is None and not entries:
         abort(404)
     title = labels.object_title(object_type, record, entries)
     back = _back(object_type, record) if record is not None else None
-    return render_template("history/object.html", title=title, entries=entries, back=back)
+    return render_template(
+        "history/object.html",
+        title=title,
+        entries=entries,
+        back=back,
+        changes=changes,
+        changes_of=_changes_of("history.object", kind=kind, object_id=object_id),
+    )

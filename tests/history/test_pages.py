@@ -263,3 +263,48 @@ def test_an_unknown_kind_is_still_offered_and_named(app: Flask, staff_client):
     html = staff_client(Role.ORGANISER).get("/manage/history/").get_data(as_text=True)
     assert '<option value="source">Source</option>' in html
     assert "Source no. 7" in " ".join(html.split())
+
+
+def test_a_case_edited_for_years_has_its_own_changes_a_page_at_a_time(
+    app: Flask, staff_client, make_case
+):
+    """Fifty changes a page, the newest first: a case edited hundreds of times keeps a history
+    page a person can read and the server can afford (it listed every change)."""
+    from campaign.models import Case
+
+    case = make_case(person_name="Edited Often")
+    with app.app_context():
+        for number in range(1, 61):
+            db.session.get(Case, case.id).summary = f"Summary number {number}."
+            db.session.commit()
+    client = staff_client(Role.ORGANISER)
+    first = client.get(f"/manage/history/cases/{case.id}").get_data(as_text=True)
+    assert "Changes 1\u201350 of 61, the newest first." in first
+    assert "Summary number 60." in first
+    assert "Summary number 9." not in first
+    assert first.count('class="audit-entry') == 50
+    older = f'href="/manage/history/cases/{case.id}?changes=2">Older</a>'
+    assert older in first
+    second = client.get(f"/manage/history/cases/{case.id}?changes=2").get_data(as_text=True)
+    assert second.count('class="audit-entry') == 11
+    assert "Summary number 9." in second
+    assert "Created" in second  # the oldest entry comes last
+    assert f'href="/manage/history/cases/{case.id}?changes=1">Newer</a>' in second
+    assert client.get(f"/manage/history/cases/{case.id}?changes=99").status_code == 200
+
+
+def test_an_event_edited_often_has_its_changes_a_page_at_a_time(
+    app: Flask, staff_client, make_case, make_event
+):
+    case = make_case()
+    event = make_event([case.id], title="Picket 0")
+    with app.app_context():
+        for number in range(1, 55):
+            db.session.get(Event, event.id).title = f"Picket {number}"
+            db.session.commit()
+    client = staff_client(Role.ORGANISER)
+    first = client.get(f"/manage/history/events/{event.id}").get_data(as_text=True)
+    assert first.count('class="audit-entry') == 50
+    assert f'href="/manage/history/events/{event.id}?changes=2">Older</a>' in first
+    second = client.get(f"/manage/history/events/{event.id}?changes=2").get_data(as_text=True)
+    assert second.count('class="audit-entry') == 5
