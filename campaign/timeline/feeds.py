@@ -7,7 +7,7 @@ as the same item on every fetch, and timestamps come from the rows, so output is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -19,11 +19,11 @@ from icalendar import Event as CalendarEvent
 
 from campaign.appeals.queries import AppealItem, ResponseItem
 from campaign.models import CaseStatusChange, DatePrecision, Event, EventFamily, EventType
-from campaign.timeline import fragments
 from campaign.timeline.build import EventItem, Item, MessageDay, Milestone, event_heading
 from campaign.util import localised, spreadsheets
 from campaign.util.countries import country_name
 from campaign.util.dates import format_partial_date
+from campaign.util.kept import Kept
 
 # Every fact the public case page shows of an event is in the exports too.
 CSV_FIELDS = (
@@ -133,10 +133,14 @@ def calendar(
     url_for_event: Callable[[Event], str],
     title_for: Callable[[Event], str] = _default_title,
     extra: Iterable[CalendarEvent] = (),
+    kept: Kept[Hashable, str] | None = None,
 ) -> bytes:
     """A subscribable iCalendar of dated events; date-only events are all-day events.
 
     *extra* are further items made elsewhere (an appeal's deadline, campaign.appeals.feeds).
+    *kept* keeps each event's text made here, by everything it says (the worker's store of
+    rendered timeline items, campaign.timeline.fragments): a calendar made again after a change
+    elsewhere makes only what changed.
 
     Events known only to the month or year, or approximately, are left out: a calendar would
     show a guess as a fact. Times are floating local times at the venue (no zone is recorded),
@@ -163,7 +167,7 @@ def calendar(
     for event in events:
         if event.date_precision != DatePrecision.DAY or event.date_approximate:
             continue
-        parts.append(_vevent(_vevent_fields(event, host, url_for_event, title_for, label)))
+        parts.append(_vevent(_vevent_fields(event, host, url_for_event, title_for, label), kept))
     parts.extend(component.to_ical().decode("utf-8") for component in extra)
     parts.append(_END)
     return "".join(parts).encode("utf-8")
@@ -218,11 +222,9 @@ def _vevent_fields(
     )
 
 
-def _vevent(fields: _VEventFields) -> str:
-    """The VEVENT of *fields*, kept by this worker's store of rendered timeline items
-    (campaign.timeline.fragments): icalendar takes a quarter of a millisecond an event, so a
-    calendar of 2,000 events made again after a change elsewhere took most of a second."""
-    kept = fragments.store()
+def _vevent(fields: _VEventFields, kept: Kept[Hashable, str] | None) -> str:
+    """The VEVENT of *fields*, from *kept* when it has it: icalendar takes a quarter of a
+    millisecond an event, so a calendar of 2,000 events made again took most of a second."""
     key = ("vevent", fields)
     if kept is not None:
         found = kept.get(key)
@@ -244,7 +246,7 @@ def _vevent(fields: _VEventFields) -> str:
     item.add("last-modified", fields.stamp)
     text = item.to_ical().decode("utf-8")
     if kept is not None:
-        kept.put(key, text, 4 * len(text) + 256)
+        kept.keep(key, text, 4 * len(text) + 256)
     return text
 
 

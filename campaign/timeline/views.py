@@ -90,7 +90,12 @@ def case_calendar(slug: str) -> Response:
     )
     page = url_for("public.case", slug=case.slug, _external=True)  # _event_url's, made once
     body = feeds.calendar(
-        case.person_name, events, request.host, lambda e: f"{page}#event-{e.id}", extra=deadlines
+        case.person_name,
+        events,
+        request.host,
+        lambda e: f"{page}#event-{e.id}",
+        extra=deadlines,
+        kept=fragments.store(),
     )
     return Response(body, mimetype="text/calendar", headers=_inline(f"{case.slug}.ics"))
 
@@ -241,6 +246,7 @@ def site_calendar() -> Response:
         request.host,
         _event_url,
         title_for=feeds.names_title,
+        kept=fragments.store(),
     )
     return Response(body, mimetype="text/calendar", headers=_inline("campaign.ics"))
 
