@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any, cast
 
 from flask import (
@@ -42,6 +43,7 @@ from campaign.web.access import ORGANISERS, STAFF, acting_user, allow
 from campaign.web.fields import as_choices, loaded_version
 from campaign.web.redirects import local_target
 from campaign.web.routing import page_number, record_id
+from campaign.web.templating import request_locale_name
 
 bp = Blueprint("events", __name__, url_prefix="/manage/events")
 bp.add_app_template_global(queries.awaiting_verification, "events_awaiting_verification")
@@ -63,6 +65,19 @@ def load_event(event_id: int, *, editing: bool = False) -> Event:
 def event_editable(event: Event | queries.EventRow) -> bool:
     """Whether the signed-in user may edit *event* (for showing the edit link)."""
     return current_user.is_authenticated and services.may_edit(event, acting_user())
+
+
+@bp.app_template_global()
+def event_labels() -> dict[EventType | Verification, str]:
+    """Each event type's and verification's name in the request's language, for the events
+    table: made once per worker and language (the table translated them row by row)."""
+    return _event_labels(request_locale_name())
+
+
+@lru_cache(maxsize=16)
+def _event_labels(language: str) -> dict[EventType | Verification, str]:
+    """:func:`event_labels` in *language*, the request's (the key only tells them apart)."""
+    return {member: str(member.label) for kind in (EventType, Verification) for member in kind}
 
 
 def safe_next(default: str) -> str:
