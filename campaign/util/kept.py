@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -62,6 +62,15 @@ class Kept(Generic[K, V]):
             ):
                 _key, (_value, dropped) = self._entries.popitem(last=False)
                 self.bytes -= dropped
+
+    def drop_where(self, dead: Callable[[K], bool]) -> int:
+        """Forget every value whose key *dead* says will never be asked for again; how many."""
+        with self._lock:
+            keys = [key for key in self._entries if dead(key)]
+            for key in keys:
+                _value, size = self._entries.pop(key)
+                self.bytes -= size
+        return len(keys)
 
     def clear(self) -> None:
         """Forget everything."""

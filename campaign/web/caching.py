@@ -115,14 +115,45 @@ class Entry:
 
 class LocalStore(Kept[str, Entry]):
     """The pages one worker keeps: least recently used first out, capped in count and bytes; a
-    page larger than a quarter of the byte cap is not kept (it would push out everything else)."""
+    page larger than a quarter of the byte cap is not kept (it would push out everything else).
+
+    The pages of a version that moved on are never asked for again: they go as soon as the
+    worker meets a newer version (:meth:`forget_older_than`), not when the caps push them out.
+    On a verdict day an approval a second would otherwise fill the store with dead copies of
+    the largest pages, a worker's resident memory with it.
+    """
 
     def __init__(self, max_entries: int, max_bytes: int) -> None:
         super().__init__(max_bytes=max_bytes, largest=max_bytes // 4, max_entries=max_entries)
+        self.newest: tuple[int, int] = (0, 0)
 
     def put(self, key: str, entry: Entry) -> None:
-        """Keep *entry* under *key*."""
+        """Keep *entry* under *key* (made by :func:`versioned_key`)."""
         self.keep(key, entry, entry.size)
+
+    def forget_older_than(self, version: VersionLike) -> None:
+        """Drop the pages kept under an older version than *version* (once per new version)."""
+        newest = (version.number, version.records)
+        if newest <= self.newest:
+            return
+        self.newest = newest
+
+        def dead(key: str) -> bool:
+            try:
+                scope, number = key.split(":", 3)[1:3]
+                return int(number) < (version.records if scope == "r" else version.number)
+            except ValueError:
+                return False
+
+        self.drop_where(dead)
+
+
+def versioned_key(base: str, version: VersionLike, *, shows_messages: bool = True) -> str:
+    """The store's key of a page: *base* (what it is), then the version it belongs to: the
+    public-data version, or the records' own for a page that shows no message ("r")."""
+    if shows_messages:
+        return f"{base}:m:{version.number}:{version.changed_at}"
+    return f"{base}:r:{version.records}:{version.records_changed_at}"
 
 
 class RedisStore:
@@ -308,12 +339,13 @@ def _serve(
     if version is None:
         return make_response(view(*args, **kwargs))
     g.campaign_page_version = version  # read before the view's first query: see request_version
-    number, changed_at = version.number, version.changed_at
-    if not shows_messages:
-        number, changed_at = version.records, version.records_changed_at
+    pages.local.forget_older_than(version)
+    changed_at = version.changed_at if shows_messages else version.records_changed_at
     # The time of the change too: a database restored from a backup counts again from an older
     # number, and must not meet the pages Redis kept for that number before.
-    stored_key = f"{_key(pages.code, kwargs, params)}:{number}:{changed_at}"
+    stored_key = versioned_key(
+        _key(pages.code, kwargs, params), version, shows_messages=shows_messages
+    )
     etag = hashlib.sha256(stored_key.encode()).hexdigest()[:32]
     modified = _last_modified(changed_at, today_utc())
     gzip_ok = "gzip" in request.accept_encodings
@@ -367,8 +399,8 @@ def page_with_blanks(
         version = pages.read_version()
     if pages is None or version is None:
         return _no_store(_filled(render(markers), markers, values))
-    key = f"blanks:{_key(pages.code, request.view_args or {}, {})}:{version.number}"
-    key += f":{version.changed_at}"
+    pages.local.forget_older_than(version)
+    key = versioned_key(f"blanks-{_key(pages.code, request.view_args or {}, {})}", version)
     entry = pages.local.get(key)
     if entry is None:
         response = render(markers)

@@ -357,6 +357,24 @@ def test_an_export_made_again_after_an_approval_reads_only_its_days_of_messages_
     assert made == [dana.id, dana.id]
 
 
+def test_pages_of_a_version_that_moved_on_leave_the_store_at_the_next_request(
+    app: Flask, client: FlaskClient, dana: Case, make_message, staff_client
+) -> None:
+    """An approval a second must not fill a worker's memory with dead copies of its pages."""
+    for path in ("/cases/dana", "/cases/dana/calendar.ics", "/cases/dana/support"):
+        client.get(path)
+    assert pages_kept(app) == 3  # the case page, the calendar, the support form's blank page
+    message_id = make_message(dana.id, body="Solidarity from Vienna")
+    organiser = staff_client(Role.ORGANISER)
+    organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "publish"})
+    assert "Solidarity from Vienna" in client.get("/cases/dana").get_data(as_text=True)
+    # The old case page and form are gone; the calendar, under the records' version, stays.
+    assert pages_kept(app) == 2
+    add_event(app, dana.id, "Picket at the bank")
+    client.get("/cases/dana")
+    assert pages_kept(app) == 1
+
+
 def test_a_bulk_statement_on_messages_moves_the_version_and_not_the_records(
     app: Flask, client: FlaskClient, dana: Case, make_message
 ) -> None:
