@@ -543,7 +543,7 @@ def seed(database_url: str) -> Seeded:
     """Migrate the database, load the demo campaign and add two organisers."""
     from flask_migrate import upgrade
 
-    from campaign import create_app, demo
+    from campaign import create_app, demo, migrating
     from campaign.accounts.services import create_account
     from campaign.extensions import db
     from campaign.models import Case, Role
@@ -556,6 +556,7 @@ def seed(database_url: str) -> Seeded:
         }
     )
     emails = ("organiser1@example.org", "organiser2@example.org")
+    migrating.enable(app)
     with app.app_context():
         upgrade(directory=str(ROOT / "campaign" / "migrations"))
         demo.load()

@@ -67,12 +67,11 @@ def _init_extensions(app: Flask) -> None:
     sign-in, the audit trail's flush hook, and the public-data version and page cache."""
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from campaign import ephemeral, hashkeys, ratelimits
+    from campaign import ephemeral, hashkeys, migrating, ratelimits
     from campaign.accounts import sessions
     from campaign.database import tune_sqlite
-    from campaign.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from campaign.extensions import babel, csrf, db, limiter, login_manager
     from campaign.history import recorder
-    from campaign.models.search import include_name
     from campaign.public import version
     from campaign.search import index as search_index
     from campaign.timeline import reach
@@ -98,10 +97,7 @@ def _init_extensions(app: Flask) -> None:
     hashkeys.init_app(app)
     ratelimits.init_app(app)
 
-    # The full-text index is no model: autogenerate must neither drop nor compare it.
-    migrate.init_app(
-        app, db, directory=str(Path(__file__).parent / "migrations"), include_name=include_name
-    )
+    migrating.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)

@@ -1,4 +1,6 @@
-"""The Flask extensions, created unbound here and bound to an app in :func:`campaign.create_app`."""
+"""The Flask extensions, created unbound here and bound to an app in :func:`campaign.create_app`.
+
+Flask-Migrate is bound only when something migrates (campaign.migrating)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
@@ -14,7 +15,6 @@ from campaign.database import Base
 from campaign.util.privacy import keyed_hash
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

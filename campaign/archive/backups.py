@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.script import ScriptDirectory
 from flask import current_app
 
 from campaign.database import utcnow
@@ -90,6 +89,8 @@ def _revision(connection: sa.Connection | sqlite3.Connection) -> str | None:
 
 def code_revision() -> str | None:
     """The revision this version of the app's migrations ends at."""
+    from alembic.script import ScriptDirectory  # not at the top: a web worker spares Alembic
+
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 

@@ -13,12 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 from sqlalchemy.orm import selectinload
 
 from campaign.archive.records import (
@@ -33,6 +31,9 @@ from campaign.archive.records import (
 from campaign.extensions import db
 from campaign.history.recorder import COMMAND_LINE, acting_as
 from campaign.models import User
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 # At most this many problems are reported: the first ones say what is wrong with the file.
 MAX_PROBLEMS = 20
@@ -221,6 +222,9 @@ def _schema_problem(error: ValidationError) -> Problem:
 
 
 def _check_schema(document: dict[str, Any]) -> None:
+    # Imported here: only an import of a campaign file needs it (3 MB of each web worker).
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator(load_schema())
     problems = []
     for error in sorted(

@@ -6,10 +6,13 @@ import hashlib
 import hmac
 import json
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +21,7 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 
-from campaign import create_app
+from campaign import create_app, migrating
 from campaign.extensions import db
 from tests.conftest import BACKENDS, NO_POSTGRES, ROOT, TEST_DATABASE_URL, base_config
 
@@ -26,11 +29,18 @@ from tests.conftest import BACKENDS, NO_POSTGRES, ROOT, TEST_DATABASE_URL, base_
 pytestmark = pytest.mark.slow
 
 
+def migratable_app(config: dict[str, Any]) -> Flask:
+    """An app with Flask-Migrate bound to it, as ``flask db`` binds it."""
+    app = create_app(config)
+    migrating.enable(app)
+    return app
+
+
 @pytest.fixture(params=BACKENDS)
 def migrated_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """An app on an empty database (its own PostgreSQL schema), not yet migrated."""
     if request.param == "sqlite":
-        yield create_app(base_config(tmp_path))
+        yield migratable_app(base_config(tmp_path))
         return
     if not TEST_DATABASE_URL:
         pytest.skip(NO_POSTGRES)
@@ -42,7 +52,7 @@ def migrated_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Fla
         {"options": f"-csearch_path={schema}"}
     )
     try:
-        yield create_app(
+        yield migratable_app(
             base_config(tmp_path, SQLALCHEMY_DATABASE_URI=url.render_as_string(hide_password=False))
         )
     finally:
@@ -81,6 +91,43 @@ def test_migrations_go_down_to_nothing_and_up_again(migrated_app: Flask) -> None
         db.engine.dispose()
 
 
+def test_flask_db_migrates_and_takes_flask_migrates_options(tmp_path: Path) -> None:
+    """`flask db` (a stand-in until used) runs Flask-Migrate's commands with their options."""
+    app = create_app(base_config(tmp_path))
+    runner = app.test_cli_runner()
+    directory = str(ROOT / "campaign" / "migrations")
+    result = runner.invoke(args=["db", "-d", directory, "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert _differences() == []
+        head = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        db.engine.dispose()
+    assert head is not None
+    listed = runner.invoke(args=["db", "--help"])
+    assert listed.exit_code == 0
+    assert "upgrade" in listed.output
+    assert "downgrade" in listed.output
+
+
+def test_a_web_worker_does_not_load_alembic(tmp_path: Path) -> None:
+    """Alembic and Mako (about 12 MB of each worker) load only when something migrates."""
+    script = (
+        "import sys\n"
+        "from campaign import create_app\n"
+        "app = create_app({'SECRET_KEY': 'x' * 40})\n"
+        "assert app.test_client().get('/').status_code == 200\n"
+        "print(sorted(m for m in ('alembic', 'mako', 'flask_migrate') if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPAIGN_")}
+    env["CAMPAIGN_INSTANCE_PATH"] = str(tmp_path)
+    migrate = [sys.executable, "-m", "flask", "--app", "campaign", "db", "upgrade"]
+    subprocess.run(migrate, env=env, cwd=ROOT, check=True, capture_output=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True
+    )
+    assert done.stdout.decode().strip() == "[]"
+
+
 def test_there_is_one_head() -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -102,7 +149,7 @@ def test_upgrading_keeps_every_row_and_link(tmp_path: Path, backend: str) -> Non
     """A user's data survives the upgrade: the demo as it stands at 0001 is whole at head."""
     from campaign import demo
 
-    app = create_app(base_config(tmp_path))
+    app = migratable_app(base_config(tmp_path))
     with app.app_context():
         # The demo is built with today's models, then taken down to 0001 and brought back up.
         upgrade()
