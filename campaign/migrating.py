@@ -1,8 +1,8 @@
 """Flask-Migrate for this app, loaded only when something migrates.
 
 Flask-Migrate imports Alembic and Mako, about 12 MB of each web worker's resident memory, and a
-web worker never migrates. So ``flask db`` is a stand-in group that binds Flask-Migrate on its
-first use, and code that calls Flask-Migrate's functions itself (the migration tests, the
+web worker never migrates. So ``flask db`` is a stand-in command that binds Flask-Migrate on
+its first use, and code that calls Flask-Migrate's functions itself (the migration tests, the
 benchmarks) calls :func:`enable` first.
 """
 
@@ -57,7 +57,7 @@ class _MigrationCommands(click.Command):
         return group.make_context(info_name, args, parent=parent, **extra)
 
 
-def init_app(app: Flask, **_options: Any) -> None:
+def init_app(app: Flask) -> None:
     """Register ``flask db`` without importing Flask-Migrate."""
     app.cli.add_command(
         _MigrationCommands("db", help="Perform database migrations (Flask-Migrate).")
