@@ -476,9 +476,12 @@ def _last_modified(changed_at: datetime, today: date) -> datetime:
 
 def _not_modified(etags: tuple[str, ...], modified: datetime, changed_at: datetime) -> str | None:
     """The ETag of the visitor's current copy, if they have one, by its ETag or else by its date
-    (RFC 9110 13.2.2: If-Modified-Since counts only without If-None-Match); else None."""
+    (RFC 9110 13.2.2: If-Modified-Since counts only without If-None-Match); else None.
+
+    If-None-Match compares weakly (RFC 9110 13.1.2): a proxy that compresses or changes the
+    body (nginx's gzip) sends our tag back as W/"...", and that copy is current too."""
     if request.if_none_match:
-        return next((tag for tag in etags if request.if_none_match.contains(tag)), None)
+        return next((tag for tag in etags if request.if_none_match.contains_weak(tag)), None)
     since = request.if_modified_since
     if since is None:
         return None

@@ -143,6 +143,22 @@ def test_a_conditional_request_is_answered_304_without_rendering(
     assert "Picket at the bank" in changed.get_data(as_text=True)
 
 
+def test_the_tag_a_proxy_weakened_is_answered_304_until_the_page_changes(
+    app: Flask, client: FlaskClient, dana: Case
+) -> None:
+    """nginx's gzip sends our ETag on as W/"...": If-None-Match compares weakly (RFC 9110)."""
+    etag = client.get("/cases/dana").headers["ETag"]
+    weakened = f"W/{etag}"
+    with renders(app) as rendered:
+        again = client.get("/cases/dana", headers={"If-None-Match": weakened})
+    assert again.status_code == 304
+    assert rendered == []
+    add_event(app, dana.id, "Picket at the bank")
+    changed = client.get("/cases/dana", headers={"If-None-Match": weakened})
+    assert changed.status_code == 200
+    assert "Picket at the bank" in changed.get_data(as_text=True)
+
+
 def test_a_304_reads_the_version_alone_and_leaves_the_session_alone(
     app: Flask, client: FlaskClient, dana: Case
 ) -> None:
