@@ -77,8 +77,25 @@ def select_locale() -> str:
         preference = getattr(current_user, "language", None)
         if preference in config["LANGUAGES"]:
             return str(preference)
-        return request.accept_languages.best_match(config["LANGUAGES"]) or default
+        return browser_language(config["LANGUAGES"]) or default
     return default
+
+
+def browser_language(languages: Iterable[str]) -> str | None:
+    """The first of the browser's languages (Accept-Language, by quality) that *languages* has:
+    the same tag, else its primary language ("ru-RU" and "ru-KZ" are "ru"). None if it has none.
+
+    Werkzeug's ``best_match`` prefers any exact match to a region's: "ru-RU,en;q=0.9", what a
+    Russian browser sends, chose English."""
+    by_tag = {tag.lower().replace("_", "-"): tag for tag in languages}
+    for value, quality in request.accept_languages:
+        if quality <= 0 or value == "*":
+            continue
+        tag = value.lower().replace("_", "-")
+        found = by_tag.get(tag) or by_tag.get(tag.split("-", 1)[0])
+        if found is not None:
+            return found
+    return None
 
 
 def bcp47(language: str | Locale) -> str:
@@ -200,7 +217,7 @@ def _first_visit_redirect() -> Response | None:
         return None
     config = current_app.config
     default = config["BABEL_DEFAULT_LOCALE"]
-    best = request.accept_languages.best_match(config["LANGUAGES"])
+    best = browser_language(config["LANGUAGES"])
     if not best or best == default:
         return None
     request.environ[_REDIRECTED] = True

@@ -116,6 +116,33 @@ def test_a_first_visit_to_the_root_follows_the_browser(client: FlaskClient) -> N
     assert {"Accept-Language", "Sec-Fetch-Site"} <= set(english.vary)
 
 
+@pytest.mark.parametrize(
+    ("accept_language", "home"),
+    [
+        ("ru-RU,en;q=0.9", "/ru/"),  # a Russian browser with English second
+        ("kk-KZ,en;q=0.9", "/kk/"),
+        ("ru-KZ,kk;q=0.9", "/ru/"),  # the region's language is not the reader's
+        ("en-GB,ru;q=0.9", None),  # English first: the English home page
+        ("de-DE,kk;q=0.5,ru;q=0.4", "/kk/"),  # German is not offered: the next by quality
+        ("de,*;q=0.5", None),
+        ("ru;q=0,kk-KZ;q=0.3", "/kk/"),  # "not Russian"
+    ],
+)
+def test_a_first_visit_goes_to_the_readers_first_language_the_site_has(
+    client: FlaskClient, accept_language: str, home: str | None
+) -> None:
+    """A browser's first choice names a region ("ru-RU"): it is still Russian, and it wins over
+    an exact match lower down the list."""
+    response = client.get(
+        "/", headers={"Sec-Fetch-Site": "none", "Accept-Language": accept_language}
+    )
+    if home is None:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"] == home
+
+
 def test_choosing_english_on_the_site_is_never_sent_back(client: FlaskClient) -> None:
     """The switcher's link to English is a same-site click: the browser's Russian does not win."""
     same_site = {**FIRST_VISIT, "Sec-Fetch-Site": "same-origin"}
