@@ -41,6 +41,8 @@ from campaign.models.vocab import LEGAL_TYPES
 
 SOLIDARITY_TYPES = tuple(t for t in EventType if t not in LEGAL_TYPES)
 CHART_ROWS = 12
+# A country's name longer than this is cut at a word ("Южно-Африканская…").
+LABEL_CHARS = 24
 
 
 @dataclass(frozen=True)
@@ -363,12 +365,26 @@ def _forget(session: Session, previous: Any) -> None:
         session.info.pop(_PENDING, None)
 
 
+def _label(name: str) -> str:
+    """A country's name as the chart writes it: whole, or cut at a word with an ellipsis."""
+    if len(name) <= LABEL_CHARS:
+        return name
+    cut = name[: LABEL_CHARS - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,-") + "…"
+
+
 def reach_svg(reach: Reach, country_name: Callable[[str | None], str]) -> Markup:
     """A bar chart of actions and messages per country, as inline SVG with a text alternative."""
     rows = [c for c in reach.by_country if c.country][:CHART_ROWS]
     if not rows:
         return Markup("")
-    label_width, bar_width, row_height, top = 150, 300, 26, 28
+    names = [_label(country_name(c.country)) for c in rows]
+    # The names' column as wide as the longest name needs at the phone's 15 px (about 10 units a
+    # letter), no wider: the narrower the chart, the larger its text where it is scaled down.
+    label_width = max(80, 16 + 10 * max(len(n) for n in names))
+    bar_width, row_height, top = 300, 26, 28
     width = label_width + bar_width + 50
     height = top + row_height * len(rows) + 8
     largest = max(max(c.actions, c.messages) for c in rows) or 1
@@ -394,10 +410,9 @@ def reach_svg(reach: Reach, country_name: Callable[[str | None], str]) -> Markup
     ]
     for index, row in enumerate(rows):
         y = top + index * row_height
-        name = country_name(row.country)
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" class="country">'
-            f"{escape(name[:22])}</text>"
+            f"{escape(names[index])}</text>"
         )
         for offset, value, css in (
             (2, row.actions, "bar-actions"),

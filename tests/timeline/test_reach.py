@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask import Flask
@@ -46,3 +47,21 @@ def test_chart_escapes_names_and_describes_itself() -> None:
     assert 'role="img"' in svg
     assert "<desc" in svg
     assert str(reach_svg(Reach(), lambda code: "")) == ""
+
+
+def test_chart_writes_a_long_name_cut_at_a_word_and_makes_room_for_it() -> None:
+    """Russian "South Africa" (27 letters) was cut mid-word and ran off the chart's left edge."""
+    reach = Reach(
+        actions=2,
+        messages=2,
+        by_country=[CountryReach("ZA", 1, 1), CountryReach("AT", 1, 1)],
+    )
+    names = {"ZA": "Южно-Африканская Республика", "AT": "Австрия"}
+    svg = str(reach_svg(reach, lambda code: names[code or ""]))
+    assert ">Южно-Африканская…</text>" in svg
+    assert ">Австрия</text>" in svg
+    assert "Южно-Африканская Республика: " in svg  # the text alternative keeps it whole
+    # The names end where the bars begin, and the longest fits left of that at 10 units a letter.
+    bars = re.search(r'<rect x="(\d+)" y="\d+" width="\d+" height="9"', svg)
+    assert bars is not None
+    assert int(bars.group(1)) >= 10 * len("Южно-Африканская…")
