@@ -84,6 +84,9 @@ OTHER_LABELS = {
     "verification": _l("Verification"),
     "published": _l("Public"),
     "archived_at": _l("Archived at"),
+    # Set with the release (an event), not on the case's form.
+    "released_on_precision": _l("How much of the release date is known"),
+    "released_on_approximate": _l("About: the release date is a best guess"),
     "case_ids": _l("Cases"),
     "caused_by_event": _l("Because of the event"),
     "caused_by_case": _l("Moved with the case's arrest date"),

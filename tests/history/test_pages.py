@@ -196,6 +196,24 @@ def test_a_field_list_is_named_by_its_own_label(app: Flask) -> None:
         assert field_label("created_by_id") == "Created by"
 
 
+def test_every_precision_and_approximation_is_named_for_people(app: Flask) -> None:
+    """A case's history wrote "Released on precision": the release's fields have no form."""
+    from campaign.history.labels import field_label
+    from campaign.models import Case, Event
+
+    names = [
+        column.name
+        for model in (Case, Event)
+        for column in model.__table__.columns
+        if column.name.endswith(("_precision", "_approximate"))
+    ]
+    assert "released_on_precision" in names
+    with app.test_request_context():
+        for name in names:
+            assert field_label(name) != name.replace("_", " ").capitalize(), name
+        assert field_label("released_on_precision") == "How much of the release date is known"
+
+
 def test_a_deleted_event_shows_each_field_once(app: Flask, staff_client, make_case):
     case = make_case()
     client = staff_client(Role.ORGANISER)
