@@ -44,16 +44,20 @@ StartResponse = Callable[..., Any]
 
 class LanguagePrefix:
     """WSGI middleware: ``/<language>/rest`` becomes SCRIPT_NAME ``/<language>``, PATH_INFO
-    ``/rest`` for every configured language but the default; anything else passes unchanged
-    (so an unknown prefix is just an unknown path: the same 404 as any)."""
+    ``/rest`` for every configured language but the default; the default language's prefix
+    (``/en/rest``, what a reader tries after ``/ru/``) is a permanent redirect to ``/rest``;
+    anything else passes unchanged (an unknown prefix is just an unknown path: a 404)."""
 
     def __init__(self, app: Callable[..., Any], languages: Iterable[str], default: str) -> None:
         self.app = app
+        self.default = default
         self.prefixed = frozenset(language for language in languages if language != default)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Any:
         path = str(environ.get("PATH_INFO") or "")
         head, slash, rest = path[1:].partition("/")
+        if path.startswith("/") and head == self.default:
+            return _without_default_prefix(environ, rest)(environ, start_response)
         if path.startswith("/") and head in self.prefixed:
             script = str(environ.get("SCRIPT_NAME") or "").rstrip("/")
             environ[SCRIPT_KEY] = script
@@ -61,6 +65,19 @@ class LanguagePrefix:
             environ["SCRIPT_NAME"] = f"{script}/{head}"
             environ["PATH_INFO"] = slash + rest if slash else "/"
         return self.app(environ, start_response)
+
+
+def _without_default_prefix(environ: Environ, rest: str) -> Response:
+    """A 308 from ``/en/rest?query`` to ``/rest?query``. The path's leading slashes are one: a
+    Location of ``//host`` would send the reader to another site."""
+    script = str(environ.get("SCRIPT_NAME") or "").rstrip("/")
+    # PATH_INFO holds the path's bytes as Latin-1 (PEP 3333): quoted again as they came.
+    path = quote(rest.lstrip("/").encode("latin-1"), safe=_PATH_SAFE)
+    query = str(environ.get("QUERY_STRING") or "")
+    target = f"{script}/{path}" + (f"?{query}" if query else "")
+    response = redirect(target, 308)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def select_locale() -> str:

@@ -90,7 +90,7 @@ def test_alternates_and_feeds_are_absolute_on_the_configured_site(
 
 
 @pytest.mark.parametrize(
-    "path", ["/de/", "/xx/cases/ainur", "/RU/", "/en/", "/russian/", "/ar/", "/ru-RU/"]
+    "path", ["/de/", "/xx/cases/ainur", "/RU/", "/EN/", "/russian/", "/ar/", "/ru-RU/"]
 )
 def test_an_unknown_language_is_an_unknown_page(client: FlaskClient, path: str) -> None:
     response = client.get(path)
@@ -141,6 +141,23 @@ def test_a_first_visit_goes_to_the_readers_first_language_the_site_has(
     else:
         assert response.status_code == 302
         assert response.headers["Location"] == home
+
+
+def test_the_default_languages_prefix_leads_to_the_page_without_it(client: FlaskClient) -> None:
+    """After /ru/ a reader tries /en/: a permanent redirect to the unprefixed page, never a 404,
+    and never to another site (//host)."""
+    cases = [
+        ("/en/", "/"),
+        ("/en", "/"),
+        ("/en/cases?page=2", "/cases?page=2"),
+        ("/en//evil.example/x", "/evil.example/x"),
+        ("/en/cases/%D0%B0%20b", "/cases/%D0%B0%20b"),
+    ]
+    for path, target in cases:
+        response = client.get(path)
+        assert response.status_code == 308, path
+        assert response.headers["Location"] == target, path
+    assert client.get("/english").status_code == 404  # only the whole prefix
 
 
 def test_choosing_english_on_the_site_is_never_sent_back(client: FlaskClient) -> None:
