@@ -28,6 +28,7 @@ from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.models import DeliveryMethod
+from campaign.util.collation import collation_key
 from campaign.web.fields import CountryField, LongSelect
 from campaign.web.validators import CountryCode, NoControlCharacters
 
@@ -76,15 +77,15 @@ def language_choices() -> list[tuple[str, str]]:
 
 @cache
 def _sorted_languages(locale_name: str) -> tuple[tuple[str, str], ...]:
-    """The languages named in one locale, sorted: made once per language, not once per page
-    (pycountry holds some 8,000 languages to look through)."""
+    """The languages named in one locale, in its alphabet's order: made once per language, not
+    once per page (pycountry holds some 8,000 languages to look through)."""
     locale = Locale.parse(locale_name)
     pairs = []
     for language in pycountry.languages:
         code = getattr(language, "alpha_2", None)
         if code:
             pairs.append((code, str(locale.languages.get(code) or language.name)))
-    return tuple(sorted(pairs, key=lambda p: p[1].casefold()))
+    return tuple(sorted(pairs, key=lambda pair: collation_key(pair[1])))
 
 
 class SupportForm(FlaskForm):

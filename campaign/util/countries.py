@@ -8,6 +8,8 @@ import pycountry
 from babel import Locale
 from flask_babel import get_locale
 
+from campaign.util.collation import collation_key
+
 
 @cache
 def country_codes() -> frozenset[str]:
@@ -48,8 +50,8 @@ def country_choices(blank: str | None = None) -> list[tuple[str, str]]:
 
 @cache
 def _sorted_countries(locale_name: str) -> tuple[tuple[str, str], ...]:
-    """Every country named in one locale, sorted by name: the same for every form in that
-    language, so it is made once per language, not once per page."""
+    """Every country named in one locale, in its alphabet's order: the same for every form in
+    that language, so it is made once per language, not once per page."""
     locale = Locale.parse(locale_name)
 
     def name(code: str) -> str:
@@ -59,7 +61,8 @@ def _sorted_countries(locale_name: str) -> tuple[tuple[str, str], ...]:
         country = pycountry.countries.get(alpha_2=code)
         return str(country.name) if country else code
 
-    return tuple(sorted(((code, name(code)) for code in country_codes()), key=lambda p: p[1]))
+    pairs = ((code, name(code)) for code in country_codes())
+    return tuple(sorted(pairs, key=lambda pair: collation_key(pair[1])))
 
 
 # The languages whose country names a sheet may use, whatever the interface language.
