@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from difflib import SequenceMatcher
 from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import FieldList
 from wtforms.fields.core import UnboundField
 
@@ -198,6 +200,39 @@ def audit_lookups(entries: list[AuditEntry]) -> dict[str, dict[int, str]]:
             if kind is not None and isinstance(pair, list):
                 wanted[kind].update(v for v in pair if isinstance(v, int))
     return {kind: _names(kind, ids) if ids else {} for kind, ids in wanted.items()}
+
+
+# A text this long or longer shows what changed in it word by word: in a summary of 600
+# characters one changed date is otherwise hard to find; a short value is read at a glance.
+MARKED_FROM = 60
+_WORDS = re.compile(r"\s+|[^\s]+")
+
+
+def text_changes(before: Any, after: Any) -> tuple[Markup, Markup] | None:
+    """A changed free text as two HTML strings, the words taken out in ``<del>`` and the words
+    put in in ``<ins>``; None for values that are not both texts, or are short, or are not free
+    text (a date, a code: :func:`audit_value` writes those)."""
+    if not isinstance(before, str) or not isinstance(after, str):
+        return None
+    if max(len(before), len(after)) < MARKED_FROM or " " not in before + after:
+        return None
+    old, new = _WORDS.findall(before), _WORDS.findall(after)
+    marked_old: list[str] = []
+    marked_new: list[str] = []
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    for operation, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        old_part = escape("".join(old[old_start:old_end]))
+        new_part = escape("".join(new[new_start:new_end]))
+        if operation == "equal":
+            marked_old.append(old_part)
+            marked_new.append(new_part)
+            continue
+        if old_part:
+            marked_old.append(f"<del>{old_part}</del>")
+        if new_part:
+            marked_new.append(f"<ins>{new_part}</ins>")
+    # Every piece was escaped above; only the <del> and <ins> tags are ours.
+    return Markup("".join(marked_old)), Markup("".join(marked_new))  # noqa: S704  # nosec B704
 
 
 def audit_value(

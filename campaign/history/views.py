@@ -40,6 +40,7 @@ bp.add_app_template_filter(labels.audit_time, "audit_time")
 bp.add_app_template_filter(labels.audit_kind, "audit_kind")
 bp.add_app_template_global(labels.audit_lookups, "audit_lookups")
 bp.add_app_template_global(labels.audit_value, "audit_value")
+bp.add_app_template_global(labels.text_changes, "text_changes")
 bp.add_app_template_global(labels.audit_object_url, "audit_object_url")
 
 PAGE_SIZE = 100

@@ -326,3 +326,38 @@ def test_an_event_edited_often_has_its_changes_a_page_at_a_time(
     assert f'href="/manage/history/events/{event.id}?changes=2">Older</a>' in first
     second = client.get(f"/manage/history/events/{event.id}?changes=2").get_data(as_text=True)
     assert second.count('class="audit-entry') == 5
+
+
+def test_a_long_text_changed_shows_the_words_taken_out_and_put_in(
+    app: Flask, staff_client, make_case
+):
+    """One date changed in a long summary: the history marks it, so a reader finds it among
+    fifty entries of whole paragraphs (QA pass)."""
+    from campaign.models import Case
+
+    start = "Arrested at a picket outside the bank, where he was reporting; "
+    case = make_case(person_name="Marked", summary=start + "released on 12 May <2010>.")
+    with app.app_context():
+        db.session.get(Case, case.id).summary = start + "released on 14 May <2010>."
+        db.session.commit()
+    html = (
+        staff_client(Role.ORGANISER).get(f"/manage/history/cases/{case.id}").get_data(as_text=True)
+    )
+    assert "<del>12</del>" in html
+    assert "<ins>14</ins>" in html
+    assert "&lt;2010&gt;." in html  # the texts stay escaped around the marks
+    assert "<2010>" not in html
+
+
+def test_text_changes_marks_long_texts_only() -> None:
+    from campaign.history.labels import text_changes
+
+    assert text_changes("Journalist", "Journalist and poet") is None  # read at a glance
+    assert text_changes("2010-05-12", "2010-05-14") is None
+    assert text_changes(None, "a long text " * 10) is None
+    marked = text_changes("one two three " * 5, "one two four " * 5)
+    assert marked is not None
+    before, after = marked
+    assert before.count("<del>three</del>") == 5
+    assert after.count("<ins>four</ins>") == 5
+    assert "<del>" not in after
