@@ -17,7 +17,14 @@ from campaign.models.vocab import DatePrecision
 from campaign.util.countries import country_name_in
 from campaign.util.dates import format_partial_date_in
 from campaign.util.highlight import excerpt, highlight
-from campaign.util.localised import Shown, Translatable, language_name, shown
+from campaign.util.localised import (
+    Shown,
+    Translatable,
+    default_language,
+    language_name,
+    same_language,
+    shown,
+)
 
 
 def csrf_field() -> Markup:
@@ -144,6 +151,16 @@ def shown_field(record: Translatable, field: str, language: str | None = None) -
     return shown(record, field, language or request_locale_name() or None)
 
 
+def original_lang(record: Translatable) -> Markup:
+    """The ``original_lang`` global: ` lang="…"` for a field no one translates (a court's name,
+    an occupation) when the record is written in another language than the page's, so a screen
+    reader speaks it in its own language; nothing otherwise."""
+    language = record.original_language or default_language()
+    if same_language(language, request_locale_name() or default_language()):
+        return Markup("")
+    return Markup(' lang="{}"').format(language)
+
+
 def shown_html(value: Shown, tag: str = "span", css_class: str = "") -> Markup:
     """The ``shown_html`` global: templates/content/_text.html's ``shown_text`` macro as a
     function, for the timeline, which shows a few fields of every event (a macro call costs
@@ -203,6 +220,7 @@ def init_app(app: Flask) -> None:
     # Translated content: a field of a case or an event in the reader's language, or the original.
     app.add_template_filter(language_name, "language_name")
     app.add_template_global(shown_field, "shown")
+    app.add_template_global(original_lang)
     app.add_template_global(shown_html, "shown_html")
     app.add_template_global(get_locale, "get_locale")
     app.add_template_global(csrf_field, "csrf_field")

@@ -329,3 +329,15 @@ def test_the_russian_catalogue_reaches_the_pages(
     make_case(slug="ainur", arrest_date=date(2010, 4, 27), arrest_date_approximate=True)
     html = _html(site.test_client(), "/ru/cases/ainur")
     assert "около 27 апреля 2010\u202fг." in html
+
+
+def test_facts_no_one_translates_say_their_language_on_another_languages_page(
+    client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    """A Russian screen reader speaks "Journalist" as English, not as Russian (QA pass)."""
+    make_case(slug="ainur", occupation="Journalist", court="Almaty District Court")
+    russian = _html(client, "/ru/cases/ainur")
+    assert '<dd lang="en">Journalist</dd>' in russian
+    assert '<dd lang="en">Almaty District Court</dd>' in russian
+    english = _html(client, "/cases/ainur")
+    assert "<dd>Journalist</dd>" in english
