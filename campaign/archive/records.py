@@ -166,6 +166,10 @@ def _fingerprint(message: Message) -> None:
 
 
 _ID = "the row's number in one database; the identifier names it everywhere"
+_MADE_FROM = (
+    "fingerprints of the originals a translation was made from: a moved campaign's "
+    "translations count as made from its texts as they are"
+)
 _USER = "accounts are not exported"
 _VERSION = "the edit-conflict counter of one database"
 
@@ -297,7 +301,7 @@ KINDS: tuple[Kind, ...] = (
         ("language", "summary", "charges", "sentence", "created_at", "updated_at"),
         _l("Translations of cases"),
         refs=(Ref("case", "cases", column="case_id", required=True),),
-        left_out={"id": _ID},
+        left_out={"id": _ID, "made_from": _MADE_FROM},
     ),
     Kind(
         "event_translations",
@@ -306,7 +310,7 @@ KINDS: tuple[Kind, ...] = (
         ("language", "title", "description", "outcome", "created_at", "updated_at"),
         _l("Translations of events"),
         refs=(Ref("event", "events", column="event_id", required=True),),
-        left_out={"id": _ID},
+        left_out={"id": _ID, "made_from": _MADE_FROM},
     ),
     Kind(
         "case_status_changes",

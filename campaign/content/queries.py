@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaign.content.services import Record, site_languages
-from campaign.util.localised import same_language, translation_for
+from campaign.util.localised import outdated_fields, same_language, translation_for
 
 
 @dataclass(frozen=True)
 class LanguageState:
-    """One of the site's languages for one record: its translation (or None) and the fields
-    that have an original text but no translation yet."""
+    """One of the site's languages for one record: its translation (or None), the fields that
+    have an original text but no translation yet, and those whose original changed since they
+    were translated (readers see the original until they are translated again)."""
 
     language: str
     translation: Any | None
     missing: tuple[str, ...]
+    outdated: tuple[str, ...] = ()
 
 
 def translation_states(record: Record) -> list[LanguageState]:
@@ -29,10 +31,11 @@ def translation_states(record: Record) -> list[LanguageState]:
             continue
         translation = translation_for(record, language)
         missing = tuple(f for f in written if translation is None or not getattr(translation, f))
-        states.append(LanguageState(language, translation, missing))
+        outdated = outdated_fields(record, translation) if translation is not None else ()
+        states.append(LanguageState(language, translation, missing, outdated))
     return states
 
 
 def missing_count(record: Record) -> int:
-    """How many (language, field) texts are still to translate."""
-    return sum(len(state.missing) for state in translation_states(record))
+    """How many (language, field) texts are still to translate, or to translate again."""
+    return sum(len(state.missing) + len(state.outdated) for state in translation_states(record))

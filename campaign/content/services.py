@@ -15,7 +15,7 @@ from flask import current_app
 
 from campaign.extensions import db
 from campaign.models import Case, CaseTranslation, Event, EventTranslation
-from campaign.util.localised import same_language
+from campaign.util.localised import fingerprint, same_language
 
 Record = Case | Event
 Translation = CaseTranslation | EventTranslation
@@ -77,6 +77,8 @@ def save_translation(
     record: Record, language: str, texts: Mapping[str, str | None]
 ) -> Translation | None:
     """Give *record*'s translated fields in *language*; fields not in *texts* keep their text.
+    Each field given is recorded as made from the original as it reads now: it is current
+    again (campaign.util.localised.is_current).
 
     All of them empty removes the translation (returns None). The language must be one of the
     site's and not the original's.
@@ -95,6 +97,16 @@ def save_translation(
     for field, value in values.items():
         if getattr(translation, field) != value:
             setattr(translation, field, value)
+    # Each field saved was translated from the original as it reads now (saved unchanged too:
+    # the translator read it against the new original and kept it).
+    made_from = dict(translation.made_from or {})
+    for field, value in values.items():
+        if value:
+            made_from[field] = fingerprint(getattr(record, field))
+        else:
+            made_from.pop(field, None)
+    if made_from != (translation.made_from or {}):
+        translation.made_from = made_from
     if not any(getattr(translation, field) for field in record.TRANSLATED):
         record.translations.remove(translation)
         db.session.flush()

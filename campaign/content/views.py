@@ -61,7 +61,8 @@ class Panel:
 
     @property
     def missing(self) -> int:
-        return sum(len(p.state.missing) for p in self.languages)
+        """How many texts wait for a translation, or to be translated again."""
+        return sum(len(p.state.missing) + len(p.state.outdated) for p in self.languages)
 
 
 def _kind_of(record: Case | Event) -> str:
@@ -111,7 +112,8 @@ def translation_panel(record: Case | Event) -> Panel:
 
 @bp.app_template_global()
 def missing_translations(record: Case | Event) -> int:
-    """How many texts of *record* still wait for a translation, over all site languages."""
+    """How many texts of *record* still wait for a translation (or for one again, their
+    original having changed), over all site languages."""
     return queries.missing_count(record)
 
 

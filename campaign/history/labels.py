@@ -173,7 +173,7 @@ def field_label(name: str) -> str:
 def shown_changes(changes: dict[str, Any]) -> list[tuple[str, Any]]:
     """The recorded changes worth a row, by field name: not the bookkeeping that repeats
     another row (the case ids kept for deleted events, a venue id next to the venue)."""
-    hidden = {"case_ids"}
+    hidden = {"case_ids", "made_from"}  # made_from: a translation's fingerprints of its originals
     if "venue" in changes:
         hidden.add("venue_id")
     return sorted((name, pair) for name, pair in changes.items() if name not in hidden)

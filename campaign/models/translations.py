@@ -29,6 +29,14 @@ EVENT_TRANSLATED = ("title", "description", "outcome")
 LANGUAGE_LENGTH = 16
 
 
+def made_from_column() -> Mapped[dict[str, str] | None]:
+    """Each translated field's fingerprint of the original text it was translated from
+    (campaign.util.localised.fingerprint), by field: when the original changes, the
+    translation is out of date and readers see the original until it is translated again.
+    None (or a field missing): made before anyone kept track, taken as up to date."""
+    return mapped_column(sa.JSON, nullable=True)
+
+
 def default_language() -> str:
     """The site's default language: what a case or an event is written in unless told."""
     if has_app_context():
@@ -54,6 +62,7 @@ class CaseTranslation(db.Model):  # type: ignore[name-defined]
     summary: Mapped[str | None] = mapped_column(sa.Text)
     charges: Mapped[str | None] = mapped_column(sa.Text)
     sentence: Mapped[str | None] = mapped_column(sa.String(300))
+    made_from: Mapped[dict[str, str] | None] = made_from_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -80,6 +89,7 @@ class EventTranslation(db.Model):  # type: ignore[name-defined]
     title: Mapped[str | None] = mapped_column(sa.String(200))
     description: Mapped[str | None] = mapped_column(sa.Text)
     outcome: Mapped[str | None] = mapped_column(sa.Text)
+    made_from: Mapped[dict[str, str] | None] = made_from_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

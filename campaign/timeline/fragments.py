@@ -24,6 +24,7 @@ The reach chart above the timeline is kept the same way, by its numbers and the 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -167,7 +168,7 @@ class _Placed:
 
 # The kinds of rows of :func:`_statements`' "related" statement.
 _TRANSLATION, _ORGANISATION, _SOURCE, _OTHER_CASE = range(4)
-_RELATED_TEXTS = 4
+_RELATED_TEXTS = 5
 
 
 def _related(
@@ -178,7 +179,7 @@ def _related(
     sort_text: Any = None,
     sort_number: Any = None,
 ) -> sa.Select[Any]:
-    """One kind's part of the "related" statement: (kind, event id, four texts, the texts
+    """One kind's part of the "related" statement: (kind, event id, five texts, the texts
     padded with NULLs, and what the kind is ordered by after its event)."""
     padding = [sa.cast(sa.null(), sa.Text) for _ in range(_RELATED_TEXTS - len(texts))]
     return sa.select(
@@ -199,6 +200,7 @@ class _Translation(NamedTuple):
     title: str | None
     description: str | None
     outcome: str | None
+    made_from: dict[str, str] | None
 
 
 @cache
@@ -244,6 +246,7 @@ def _statements() -> dict[str, sa.Executable]:
                     EventTranslation.title,
                     EventTranslation.description,
                     EventTranslation.outcome,
+                    EventTranslation.made_from,  # JSON, as text
                 ),
                 sort_text=EventTranslation.language,
             ).where(EventTranslation.event_id.in_(ids)),
@@ -307,11 +310,14 @@ def event_views(
     organisations: dict[int, list[str]] = {}
     sources: dict[int, list[SourceView]] = {}
     others: dict[int, list[CaseLink]] = {}
-    for kind, event_id, first, second, third, fourth, *_sort in read_rows(
+    for kind, event_id, first, second, third, fourth, fifth, *_sort in read_rows(
         statements["related"], {**params, "case_id": case_id}
     ):
         if kind == _TRANSLATION:
-            translations.setdefault(event_id, []).append(_Translation(first, second, third, fourth))
+            made_from = json.loads(fifth) if fifth else None
+            translations.setdefault(event_id, []).append(
+                _Translation(first, second, third, fourth, made_from)
+            )
         elif kind == _ORGANISATION:
             organisations.setdefault(event_id, []).append(first)
         elif kind == _SOURCE:

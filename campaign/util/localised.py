@@ -5,7 +5,9 @@ some of its fields (``TRANSLATED``), one object per language in ``translations``
 same on the public page, the timeline, the feeds and the exports:
 
 1. a reader whose language is the original reads the original;
-2. otherwise the field's translation into the reader's language, when there is one;
+2. otherwise the field's translation into the reader's language, when there is one and it was
+   made from the original as it reads now (:func:`is_current`: a translation of last week's
+   summary would tell Russian readers last week's facts);
 3. otherwise the original, marked with its language, so the page can say "(in English)" and
    set ``lang`` on the text.
 
@@ -15,6 +17,7 @@ and the reader's language is Flask-Babel's locale unless a caller names one.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -96,6 +99,31 @@ def translation_for(record: Translatable, language: str) -> Any | None:
     return close
 
 
+def fingerprint(text: str | None) -> str:
+    """A short digest of an original text: what a translation records it was made from."""
+    return hashlib.sha256((text or "").encode()).hexdigest()[:16]
+
+
+def is_current(translation: Any, field: str, original: str | None) -> bool:
+    """Whether *translation*'s *field* was made from *original* as it reads now. A translation
+    that kept no record of its originals (``made_from`` None, or the field missing) counts as
+    current: it was made before anyone kept track, or moved from another campaign."""
+    made_from = getattr(translation, "made_from", None)
+    if not made_from or field not in made_from:
+        return True
+    return bool(made_from[field] == fingerprint(original))
+
+
+def outdated_fields(record: Translatable, translation: Any) -> tuple[str, ...]:
+    """The fields of *translation* whose original changed since they were translated."""
+    return tuple(
+        field
+        for field in record.TRANSLATED
+        if getattr(translation, field)
+        and not is_current(translation, field, getattr(record, field))
+    )
+
+
 def shown(record: Translatable, field: str, language: str | None = None) -> Shown:
     """One field of *record* as a reader of *language* (by default, this request's) sees it."""
     if field not in record.TRANSLATED:
@@ -105,7 +133,11 @@ def shown(record: Translatable, field: str, language: str | None = None) -> Show
     original = getattr(record, field)
     if not same_language(original_language, reader):
         translation = translation_for(record, reader)
-        if translation is not None and getattr(translation, field):
+        if (
+            translation is not None
+            and getattr(translation, field)
+            and is_current(translation, field, original)
+        ):
             return Shown(getattr(translation, field), translation.language, reader)
     return Shown(original, original_language, reader)
 

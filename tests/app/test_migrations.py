@@ -1270,3 +1270,62 @@ def test_code_ahead_of_the_database_serves_pages_uncached_until_0022(
     assert "ETag" in client.get("/").headers
     with migrated_app.app_context():
         db.engine.dispose()
+
+
+def test_0023_takes_todays_translations_as_made_from_todays_originals_and_goes_back(
+    migrated_app: Flask,
+) -> None:
+    """After the upgrade a translation reads as before; a change of its original afterwards
+    puts the original in its place (campaign.util.localised.is_current)."""
+    from campaign.models import Case, CaseTranslation
+    from campaign.util.localised import shown
+
+    with migrated_app.app_context():
+        upgrade(revision="0022")
+        db.session.remove()
+        case_id = _insert(
+            "cases",
+            slug="ainur",
+            person_name="Ainur",
+            status="detained",
+            arrest_date_approximate=False,
+            released_on_precision="day",
+            released_on_approximate=False,
+            original_language="en",
+            summary="Journalist.",
+            sentence="15 days",
+        )
+        now = datetime(2010, 6, 1)
+        _raw(
+            "case_translations",
+            key=str(uuid.uuid4()),
+            case_id=case_id,
+            language="ru",
+            summary="Журналист.",
+            sentence="15 суток",
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        assert _differences() == []
+        translation = db.session.scalars(sa.select(CaseTranslation)).one()
+        assert set(translation.made_from or {}) == {"summary", "sentence"}
+        case = db.session.get(Case, case_id)
+        assert case is not None
+        assert shown(case, "sentence", "ru").text == "15 суток"
+        case.sentence = "Two years"
+        db.session.commit()
+        assert shown(case, "sentence", "ru").text == "Two years"
+        assert shown(case, "summary", "ru").text == "Журналист."
+        db.session.remove()
+
+        downgrade(revision="0022")
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("case_translations")}
+        assert "made_from" not in columns
+        assert db.session.execute(sa.text("SELECT sentence FROM case_translations")).scalar() == (
+            "15 суток"
+        )
+        db.session.remove()
+        db.engine.dispose()

@@ -239,3 +239,67 @@ def test_a_supporters_mixed_right_to_left_message_is_stored_and_shown_exactly(
         db.session.commit()
     wall = client.get("/cases/ainur/messages?lang=ar").get_data(as_text=True)
     assert f'<blockquote class="support-body" dir="auto" lang="ar">{body}</blockquote>' in wall
+
+
+def _edit_case(app: Flask, case_id: int, **values: str) -> None:
+    from campaign.extensions import db
+
+    with app.app_context():
+        record = db.session.get(Case, case_id)
+        assert record is not None
+        for name, value in values.items():
+            setattr(record, name, value)
+        db.session.commit()
+
+
+def test_a_translation_of_an_older_original_gives_way_to_the_original_until_saved_again(
+    app: Flask, client: FlaskClient, organiser: FlaskClient, case: Case
+) -> None:
+    """The sentence changed on verdict day: Russian readers must not go on reading the old one
+    in Russian. They read the new original, marked as English, until the translator saves the
+    Russian again; the staff page says which texts are out of date (QA pass)."""
+    _save(organiser, "cases", case.id, "ru", summary="Журналист.", sentence="15 суток")
+    assert "15 суток" in client.get("/ru/cases/ainur").get_data(as_text=True)
+
+    _edit_case(app, case.id, sentence="Two years in a penal colony")
+    russian = client.get("/ru/cases/ainur").get_data(as_text=True)
+    assert "15 суток" not in russian
+    assert 'lang="en">Two years in a penal colony<' in russian
+    assert "Журналист." in russian  # the summary did not change: its translation stands
+    staff = organiser.get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    assert "<summary>Russian: missing charges; out of date sentence</summary>" in staff
+    assert "Out of date: the original changed since." in staff
+    assert "5 texts to translate" in staff  # 4 missing (charges in ru, all 3 in kk) + 1
+    assert "Made from" not in organiser.get(f"/manage/history/cases/{case.id}").get_data(
+        as_text=True
+    )
+
+    # The translator checks the Russian against the new original and saves it.
+    _save(organiser, "cases", case.id, "ru", summary="Журналист.", sentence="Два года колонии")
+    russian = client.get("/ru/cases/ainur").get_data(as_text=True)
+    assert "Два года колонии" in russian
+    staff = organiser.get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    assert "out of date" not in staff
+    assert "4 texts to translate" in staff
+
+
+def test_an_events_translated_title_gives_way_on_the_timeline_when_the_title_changes(
+    app: Flask,
+    client: FlaskClient,
+    organiser: FlaskClient,
+    case: Case,
+    make_event: Callable[..., Event],
+) -> None:
+    from campaign.extensions import db
+
+    event = make_event([case.id], title="Hearing on 12 May")
+    _save(organiser, "events", event.id, "ru", title="Суд 12 мая")
+    assert "Суд 12 мая" in client.get("/ru/cases/ainur").get_data(as_text=True)
+    with app.app_context():
+        record = db.session.get(Event, event.id)
+        assert record is not None
+        record.title = "Hearing moved to 19 May"
+        db.session.commit()
+    russian = client.get("/ru/cases/ainur").get_data(as_text=True)
+    assert "Суд 12 мая" not in russian
+    assert "Hearing moved to 19 May" in russian
