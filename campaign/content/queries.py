@@ -21,6 +21,11 @@ class LanguageState:
     missing: tuple[str, ...]
     outdated: tuple[str, ...] = ()
 
+    @property
+    def to_translate(self) -> int:
+        """How many of its texts wait for a translation, or to be translated again."""
+        return len(self.missing) + len(self.outdated)
+
 
 def translation_states(record: Record) -> list[LanguageState]:
     """Every site language other than the record's original, in the configured order."""
@@ -38,4 +43,4 @@ def translation_states(record: Record) -> list[LanguageState]:
 
 def missing_count(record: Record) -> int:
     """How many (language, field) texts are still to translate, or to translate again."""
-    return sum(len(state.missing) + len(state.outdated) for state in translation_states(record))
+    return sum(state.to_translate for state in translation_states(record))

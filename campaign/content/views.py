@@ -62,7 +62,7 @@ class Panel:
     @property
     def missing(self) -> int:
         """How many texts wait for a translation, or to be translated again."""
-        return sum(len(p.state.missing) + len(p.state.outdated) for p in self.languages)
+        return sum(p.state.to_translate for p in self.languages)
 
 
 def _kind_of(record: Case | Event) -> str:

@@ -158,7 +158,7 @@ def original_lang(record: Translatable) -> Markup:
     language = record.original_language or default_language()
     if same_language(language, request_locale_name() or default_language()):
         return Markup("")
-    return Markup(' lang="{}"').format(language)
+    return Markup(' lang="{}"').format(language.replace("_", "-"))  # BCP 47: "pt-BR"
 
 
 def shown_html(value: Shown, tag: str = "span", css_class: str = "") -> Markup:

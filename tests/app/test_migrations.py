@@ -489,6 +489,20 @@ def _insert(table: str, **values: object) -> int:
     return int(db.session.execute(sa.text(statement), row).scalar_one())
 
 
+def _insert_case(slug: str, **values: object) -> int:
+    """A case as every revision from 0013 has it (its original's language): the columns with no
+    server default filled, its name made of its slug unless given."""
+    row: dict[str, object] = {
+        "person_name": slug.title(),
+        "status": "detained",
+        "arrest_date_approximate": False,
+        "released_on_precision": "day",
+        "released_on_approximate": False,
+        "original_language": "en",
+    }
+    return _insert("cases", slug=slug, **{**row, **values})
+
+
 def _raw(table: str, **values: object) -> None:
     """Write a row exactly as given, in SQL (an old revision's table, no model involved)."""
     names = ", ".join(values)
@@ -896,16 +910,7 @@ def test_0015_sheets_adds_uploads_mappings_and_external_ids(migrated_app: Flask)
 
     with migrated_app.app_context():
         upgrade(revision="0014")
-        case_id = _insert(
-            "cases",
-            slug="ainur",
-            person_name="Ainur Kurmanov",
-            status="detained",
-            arrest_date_approximate=False,
-            released_on_precision="day",
-            released_on_approximate=False,
-            original_language="en",
-        )
+        case_id = _insert_case("ainur", person_name="Ainur Kurmanov")
         db.session.commit()
         db.session.remove()
 
@@ -951,19 +956,7 @@ def test_0017_reach_counts_every_existing_case_and_takes_its_table_down(
     with migrated_app.app_context():
         upgrade(revision="0016")
         db.session.remove()
-        case_id, quiet_id = (
-            _insert(
-                "cases",
-                slug=slug,
-                person_name=slug.title(),
-                status="detained",
-                arrest_date_approximate=False,
-                released_on_precision="day",
-                released_on_approximate=False,
-                original_language="en",
-            )
-            for slug in ("ainur", "quiet")
-        )
+        case_id, quiet_id = (_insert_case(slug) for slug in ("ainur", "quiet"))
         picket, hearing = (
             _insert(
                 "events",
@@ -1141,19 +1134,7 @@ def test_0021_gives_each_link_of_a_case_its_events_place_in_the_story_and_goes_b
     with migrated_app.app_context():
         upgrade(revision="0020")
         db.session.remove()
-        case_id, other_id = (
-            _insert(
-                "cases",
-                slug=slug,
-                person_name=slug.title(),
-                status="detained",
-                arrest_date_approximate=False,
-                released_on_precision="day",
-                released_on_approximate=False,
-                original_language="en",
-            )
-            for slug in ("ainur", "other")
-        )
+        case_id, other_id = (_insert_case(slug) for slug in ("ainur", "other"))
         events = {}
         for title, day, precision, sort_date in (
             ("Year", date(2010, 1, 1), "year", date(2010, 12, 31)),
@@ -1283,17 +1264,8 @@ def test_0023_takes_todays_translations_as_made_from_todays_originals_and_goes_b
     with migrated_app.app_context():
         upgrade(revision="0022")
         db.session.remove()
-        case_id = _insert(
-            "cases",
-            slug="ainur",
-            person_name="Ainur",
-            status="detained",
-            arrest_date_approximate=False,
-            released_on_precision="day",
-            released_on_approximate=False,
-            original_language="en",
-            summary="Journalist.",
-            sentence="15 days",
+        case_id = _insert_case(
+            "ainur", person_name="Ainur", summary="Journalist.", sentence="15 days"
         )
         now = datetime(2010, 6, 1)
         _raw(
