@@ -22,11 +22,13 @@ from typing import Any
 from urllib.parse import quote
 
 from babel import Locale, support
-from flask import Flask, current_app, has_request_context, redirect, request
+from flask import Flask, abort, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.i18n import messages_path
+
+from campaign.web.redirects import local_target
 
 # Keys of the WSGI environ: the language of the prefix, and SCRIPT_NAME before it was added.
 LANGUAGE_KEY = "campaign.language"
@@ -36,6 +38,9 @@ SCRIPT_KEY = "campaign.script_name"
 _FIRST_VISITS = frozenset({"none", "cross-site"})
 # Key of the environ: this request was sent to its language's home page.
 _REDIRECTED = "campaign.language_redirect"
+# The cookie that remembers the language a reader chose with the switcher: its code, nothing else.
+CHOSEN_COOKIE = "language"
+CHOSEN_FOR = 365 * 24 * 3600
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 Environ = dict[str, Any]
@@ -94,8 +99,28 @@ def select_locale() -> str:
         preference = getattr(current_user, "language", None)
         if preference in config["LANGUAGES"]:
             return str(preference)
-        return browser_language(config["LANGUAGES"]) or default
+        return chosen_language() or browser_language(config["LANGUAGES"]) or default
     return default
+
+
+def chosen_language() -> str | None:
+    """The configured language this reader last chose with the switcher, if any."""
+    value = request.cookies.get(CHOSEN_COOKIE)
+    return value if value in current_app.config["LANGUAGES"] else None
+
+
+def remember_language(response: Response, language: str) -> None:
+    """Remember *language* as the reader's choice: the site's root opens in it from then on,
+    whatever the browser asks for. Only the code is kept, for a year, sent to this site only."""
+    response.set_cookie(
+        CHOSEN_COOKIE,
+        language,
+        max_age=CHOSEN_FOR,
+        path=_root_in(str(current_app.config["BABEL_DEFAULT_LOCALE"])) + "/",
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def browser_language(languages: Iterable[str]) -> str | None:
@@ -152,12 +177,17 @@ class Alternate:
     direction: str
 
 
-def page_in(language: str) -> str:
-    """The address of the page being shown, in *language* (path and query string)."""
+def _root_in(language: str) -> str:
+    """The site's root in *language*, without its final slash ("", "/ru", "/app/kk")."""
     base = str(request.environ.get(SCRIPT_KEY, request.script_root)).rstrip("/")
     if language != current_app.config["BABEL_DEFAULT_LOCALE"]:
         base = f"{base}/{language}"
-    url = base + quote(request.path, safe=_PATH_SAFE)
+    return base
+
+
+def page_in(language: str) -> str:
+    """The address of the page being shown, in *language* (path and query string)."""
+    url = _root_in(language) + quote(request.path, safe=_PATH_SAFE)
     query = request.query_string.decode("latin-1")
     return f"{url}?{quote(query, safe=_PATH_SAFE + '?%')}" if query else url
 
@@ -224,41 +254,62 @@ def page_language() -> dict[str, Any]:
 
 
 def _first_visit_redirect() -> Response | None:
-    """``/`` with no language in the address, opened from outside the site, by a browser that
-    prefers another configured language: a 302 to that language's home page. Clicks on the
-    site's own links (the switcher's "English" too) say Sec-Fetch-Site "same-origin" and are
-    never redirected, so nobody is trapped in the language their browser asks for."""
+    """``/`` with no language in the address, opened from outside the site, by a reader who
+    chose another configured language with the switcher, or whose browser prefers one: a 302
+    to that language's home page. Clicks on the site's own links (the switcher's "English" too)
+    say Sec-Fetch-Site "same-origin" and are never redirected, so nobody is trapped in the
+    language their browser asks for; and choosing English is remembered like any other."""
     if request.method not in {"GET", "HEAD"} or request.environ.get(LANGUAGE_KEY):
         return None
     if request.path != "/" or request.headers.get("Sec-Fetch-Site") not in _FIRST_VISITS:
         return None
     config = current_app.config
     default = config["BABEL_DEFAULT_LOCALE"]
-    best = browser_language(config["LANGUAGES"])
+    best = chosen_language() or browser_language(config["LANGUAGES"])
     if not best or best == default:
         return None
     request.environ[_REDIRECTED] = True
     return redirect(page_in(best), 302)
 
 
+def choose_language(code: str) -> Response:
+    """Where the switcher's links go: remember the reader's choice, then open the page they
+    were on (``next``, a path on this site) in that language, or its home page.
+
+    A GET, though it sets a cookie: the links are on pages every reader shares, which can carry
+    no form token, and all another site could do with it is choose a reader's language.
+    """
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    home = _root_in(code) + "/"
+    response = redirect(local_target(request.args.get("next"), home), 302)
+    response.headers["Cache-Control"] = "no-store"
+    remember_language(response, code)
+    return response
+
+
 def _vary_at_root(response: Response) -> Response:
     """The unprefixed root answers differently by language and origin: say so to caches, and
     let none keep the redirect (this runs after the public blueprints' cache headers)."""
     if request.path == "/" and not request.environ.get(LANGUAGE_KEY):
-        response.vary.update(("Accept-Language", "Sec-Fetch-Site"))
+        response.vary.update(("Accept-Language", "Sec-Fetch-Site", "Cookie"))
     if request.environ.get(_REDIRECTED):
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
+# Addresses that are the same in every language: static files, the switcher's.
+_UNPREFIXED = frozenset({"static", "choose_language"})
+
+
 def _static_unprefixed(app: Flask) -> None:
     """Static files are the same in every language: their links carry no prefix, so browsers
-    and proxies keep one copy."""
+    and proxies keep one copy (and the switcher's links, which name their language)."""
     build = app.url_for
 
     def url_for(endpoint: str, /, **values: Any) -> str:
         url = build(endpoint, **values)
-        if endpoint != "static" or values.get("_external") or not has_request_context():
+        if endpoint not in _UNPREFIXED or values.get("_external") or not has_request_context():
             return url
         return without_language(url)
 
@@ -309,6 +360,7 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = LanguagePrefix(  # type: ignore[method-assign]
         app.wsgi_app, app.config["LANGUAGES"], str(app.config["BABEL_DEFAULT_LOCALE"])
     )
+    app.add_url_rule("/language/<code>", "choose_language", choose_language)
     app.before_request(_first_visit_redirect)
     app.before_request(_form_translations)
     app.after_request(_vary_at_root)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from html import unescape as html_unescape
 from typing import Any
 
 import pytest
@@ -63,10 +64,13 @@ def test_every_page_links_to_itself_in_every_language(
     switcher = re.search(r'<nav class="languages".*?</nav>', html, re.DOTALL)
     assert switcher is not None
     links = re.findall(r'<a href="([^"]+)" hreflang="([^"]+)"', switcher.group(0))
-    assert links == [
-        ("/cases/ainur/messages?page=1", "en"),
-        ("/ru/cases/ainur/messages?page=1", "ru"),
-        ("/kk/cases/ainur/messages?page=1", "kk"),
+    assert [language for _link, language in links] == ["en", "ru", "kk"]
+    # Each link remembers the choice, then opens this page in that language.
+    opened = [client.get(html_unescape(link)).headers["Location"] for link, _language in links]
+    assert opened == [
+        "/cases/ainur/messages?page=1",
+        "/ru/cases/ainur/messages?page=1",
+        "/kk/cases/ainur/messages?page=1",
     ]
     assert 'aria-current="true">Русский</a>' in switcher.group(0)
     assert '<link rel="canonical" href="/ru/cases/ainur/messages?page=1">' in html
@@ -220,6 +224,9 @@ def test_staff_without_a_preference_follow_their_browser(
     login(client, make_user(Role.ORGANISER))
     assert '<html lang="ru"' in _html(client, "/manage/", headers={"Accept-Language": "ru"})
     assert '<html lang="en"' in _html(client, "/manage/", headers={"Accept-Language": "de"})
+    # The language they chose with the switcher comes before the browser's.
+    client.get("/language/kk")
+    assert '<html lang="kk"' in _html(client, "/manage/", headers={"Accept-Language": "ru"})
 
 
 def test_the_account_page_sets_the_language(
@@ -341,3 +348,49 @@ def test_facts_no_one_translates_say_their_language_on_another_languages_page(
     assert '<dd lang="en">Almaty District Court</dd>' in russian
     english = _html(client, "/cases/ainur")
     assert "<dd>Journalist</dd>" in english
+
+
+def test_the_switcher_remembers_the_readers_choice_for_the_root(client: FlaskClient) -> None:
+    """A reader whose browser asks for Russian chooses English: the site's root, typed again
+    later, opens in English; after choosing Kazakh, in Kazakh, whatever the browser says."""
+    assert client.get("/", headers=FIRST_VISIT).headers["Location"] == "/ru/"
+    chose = client.get("/language/en?next=/")
+    assert chose.status_code == 302
+    assert chose.headers["Location"] == "/"
+    assert chose.headers["Cache-Control"] == "no-store"
+    cookie = chose.headers["Set-Cookie"]
+    assert cookie.startswith("language=en;")
+    assert {"HttpOnly", "SameSite=Lax", "Path=/"} <= {part.strip() for part in cookie.split(";")}
+    assert "Max-Age=31536000" in cookie
+    english = client.get("/", headers=FIRST_VISIT)
+    assert english.status_code == 200
+    assert '<html lang="en"' in english.get_data(as_text=True)
+    assert "Cookie" in english.vary
+    client.get("/language/kk?next=/kk/")
+    assert client.get("/", headers=FIRST_VISIT).headers["Location"] == "/kk/"
+    # An address with a language keeps it: a link shared in Russian opens in Russian.
+    assert '<html lang="ru"' in _html(client, "/ru/", headers=FIRST_VISIT)
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/language/ru", "/ru/"),  # no page given: the language's home page
+        ("/language/ru?next=//evil.example/", "/ru/"),  # never to another site
+        ("/language/kk?next=https://evil.example/", "/kk/"),
+        ("/language/en?next=/\\evil.example", "/"),
+        ("/ru/language/en?next=/cases", "/cases"),  # from under a prefix: the same
+    ],
+)
+def test_the_switcher_goes_only_to_this_sites_pages(
+    client: FlaskClient, path: str, location: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"] == location
+
+
+def test_a_language_the_site_does_not_have_is_not_remembered(client: FlaskClient) -> None:
+    assert client.get("/language/de?next=/").status_code == 404
+    client.set_cookie("language", "de")  # forged: the browser's language decides
+    assert client.get("/", headers=FIRST_VISIT).headers["Location"] == "/ru/"
