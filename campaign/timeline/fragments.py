@@ -52,7 +52,7 @@ from campaign.models import (
 from campaign.models.translations import EVENT_TRANSLATED
 from campaign.photos.queries import photos_of_events
 from campaign.timeline.build import Key, MessageDay, MessageLine, read_rows
-from campaign.timeline.reach import CHART_ROWS, CountryReach, Reach, reach_svg
+from campaign.timeline.reach import CHART_ROWS, CountryReach, Reach, reach_table
 from campaign.util.countries import country_name
 from campaign.util.kept import Kept
 from campaign.util.localised import Shown, shown
@@ -470,7 +470,7 @@ def messages_html(item: MessageDay, wall_url: str, sheet: bool) -> Markup:
 
 
 def reach_chart(reach: Reach) -> Markup:
-    """:func:`reach_svg` in this request's language, made once per worker for each chart: the
+    """:func:`reach_table` in this request's language, made once per worker for each chart: the
     chart is made of the countries' numbers and the language alone (a case page asked for it on
     every render, 0.5 ms on the long case)."""
     rows = tuple(c for c in reach.by_country if c.country)[:CHART_ROWS]
@@ -480,4 +480,4 @@ def reach_chart(reach: Reach) -> Markup:
 @lru_cache(maxsize=256)
 def _chart(language: str, rows: tuple[CountryReach, ...]) -> Markup:
     """The chart of *rows* in *language* (the request's: the key only tells charts apart)."""
-    return reach_svg(Reach(by_country=list(rows)), country_name)
+    return reach_table(Reach(by_country=list(rows)), country_name)

@@ -16,7 +16,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup, escape
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.base import NO_VALUE
@@ -41,8 +40,6 @@ from campaign.models.vocab import LEGAL_TYPES
 
 SOLIDARITY_TYPES = tuple(t for t in EventType if t not in LEGAL_TYPES)
 CHART_ROWS = 12
-# A country's name longer than this is cut at a word ("Южно-Африканская…").
-LABEL_CHARS = 24
 
 
 @dataclass(frozen=True)
@@ -365,68 +362,46 @@ def _forget(session: Session, previous: Any) -> None:
         session.info.pop(_PENDING, None)
 
 
-def _label(name: str) -> str:
-    """A country's name as the chart writes it: whole, or cut at a word with an ellipsis."""
-    if len(name) <= LABEL_CHARS:
-        return name
-    cut = name[: LABEL_CHARS - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,-") + "…"
+def reach_table(reach: Reach, country_name: Callable[[str | None], str]) -> Markup:
+    """A bar chart of actions and messages per country, as a table: each country's name and
+    numbers are text (they wrap and keep their size on a phone, and a screen reader reads
+    them as a table), each number with a bar drawn to one scale for both columns.
 
-
-def reach_svg(reach: Reach, country_name: Callable[[str | None], str]) -> Markup:
-    """A bar chart of actions and messages per country, as inline SVG with a text alternative."""
+    A bar is a small SVG stretched to its cell (``preserveAspectRatio="none"``) whose rectangle
+    is the number on a scale as long as the largest: no inline style, which the CSP forbids.
+    """
     rows = [c for c in reach.by_country if c.country][:CHART_ROWS]
     if not rows:
         return Markup("")
-    names = [_label(country_name(c.country)) for c in rows]
-    # The names' column as wide as the longest name needs at the phone's 15 px (about 10 units a
-    # letter), no wider: the narrower the chart, the larger its text where it is scaled down.
-    label_width = max(80, 16 + 10 * max(len(n) for n in names))
-    bar_width, row_height, top = 300, 26, 28
-    width = label_width + bar_width + 50
-    height = top + row_height * len(rows) + 8
     largest = max(max(c.actions, c.messages) for c in rows) or 1
-    title = _("Solidarity by country")
-    description = "; ".join(
-        _(
-            "%(country)s: %(actions)s, %(messages)s",
-            country=country_name(c.country),
-            actions=ngettext("%(num)d action", "%(num)d actions", c.actions),
-            messages=ngettext("%(num)d message", "%(num)d messages", c.messages),
+
+    def cell(value: int, kind: str) -> str:
+        bar = (
+            f'<svg class="bar bar-{kind}" viewBox="0 0 {largest} 1" preserveAspectRatio="none" '
+            f'aria-hidden="true" focusable="false"><rect width="{value}" height="1"/></svg>'
+            if value
+            else ""
         )
-        for c in rows
-    )
+        return f'<td><span class="value">{value}</span>{bar}</td>'
+
+    actions, messages = escape(_("Actions")), escape(_("Messages"))
     parts = [
-        f'<svg class="reach-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="reach-title reach-desc">',
-        f'<title id="reach-title">{escape(title)}</title>',
-        f'<desc id="reach-desc">{escape(description)}</desc>',
-        f'<rect x="{label_width}" y="6" width="12" height="12" class="bar-actions"/>',
-        f'<text x="{label_width + 18}" y="16" class="legend">{escape(_("Actions"))}</text>',
-        f'<rect x="{label_width + 110}" y="6" width="12" height="12" class="bar-messages"/>',
-        f'<text x="{label_width + 128}" y="16" class="legend">{escape(_("Messages"))}</text>',
+        '<table class="reach-chart">',
+        # The legend is the caption, in a line of its own that wraps: the columns are too narrow
+        # on a phone for their names, which only a screen reader reads in the header.
+        f'<caption><span class="visually-hidden">{escape(_("Solidarity by country"))}: </span>'
+        f'<span class="key key-actions"></span>{actions} '
+        f'<span class="key key-messages"></span>{messages}</caption>',
+        '<colgroup><col class="names"><col span="2"></colgroup>',
+        '<thead class="visually-hidden"><tr>',
+        f'<th scope="col">{escape(_("Country"))}</th>',
+        f'<th scope="col">{actions}</th><th scope="col">{messages}</th>',
+        "</tr></thead><tbody>",
     ]
-    for index, row in enumerate(rows):
-        y = top + index * row_height
+    for row in rows:
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" class="country">'
-            f"{escape(names[index])}</text>"
+            f'<tr><th scope="row">{escape(country_name(row.country))}</th>'
+            f"{cell(row.actions, 'actions')}{cell(row.messages, 'messages')}</tr>"
         )
-        for offset, value, css in (
-            (2, row.actions, "bar-actions"),
-            (12, row.messages, "bar-messages"),
-        ):
-            length = round(bar_width * value / largest) if value else 0
-            parts.append(
-                f'<rect x="{label_width}" y="{y + offset}" width="{length}" height="9" '
-                f'class="{css}"/>'
-            )
-            if value:
-                parts.append(
-                    f'<text x="{label_width + length + 4}" y="{y + offset + 8}" class="value">'
-                    f"{value}</text>"
-                )
-    parts.append("</svg>")
+    parts.append("</tbody></table>")
     return Markup("".join(parts))  # noqa: S704  # nosec B704  # every text in it is escaped above

@@ -168,3 +168,36 @@ def test_the_printed_sheet_shows_each_source_address_after_its_title(
     assert source.evaluate(after) == '" (https://example.org/report)"'
     back = page.locator(".case-header, .related, .case-facts").locator("a").all()
     assert all("http" not in link.evaluate(after) for link in back)
+
+
+def test_the_reach_chart_reads_on_a_phone_in_russian(
+    live_server: str,
+    phone,
+    make_case: Callable[..., Case],
+    make_event,
+    make_published_message,
+) -> None:
+    """The chart was one picture scaled to the screen: on a 360-px phone its names were 9 px
+    high and "Южно-Африканская Республика" was cut. Its names and numbers are text now."""
+    case = make_case(slug="dana", person_name="Dana Detained")
+    make_event([case.id], type=EventType.PICKET, city="Vienna", country="AT")
+    for country in ("ZA", "ZA", "GB", "GB", "AT"):
+        make_published_message(case.id, country=country)
+    phone.goto(live_server + "/ru/cases/dana")
+    chart = phone.locator(".reach-chart")
+    expect(chart.get_by_role("rowheader", name="Южно-Африканская Республика")).to_be_visible()
+    expect(chart.get_by_role("columnheader", name="Сообщения")).to_be_attached()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, width
+    sizes = chart.locator("tbody th").evaluate_all(
+        "cells => cells.map(cell => parseFloat(getComputedStyle(cell).fontSize))"
+    )
+    assert len(sizes) == 3
+    assert min(sizes) >= 15, sizes
+    # Two messages from South Africa draw a bar twice as long as Austria's one.
+    bars = chart.locator(".bar-messages").evaluate_all(
+        "bars => bars.map(bar => bar.querySelector('rect').getBoundingClientRect().width)"
+    )
+    assert len(bars) == 3
+    assert abs(max(bars) - 2 * min(bars)) <= 1, bars
+    chart.screenshot(path=str(ARTIFACTS / "reach-chart-phone-ru.png"))

@@ -176,8 +176,8 @@ def test_reach_counts_actions_places_organisations_and_messages(
     html = client.get("/cases/detained").get_data(as_text=True)
     assert "<strong>2</strong> actions" in html
     assert "<strong>2</strong> countries" in html
-    assert '<svg class="reach-chart"' in html
-    assert '<title id="reach-title">' in html
+    assert '<table class="reach-chart">' in html
+    assert '<th scope="row">Austria</th>' in html
 
 
 def test_anonymous_pages_are_cacheable_and_identical(

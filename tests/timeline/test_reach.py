@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from campaign.models import Case, EventType, Visibility
-from campaign.timeline.reach import CountryReach, Reach, load_reach, reach_svg
+from campaign.timeline.reach import CountryReach, Reach, load_reach, reach_table
 
 
 def test_reach_counts_public_actions_cities_countries_organisations_and_messages(
@@ -38,30 +38,34 @@ def test_reach_counts_public_actions_cities_countries_organisations_and_messages
     assert (reach.messages, reach.message_countries) == (3, 2)
 
 
-def test_chart_escapes_names_and_describes_itself() -> None:
+def test_chart_is_a_table_a_screen_reader_reads_with_names_escaped() -> None:
     reach = Reach(actions=2, messages=1, by_country=[CountryReach("AT", 2, 1)])
-    svg = str(reach_svg(reach, lambda code: "<Austria>"))
-    assert svg.startswith("<svg")
-    assert "&lt;Austria&gt;" in svg
-    assert "<Austria>" not in svg
-    assert 'role="img"' in svg
-    assert "<desc" in svg
-    assert str(reach_svg(Reach(), lambda code: "")) == ""
+    table = str(reach_table(reach, lambda code: "<Austria>"))
+    assert table.startswith('<table class="reach-chart">')
+    assert "Solidarity by country" in re.search(r"<caption>.*</caption>", table).group(0)
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', table)
+    assert headers == ["Country", "Actions", "Messages"]
+    assert '<th scope="row">&lt;Austria&gt;</th>' in table
+    assert "<Austria>" not in table
+    # The bars are drawing only: the numbers are the table's text.
+    assert re.findall(r'<span class="value">(\d+)</span>', table) == ["2", "1"]
+    assert table.count('aria-hidden="true"') == 2
+    assert str(reach_table(Reach(), lambda code: "")) == ""
 
 
-def test_chart_writes_a_long_name_cut_at_a_word_and_makes_room_for_it() -> None:
-    """Russian "South Africa" (27 letters) was cut mid-word and ran off the chart's left edge."""
+def test_chart_draws_both_columns_to_one_scale_and_names_whole() -> None:
+    """Russian "South Africa" (27 letters) was cut and, before that, ran off the chart: a name
+    is text in its cell now, whole, and wraps on a phone."""
     reach = Reach(
-        actions=2,
-        messages=2,
-        by_country=[CountryReach("ZA", 1, 1), CountryReach("AT", 1, 1)],
+        actions=40,
+        messages=10,
+        by_country=[CountryReach("ZA", 10, 40), CountryReach("AT", 30, 0)],
     )
     names = {"ZA": "Южно-Африканская Республика", "AT": "Австрия"}
-    svg = str(reach_svg(reach, lambda code: names[code or ""]))
-    assert ">Южно-Африканская…</text>" in svg
-    assert ">Австрия</text>" in svg
-    assert "Южно-Африканская Республика: " in svg  # the text alternative keeps it whole
-    # The names end where the bars begin, and the longest fits left of that at 10 units a letter.
-    bars = re.search(r'<rect x="(\d+)" y="\d+" width="\d+" height="9"', svg)
-    assert bars is not None
-    assert int(bars.group(1)) >= 10 * len("Южно-Африканская…")
+    table = str(reach_table(reach, lambda code: names[code or ""]))
+    assert '<th scope="row">Южно-Африканская Республика</th>' in table
+    # Every bar's scale is the largest number of either column; a zero has no bar.
+    bars = re.findall(
+        r'<svg class="bar bar-(\w+)" viewBox="0 0 (\d+) 1"[^>]*><rect width="(\d+)"', table
+    )
+    assert bars == [("actions", "40", "10"), ("messages", "40", "40"), ("actions", "40", "30")]
