@@ -6,7 +6,8 @@
 2. Serves bench/benchapp.py (the product plus a bare ``/hello``) with gunicorn, 2 sync workers,
    with the README deployment's settings (campaign.gunicorn_config).
 3. Drives each request with wrk from a second process, 32 connections (``BENCH_SECONDS`` each,
-   default 5; ``BENCH_ROWS=post,form`` for only the rows whose label holds one of those words):
+   default 5; ``BENCH_ROWS=post,form`` for only the rows whose label holds one of those words;
+   ``BENCH_WITHOUT_LIMITS=1`` serves with the rate limits off, a floor for the POST, not the app):
    ``/hello`` first, then the pages, the feeds, the support form (GET, and POST with
    its CSRF token through a Lua script), a conditional request, and last the long case page,
    its timeline.json and its calendar.ics again while an organiser approves a message every
@@ -455,6 +456,9 @@ def main() -> None:
         CAMPAIGN_SUPPORT_ATTEMPT_LIMIT="1000000 per minute",
         CAMPAIGN_LOG_LEVEL="WARNING",
     )
+    if os.environ.get("BENCH_WITHOUT_LIMITS"):
+        print("rate limits off (BENCH_WITHOUT_LIMITS): the POST row is a floor, not the app")
+        env["CAMPAIGN_RATELIMIT_ENABLED"] = "false"
     schema = f"bench_{os.getpid()}"
     base_url = os.environ.get("BENCH_DATABASE_URL", "")
     if database == "postgres":
