@@ -272,19 +272,19 @@ def _first_visit_redirect() -> Response | None:
     return redirect(page_in(best), 302)
 
 
-def choose_language(code: str) -> Response:
+def choose_language(language: str) -> Response:
     """Where the switcher's links go: remember the reader's choice, then open the page they
     were on (``next``, a path on this site) in that language, or its home page.
 
     A GET, though it sets a cookie: the links are on pages every reader shares, which can carry
     no form token, and all another site could do with it is choose a reader's language.
     """
-    if code not in current_app.config["LANGUAGES"]:
+    if language not in current_app.config["LANGUAGES"]:
         abort(404)
-    home = _root_in(code) + "/"
+    home = _root_in(language) + "/"
     response = redirect(local_target(request.args.get("next"), home), 302)
     response.headers["Cache-Control"] = "no-store"
-    remember_language(response, code)
+    remember_language(response, language)
     return response
 
 
@@ -360,7 +360,7 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = LanguagePrefix(  # type: ignore[method-assign]
         app.wsgi_app, app.config["LANGUAGES"], str(app.config["BABEL_DEFAULT_LOCALE"])
     )
-    app.add_url_rule("/language/<code>", "choose_language", choose_language)
+    app.add_url_rule("/language/<language>", "choose_language", choose_language)
     app.before_request(_first_visit_redirect)
     app.before_request(_form_translations)
     app.after_request(_vary_at_root)
