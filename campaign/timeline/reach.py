@@ -384,17 +384,19 @@ def reach_table(reach: Reach, country_name: Callable[[str | None], str]) -> Mark
         )
         return f'<td><span class="value">{value}</span>{bar}</td>'
 
+    # Each text translated outside the f-strings below: Babel extracts none from inside one.
+    title, country = escape(_("Solidarity by country")), escape(_("Country"))
     actions, messages = escape(_("Actions")), escape(_("Messages"))
     parts = [
         '<table class="reach-chart">',
         # The legend is the caption, in a line of its own that wraps: the columns are too narrow
         # on a phone for their names, which only a screen reader reads in the header.
-        f'<caption><span class="visually-hidden">{escape(_("Solidarity by country"))}: </span>'
+        f'<caption><span class="visually-hidden">{title}: </span>'
         f'<span class="key key-actions"></span>{actions} '
         f'<span class="key key-messages"></span>{messages}</caption>',
         '<colgroup><col class="names"><col span="2"></colgroup>',
         '<thead class="visually-hidden"><tr>',
-        f'<th scope="col">{escape(_("Country"))}</th>',
+        f'<th scope="col">{country}</th>',
         f'<th scope="col">{actions}</th><th scope="col">{messages}</th>',
         "</tr></thead><tbody>",
     ]

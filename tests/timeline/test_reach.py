@@ -69,3 +69,14 @@ def test_chart_draws_both_columns_to_one_scale_and_names_whole() -> None:
         r'<svg class="bar bar-(\w+)" viewBox="0 0 (\d+) 1"[^>]*><rect width="(\d+)"', table
     )
     assert bars == [("actions", "40", "10"), ("messages", "40", "40"), ("actions", "40", "30")]
+
+
+def test_chart_speaks_the_readers_language(app: Flask) -> None:
+    """Its texts were once inside f-strings, where Babel extracts nothing: they stayed English."""
+    from flask_babel import force_locale
+
+    reach = Reach(actions=1, messages=1, by_country=[CountryReach("AT", 1, 1)])
+    with app.test_request_context("/ru/"), force_locale("ru"):
+        table = str(reach_table(reach, lambda code: "Австрия"))
+    assert "Солидарность по странам" in table
+    assert re.findall(r'<th scope="col">([^<]*)</th>', table) == ["Страна", "Действия", "Сообщения"]
