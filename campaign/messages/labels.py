@@ -54,6 +54,11 @@ def refusal(error: DecisionNotAllowed) -> str:
     """Why a decision was not taken, in words for the organiser."""
     if error.reason == DecisionNotAllowed.WITHDRAWN:
         return _("its sender withdrew it")
+    if error.reason == DecisionNotAllowed.DECIDED_MEANWHILE:
+        return _(
+            "someone decided it after you opened the page (now: %(state)s); look at it again",
+            state=decision_label(error.message),
+        )
     return _("it already had that decision")
 
 

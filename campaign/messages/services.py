@@ -8,7 +8,7 @@ by itself (campaign.history.recorder).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -41,11 +41,13 @@ class FormAlreadyUsed(MessageError):
 
 
 class DecisionNotAllowed(MessageError):
-    """A decision that cannot be taken on this message: its sender withdrew it, or it already
-    has that decision (``reason`` says which)."""
+    """A decision that cannot be taken on this message: its sender withdrew it, it already has
+    that decision, or it was decided by someone else since the organiser saw it (``reason``
+    says which)."""
 
     WITHDRAWN = "withdrawn"
     UNCHANGED = "unchanged"
+    DECIDED_MEANWHILE = "decided meanwhile"
 
     def __init__(self, message: Message, reason: str) -> None:
         super().__init__(reason)
@@ -171,16 +173,22 @@ def withdraw(message: Message) -> bool:
     return True
 
 
-def decide(message: Message, state: MessageState, actor: User) -> None:
+def decide(
+    message: Message, state: MessageState, actor: User, seen: MessageState | None = None
+) -> None:
     """An organiser's decision on one message: approve, reject, spam, or back to review.
 
-    Raises :class:`DecisionNotAllowed` for a withdrawn message or an unchanged decision. A
-    message that is no longer approved leaves the delivery pack it waited in.
+    *seen* is the state the organiser saw when they decided (the queue says it): a message
+    another organiser decided since is left as they left it. Raises
+    :class:`DecisionNotAllowed` for a withdrawn message, an unchanged decision or one made
+    meanwhile. A message that is no longer approved leaves the delivery pack it waited in.
     """
     if message.state == MessageState.WITHDRAWN:
         raise DecisionNotAllowed(message, DecisionNotAllowed.WITHDRAWN)
     if message.state == state:
         raise DecisionNotAllowed(message, DecisionNotAllowed.UNCHANGED)
+    if seen is not None and message.state != seen:
+        raise DecisionNotAllowed(message, DecisionNotAllowed.DECIDED_MEANWHILE)
     message.state = state
     if state == MessageState.PENDING:
         message.decided_at = None
@@ -200,9 +208,16 @@ class Decisions:
     refused: list[DecisionNotAllowed]
 
 
-def decide_many(message_ids: Iterable[int], state: MessageState, actor: User) -> Decisions:
+def decide_many(
+    message_ids: Iterable[int],
+    state: MessageState,
+    actor: User,
+    seen: Mapping[int, MessageState] | None = None,
+) -> Decisions:
     """The same decision for several messages, in the order they came in; then erase the
-    e-mails whose retention period has passed (a moderation is when that is checked)."""
+    e-mails whose retention period has passed (a moderation is when that is checked).
+
+    *seen* maps a message's id to the state the organiser saw it in (see :func:`decide`)."""
     messages = db.session.scalars(
         sa.select(Message)
         .where(Message.id.in_(list(message_ids)))
@@ -212,7 +227,7 @@ def decide_many(message_ids: Iterable[int], state: MessageState, actor: User) ->
     refused: list[DecisionNotAllowed] = []
     for message in messages:
         try:
-            decide(message, state, actor)
+            decide(message, state, actor, (seen or {}).get(message.id))
         except DecisionNotAllowed as error:
             refused.append(error)
         else:

@@ -524,6 +524,18 @@ def queue() -> str:
     )
 
 
+def _seen_states(ids: list[int]) -> dict[int, MessageState]:
+    """The state the organiser saw each message in, as the queue page wrote it (``seen-<id>``):
+    a decision on a message someone else decided since is refused, not laid over theirs."""
+    seen = {}
+    for message_id in ids:
+        try:
+            seen[message_id] = MessageState(request.form.get(f"seen-{message_id}", ""))
+        except ValueError:
+            continue  # not from the queue page (or altered): decided as before
+    return seen
+
+
 def _action_state() -> MessageState:
     action = request.form.get("action", "")
     if action not in ACTIONS:
@@ -537,7 +549,7 @@ def decide(message_id: int) -> Response:
     """Approve, reject, mark as spam or return to the queue one message."""
     message = get_message(message_id)
     state = _action_state()
-    decisions = services.decide_many([message.id], state, acting_user())
+    decisions = services.decide_many([message.id], state, acting_user(), _seen_states([message.id]))
     db.session.commit()
     summary = labels.message_summary(message)
     if decisions.changed:
@@ -570,7 +582,7 @@ def bulk() -> Response:
         )
         return _back_to_queue()
     state = _action_state()
-    decisions = services.decide_many(ids, state, acting_user())
+    decisions = services.decide_many(ids, state, acting_user(), _seen_states(ids))
     db.session.commit()
     flash(
         labels.outcome(state, decisions.changed, decisions.refused),

@@ -460,3 +460,46 @@ def test_the_queue_says_when_no_email_was_given(
     make_message(make_case().id)  # no e-mail
     html = " ".join(organiser.get("/manage/messages/").get_data(as_text=True).split())
     assert "<dt>E-mail</dt><dd>Not given</dd>" in html
+
+
+def test_a_decision_from_an_out_of_date_page_does_not_override_a_colleagues(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    """Two organisers open the queue; one marks a message as spam, then the other, still on the
+    older page, presses Approve on it (and Reject on two in bulk): the first decisions stand,
+    and the second organiser is told why."""
+    case = make_case()
+    spam = make_message(case.id, body="buy watches now")
+    page = organiser.get("/manage/messages/").get_data(as_text=True)
+    assert f'name="seen-{spam}" value="pending"' in page
+    first, second = (make_message(case.id, body=f"real one {n}") for n in (1, 2))
+    with app.app_context():
+        db.session.get_one(Message, spam).state = MessageState.SPAM
+        db.session.get_one(Message, first).state = MessageState.PUBLISHED
+        db.session.commit()
+    stale = organiser.post(
+        f"/manage/messages/{spam}/decide", data={"action": "publish", f"seen-{spam}": "pending"}
+    )
+    assert stale.status_code == 302
+    assert fetch(app, Message, spam).state == MessageState.SPAM
+    flashed = organiser.get("/manage/messages/").get_data(as_text=True)
+    assert "someone decided it after you opened the page (now: Spam)" in flashed
+    organiser.post(
+        "/manage/messages/bulk",
+        data={
+            "action": "reject",
+            "ids": [str(first), str(second)],
+            f"seen-{first}": "pending",
+            f"seen-{second}": "pending",
+        },
+    )
+    assert fetch(app, Message, first).state == MessageState.PUBLISHED
+    assert fetch(app, Message, second).state == MessageState.REJECTED
+    # What the page saw is what counts: seen as spam, it may be approved.
+    organiser.post(
+        f"/manage/messages/{spam}/decide", data={"action": "publish", f"seen-{spam}": "spam"}
+    )
+    assert fetch(app, Message, spam).state == MessageState.PUBLISHED
