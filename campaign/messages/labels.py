@@ -33,6 +33,11 @@ def message_summary(message: Message) -> str:
     Supporters' e-mails are never used: the sender is their display name or "a supporter".
     """
     words = message.body.split()
+    if not words:  # withdrawn: its words and name are erased, when it came is what is left
+        return _(
+            "The message received %(when)s UTC",
+            when=message.created_at.strftime("%Y-%m-%d %H:%M"),
+        )
     start = " ".join(words[:SUMMARY_WORDS])
     if len(start) > SUMMARY_CHARS:
         start = start[:SUMMARY_CHARS].rstrip()

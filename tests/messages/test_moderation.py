@@ -159,9 +159,19 @@ def test_a_withdrawn_message_cannot_be_published_again(
     make_case: Callable[..., Case],
     make_message: Callable[..., int],
 ) -> None:
-    message_id = make_message(make_case().id, state=MessageState.WITHDRAWN)
+    message_id = make_message(
+        make_case().id, state=MessageState.WITHDRAWN, body="", display_name=None
+    )
     organiser.post(f"/manage/messages/{message_id}/decide", data={"action": "publish"})
-    assert fetch(app, Message, message_id).state == MessageState.WITHDRAWN
+    message = fetch(app, Message, message_id)
+    assert message.state == MessageState.WITHDRAWN
+    # Its words are erased: the organiser is told which message by when it came, not “”.
+    received = message.created_at.strftime("%Y-%m-%d %H:%M")
+    page = organiser.get("/manage/messages/?state=withdrawn").get_data(as_text=True)
+    assert f"The message received {received} UTC was not changed: its sender withdrew it" in page
+    assert "“”" not in page
+    assert f'name="ids" value="{message_id}"' not in page  # nothing to tick
+    assert "No: withdrawn by its sender." in page
 
 
 def test_a_safety_edit_keeps_the_text_as_sent_on_the_message_not_in_the_trail(
