@@ -225,9 +225,10 @@ def decide_many(
     ).all()
     changed: list[Message] = []
     refused: list[DecisionNotAllowed] = []
+    seen = seen or {}
     for message in messages:
         try:
-            decide(message, state, actor, (seen or {}).get(message.id))
+            decide(message, state, actor, seen.get(message.id))
         except DecisionNotAllowed as error:
             refused.append(error)
         else:
