@@ -377,6 +377,15 @@ def version_of(html: str) -> str:
     return match.group(1)
 
 
+def loaded_of(html: str) -> str:
+    """What a staff edit form says it showed, field by field, to send back with the edit."""
+    match = re.search(r'name="loaded" type="hidden" value="([^"]*)"', html) or re.search(
+        r'type="hidden" name="loaded" value="([^"]*)"', html
+    )
+    assert match, "the form carries the fingerprints of what it showed"
+    return match.group(1)
+
+
 def case_form(**overrides: Any) -> dict[str, Any]:
     """A valid submission of the staff case form."""
     data: dict[str, Any] = {

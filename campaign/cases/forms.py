@@ -102,6 +102,8 @@ class CaseForm(FlaskForm):
     )
     related = CheckboxListField(_l("Related cases"), coerce=int, validators=[Optional()])
     version = HiddenField()
+    # What the form showed, field by field, to merge a save with a colleague's newer one.
+    loaded = HiddenField()
     submit = SubmitField(_l("Save the case"))
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -29,6 +29,7 @@ from campaign.models import (
     EventType,
     User,
 )
+from campaign.util import merge
 from campaign.util.dates import today_utc
 from campaign.util.slugs import slugify
 
@@ -93,10 +94,27 @@ _COPIED = tuple(
 
 @dataclass(frozen=True)
 class CaseSaved:
-    """What saving a case did: whether its timeline's arrest event agrees with it afterwards."""
+    """What saving a case did: whether its timeline's arrest event agrees with it afterwards,
+    and which fields kept the values someone else saved after the form was loaded."""
 
     case: Case
     timeline_in_step: bool = True
+    kept_theirs: tuple[str, ...] = ()
+
+
+# The fields an edit form shows, and so the fields two people's edits are merged by.
+EDITED_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name != "external_id")
+
+
+def record_of(case: Case) -> CaseRecord:
+    """The case as an edit form shows it, in plain values."""
+    values = {name: getattr(case, name) for name in _COPIED}
+    return CaseRecord(**values, slug=case.slug, related_ids=tuple(c.id for c in case.related_cases))
+
+
+def loaded_fingerprints(case: Case) -> str:
+    """What an edit form carries of the case it shows, to merge a later save with others'."""
+    return merge.fingerprints(record_of(case), EDITED_FIELDS)
 
 
 def _slug_taken(slug: str, case: Case | None) -> bool:
@@ -195,16 +213,38 @@ def _log_arrest(case: Case, actor: User | None) -> Event:
 
 
 def update_case(
-    case: Case, record: CaseRecord, actor: User | None, *, seen_version: int | None
+    case: Case,
+    record: CaseRecord,
+    actor: User | None,
+    *,
+    seen_version: int | None,
+    loaded: str | None = None,
 ) -> CaseSaved:
     """Change a case that *actor* loaded at *seen_version*.
 
-    Raises :class:`EditConflict` when someone saved it since, :class:`SlugTaken` or
-    :class:`SlugMissing`. An organiser's change of the status is kept in the status history; a
-    new arrest date moves the case's single arrest event with it (see :func:`move_arrest`).
+    When someone saved it since, *loaded* (the form's :func:`loaded_fingerprints`) lets the
+    two edits merge: the fields *actor* left alone keep the newer values. Raises
+    :class:`EditConflict` when they cannot be merged (no *loaded*, or a field both changed),
+    :class:`SlugTaken` or :class:`SlugMissing`. An organiser's change of the status is kept in
+    the status history; a new arrest date moves the case's single arrest event with it (see
+    :func:`move_arrest`).
     """
+    kept_theirs: tuple[str, ...] = ()
     if seen_version != case.version:
-        raise EditConflict("case", case.id, case.version, seen_version)
+        prints = merge.read_fingerprints(loaded)
+        if not prints:
+            raise EditConflict("case", case.id, case.version, seen_version)
+        merged = merge.merge(prints, record, record_of(case), EDITED_FIELDS)
+        if merged.clashes:
+            raise EditConflict(
+                "case",
+                case.id,
+                case.version,
+                seen_version,
+                clashes=merged.clashes,
+                merged=merged.record,
+            )
+        record, kept_theirs = merged.record, merged.theirs
     slug = choose_slug(record.slug, record.person_name, case)
     old_status = case.status
     old_arrest = _arrest_of(case)
@@ -224,7 +264,7 @@ def update_case(
     in_step = True
     if old_arrest != _arrest_of(case):
         in_step = move_arrest(case, old_arrest[0])
-    return CaseSaved(case, in_step)
+    return CaseSaved(case, in_step, kept_theirs)
 
 
 def retitle_generated(case: Case, old_name: str) -> None:

@@ -165,15 +165,68 @@ def _record(form: CaseForm) -> services.CaseRecord:
 
 def _prefill(form: CaseForm, case: Case) -> None:
     """Show an existing case in the form (GET)."""
+    _show(form, services.record_of(case), case)
+
+
+def _show(form: CaseForm, record: services.CaseRecord, case: Case) -> None:
+    """Show *record* in the form, as an edit of *case* as it is now."""
     for name in SIMPLE_FIELDS:
-        getattr(form, name).data = getattr(case, name)
-    form.slug.data = case.slug
-    form.country.data = case.country or ""
-    form.status.data = case.status.value
-    form.arrest_date.shown_precision = case.arrest_date_precision
-    form.arrest_date_precision.data = case.arrest_date_precision.value
-    form.related.data = [c.id for c in case.related_cases]
+        getattr(form, name).data = getattr(record, name)
+    form.slug.data = record.slug
+    form.country.data = record.country or ""
+    form.status.data = record.status.value
+    form.arrest_date.shown_precision = record.arrest_date_precision
+    form.arrest_date_precision.data = record.arrest_date_precision.value
+    form.related.data = list(record.related_ids)
     form.version.data = str(case.version)
+    form.loaded.data = services.loaded_fingerprints(case)
+
+
+def _field_of(form: CaseForm, name: str) -> Any:
+    """The form's field for a record's field."""
+    return form["related" if name == "related_ids" else name]
+
+
+def _field_names(form: CaseForm, names: tuple[str, ...]) -> str:
+    return ", ".join(str(_field_of(form, name).label.text) for name in names)
+
+
+def _conflict(form: CaseForm, case: Case, conflict: EditConflict) -> tuple[str, int]:
+    """Show the form again after a colleague's newer save (409), with what they changed.
+
+    When the two edits could be merged but for some fields both changed, the form now holds
+    the colleague's other changes with the user's: saving it again undoes none of them.
+    """
+    others = changes_since("case", case.id, conflict.missed)
+    if conflict.merged is None:
+        form.version.data = str(case.version)
+        form.loaded.data = ""  # what the form shows is not what was loaded: nothing to merge
+        form.form_errors.append(
+            _(
+                "Someone else changed this case after you opened it. Your changes are not "
+                "saved yet: check theirs below, then save again to keep your version."
+            )
+        )
+        return _render_form(form, case, 409, conflict=others)
+    merged = CaseForm(formdata=None)
+    merged.related.choices = form.related.choices
+    _show(merged, conflict.merged, case)
+    for name in conflict.clashes:
+        _field_of(merged, name).errors = [
+            _(
+                "Someone else changed this too: theirs is in “Saved by someone else” above. "
+                "Saving keeps what is here."
+            )
+        ]
+    merged.form_errors.append(
+        _(
+            "Someone else changed this case after you opened it, and changed some of the same "
+            "fields as you: %(fields)s. Your changes are not saved yet. Their other changes "
+            "are now in the form with yours: check the marked fields, then save again.",
+            fields=_field_names(merged, conflict.clashes),
+        )
+    )
+    return _render_form(merged, case, 409, conflict=others)
 
 
 def _slug_error(form: CaseForm, error: services.CaseError) -> None:
@@ -229,19 +282,15 @@ def edit(case_id: int) -> tuple[str, int] | Response:
         return _render_form(form, case)
     try:
         saved = services.update_case(
-            case, _record(form), acting_user(), seen_version=loaded_version(form.version.data)
+            case,
+            _record(form),
+            acting_user(),
+            seen_version=loaded_version(form.version.data),
+            loaded=form.loaded.data,
         )
         db.session.commit()
     except EditConflict as conflict:
-        others = changes_since("case", case.id, conflict.missed)
-        form.version.data = str(case.version)
-        form.form_errors.append(
-            _(
-                "Someone else changed this case after you opened it. Your changes are not saved "
-                "yet: check theirs below, then save again to keep your version."
-            )
-        )
-        return _render_form(form, case, 409, conflict=others)
+        return _conflict(form, case, conflict)
     except (services.SlugTaken, services.SlugMissing) as error:
         _slug_error(form, error)  # refused before anything changed
         return _render_form(form, case)
@@ -252,6 +301,15 @@ def edit(case_id: int) -> tuple[str, int] | Response:
         )
         return redirect(url_for("cases.edit", case_id=case_id))
     flash(_("The case was saved."), "success")
+    if saved.kept_theirs:
+        flash(
+            _(
+                "Someone else saved this case while you were editing it: their changes to "
+                "%(fields)s are kept with yours.",
+                fields=_field_names(form, saved.kept_theirs),
+            ),
+            "info",
+        )
     if not saved.timeline_in_step:
         flash(
             _(

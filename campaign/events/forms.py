@@ -142,6 +142,8 @@ class EventForm(FlaskForm):
     sources = FieldList(FormField(SourceEntry), min_entries=2)
     verified = BooleanField(_l("Verified: I checked it against the sources above"))
     version = HiddenField()
+    # What the form showed, field by field, to merge a save with a colleague's newer one.
+    loaded = HiddenField()
     submit = SubmitField(_l("Save the event"))
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from campaign.cases import status
-from campaign.directory.services import country_of_city, organisation_named, venue_named
+from campaign.directory.services import (
+    country_of_city,
+    organisation_named,
+    venue_label,
+    venue_named,
+)
 from campaign.errors import EditConflict
 from campaign.events.queries import EventRow, case_events
 from campaign.extensions import db
@@ -37,6 +42,7 @@ from campaign.models import (
     event_sources,
 )
 from campaign.models.events import story_order
+from campaign.util import merge
 from campaign.util.dates import today_utc
 from campaign.util.localised import reader_language
 
@@ -370,18 +376,78 @@ def event_with_key(key: str) -> Event | None:
         return db.session.scalars(sa.select(Event).where(Event.key == key)).first()
 
 
-def update_event(
-    event: Event, details: EventDetails, actor: User, *, seen_version: int | None
-) -> None:
-    """Change an event that *actor* loaded at *seen_version*.
+# The fields an edit form shows, and so the fields two people's edits are merged by.
+EDITED_FIELDS = tuple(
+    f.name for f in fields(EventDetails) if f.name not in {"verified", "external_id"}
+)
 
-    Raises :class:`EditConflict` when someone saved it since, and
-    :class:`campaign.directory.services.AmbiguousVenue`. An activist's change to a checked
+
+def details_of(event: Event) -> EventDetails:
+    """The event as an edit form shows it, in plain values."""
+    venue = event.venue
+    return EventDetails(
+        type=event.type,
+        title=event.title,
+        date=event.date,
+        case_ids=tuple(c.id for c in event.cases),
+        date_precision=event.date_precision,
+        date_approximate=event.date_approximate,
+        placed_on=event.placed_on,
+        start_time=event.start_time,
+        end_date=event.end_date,
+        venue=venue_label(venue.name, venue.city) if venue else None,
+        city=event.city,
+        country=event.country,
+        participants=event.participants,
+        description=event.description,
+        outcome=event.outcome,
+        authority=event.authority,
+        authority_response=event.authority_response,
+        visibility=event.visibility,
+        organisations=tuple(o.name for o in event.organisations),
+        sources=tuple((s.url, s.title) for s in event.sources),
+    )
+
+
+def loaded_fingerprints(event: Event) -> str:
+    """What an edit form carries of the event it shows, to merge a later save with others'."""
+    return merge.fingerprints(details_of(event), EDITED_FIELDS)
+
+
+def update_event(
+    event: Event,
+    details: EventDetails,
+    actor: User,
+    *,
+    seen_version: int | None,
+    loaded: str | None = None,
+) -> tuple[str, ...]:
+    """Change an event that *actor* loaded at *seen_version*; returns the fields that kept
+    the values someone else saved after that.
+
+    When someone saved it since, *loaded* (the form's :func:`loaded_fingerprints`) lets the
+    two edits merge: the fields *actor* left alone keep the newer values. Raises
+    :class:`EditConflict` when they cannot be merged (no *loaded*, or a field both changed),
+    and :class:`campaign.directory.services.AmbiguousVenue`. An activist's change to a checked
     event makes it unchecked again, and so takes back what it did to its cases; an organiser's
     change of the type, date or cases re-applies the status rules.
     """
+    kept_theirs: tuple[str, ...] = ()
     if seen_version != event.version:
-        raise EditConflict("event", event.id, event.version, seen_version)
+        prints = merge.read_fingerprints(loaded)
+        if not prints:
+            raise EditConflict("event", event.id, event.version, seen_version)
+        merged = merge.merge(prints, details, details_of(event), EDITED_FIELDS)
+        if merged.clashes:
+            raise EditConflict(
+                "event",
+                event.id,
+                event.version,
+                seen_version,
+                clashes=merged.clashes,
+                merged=merged.record,
+            )
+        details, kept_theirs = merged.record, merged.theirs
     _check_verified(details, actor)
     before = _status_facts(event)
     cases_before = list(event.cases)
@@ -404,6 +470,7 @@ def update_event(
         follow_status(event, actor)
     if details.verified and may_verify(actor):
         verify_event(event, actor)
+    return kept_theirs
 
 
 def _status_facts(event: Event) -> tuple[Any, ...]:

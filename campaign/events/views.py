@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from campaign.database import utcnow
 from campaign.directory.queries import known_names
-from campaign.directory.services import AmbiguousVenue, country_of_city, venue_label
+from campaign.directory.services import AmbiguousVenue, country_of_city
 from campaign.errors import EditConflict
 from campaign.events import queries, services
 from campaign.events.forms import (
@@ -125,35 +125,43 @@ def _details(form: EventForm) -> services.EventDetails:
 
 def _prefill(form: EventForm, event: Event) -> None:
     """Show an existing event in the form (GET)."""
-    form.type.data = event.type.value
-    form.title.data = event.title
-    form.cases.data = [c.id for c in event.cases]
-    form.date.data = event.date
-    form.date.shown_precision = event.date_precision
-    form.date_precision.data = event.date_precision.value
-    form.date_approximate.data = event.date_approximate
-    form.placed_on.data = event.placed_on
-    form.start_time.data = event.start_time
-    form.end_date.data = event.end_date
-    form.venue.data = venue_label(event.venue.name, event.venue.city) if event.venue else ""
-    form.city.data = event.city or ""
-    form.country.data = event.country or ""
-    form.participants.data = event.participants
-    form.description.data = event.description
-    form.outcome.data = event.outcome
-    form.authority.data = event.authority
-    form.authority_response.data = event.authority_response
-    form.visibility.data = event.visibility.value
+    _show(form, services.details_of(event), event)
+
+
+def _show(form: EventForm, details: services.EventDetails, event: Event) -> None:
+    """Show *details* in the form, as an edit of *event* as it is now."""
+    form.type.data = details.type.value
+    form.title.data = details.title
+    form.cases.data = list(details.case_ids)
+    form.date.data = details.date
+    form.date.shown_precision = details.date_precision
+    form.date_precision.data = details.date_precision.value
+    form.date_approximate.data = details.date_approximate
+    form.placed_on.data = details.placed_on
+    form.start_time.data = details.start_time
+    form.end_date.data = details.end_date
+    form.venue.data = details.venue or ""
+    form.city.data = details.city or ""
+    form.country.data = details.country or ""
+    form.participants.data = details.participants
+    form.description.data = details.description
+    form.outcome.data = details.outcome
+    form.authority.data = details.authority
+    form.authority_response.data = details.authority_response
+    form.visibility.data = details.visibility.value
     form.version.data = str(event.version)
-    while len(form.organisations) < len(event.organisations) + 1:
+    form.loaded.data = services.loaded_fingerprints(event)
+    names = [name for name in details.organisations if name and name.strip()]
+    while len(form.organisations) < len(names) + 1:
         form.organisations.append_entry()
-    for entry, org in zip(form.organisations, event.organisations, strict=False):
-        entry.data = org.name
-    while len(form.sources) < len(event.sources) + 1:
+    for entry, name in zip(form.organisations, names, strict=False):
+        entry.data = name
+    sources = [(url, title) for url, title in details.sources if url or (title or "").strip()]
+    while len(form.sources) < len(sources) + 1:
         form.sources.append_entry()
-    for entry, source in zip(form.sources, event.sources, strict=False):
-        entry.form.url.data = source.url
-        entry.form.title.data = source.title
+    for entry, (url, title) in zip(form.sources, sources, strict=False):
+        entry.form.url.data = url
+        entry.form.title.data = title
 
 
 def wants_more_lines(form: EventForm) -> bool:
@@ -216,11 +224,12 @@ def edit(event_id: int) -> tuple[str, int] | Response:
     if wants_more_lines(form) or not form.validate_on_submit():
         return _render_form(form, event)
     try:
-        services.update_event(
+        kept_theirs = services.update_event(
             event,
             _details(form),
             acting_user(),
             seen_version=loaded_version(form.version.data),
+            loaded=form.loaded.data,
         )
         db.session.commit()
     except EditConflict as conflict:
@@ -238,20 +247,64 @@ def edit(event_id: int) -> tuple[str, int] | Response:
         )
         return redirect(url_for("events.edit", event_id=event_id))
     flash(_("The event was saved."), "success")
+    if kept_theirs:
+        flash(
+            _(
+                "Someone else saved this event while you were editing it: their changes to "
+                "%(fields)s are kept with yours.",
+                fields=_field_names(form, kept_theirs),
+            ),
+            "info",
+        )
     return redirect(safe_next(url_for("events.detail", event_id=event.id)))
 
 
+def _field_of(form: EventForm, name: str) -> Any:
+    """The form's field for a field of the event's details."""
+    return form["cases" if name == "case_ids" else name]
+
+
+def _field_names(form: EventForm, names: tuple[str, ...]) -> str:
+    return ", ".join(str(_field_of(form, name).label.text) for name in names)
+
+
 def _conflict(form: EventForm, event: Event, conflict: EditConflict) -> tuple[str, int]:
-    """Re-show the form with the user's input and what changed since they loaded it (409)."""
+    """Show the form again after a colleague's newer save (409), with what they changed.
+
+    When the two edits could be merged but for some fields both changed, the form now holds
+    the colleague's other changes with the user's: saving it again undoes none of them.
+    """
     others = changes_since("event", event.id, conflict.missed)
-    form.version.data = str(event.version)
-    form.form_errors.append(
+    if conflict.merged is None:
+        form.version.data = str(event.version)
+        form.loaded.data = ""  # what the form shows is not what was loaded: nothing to merge
+        form.form_errors.append(
+            _(
+                "Someone else changed this event after you opened it. Your changes are not "
+                "saved yet: check theirs below, then save again to keep your version."
+            )
+        )
+        return _render_form(form, event, 409, conflict=others)
+    merged = EventForm(formdata=None)
+    merged.cases.choices = form.cases.choices
+    _show(merged, conflict.merged, event)
+    merged.verified.data = form.verified.data
+    for name in conflict.clashes:
+        _field_of(merged, name).errors = [
+            _(
+                "Someone else changed this too: theirs is in “Saved by someone else” above. "
+                "Saving keeps what is here."
+            )
+        ]
+    merged.form_errors.append(
         _(
-            "Someone else changed this event after you opened it. Your changes are not saved yet: "
-            "check theirs below, then save again to keep your version."
+            "Someone else changed this event after you opened it, and changed some of the same "
+            "fields as you: %(fields)s. Your changes are not saved yet. Their other changes "
+            "are now in the form with yours: check the marked fields, then save again.",
+            fields=_field_names(merged, conflict.clashes),
         )
     )
-    return _render_form(form, event, 409, conflict=others)
+    return _render_form(merged, event, 409, conflict=others)
 
 
 # -- the quick picket form ------------------------------------------------------------------

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from campaign.extensions import db
 from campaign.models import Case, CaseStatus, CaseStatusChange, Role
-from tests.conftest import audit_entries, case_form, fetch, version_of
+from tests.conftest import audit_entries, case_form, fetch, loaded_of, version_of
 
 
 def test_an_organiser_creates_an_unpublished_case_with_a_slug_and_a_trail(app, staff_client):
@@ -141,6 +141,67 @@ def test_two_organisers_editing_at_once_do_not_overwrite_each_other(app, staff_c
     )
     assert again.status_code == 302
     assert fetch(app, Case, case.id).city == "Karaganda"
+
+
+def _loaded(client, case_id: int) -> dict[str, str]:
+    html = client.get(f"/manage/cases/{case_id}/edit").get_data(as_text=True)
+    return {"version": version_of(html), "loaded": loaded_of(html)}
+
+
+def test_a_save_from_an_older_page_undoes_nothing_a_colleague_saved_meanwhile(
+    app, staff_client, make_case
+):
+    """A writes the verdict into the summary; B, on a page opened before, fixes the city."""
+    case = make_case(slug="ainur-kurmanov")
+    first, second = staff_client(Role.ORGANISER), staff_client(Role.ORGANISER)
+    as_typed = case_form(slug="ainur-kurmanov", summary="Detained in Almaty.")
+    first.post(f"/manage/cases/{case.id}/edit", data={**as_typed, **_loaded(first, case.id)})
+    a_page, b_page = _loaded(first, case.id), _loaded(second, case.id)
+
+    verdict = {**as_typed, "summary": "Sentenced to 15 days.", "status": "sentenced"}
+    assert (
+        first.post(f"/manage/cases/{case.id}/edit", data={**verdict, **a_page}).status_code == 302
+    )
+    saved = second.post(
+        f"/manage/cases/{case.id}/edit",
+        data={**as_typed, "city": "Astana", **b_page},
+        follow_redirects=True,
+    )
+    stored = fetch(app, Case, case.id)
+    assert (stored.city, stored.summary) == ("Astana", "Sentenced to 15 days.")
+    assert stored.status == CaseStatus.SENTENCED
+    html = saved.get_data(as_text=True)
+    assert "their changes to Status, Summary (public) are kept with yours" in html
+
+
+def test_a_field_both_changed_is_shown_with_the_colleagues_other_changes_in_the_form(
+    app, staff_client, make_case
+):
+    case = make_case(slug="ainur-kurmanov")
+    first, second = staff_client(Role.ORGANISER), staff_client(Role.ORGANISER)
+    as_typed = case_form(slug="ainur-kurmanov")
+    first.post(f"/manage/cases/{case.id}/edit", data={**as_typed, **_loaded(first, case.id)})
+    a_page, b_page = _loaded(first, case.id), _loaded(second, case.id)
+    theirs = {**as_typed, "city": "Karaganda", "summary": "Sentenced to 15 days."}
+    first.post(f"/manage/cases/{case.id}/edit", data={**theirs, **a_page})
+
+    clash = second.post(
+        f"/manage/cases/{case.id}/edit", data={**as_typed, "city": "Astana", **b_page}
+    )
+    html = clash.get_data(as_text=True)
+    assert clash.status_code == 409
+    assert "changed some of the same fields as you: City" in html
+    assert 'value="Astana"' in html  # B's city, marked
+    assert "Someone else changed this too" in html
+    assert "Sentenced to 15 days.</textarea>" in html  # A's summary is in the form now
+    assert fetch(app, Case, case.id).city == "Karaganda"
+
+    # Saving the form as shown keeps B's city and A's summary.
+    again = {**as_typed, "city": "Astana", "summary": "Sentenced to 15 days."}
+    shown = {"version": version_of(html), "loaded": loaded_of(html)}
+    assert second.post(f"/manage/cases/{case.id}/edit", data={**again, **shown}).status_code == 302
+    stored = fetch(app, Case, case.id)
+    assert (stored.city, stored.summary) == ("Astana", "Sentenced to 15 days.")
 
 
 def test_related_cases_are_linked_both_ways_and_unlinked_both_ways(app, staff_client, make_case):

@@ -108,3 +108,39 @@ def test_publishing_archiving_and_back(organiser: User) -> None:
         services.publish(case)
     assert services.unarchive(case) is True
     assert db.session.get(Case, case.id).archived_at is None
+
+
+def test_an_edit_from_an_older_form_keeps_what_a_colleague_saved_meanwhile(
+    organiser: User,
+) -> None:
+    """Organiser A saves a new summary; B, whose form was loaded before, changes the city."""
+    case = services.open_case(AINUR, organiser)
+    db.session.commit()
+    loaded, prints = case.version, services.loaded_fingerprints(case)
+    summary = services.CaseRecord(**{**AINUR.__dict__, "summary": "Sentenced to 15 days."})
+    services.update_case(case, summary, organiser, seen_version=loaded, loaded=prints)
+    db.session.commit()
+
+    city = services.CaseRecord(**{**AINUR.__dict__, "city": "Astana"})
+    saved = services.update_case(case, city, organiser, seen_version=loaded, loaded=prints)
+    db.session.commit()
+    assert (case.city, case.summary) == ("Astana", "Sentenced to 15 days.")
+    assert saved.kept_theirs == ("summary",)
+
+
+def test_a_field_two_organisers_changed_differently_is_refused_with_the_merged_record(
+    organiser: User,
+) -> None:
+    case = services.open_case(AINUR, organiser)
+    db.session.commit()
+    loaded, prints = case.version, services.loaded_fingerprints(case)
+    first = services.CaseRecord(**{**AINUR.__dict__, "city": "Karaganda", "summary": "On trial."})
+    services.update_case(case, first, organiser, seen_version=loaded, loaded=prints)
+    db.session.commit()
+
+    second = services.CaseRecord(**{**AINUR.__dict__, "city": "Astana"})
+    with pytest.raises(EditConflict) as refused:
+        services.update_case(case, second, organiser, seen_version=loaded, loaded=prints)
+    assert refused.value.clashes == ("city",)
+    assert (refused.value.merged.city, refused.value.merged.summary) == ("Astana", "On trial.")
+    assert (case.city, case.summary) == ("Karaganda", "On trial.")  # nothing changed

@@ -25,7 +25,7 @@ from campaign.models import (
     Verification,
     Visibility,
 )
-from tests.conftest import event_form, picket_form, version_of
+from tests.conftest import event_form, loaded_of, picket_form, version_of
 
 
 def only(app: Flask, model: type[Any]) -> Any:
@@ -382,6 +382,61 @@ def test_two_people_editing_an_event_at_once_are_told(app, staff_client, make_ca
     assert 'value="Picket, 50 people"' in html
     assert "Picket, 40 people" in html  # what the other person saved
     assert only(app, Event).title == "Picket, 40 people"
+
+
+def test_an_edit_from_an_older_page_keeps_a_colleagues_newer_changes(
+    app, staff_client, make_case, make_event
+):
+    case = make_case()
+    event = make_event([case.id], title="Picket")
+    first, second = staff_client(Role.ORGANISER), staff_client(Role.ORGANISER)
+    page = first.get(f"/manage/events/{event.id}/edit").get_data(as_text=True)
+    as_typed = event_form([case.id], title="Picket")
+    first.post(
+        f"/manage/events/{event.id}/edit",
+        data={**as_typed, "version": version_of(page), "loaded": loaded_of(page)},
+    )
+    a_page = first.get(f"/manage/events/{event.id}/edit").get_data(as_text=True)
+    b_page = second.get(f"/manage/events/{event.id}/edit").get_data(as_text=True)
+    first.post(
+        f"/manage/events/{event.id}/edit",
+        data={
+            **as_typed,
+            "participants": "55",
+            "version": version_of(a_page),
+            "loaded": loaded_of(a_page),
+        },
+    )
+    saved = second.post(
+        f"/manage/events/{event.id}/edit",
+        data={
+            **as_typed,
+            "outcome": "The embassy took the letter.",
+            "version": version_of(b_page),
+            "loaded": loaded_of(b_page),
+        },
+        follow_redirects=True,
+    )
+    stored = only(app, Event)
+    assert (stored.participants, stored.outcome) == (55, "The embassy took the letter.")
+    assert "their changes to Participants are kept with yours" in saved.get_data(as_text=True)
+
+    clash = second.post(
+        f"/manage/events/{event.id}/edit",
+        data={
+            **as_typed,
+            "participants": "60",
+            "title": "Picket at the embassy",
+            "version": version_of(b_page),
+            "loaded": loaded_of(b_page),
+        },
+    )
+    html = clash.get_data(as_text=True)
+    assert clash.status_code == 409
+    assert "changed some of the same fields as you: Participants" in html
+    assert "The embassy took the letter.</textarea>" in html  # the other save, in the form
+    assert 'value="Picket at the embassy"' in html  # and the sender's own change
+    assert only(app, Event).participants == 55
 
 
 def test_editing_records_the_changed_fields(app, staff_client, make_case, make_event):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -205,6 +206,34 @@ def test_an_edit_over_a_newer_save_is_a_conflict(case: Case, made: dict[str, int
         services.update_event(event, _release(case, title="Mine"), organiser, seen_version=loaded)
     assert conflict.value.missed == 1
     assert event.title == "Picket"
+
+
+def test_an_edit_from_an_older_form_merges_with_a_colleagues_newer_save(
+    case: Case, made: dict[str, int]
+) -> None:
+    """A adds the number of people and a source; B, from a form opened before, a description."""
+    organiser = _user(made, "organiser")
+    picket = _release(case, type=EventType.PICKET, title="Picket")
+    event = services.log_event(picket, organiser).event
+    db.session.commit()
+    loaded, prints = event.version, services.loaded_fingerprints(event)
+    theirs = replace(picket, participants=40, sources=[("https://example.org/a", "Report")])
+    services.update_event(event, theirs, organiser, seen_version=loaded, loaded=prints)
+    db.session.commit()
+
+    mine = replace(picket, description="Forty people at the embassy.")
+    kept = services.update_event(event, mine, organiser, seen_version=loaded, loaded=prints)
+    db.session.commit()
+    assert kept == ("participants", "sources")
+    assert (event.participants, event.description) == (40, "Forty people at the embassy.")
+    assert [s.url for s in event.sources] == ["https://example.org/a"]
+
+    clash = replace(picket, participants=50)
+    with pytest.raises(EditConflict) as refused:
+        services.update_event(event, clash, organiser, seen_version=loaded, loaded=prints)
+    assert refused.value.clashes == ("participants",)
+    assert refused.value.merged.description == "Forty people at the embassy."
+    assert event.participants == 40
 
 
 def test_an_activists_change_to_a_checked_event_needs_checking_again(
