@@ -68,6 +68,11 @@ NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 # the housekeeping that runs with every message sent does not empty the page cache.
 PRIVATE_WRITE = {"synchronize_session": False, "private_write": True}
 
+# Execution options of a bulk statement on messages that changes no count of a case's reach
+# (campaign.timeline.reach: states, consent, countries), such as packing and delivering them:
+# without it, the reach of every case is counted again on commit.
+KEEPS_REACH = {"keeps_reach": True}
+
 
 class Base(DeclarativeBase):
     """The base of every model: shared metadata with a naming convention Alembic can rely on.

@@ -122,6 +122,8 @@ class Defaults:
     SUPPORT_FORM_MIN_SECONDS = 3
     SUPPORT_FORM_MAX_SECONDS = 8 * 3600
     SUPPORT_DUPLICATE_WINDOW_HOURS = 7 * 24
+    # The most messages one delivery pack holds: a pack is printed and carried to the person.
+    DELIVERY_PACK_SIZE = 500
     # "I sent a letter" on an appeal: presses per client (Flask-Limiter syntax); each client
     # is counted once a day whatever it presses.
     APPEAL_LETTER_LIMIT = "30 per 10 minutes;100 per day"
@@ -223,6 +225,14 @@ def _score(value: Any) -> int:
     """A zxcvbn score: a whole number from 0 to 4."""
     number = _whole(value)
     if number > 4:
+        raise ValueError(value)
+    return number
+
+
+def _pack_size(value: Any) -> int:
+    """A number of messages from 1 to 5,000: a pack is one printed bundle."""
+    number = _whole(value)
+    if not 1 <= number <= 5000:
         raise ValueError(value)
     return number
 
@@ -330,6 +340,7 @@ COERCE: dict[str, tuple[Callable[[Any], Any], str]] = {
     "SUPPORT_FORM_MIN_SECONDS": (_number, "a number of seconds"),
     "SUPPORT_FORM_MAX_SECONDS": (_number, "a number of seconds"),
     "SUPPORT_DUPLICATE_WINDOW_HOURS": (_number, "a number of hours"),
+    "DELIVERY_PACK_SIZE": (_pack_size, "a whole number of messages from 1 to 5000"),
     "APPEAL_LETTER_LIMIT": (_text, 'a limit such as "30 per 10 minutes"'),
     "MAIL_PORT": (_whole, "a port number"),
     "MAIL_USE_TLS": (_flag, "true or false"),

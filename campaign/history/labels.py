@@ -98,6 +98,9 @@ OTHER_LABELS = {
     "recovery_codes": _l("Unused recovery codes"),
     "require_two_factor": _l("Two-factor sign-in required"),
     "failed_sign_ins": _l("Failed sign-ins"),
+    # A delivery pack's messages, counted (one entry for the pack, not one per message).
+    "messages": _l("Messages in the pack"),
+    "messages_delivered": _l("Messages delivered"),
 }
 # Recorded values of these fields are vocabulary values: shown by their label.
 VOCABULARIES: dict[str, type[Vocabulary]] = {

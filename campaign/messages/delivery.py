@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from campaign.database import KEEPS_REACH
 from campaign.extensions import db
+from campaign.history import recorder
 from campaign.models import DeliveryMethod, DeliveryPack, Message, MessageState
 
 
@@ -22,15 +24,25 @@ def _ready_clause() -> sa.ColumnElement[bool]:
     )
 
 
-def ready_messages(case_id: int) -> list[Message]:
-    """The messages a new pack for the case would hold, oldest first (the order they came in)."""
+def ready_ids(case_id: int, limit: int) -> list[int]:
+    """The ids of the messages a new pack for the case would hold: the *limit* oldest (the
+    order they came in)."""
     return list(
         db.session.scalars(
-            sa.select(Message)
+            sa.select(Message.id)
             .where(Message.case_id == case_id, _ready_clause())
             .order_by(Message.created_at, Message.id)
+            .limit(limit)
         )
     )
+
+
+def ready_counts_of(case_id: int) -> int:
+    """How many messages of the case are ready for a new pack."""
+    count = db.session.scalar(
+        sa.select(sa.func.count(Message.id)).where(Message.case_id == case_id, _ready_clause())
+    )
+    return int(count or 0)
 
 
 def ready_counts() -> dict[int, int]:
@@ -45,10 +57,52 @@ def ready_counts() -> dict[int, int]:
 
 def pack_messages(pack: DeliveryPack) -> list[Message]:
     """The messages printed in a pack: those still published (a withdrawn one drops out)."""
-    return sorted(
-        (m for m in pack.messages if m.state == MessageState.PUBLISHED),
-        key=lambda m: (m.created_at, m.id),
+    return list(
+        db.session.scalars(
+            sa.select(Message)
+            .where(Message.delivery_pack_id == pack.id, Message.state == MessageState.PUBLISHED)
+            .order_by(Message.created_at, Message.id)
+        )
     )
+
+
+def pack_sizes(pack_ids: list[int]) -> dict[int, int]:
+    """How many messages each pack holds (delivered ones withdrawn since included), by id."""
+    rows = db.session.execute(
+        sa.select(Message.delivery_pack_id, sa.func.count(Message.id))
+        .where(Message.delivery_pack_id.in_(pack_ids or [0]))
+        .group_by(Message.delivery_pack_id)
+    )
+    return {int(pack_id or 0): int(count) for pack_id, count in rows}
+
+
+def _published_in(pack: DeliveryPack) -> int:
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(Message.id)).where(
+                Message.delivery_pack_id == pack.id, Message.state == MessageState.PUBLISHED
+            )
+        )
+        or 0
+    )
+
+
+def _update_messages(pack: DeliveryPack, *where: sa.ColumnElement[bool], **values: object) -> None:
+    """Change the pack's messages in one statement, not one per message: the pack's own
+    history entry says what happened to them (a pack of a verdict day holds hundreds)."""
+    _bulk_update(sa.update(Message).where(Message.delivery_pack_id == pack.id, *where), values)
+
+
+def _bulk_update(statement: sa.Update, values: dict[str, object]) -> None:
+    """Run an UPDATE of messages that changes no count of any case's reach, then forget what
+    the session holds of the changed fields (it may hold the messages, loaded or new)."""
+    db.session.execute(
+        statement.values(**values).execution_options(synchronize_session=False, **KEEPS_REACH)
+    )
+    names = [*values, *(["delivery_pack"] if "delivery_pack_id" in values else [])]
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Message):
+            db.session.expire(obj, names)
 
 
 def latest_delivery_date(now: datetime | None = None) -> date:
@@ -73,23 +127,36 @@ def earliest_delivery_date(pack: DeliveryPack) -> date:
         return created.replace(year=created.year - 1, day=28)
 
 
+def pack_ids(pack: DeliveryPack, ids: list[int]) -> None:
+    """Put the messages *ids* into the (flushed) pack, a few hundred to a statement."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        _bulk_update(sa.update(Message).where(Message.id.in_(chunk)), {"delivery_pack_id": pack.id})
+
+
 def mark_delivered(pack: DeliveryPack, method: DeliveryMethod, on: date, note: str | None) -> int:
     """Record (or correct) how and when a pack reached the person; returns how many it delivered.
 
     A correction re-dates the messages delivered with the pack, including any withdrawn since.
+    Delivered, a message's text as sent before a safety edit is no longer needed: erased.
     """
-    # Load the messages first: loading them later would autoflush the pack's changes, and the
-    # audit entry, read from the unflushed changes, would come out empty.
-    messages = list(pack.messages)
+    first = pack.delivered_on is None
+    # Counted before the changes: a query after them would flush them into an entry of their
+    # own, and the count would come in a second one.
+    delivered = _published_in(pack)
     pack.method = method
     pack.delivered_on = on
     pack.note = note or None
-    delivered = [
-        m for m in messages if m.state == MessageState.PUBLISHED or m.delivered_on is not None
-    ]
-    for message in delivered:
-        message.delivered_on = on
-    return sum(1 for m in messages if m.state == MessageState.PUBLISHED)
+    if first:
+        recorder.note(pack, messages_delivered=[None, delivered])
+    db.session.flush()  # the pack's entry first, from its own changes
+    _update_messages(
+        pack,
+        sa.or_(Message.state == MessageState.PUBLISHED, Message.delivered_on.is_not(None)),
+        delivered_on=on,
+        original_body=None,
+    )
+    return delivered
 
 
 def mark_not_delivered(pack: DeliveryPack) -> int:
@@ -98,14 +165,14 @@ def mark_not_delivered(pack: DeliveryPack) -> int:
     Messages unpublished or withdrawn since the delivery leave the pack, as they would have left
     an open one.
     """
-    messages = list(pack.messages)  # before the changes: see mark_delivered
+    delivered = _published_in(pack)
     pack.method = None
     pack.delivered_on = None
-    for message in messages:
-        message.delivered_on = None
-        if message.state != MessageState.PUBLISHED:
-            message.delivery_pack = None
-    return sum(1 for m in messages if m.state == MessageState.PUBLISHED)
+    recorder.note(pack, messages_delivered=[delivered, None])
+    db.session.flush()
+    _update_messages(pack, delivered_on=None)
+    _update_messages(pack, Message.state != MessageState.PUBLISHED, delivery_pack_id=None)
+    return delivered
 
 
 def release_from_open_pack(message: Message) -> None:

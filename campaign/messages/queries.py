@@ -244,20 +244,26 @@ def queue_choices() -> QueueChoices:
 
 @dataclass(frozen=True)
 class PacksOverview:
-    """The delivery packs, undelivered first, and the cases with messages ready for one."""
+    """The delivery packs, undelivered first, the number of messages in each (by pack id),
+    and the cases with messages ready for one."""
 
     ready: list[tuple[Case, int]]
     packs: list[DeliveryPack]
+    sizes: dict[int, int]
 
 
 def packs_overview() -> PacksOverview:
-    """Every delivery pack with its case and messages, and how many messages each case has
-    ready for a new pack (private ones too: they are delivered, not shown)."""
+    """Every delivery pack with its case and how many messages it holds (counted, not loaded),
+    and how many messages each case has ready for a new pack (private ones too: they are
+    delivered, not shown)."""
     ready = delivery.ready_counts()
     cases = db.session.scalars(sa.select(Case).where(Case.id.in_(ready)).order_by(Case.person_name))
-    packs = db.session.scalars(
-        sa.select(DeliveryPack)
-        .options(selectinload(DeliveryPack.case), selectinload(DeliveryPack.messages))
-        .order_by(DeliveryPack.delivered_on.is_not(None), DeliveryPack.created_at.desc())
+    packs = list(
+        db.session.scalars(
+            sa.select(DeliveryPack)
+            .options(selectinload(DeliveryPack.case))
+            .order_by(DeliveryPack.delivered_on.is_not(None), DeliveryPack.created_at.desc())
+        )
     )
-    return PacksOverview([(case, ready[case.id]) for case in cases], list(packs))
+    sizes = delivery.pack_sizes([pack.id for pack in packs])
+    return PacksOverview([(case, ready[case.id]) for case in cases], packs, sizes)

@@ -17,6 +17,7 @@ from flask import current_app
 
 from campaign.database import PRIVATE_WRITE
 from campaign.extensions import db
+from campaign.history import recorder
 from campaign.history.recorder import acting_as
 from campaign.messages import delivery, spam
 from campaign.models import Case, DeliveryMethod, DeliveryPack, Message, MessageState, User
@@ -250,20 +251,31 @@ def safety_edit(message: Message, body: str, actor: User) -> bool:
     return True
 
 
-def build_pack(case: Case, actor: User | None) -> DeliveryPack:
-    """Put every approved, undelivered message of the case (private ones too) into a new pack.
+@dataclass(frozen=True)
+class Built:
+    """A new delivery pack, and how many approved messages of its case still wait for one."""
+
+    pack: DeliveryPack
+    packed: int
+    left: int
+
+
+def build_pack(case: Case, actor: User | None, *, size: int) -> Built:
+    """Put the *size* oldest approved, undelivered messages of the case (private ones too)
+    into a new pack: a pack is printed and carried, so a verdict day's thousands make several.
 
     Raises :class:`NothingToDeliver` when none waits.
     """
-    messages = delivery.ready_messages(case.id)
-    if not messages:
+    ids = delivery.ready_ids(case.id, size)
+    if not ids:
         raise NothingToDeliver
     pack = DeliveryPack(case=case, created_by=actor)
     db.session.add(pack)
-    for message in messages:
-        message.delivery_pack = pack
+    recorder.note(pack, messages=[None, len(ids)])
     db.session.flush()
-    return pack
+    delivery.pack_ids(pack, ids)
+    left = delivery.ready_counts_of(case.id)
+    return Built(pack, len(ids), left)
 
 
 @dataclass(frozen=True)
@@ -281,9 +293,6 @@ def mark_delivered(
     """Record, or correct, how and when a pack reached the person."""
     recorded = (pack.method, pack.delivered_on, pack.note)
     delivered = delivery.mark_delivered(pack, method, on, note)
-    for message in pack.messages:
-        if message.delivered_on is not None:
-            message.original_body = None  # delivered as edited: the text as sent is not needed
     return Delivery(delivered, recorded != (pack.method, pack.delivered_on, pack.note))
 
 

@@ -23,8 +23,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -611,7 +611,9 @@ def edit(message_id: int) -> Response | tuple[str, int]:
 def packs() -> str:
     """Delivery packs, and the cases with approved messages (private ones too) ready for one."""
     overview = queries.packs_overview()
-    return render_template("messages/packs.html", ready=overview.ready, packs=overview.packs)
+    return render_template(
+        "messages/packs.html", ready=overview.ready, packs=overview.packs, sizes=overview.sizes
+    )
 
 
 @bp.post("/packs/new")
@@ -623,13 +625,29 @@ def new_pack() -> Response:
     if case is None:
         abort(404)
     try:
-        pack = services.build_pack(case, acting_user())
+        built = services.build_pack(
+            case, acting_user(), size=current_app.config["DELIVERY_PACK_SIZE"]
+        )
     except services.NothingToDeliver:
         flash(_("No approved messages are waiting for delivery for this case."), "warning")
         return redirect(url_for("messages.packs"))
     db.session.commit()
-    flash(_("The pack is ready to print."), "success")
-    return redirect(url_for("messages.pack", pack_id=pack.id))
+    if built.left:
+        flash(
+            ngettext(
+                "The pack is ready to print: the %(packed)s oldest messages. %(left)s more waits "
+                "for the next pack.",
+                "The pack is ready to print: the %(packed)s oldest messages. %(left)s more wait "
+                "for the next pack.",
+                built.left,
+                packed=format_decimal(built.packed),
+                left=format_decimal(built.left),
+            ),
+            "success",
+        )
+    else:
+        flash(_("The pack is ready to print."), "success")
+    return redirect(url_for("messages.pack", pack_id=built.pack.id))
 
 
 def _delivered_form(pack: DeliveryPack, **data: object) -> DeliveredForm:

@@ -321,7 +321,12 @@ def _on_execute(state: ORMExecuteState) -> None:
     """A bulk statement on the counted tables (or hand-written SQL that writes) may have
     changed any case's reach."""
     options = state.execution_options
-    if state.is_select or options.get("private_write") or options.get("reach_write"):
+    if (
+        state.is_select
+        or options.get("private_write")
+        or options.get("reach_write")
+        or options.get("keeps_reach")
+    ):
         return
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)

@@ -152,7 +152,7 @@ def test_build_pack_does_nothing_without_ready_messages(app_ctx: Flask, case: Ca
     loaded = db.session.get(Case, case.id)
     assert loaded is not None
     with pytest.raises(services.NothingToDeliver):
-        services.build_pack(loaded, None)
+        services.build_pack(loaded, None, size=500)
     assert db.session.scalar(sa.select(sa.func.count(DeliveryPack.id))) == 0
 
 
@@ -164,7 +164,7 @@ def test_mark_delivered_skips_messages_withdrawn_after_packing(app_ctx: Flask, c
     ]
     db.session.add_all(messages)
     db.session.flush()
-    pack = services.build_pack(loaded, None)
+    pack = services.build_pack(loaded, None, size=500).pack
     messages[1].state = MessageState.WITHDRAWN
     done = services.mark_delivered(pack, DeliveryMethod.VISIT, date(2010, 5, 12), None)
     assert done == services.Delivery(delivered=1, changed=True)
@@ -294,3 +294,58 @@ def test_the_cover_of_a_released_persons_pack_names_no_prison(
     assert "Special detention centre" not in html
     assert "ul. Example 1" not in html
     assert "is no longer held" in html
+
+
+def test_a_verdict_days_messages_make_several_packs_of_the_set_size_oldest_first(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    app.config["DELIVERY_PACK_SIZE"] = 2
+    start = datetime(2010, 5, 1, 12, tzinfo=UTC)
+    ids = [
+        make_message(
+            case.id, body=f"m{i}", state=MessageState.PUBLISHED, created_at=start + timedelta(i)
+        )
+        for i in (3, 0, 4, 1, 2)
+    ]
+    oldest, second, third = ids[1], ids[3], ids[4]
+    response = organiser.post("/manage/messages/packs/new", data={"case_id": case.id})
+    first_pack = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = organiser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "the 2 oldest messages. 3 more wait for the next pack" in page
+    assert page.count('class="pack-message"') == 2
+    assert {fetch(app, Message, i).delivery_pack_id for i in (oldest, second)} == {first_pack}
+    assert fetch(app, Message, third).delivery_pack_id is None
+
+    overview = organiser.get("/manage/messages/packs").get_data(as_text=True)
+    assert "3 approved messages not yet delivered" in overview
+    build(organiser, case)
+    last = build(organiser, case)
+    assert "The pack is ready to print." in organiser.get(
+        f"/manage/messages/packs/{last}"
+    ).get_data(as_text=True)
+    assert fetch(app, Message, ids[2]).delivery_pack_id == last  # the newest, alone
+    assert "Every approved message is already in a pack." in organiser.get(
+        "/manage/messages/packs"
+    ).get_data(as_text=True)
+
+
+def test_a_pack_is_one_history_entry_when_built_delivered_and_taken_back(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    """Hundreds of messages packed and delivered are told once, by the pack, not by each."""
+    ids = [make_message(case.id, body=f"m{i}", state=MessageState.PUBLISHED) for i in range(3)]
+    before = sum(len(audit_entries(app, "message", i)) for i in ids)
+    pack_id = build(organiser, case)
+    assert deliver(organiser, pack_id).status_code == 302
+    assert organiser.post(f"/manage/messages/packs/{pack_id}/not-delivered").status_code == 302
+    assert sum(len(audit_entries(app, "message", i)) for i in ids) == before
+    built, delivered, undone = audit_entries(app, "deliverypack", pack_id)
+    assert built.changes["messages"] == [None, 3]
+    assert delivered.changes["messages_delivered"] == [None, 3]
+    assert delivered.changes["delivered_on"][1] == date.today().isoformat()
+    assert undone.changes["messages_delivered"] == [3, None]
+    history = organiser.get(f"/manage/history/packs/{pack_id}").get_data(as_text=True)
+    assert "Messages in the pack" in history
+    assert "Messages delivered" in history
+    overview = organiser.get("/manage/messages/packs").get_data(as_text=True)
+    assert re.search(r"Messages: </span>3</td>", overview)

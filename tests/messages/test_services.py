@@ -89,10 +89,10 @@ def test_decisions_refuse_withdrawn_and_unchanged_messages(case: Case, organiser
 
 def test_a_pack_is_built_delivered_and_taken_back(case: Case, organiser: User) -> None:
     with pytest.raises(services.NothingToDeliver):
-        services.build_pack(case, organiser)
+        services.build_pack(case, organiser, size=500)
     message = services.submit(case, HELLO, nonce="n-1", client_hash="c").message
     services.decide(message, MessageState.PUBLISHED, organiser)
-    pack = services.build_pack(case, organiser)
+    pack = services.build_pack(case, organiser, size=500).pack
     assert message.delivery_pack is pack
     with pytest.raises(services.NotDelivered):
         services.mark_not_delivered(pack)
@@ -134,7 +134,7 @@ def test_the_text_as_sent_is_kept_until_delivery(case: Case, organiser: User) ->
     assert services.safety_edit(message, "Stay strong", organiser)
     assert services.safety_edit(message, "Stay strong!", organiser)
     assert message.original_body == HELLO.body  # the first text, not the first edit
-    pack = services.build_pack(case, organiser)
+    pack = services.build_pack(case, organiser, size=500).pack
     assert message.original_body == HELLO.body  # packed, not yet delivered
     services.mark_delivered(pack, DeliveryMethod.POST, date(2026, 12, 1), None)
     assert message.original_body is None

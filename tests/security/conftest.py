@@ -343,7 +343,7 @@ def build_world(app: Flask) -> World:
             sa.select(Message).where(Message.state == MessageState.PUBLISHED)
         ).first()
         assert approved is not None
-        pack = messages.build_pack(approved.case, users[Role.ADMIN])
+        pack = messages.build_pack(approved.case, users[Role.ADMIN], size=500).pack
         # The demo's appeal is closed; open, its letter page has "I sent a letter" to walk.
         appeal = db.session.scalars(sa.select(Appeal).order_by(Appeal.id)).first()
         assert appeal is not None
