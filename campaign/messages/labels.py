@@ -6,7 +6,7 @@ from babel import Locale
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from campaign.messages.services import DecisionNotAllowed
+from campaign.messages.services import DecisionNotAllowed, Decisions
 from campaign.models import Message, MessageState
 
 SUMMARY_WORDS = 6
@@ -100,16 +100,53 @@ def not_done(state: MessageState, count: int) -> str:
     return ngettext("%(num)d not returned to review", "%(num)d not returned to review", count)
 
 
-def outcome(state: MessageState, changed: list[Message], refused: list[DecisionNotAllowed]) -> str:
-    """One sentence for the organiser: what was done, and which messages were not, and why."""
-    private = sum(1 for m in changed if is_private(m))
-    parts = [done(state, len(changed), private)]
-    if refused:
-        reasons = "; ".join(
-            _("%(message)s: %(reason)s", message=message_summary(e.message), reason=refusal(e))
-            for e in refused
-        )
+# Messages named one by one in a bulk decision's outcome, at most: more would fill the page.
+NAMED_AT_MOST = 5
+
+
+def outcome(state: MessageState, decisions: Decisions) -> str:
+    """One sentence for the organiser: what was done, and what was not, and why.
+
+    Messages that already had the decision are counted, not named (a bulk decision sent twice
+    would list the whole page); those withdrawn or decided by someone else meanwhile are
+    named, up to :data:`NAMED_AT_MOST`, as the organiser may want to look at them again.
+    """
+    changed, refused = decisions.changed, decisions.refused
+    parts = []
+    if changed or not (refused or decisions.missing):
+        private = sum(1 for m in changed if is_private(m))
+        parts.append(done(state, len(changed), private))
+    unchanged = [e for e in refused if e.reason == DecisionNotAllowed.UNCHANGED]
+    named = [e for e in refused if e.reason != DecisionNotAllowed.UNCHANGED]
+    if unchanged:
         parts.append(
-            _("%(count)s: %(reasons)s", count=not_done(state, len(refused)), reasons=reasons)
+            ngettext(
+                "%(num)d already had that decision",
+                "%(num)d already had that decision",
+                len(unchanged),
+            )
+        )
+    if named:
+        reasons = [
+            _("%(message)s: %(reason)s", message=message_summary(e.message), reason=refusal(e))
+            for e in named[:NAMED_AT_MOST]
+        ]
+        if len(named) > NAMED_AT_MOST:
+            more = len(named) - NAMED_AT_MOST
+            reasons.append(ngettext("%(num)d more", "%(num)d more", more))
+        parts.append(
+            _(
+                "%(count)s: %(reasons)s",
+                count=not_done(state, len(named)),
+                reasons="; ".join(reasons),
+            )
+        )
+    if decisions.missing:
+        parts.append(
+            ngettext(
+                "%(num)d not found (deleted with its case)",
+                "%(num)d not found (deleted with their case)",
+                decisions.missing,
+            )
         )
     return "; ".join(parts) + "."

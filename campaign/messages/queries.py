@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
@@ -175,37 +176,125 @@ class QueueFilter:
 
 @dataclass(frozen=True)
 class QueuePage:
-    """One page of the queue, and how many messages each sender's connection sent."""
+    """One page of the queue: its messages, where the next page starts (None on the last),
+    how many messages match the filters and how many of them come before this page, and how
+    many messages each sender's connection sent."""
 
     messages: list[Message]
-    has_next: bool
+    next_after: str | None
+    total: int
+    before: int
     same_sender: dict[str, int]
 
 
-def queue_page(chosen: QueueFilter, page: int) -> QueuePage:
-    """Messages across cases, pending first then newest, with the context for judging spam."""
-    query = sa.select(Message).options(selectinload(Message.case))
+def _matching(chosen: QueueFilter) -> list[sa.ColumnElement[bool]]:
+    """The filters' conditions."""
+    where: list[sa.ColumnElement[bool]] = []
     if chosen.case_id is not None:
-        query = query.where(Message.case_id == chosen.case_id)
+        where.append(Message.case_id == chosen.case_id)
     if chosen.language == "none":
-        query = query.where(Message.language.is_(None))
+        where.append(Message.language.is_(None))
     elif chosen.language:
-        query = query.where(Message.language == chosen.language)
+        where.append(Message.language == chosen.language)
     if chosen.country:
-        query = query.where(Message.country == chosen.country)
+        where.append(Message.country == chosen.country)
     if chosen.state != "all":
-        query = query.where(Message.state == MessageState(chosen.state))
-    pending_first = sa.case((Message.state == MessageState.PENDING, 0), else_=1)
+        where.append(Message.state == MessageState(chosen.state))
+    return where
+
+
+# A key of the queue's order: a column or an SQL expression, and whether it ascends.
+_OrderKey = tuple[Any, bool]
+_PENDING_FIRST = sa.case((Message.state == MessageState.PENDING, 0), else_=1)
+
+
+def _queue_order(chosen: QueueFilter) -> list[_OrderKey]:
+    """The queue's order, each key with whether it ascends.
+
+    Waiting messages come oldest first: the longest wait is read first, and a message that
+    arrives while an organiser works goes to the end instead of pushing what they were about
+    to read onto the next page. Decided ones come newest first (the latest decisions). Every
+    state together: the waiting first, then the rest, newest first.
+    """
+    if chosen.state == MessageState.PENDING.value:
+        return [(Message.created_at, True), (Message.id, True)]
+    keys: list[_OrderKey] = [
+        (Message.created_at, False),
+        (Message.id, False),
+    ]
+    if chosen.state == "all":
+        keys.insert(0, (_PENDING_FIRST, True))
+    return keys
+
+
+def queue_cursor(message: Message) -> str:
+    """Where the page after *message* starts: the message's place in every order of the queue
+    (its group, waiting or not, when shown; its time; its id)."""
+    rank = 0 if message.state == MessageState.PENDING else 1
+    return f"{rank}.{message.created_at.strftime('%Y%m%d%H%M%S%f')}.{message.id}"
+
+
+def _read_cursor(text: str | None) -> tuple[int, datetime, int] | None:
+    """A cursor from the address, or None when there is none or it is not one of ours."""
+    parts = (text or "").split(".")
+    if len(parts) != 3 or parts[0] not in {"0", "1"} or not parts[2].isdigit():
+        return None
+    try:
+        when = datetime.strptime(parts[1], "%Y%m%d%H%M%S%f").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    message_id = int(parts[2])
+    if message_id > 2**63 - 1:
+        return None
+    return int(parts[0]), when, message_id
+
+
+def _after(keys: list[_OrderKey], values: list[object]) -> sa.ColumnElement[bool]:
+    """The rows that come after *values* in the order *keys* (keyset paging)."""
+    alternatives = []
+    for index, (key, ascending) in enumerate(keys):
+        equal = [k == v for (k, _asc), v in zip(keys[:index], values[:index], strict=True)]
+        beyond = key > values[index] if ascending else key < values[index]
+        alternatives.append(sa.and_(*equal, beyond))
+    return sa.or_(*alternatives)
+
+
+def _count(where: list[sa.ColumnElement[bool]]) -> int:
+    return int(db.session.scalar(sa.select(sa.func.count(Message.id)).where(*where)) or 0)
+
+
+def queue_page(chosen: QueueFilter, after: str | None = None) -> QueuePage:
+    """A page of the queue, starting after the cursor *after* (see :func:`queue_cursor`),
+    with the counts and the context for judging spam.
+
+    The next page starts after the last message shown, not at a number of messages: deciding
+    messages, or new ones arriving, moves nothing past or back onto a page already read.
+    """
+    where = _matching(chosen)
+    keys = _queue_order(chosen)
+    cursor = _read_cursor(after)
+    page_where = list(where)
+    if cursor is not None:
+        rank, when, message_id = cursor
+        values: list[object] = [when, message_id]
+        if chosen.state == "all":
+            values.insert(0, rank)
+        page_where.append(_after(keys, values))
     messages = list(
         db.session.scalars(
-            query.order_by(pending_first, Message.created_at.desc(), Message.id.desc())
+            sa.select(Message)
+            .options(selectinload(Message.case))
+            .where(*page_where)
+            .order_by(*(key.asc() if ascending else key.desc() for key, ascending in keys))
             .limit(QUEUE_PAGE_SIZE + 1)
-            .offset((page - 1) * QUEUE_PAGE_SIZE)
         )
     )
-    has_next = len(messages) > QUEUE_PAGE_SIZE
+    more = len(messages) > QUEUE_PAGE_SIZE
     messages = messages[:QUEUE_PAGE_SIZE]
-    return QueuePage(messages, has_next, _same_sender(messages))
+    total = _count(where)
+    before = total - _count(page_where) if cursor is not None else 0
+    next_after = queue_cursor(messages[-1]) if more else None
+    return QueuePage(messages, next_after, total, max(before, 0), _same_sender(messages))
 
 
 def _same_sender(messages: list[Message]) -> dict[str, int]:

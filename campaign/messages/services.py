@@ -203,10 +203,12 @@ def decide(
 
 @dataclass(frozen=True)
 class Decisions:
-    """What a bulk decision did: the messages that took it, and those that did not, with why."""
+    """What a bulk decision did: the messages that took it, those that did not, with why, and
+    how many of the ids asked for are no message (deleted with their case, or never were)."""
 
     changed: list[Message]
     refused: list[DecisionNotAllowed]
+    missing: int = 0
 
 
 def decide_many(
@@ -219,10 +221,9 @@ def decide_many(
     e-mails whose retention period has passed (a moderation is when that is checked).
 
     *seen* maps a message's id to the state the organiser saw it in (see :func:`decide`)."""
+    wanted = set(message_ids)
     messages = db.session.scalars(
-        sa.select(Message)
-        .where(Message.id.in_(list(message_ids)))
-        .order_by(Message.created_at, Message.id)
+        sa.select(Message).where(Message.id.in_(wanted)).order_by(Message.created_at, Message.id)
     ).all()
     changed: list[Message] = []
     refused: list[DecisionNotAllowed] = []
@@ -235,7 +236,7 @@ def decide_many(
         else:
             changed.append(message)
     purge()
-    return Decisions(changed, refused)
+    return Decisions(changed, refused, len(wanted) - len(messages))
 
 
 def safety_edit(message: Message, body: str, actor: User) -> bool:

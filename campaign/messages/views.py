@@ -49,6 +49,8 @@ bp = Blueprint("messages", __name__, url_prefix="/manage/messages")
 logger = logging.getLogger(__name__)
 
 SENT_KEY = "support_sent"
+# The message of the queue after which a single decision is reported (see decide).
+FLASH_AT_KEY = "queue_flash_at"
 WALL_PAGE_SIZE = 50
 # A language code as messages store it (ISO 639-1, or -3 for languages without one).
 WALL_LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -487,40 +489,45 @@ def _queue_filters() -> dict[str, str]:
     return filters
 
 
-def _back_to_queue() -> Response:
-    """Return to the queue page the organiser came from (only ever a queue URL)."""
+def _back_to_queue(anchor: int | None = None) -> Response:
+    """Return to the queue page the organiser came from (only ever a queue URL), opened where
+    the message before *anchor* was decided, if given (the queue says there what was done)."""
     target = request.form.get("next", "")
     queue = url_for("messages.queue")
-    if not target.startswith(queue) or "//" in target or "\\" in target:
+    if not target.startswith(queue) or "//" in target or "\\" in target or "#" in target:
         target = queue
+    if anchor is not None:
+        target = f"{target}#decided"
     return redirect(target)
 
 
 @bp.get("/")
 @allow(*ORGANISERS)
 def queue() -> str:
-    """Messages across cases, pending first, with filters and bulk decisions."""
+    """Messages across cases, the longest waiting first, with filters and bulk decisions."""
     filters = _queue_filters()
-    page = request.args.get("page", 1, type=page_number)
     chosen = queries.QueueFilter(
         state=filters["state"],
         case_id=int(filters["case"]) if "case" in filters else None,
         language=filters.get("language"),
         country=filters.get("country"),
     )
-    found = queries.queue_page(chosen, page)
+    after = request.args.get("after", "")[:64] or None
+    found = queries.queue_page(chosen, after)
+    flash_at = session.pop(FLASH_AT_KEY, None)
     choices = queries.queue_choices()
     return render_template(
         "messages/queue.html",
         messages=found.messages,
         filters=filters,
-        page=page,
-        has_next=found.has_next,
+        found=found,
+        paged=after is not None,
         cases=choices.cases,
         languages=choices.languages,
         countries=choices.countries,
         states=list(MessageState),
         same_sender=found.same_sender,
+        flash_at=flash_at if isinstance(flash_at, int) else None,
     )
 
 
@@ -551,6 +558,9 @@ def decide(message_id: int) -> Response:
     state = _action_state()
     decisions = services.decide_many([message.id], state, acting_user(), _seen_states([message.id]))
     db.session.commit()
+    anchor = request.args.get("then", type=record_id)
+    if anchor is not None:
+        session[FLASH_AT_KEY] = anchor  # the queue says what was done there
     summary = labels.message_summary(message)
     if decisions.changed:
         flash(
@@ -562,7 +572,7 @@ def decide(message_id: int) -> Response:
         flash(
             _("%(message)s was not changed: %(reason)s.", message=summary, reason=reason), "warning"
         )
-    return _back_to_queue()
+    return _back_to_queue(anchor)
 
 
 @bp.post("/bulk")
@@ -585,8 +595,8 @@ def bulk() -> Response:
     decisions = services.decide_many(ids, state, acting_user(), _seen_states(ids))
     db.session.commit()
     flash(
-        labels.outcome(state, decisions.changed, decisions.refused),
-        "warning" if decisions.refused else "success",
+        labels.outcome(state, decisions),
+        "warning" if decisions.refused or decisions.missing or not decisions.changed else "success",
     )
     return _back_to_queue()
 

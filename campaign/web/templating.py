@@ -9,7 +9,7 @@ from typing import Any
 
 from babel.support import NullTranslations
 from flask import Flask, g, has_request_context, request, url_for
-from flask_babel import get_locale, get_translations
+from flask_babel import format_decimal, get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -202,6 +202,17 @@ def links_for(endpoint: str, key: str, /, **values: Any) -> Callable[[int], str]
     return lambda record_id: f"{head}{int(record_id)}{tail}"
 
 
+def here() -> str:
+    """This page's address with its query, as a ``next`` to come back to: with its language's
+    prefix (``/ru``), which ``request.full_path`` leaves out (campaign.web.i18n)."""
+    return request.script_root + request.full_path.rstrip("?")
+
+
+def number(value: int) -> str:
+    """A count as the reader's language writes it: 20,102 in English, 20 102 in Russian."""
+    return str(format_decimal(value))
+
+
 def init_app(app: Flask) -> None:
     """Register the filters the templates use for dates and countries, and the CSRF field;
     and template ``gettext`` that finds the request's translations once, not on every call."""
@@ -213,6 +224,8 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
     app.add_template_filter(partial_date, "partial_date")
+    app.add_template_filter(number, "number")
+    app.add_template_global(here)
     app.add_template_global(day_date_patterns, "day_date_patterns")
     app.add_template_filter(country_name, "country_name")
     app.add_template_filter(highlight, "highlight")

@@ -513,3 +513,143 @@ def test_a_decision_from_an_out_of_date_page_does_not_override_a_colleagues(
         f"/manage/messages/{spam}/decide", data={"action": "publish", f"seen-{spam}": "spam"}
     )
     assert fetch(app, Message, spam).state == MessageState.PUBLISHED
+
+
+def _bodies(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<blockquote class="support-body"[^>]*>([^<]*)</blockquote>', html)
+
+
+def _next_page(html: str) -> str:
+    import re
+
+    found = re.search(r'<a href="(/manage/messages/\?[^"]*after=[^"]+)">Next page</a>', html)
+    assert found, "the page links to the next one"
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_the_queue_reads_the_longest_waiting_first_and_arrivals_move_no_page(
+    monkeypatch: pytest.MonkeyPatch,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    """Two organisers work through the queue while messages keep arriving (a verdict day)."""
+    from campaign.messages import queries
+
+    monkeypatch.setattr(queries, "QUEUE_PAGE_SIZE", 3)
+    case = make_case()
+    start = datetime(2026, 12, 5, 9, tzinfo=UTC)
+    made = [
+        make_message(case.id, body=f"waiting {i}", created_at=start + timedelta(minutes=i))
+        for i in range(8)
+    ]
+    first = organiser.get("/manage/messages/").get_data(as_text=True)
+    assert _bodies(first) == ["waiting 0", "waiting 1", "waiting 2"]
+    assert "Messages 1\u20133 of 8" in first
+    second_url = _next_page(first)
+
+    make_message(case.id, body="arrived now", created_at=start + timedelta(hours=1))
+    second = organiser.get(second_url).get_data(as_text=True)
+    assert _bodies(second) == ["waiting 3", "waiting 4", "waiting 5"]  # nothing pushed along
+    assert "Messages 4\u20136 of 9" in second
+    assert "First page" in second
+
+    # A colleague approves the first page meanwhile: this page still holds what it held.
+    colleague = {"ids": [str(i) for i in made[:3]], "action": "publish"}
+    organiser.post("/manage/messages/bulk", data=colleague)
+    again = organiser.get(second_url).get_data(as_text=True)
+    assert _bodies(again) == ["waiting 3", "waiting 4", "waiting 5"]
+    last = organiser.get(_next_page(again)).get_data(as_text=True)
+    assert _bodies(last) == ["waiting 6", "waiting 7", "arrived now"]
+    assert "Next page" not in last
+
+    # Decided messages read newest first: the latest decisions on top.
+    approved = organiser.get("/manage/messages/?state=published").get_data(as_text=True)
+    assert _bodies(approved) == ["waiting 2", "waiting 1", "waiting 0"]
+
+
+def test_a_page_past_the_end_or_a_forged_cursor_leads_back_to_the_first_page(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    case = make_case()
+    only = make_message(case.id, body="the only one")
+    with app.app_context():
+        from campaign.messages.queries import queue_cursor
+
+        cursor = queue_cursor(db.session.get(Message, only))
+    past = organiser.get(f"/manage/messages/?after={cursor}").get_data(as_text=True)
+    assert "1 message matches these filters; none after the page you were on." in past
+    assert 'href="/manage/messages/?state=pending">First page</a>' in past
+    for forged in ("x", "0.2026.1", "2.20261205090000000000.1", "0.99999999999999999999.1"):
+        page = organiser.get(f"/manage/messages/?after={forged}")
+        assert page.status_code == 200
+        assert _bodies(page.get_data(as_text=True)) == ["the only one"]
+
+
+def test_a_bulk_decision_sent_twice_or_for_unknown_messages_says_so_briefly(
+    app: Flask,
+    organiser: FlaskClient,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    case = make_case()
+    ids = [make_message(case.id, body=f"message number {i}") for i in range(7)]
+    data = {"ids": [str(i) for i in ids], "action": "publish"}
+    organiser.post("/manage/messages/bulk", data=data)
+    twice = organiser.post("/manage/messages/bulk", data=data)
+    html = organiser.get(twice.headers["Location"]).get_data(as_text=True)
+    assert "7 already had that decision." in html
+    assert "flash-warning" in html
+    assert "message number" not in html.split("<main", 1)[1].split("moderation-filters")[0]
+
+    unknown = organiser.post("/manage/messages/bulk", data={"ids": ["999999"], "action": "reject"})
+    html = organiser.get(unknown.headers["Location"]).get_data(as_text=True)
+    assert "1 not found (deleted with its case)." in html
+    assert "0 rejected" not in html
+    assert "flash-success" not in html
+
+
+def test_a_single_decision_returns_to_the_message_after_it(
+    organiser: FlaskClient, make_case: Callable[..., Case], make_message: Callable[..., int]
+) -> None:
+    case = make_case()
+    first, second = (make_message(case.id, body=f"m{i}") for i in range(2))
+    page = organiser.get("/manage/messages/").get_data(as_text=True)
+    action = f"/manage/messages/{first}/decide?then={second}"
+    assert f'formaction="{action}"' in page
+    assert f'id="message-{second}"' in page
+    decided = organiser.post(
+        action, data={"action": "publish", "next": "/manage/messages/?state=pending"}
+    )
+    assert decided.headers["Location"].endswith("/manage/messages/?state=pending#decided")
+    # What the decision did is said where the page opens, at that message, not at the top.
+    html = organiser.get(decided.headers["Location"].split("#")[0]).get_data(as_text=True)
+    outcome = html.split('id="decided">', 1)[1].split("</li>", 1)[0]
+    assert "“m0” from a supporter: Approved (shown on the site)." in outcome
+    assert html.index('id="decided"') < html.index(f'id="message-{second}"')
+    assert html.count('class="flashes"') == 1
+    assert "Approved (shown on the site)." not in organiser.get("/manage/messages/").get_data(
+        as_text=True
+    )  # said once
+
+
+def test_a_decision_in_russian_returns_to_the_same_russian_page(
+    organiser: FlaskClient, make_case: Callable[..., Case], make_message: Callable[..., int]
+) -> None:
+    """The page's address came back without its /ru prefix: the queue reopened in English,
+    unfiltered, at the top."""
+    case = make_case()
+    first, second = (make_message(case.id, body=f"m{i}") for i in range(2))
+    page = organiser.get(f"/ru/manage/messages/?case={case.id}").get_data(as_text=True)
+    back = f"/ru/manage/messages/?case={case.id}"
+    assert f'name="next" value="{back}"' in page
+    decided = organiser.post(
+        f"/ru/manage/messages/{first}/decide?then={second}",
+        data={"action": "reject", "next": back},
+    )
+    assert decided.headers["Location"].endswith(f"{back}#decided")

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from tests.conftest import ROOT
 
@@ -74,3 +75,13 @@ def test_a_new_language_is_only_a_catalogue(tmp_path: Path, backend: str) -> Non
     # Without a language in the address, the page is the default language's for everybody.
     english = client.get("/nowhere", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "There is no page at this address." in english
+
+
+def test_counts_are_written_as_the_readers_language_writes_numbers(app: Flask) -> None:
+    """The queue's "of 20,102" is "из 20 102" in Russian, never a bare 20102."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    for locale, written in (("en", "20,102"), ("ru", "20\xa0102"), ("kk", "20\xa0102")):
+        with app.test_request_context("/"), force_locale(locale):
+            assert render_template_string("{{ 20102|number }}") == written
