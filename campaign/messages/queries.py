@@ -153,6 +153,33 @@ def moderation_waiting() -> list[Waiting]:
     return [Waiting(case, int(count)) for case, count in rows]
 
 
+@dataclass(frozen=True)
+class CaseMessages:
+    """What the staff case page says of a case's messages of support."""
+
+    waiting: int  # for review
+    approved: int  # on the site, or private: delivery only
+    delivered: int
+    ready: int  # approved, for a delivery pack not built yet
+
+
+def case_messages(case_id: int) -> CaseMessages:
+    """The numbers of a case's messages for its staff page, in one statement."""
+    count = sa.func.count(Message.id)
+    published = Message.state == MessageState.PUBLISHED
+    row = db.session.execute(
+        sa.select(
+            count.filter(Message.state == MessageState.PENDING),
+            count.filter(published),
+            count.filter(Message.delivered_on.is_not(None)),
+            count.filter(
+                published, Message.delivered_on.is_(None), Message.delivery_pack_id.is_(None)
+            ),
+        ).where(Message.case_id == case_id)
+    ).one()
+    return CaseMessages(*(int(value or 0) for value in row))
+
+
 def pending_count() -> int:
     """How many messages of support wait for review, across all cases (one query)."""
     return int(

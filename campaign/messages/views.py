@@ -68,6 +68,7 @@ public_bp.add_app_template_global(queries.latest_messages, "support_latest_messa
 public_bp.add_app_template_global(queries.messages_by_day, "support_messages_by_day")
 public_bp.add_app_template_filter(labels.language_name, "language_name")
 bp.add_app_template_global(queries.moderation_waiting, "moderation_waiting")
+bp.add_app_template_global(queries.case_messages, "case_messages")
 bp.add_app_template_test(labels.is_private, "private_message")
 bp.add_app_template_filter(labels.decision_label, "decision_label")
 bp.add_app_template_filter(labels.message_summary, "message_summary")

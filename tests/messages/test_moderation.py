@@ -653,3 +653,33 @@ def test_a_decision_in_russian_returns_to_the_same_russian_page(
         data={"action": "reject", "next": back},
     )
     assert decided.headers["Location"].endswith(f"{back}#decided")
+
+
+def test_the_staff_case_page_counts_its_messages_and_leads_to_them(
+    staff_client: Callable[..., FlaskClient],
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    case = make_case()
+    other = make_case()
+    for body in ("one", "two"):
+        make_message(case.id, body=body)
+    make_message(case.id, body="approved", state=MessageState.PUBLISHED)
+    make_message(
+        case.id,
+        body="delivered",
+        state=MessageState.PUBLISHED,
+        delivered_on=datetime(2010, 5, 1).date(),
+    )
+    make_message(other.id, body="elsewhere")
+    page = staff_client(Role.ORGANISER).get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    counts = " ".join(page.split('class="case-messages">', 1)[1].split("</p>", 1)[0].split())
+    assert f'<a href="/manage/messages/?case={case.id}">2 waiting for review</a>' in counts
+    assert (
+        f'<a href="/manage/messages/?case={case.id}&amp;state=published">2 approved</a>' in counts
+    )
+    assert "1 delivered" in counts
+    assert '<a href="/manage/messages/packs">1 ready for a delivery pack</a>' in counts
+    seen = staff_client(Role.ACTIVIST).get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    assert "2 waiting for review" in seen
+    assert "/manage/messages/" not in seen  # activists do not moderate
