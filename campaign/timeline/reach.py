@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -387,7 +388,7 @@ def reach_table(reach: Reach, country_name: Callable[[str | None], str]) -> Mark
             if value
             else ""
         )
-        return f'<td><span class="value">{value}</span>{bar}</td>'
+        return f'<td><span class="value">{format_decimal(value)}</span>{bar}</td>'
 
     # Each text translated outside the f-strings below: Babel extracts none from inside one.
     title, country = escape(_("Solidarity by country")), escape(_("Country"))

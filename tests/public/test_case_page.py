@@ -398,3 +398,35 @@ def test_the_site_goes_by_its_configured_name(
     assert "· Free Them All</title>" in html
     feed = client.get("/cases/x/feed.atom").get_data(as_text=True)
     assert "<name>Free Them All</name>" in feed
+
+
+def test_the_counts_are_written_as_the_readers_language_writes_numbers(
+    app: Flask, client: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    """A verdict day's 1,200 messages read "1 200" in Russian and "1,200" in English."""
+    from campaign.models import Message, MessageState
+
+    case = make_case(published=True, slug="ainur-kurmanov")
+    with app.app_context():
+        db.session.execute(
+            sa.insert(Message),
+            [
+                {
+                    "case_id": case.id,
+                    "body": f"Solidarity {i}",
+                    "country": "AT",
+                    "state": MessageState.PUBLISHED,
+                    "consent_to_publish": True,
+                    "key": f"k{i}",
+                }
+                for i in range(1200)
+            ],
+        )
+        db.session.commit()
+    russian = client.get("/ru/cases/ainur-kurmanov").get_data(as_text=True)
+    assert "<strong>1\xa0200</strong>" in russian  # the reach numbers
+    assert "1\xa0200 сообщений" in russian  # the messages' panel
+    assert '<span class="value">1\xa0200</span>' in russian  # the chart by country
+    english = client.get("/cases/ainur-kurmanov").get_data(as_text=True)
+    assert "<strong>1,200</strong>" in english
+    assert "1200" not in re.sub(r"<[^>]+>", " ", english)  # in the text; bars' sizes aside
