@@ -93,16 +93,18 @@ def _update_messages(pack: DeliveryPack, *where: sa.ColumnElement[bool], **value
     _bulk_update(sa.update(Message).where(Message.delivery_pack_id == pack.id, *where), values)
 
 
-def _bulk_update(statement: sa.Update, values: dict[str, object]) -> None:
+def _bulk_update(statement: sa.Update, values: dict[str, object]) -> int:
     """Run an UPDATE of messages that changes no count of any case's reach, then forget what
-    the session holds of the changed fields (it may hold the messages, loaded or new)."""
-    db.session.execute(
+    the session holds of the changed fields (it may hold the messages, loaded or new).
+    Returns how many messages it changed."""
+    result = db.session.execute(
         statement.values(**values).execution_options(synchronize_session=False, **KEEPS_REACH)
     )
     names = [*values, *(["delivery_pack"] if "delivery_pack_id" in values else [])]
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Message):
             db.session.expire(obj, names)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def latest_delivery_date(now: datetime | None = None) -> date:
@@ -127,11 +129,18 @@ def earliest_delivery_date(pack: DeliveryPack) -> date:
         return created.replace(year=created.year - 1, day=28)
 
 
-def pack_ids(pack: DeliveryPack, ids: list[int]) -> None:
-    """Put the messages *ids* into the (flushed) pack, a few hundred to a statement."""
+def pack_ids(pack: DeliveryPack, ids: list[int]) -> int:
+    """Put the messages *ids* into the (flushed) pack, a few hundred to a statement; returns
+    how many it took. Only those still ready are taken: a second "Build a pack" sent at the
+    same moment (a double click) takes none of what the first took."""
+    taken = 0
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        _bulk_update(sa.update(Message).where(Message.id.in_(chunk)), {"delivery_pack_id": pack.id})
+        taken += _bulk_update(
+            sa.update(Message).where(Message.id.in_(chunk), _ready_clause()),
+            {"delivery_pack_id": pack.id},
+        )
+    return taken
 
 
 def mark_delivered(pack: DeliveryPack, method: DeliveryMethod, on: date, note: str | None) -> int:

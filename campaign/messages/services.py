@@ -265,18 +265,22 @@ def build_pack(case: Case, actor: User | None, *, size: int) -> Built:
     """Put the *size* oldest approved, undelivered messages of the case (private ones too)
     into a new pack: a pack is printed and carried, so a verdict day's thousands make several.
 
-    Raises :class:`NothingToDeliver` when none waits.
+    Raises :class:`NothingToDeliver` when none waits, or none is left by the time they are
+    packed (another organiser's pack took them; the caller rolls back the empty pack).
     """
     ids = delivery.ready_ids(case.id, size)
     if not ids:
         raise NothingToDeliver
     pack = DeliveryPack(case=case, created_by=actor)
     db.session.add(pack)
-    recorder.note(pack, messages=[None, len(ids)])
     db.session.flush()
-    delivery.pack_ids(pack, ids)
-    left = delivery.ready_counts_of(case.id)
-    return Built(pack, len(ids), left)
+    packed = delivery.pack_ids(pack, ids)
+    if not packed:
+        raise NothingToDeliver
+    # The number taken, known only now: the pack's history says it after its creation.
+    recorder.note(pack, messages=[None, packed])
+    db.session.flush()
+    return Built(pack, packed, delivery.ready_counts_of(case.id))
 
 
 @dataclass(frozen=True)

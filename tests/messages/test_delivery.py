@@ -339,8 +339,9 @@ def test_a_pack_is_one_history_entry_when_built_delivered_and_taken_back(
     assert deliver(organiser, pack_id).status_code == 302
     assert organiser.post(f"/manage/messages/packs/{pack_id}/not-delivered").status_code == 302
     assert sum(len(audit_entries(app, "message", i)) for i in ids) == before
-    built, delivered, undone = audit_entries(app, "deliverypack", pack_id)
-    assert built.changes["messages"] == [None, 3]
+    created, built, delivered, undone = audit_entries(app, "deliverypack", pack_id)
+    assert created.action == "create"
+    assert built.changes == {"messages": [None, 3]}
     assert delivered.changes["messages_delivered"] == [None, 3]
     assert delivered.changes["delivered_on"][1] == date.today().isoformat()
     assert undone.changes["messages_delivered"] == [3, None]
@@ -349,3 +350,25 @@ def test_a_pack_is_one_history_entry_when_built_delivered_and_taken_back(
     assert "Messages delivered" in history
     overview = organiser.get("/manage/messages/packs").get_data(as_text=True)
     assert re.search(r"Messages: </span>3</td>", overview)
+
+
+def test_a_second_build_at_the_same_moment_takes_nothing_the_first_took(
+    app_ctx: Flask, case: Case
+) -> None:
+    """A double click on "Build a pack": the second read the same messages as ready."""
+    loaded = db.session.get(Case, case.id)
+    assert loaded is not None
+    db.session.add_all(
+        Message(case_id=case.id, body=str(i), state=MessageState.PUBLISHED) for i in range(3)
+    )
+    db.session.flush()
+    seen_ready = delivery.ready_ids(case.id, 500)
+    first = services.build_pack(loaded, None, size=500)
+    assert first.packed == 3
+    late = DeliveryPack(case=loaded)
+    db.session.add(late)
+    db.session.flush()
+    assert delivery.pack_ids(late, seen_ready) == 0
+    assert {m.delivery_pack_id for m in db.session.scalars(sa.select(Message))} == {first.pack.id}
+    with pytest.raises(services.NothingToDeliver):
+        services.build_pack(loaded, None, size=500)
