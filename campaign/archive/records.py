@@ -392,6 +392,7 @@ KINDS: tuple[Kind, ...] = (
             "follow_up_on",
             "closed_on",
             "outcome",
+            "original_language",
             "created_at",
             "updated_at",
         ),
@@ -422,7 +423,7 @@ KINDS: tuple[Kind, ...] = (
         "appeal_responses",
         AppealResponse,
         "key",
-        ("received_on", "kind", "text", "published", "created_at"),
+        ("received_on", "kind", "text", "original_language", "published", "created_at"),
         _l("Responses to appeals"),
         refs=(
             Ref("appeal", "appeals", column="appeal_id", required=True),
