@@ -117,6 +117,61 @@ def test_a_letter_in_an_unknown_language_or_no_authority_is_said_next_to_the_fie
     assert "Name at least one authority to write to." in page
 
 
+def test_organisers_say_which_language_an_appeal_and_a_response_are_in(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_case
+) -> None:
+    """The appeal form starts from the site's default language, as a new case does; the
+    response form from the appeal's; a page from before the field keeps what was there."""
+    case_id = make_case().id
+    client = staff_client(Role.ORGANISER)
+    form_page = client.get("/manage/appeals/new").get_data(as_text=True)
+    assert re.search(r'<option selected value="en">[^<]*\(en\)</option>', form_page)
+    assert 'value="kk"' in form_page
+    created = client.post(
+        "/manage/appeals/new", data=appeal_form([case_id], original_language="ru")
+    )
+    assert created.status_code == 302
+    with app.app_context():
+        appeal_id = db.session.scalar(sa.select(Appeal.id))
+    assert load(app, appeal_id).original_language == "ru"
+    client.post(f"/manage/appeals/{appeal_id}/state", data={"state": "open"})
+    detail = client.get(f"/manage/appeals/{appeal_id}").get_data(as_text=True)
+    assert '<option selected value="ru">' in detail  # a response starts in the appeal's
+
+    answer = {"received_on": TODAY.isoformat(), "kind": "refused", "text": "Отказать."}
+    assert client.post(f"/manage/appeals/{appeal_id}/responses", data=answer).status_code == 302
+    answer = {**answer, "text": "Бас тарту.", "original_language": "kk"}
+    assert client.post(f"/manage/appeals/{appeal_id}/responses", data=answer).status_code == 302
+    assert [r.original_language for r in load(app, appeal_id).responses] == ["ru", "kk"]
+
+    old_page = appeal_form([case_id], title="Edited on a page from before")
+    assert client.post(f"/manage/appeals/{appeal_id}/edit", data=old_page).status_code == 302
+    assert load(app, appeal_id).original_language == "ru"
+
+
+def test_an_unknown_language_is_said_next_to_the_field_and_changes_nothing(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_case, make_appeal
+) -> None:
+    appeal_id = make_appeal([make_case().id])
+    client = staff_client(Role.ORGANISER)
+    edited = appeal_form([1], title="Not saved", original_language="xx")
+    response = client.post(f"/manage/appeals/{appeal_id}/edit", data=edited)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "“xx” is not one of this site&#39;s languages (en, ru, kk)." in page
+    assert '<option selected value="xx">' in page  # what was chosen is shown with the error
+    assert (load(app, appeal_id).title, load(app, appeal_id).original_language) == (
+        "Release Ainur Kurmanov",
+        "en",
+    )
+    answer = {"received_on": TODAY.isoformat(), "kind": "refused", "original_language": ""}
+    response = client.post(f"/manage/appeals/{appeal_id}/responses", data=answer)
+    assert response.status_code == 400
+    assert "Choose a language: this site&#39;s are en, ru, kk." in response.get_data(as_text=True)
+    with app.app_context():
+        assert count_rows(AppealResponse) == 0
+
+
 def test_a_response_dated_before_its_appeal_changes_nothing(
     app: Flask, staff_client: Callable[..., FlaskClient], make_case, make_appeal
 ) -> None:
