@@ -275,6 +275,56 @@ def test_the_letter_page_shows_what_is_asked_the_addresses_and_the_letter(
     assert "csrf_token" not in page  # a shared page: no form token on it
 
 
+def test_a_page_in_another_language_marks_the_appeals_text_with_its_language(
+    app: Flask,
+    client: FlaskClient,
+    staff_client: Callable[..., FlaskClient],
+    make_case,
+    make_appeal,
+) -> None:
+    """Screen readers and hyphenation read an English appeal on a Russian page as English, and
+    a Kazakh response as Kazakh on every page: ``lang`` and the note, as a case's texts."""
+    make_case(slug="ainur")
+    english = make_appeal([1], title="Write to the OSCE", asked="Ask for his release.")
+    russian = make_appeal([1], title="Напишите прокурору", original_language="ru")
+    with app.app_context():
+        services.record_response(
+            db.session.get(Appeal, english),
+            services.ResponseData(
+                received_on=TODAY,
+                kind=ResponseKind.REFUSED,
+                text="Бас тарту.",
+                published=True,
+                original_language="kk",
+            ),
+            None,
+            today=TODAY,
+        )
+        db.session.commit()
+
+    title_in_english = '<span dir="auto" lang="en">Write to the OSCE</span>'
+    kazakh_answer = 'dir="auto" lang="kk">Бас тарту.</p>'
+    letter = client.get(f"/ru/cases/ainur/appeals/{english}").get_data(as_text=True)
+    assert f'<h1 id="appeal-title">{title_in_english} <span class="language-note">' in letter
+    assert '<div class="appeal-asked" dir="auto" lang="en">Ask for his release.</div>' in letter
+    assert f'<p class="response-text" {kazakh_answer}' in letter
+    case_page = client.get("/ru/cases/ainur").get_data(as_text=True)
+    assert f'href="/ru/cases/ainur/appeals/{english}">{title_in_english}' in case_page  # panel
+    assert f'<p class="item-text" {kazakh_answer}' in case_page  # the timeline
+    assert '<span dir="auto">Напишите прокурору</span>' in case_page  # Russian: nothing to say
+
+    in_english = client.get(f"/cases/ainur/appeals/{english}").get_data(as_text=True)
+    assert '<h1 id="appeal-title"><span dir="auto">Write to the OSCE</span></h1>' in in_english
+    assert f'<p class="response-text" {kazakh_answer}' in in_english
+    on_english_page = client.get("/cases/ainur").get_data(as_text=True)
+    assert '<span dir="auto" lang="ru">Напишите прокурору</span>' in on_english_page
+    assert client.get(f"/ru/cases/ainur/appeals/{russian}").status_code == 200
+
+    staff = staff_client(Role.ORGANISER)
+    for path in (f"/ru/manage/appeals/{english}", "/ru/manage/appeals/"):
+        assert title_in_english in staff.get(path).get_data(as_text=True), path
+
+
 def test_drafts_stay_off_every_public_address(client: FlaskClient, make_case, make_appeal) -> None:
     make_case(slug="ainur")
     draft_id = make_appeal([1], title="A secret draft", state="draft")
