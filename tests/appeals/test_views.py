@@ -324,6 +324,14 @@ def test_a_page_in_another_language_marks_the_appeals_text_with_its_language(
     for path in (f"/ru/manage/appeals/{english}", "/ru/manage/appeals/"):
         assert title_in_english in staff.get(path).get_data(as_text=True), path
 
+    rows = client.get("/ru/cases/ainur/timeline.json").get_json()["items"]
+    languages = {(row["kind"], row["title"]): row["languages"] for row in rows}
+    assert languages["appeal", "Write to the OSCE"] == {"title": "en", "description": "en"}
+    assert languages["appeal_response", "Write to the OSCE"] == {
+        "title": "en",
+        "description": "kk",
+    }
+
 
 def test_drafts_stay_off_every_public_address(client: FlaskClient, make_case, make_appeal) -> None:
     make_case(slug="ainur")
