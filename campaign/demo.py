@@ -766,6 +766,7 @@ def _appeal(cases: dict[str, Case], statement: Source) -> None:
             "authorities or the OSCE is on record. Thank you to everyone who wrote."
         ),
         cases=[cases[KURMANOV], cases[UKTESHBAEV]],
+        original_language=ORIGINAL_LANGUAGE,
     )
     prosecutor = AppealTarget(
         position=0,
@@ -790,6 +791,7 @@ def _appeal(cases: dict[str, Case], statement: Source) -> None:
             received_on=date(2010, 5, 12),
             kind=ResponseKind.NO_REPLY,
             text="No answer came before the release.",
+            original_language=ORIGINAL_LANGUAGE,
             source=statement,
             published=True,
             created_at=datetime(2010, 5, 12, 18, 0, tzinfo=UTC),

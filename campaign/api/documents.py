@@ -25,6 +25,7 @@ from campaign.photos.services import has_portrait
 from campaign.timeline.build import EventItem, Item, Key, encode_cursor, parse_cursor
 from campaign.timeline.feeds import event_country, timeline_rows
 from campaign.timeline.reach import Reach
+from campaign.util import localised
 from campaign.util.countries import country_name
 
 # Builds an address of the site: (endpoint, values) -> absolute URL.
@@ -242,6 +243,7 @@ def _response_document(response: AppealResponse) -> dict[str, Any]:
         "received_on": response.received_on.isoformat(),
         "authority": response.target.name if response.target else None,
         "text": response.text,
+        "original_language": localised.shown(response, "text").language,
         "source": _source_document(response.source),
     }
 
@@ -257,6 +259,7 @@ def appeal_document(
         "id": appeal.id,
         "title": appeal.title,
         "asked": appeal.asked,
+        "original_language": localised.shown(appeal, "asked").language,
         "state": appeal.state.value,
         "state_label": str(appeal.state.label),
         "opened_on": appeal.opened_on.isoformat() if appeal.opened_on else None,

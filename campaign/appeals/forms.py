@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -31,6 +32,7 @@ from campaign.models import (
     ResponseKind,
     Source,
 )
+from campaign.util.localised import default_language, language_name
 from campaign.web.fields import (
     CheckboxListField,
     LongSelect,
@@ -40,6 +42,30 @@ from campaign.web.fields import (
     optional_text,
 )
 from campaign.web.validators import HttpUrl, NoControlCharacters
+
+
+def original_language_field(label: Any) -> SelectField:
+    """The language a text is written in: checked by the service, which says clearly what is
+    wrong with an unknown code (as the original's language of a case or an event)."""
+    return SelectField(label, validate_choice=False)
+
+
+def offer_languages(field: SelectField) -> None:
+    """Offer the site's languages, and the one the field holds if it is another (as for a case
+    or an event); with none given or sent, the site's default is shown chosen, as for a new
+    case (a value sent is kept as sent: the service says what is wrong with it)."""
+    if not field.data and not field.raw_data:
+        field.data = default_language()
+    codes = [str(code) for code in current_app.config["LANGUAGES"]]
+    if field.data and field.data not in codes:
+        codes.append(str(field.data))
+    field.choices = [(code, f"{language_name(code)} ({code})") for code in codes]
+
+
+def chosen_language(field: SelectField) -> str | None:
+    """The language the form sent, or None where it sent none (a page from before the field
+    was there): the service then keeps the appeal's, or takes a response to be in it."""
+    return str(field.data) if field.raw_data else None
 
 
 class TargetEntry(SubForm):
@@ -89,6 +115,7 @@ class AppealForm(FlaskForm):
             NoControlCharacters(),
         ],
     )
+    original_language = original_language_field(_l("Written in"))
     deadline = DateField(_l("Deadline"), validators=[InputRequired(), PlausibleDate()])
     follow_up_on = DateField(
         _l("Follow up on (optional)"), validators=[Optional(), PlausibleDate()]
@@ -106,6 +133,7 @@ class AppealForm(FlaskForm):
         choices = [("", str(_l("Choose a language"))), *language_choices()]
         for entry in self.letters:
             entry.form.language.choices = as_choices(choices)
+        offer_languages(self.original_language)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The field checks, then: a letter's language is a known one and not given twice."""
@@ -159,6 +187,7 @@ class ResponseForm(FlaskForm):
     target = SelectField(_l("From"), validators=[Optional()], validate_choice=False)
     kind = SelectField(_l("Response"), choices=ResponseKind.choices())
     text = TextAreaField(_l("What it says"), validators=optional_text(AppealResponse, "text"))
+    original_language = original_language_field(_l("Written in"))
     source_title = StringField(
         _l("Source: title or citation (optional)"), validators=optional_text(Source, "title")
     )
@@ -168,6 +197,10 @@ class ResponseForm(FlaskForm):
     )
     published = BooleanField(_l("Show this response on the public pages"))
     submit = SubmitField(_l("Record the response"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_languages(self.original_language)
 
 
 class StateForm(FlaskForm):

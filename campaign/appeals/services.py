@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from campaign.content.services import UnknownLanguage as UnknownContentLanguage
+from campaign.content.services import original_language_code
 from campaign.database import PRIVATE_WRITE
 from campaign.extensions import db
 from campaign.models import (
@@ -84,6 +86,17 @@ class UnknownTarget(AppealError):
     field = "target"
 
 
+class UnknownLanguage(AppealError):
+    """The language a text is said to be in is neither one of the site's nor one Babel knows
+    (campaign.content.services.original_language_code); ``language`` is the code given."""
+
+    field = "original_language"
+
+    def __init__(self, language: str) -> None:
+        super().__init__(language)
+        self.language = language
+
+
 @dataclass(frozen=True)
 class TargetData:
     """One authority as typed in the form."""
@@ -114,6 +127,9 @@ class AppealData:
     letters: Sequence[LetterData] = ()
     follow_up_on: date | None = None
     outcome: str | None = None
+    # The language code of the title, what is asked and the outcome. None: not said (a new
+    # appeal is in the site's default language, as a new case is; an edit keeps its language).
+    original_language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +143,8 @@ class ResponseData:
     source_title: str | None = None
     source_url: str | None = None
     published: bool = False
+    # The language code of the text. None: not said, taken to be the appeal's.
+    original_language: str | None = None
 
 
 @dataclass
@@ -138,11 +156,22 @@ class Transition:
     notes: list[str] = field(default_factory=list)
 
 
+def _language(code: str | None) -> str | None:
+    """*code* checked as a text's original language (None stays None: not said)."""
+    if code is None:
+        return None
+    try:
+        return original_language_code(code)
+    except UnknownContentLanguage:
+        raise UnknownLanguage(code.strip()) from None
+
+
 def _check(data: AppealData) -> None:
     if not data.cases:
         raise NoCases
     if not any(t.name.strip() for t in data.targets):
         raise NoTargets
+    _language(data.original_language)
 
 
 def _fill(appeal: Appeal, data: AppealData) -> None:
@@ -152,6 +181,9 @@ def _fill(appeal: Appeal, data: AppealData) -> None:
     appeal.deadline = data.deadline
     appeal.follow_up_on = data.follow_up_on
     appeal.outcome = (data.outcome or "").strip() or None
+    language = _language(data.original_language)
+    if language is not None:
+        appeal.original_language = language
     appeal.cases = list(dict.fromkeys(data.cases))
     targets = [t for t in data.targets if t.name.strip()]
     kept = list(appeal.targets)
@@ -247,6 +279,7 @@ def record_response(
         raise ResponseBeforeAppeal
     if data.received_on > today:
         raise ResponseInFuture
+    language = _language(data.original_language)
     target = None
     if data.target_id is not None:
         target = next((t for t in appeal.targets if t.id == data.target_id), None)
@@ -265,6 +298,7 @@ def record_response(
         received_on=data.received_on,
         kind=data.kind,
         text=(data.text or "").strip() or None,
+        original_language=language if language is not None else appeal.original_language,
         source=source,
         published=data.published,
         created_by_id=actor.id if actor is not None else None,

@@ -35,9 +35,11 @@ from campaign.appeals.forms import (
     LetterSentForm,
     ResponseForm,
     StateForm,
+    chosen_language,
     state_choices,
 )
 from campaign.cases.queries import visible_case_or_404
+from campaign.content.services import site_languages
 from campaign.extensions import db, limiter
 from campaign.messages import spam
 from campaign.models import Appeal, AppealResponse, AppealState, AuthorityRole, Case, ResponseKind
@@ -209,6 +211,7 @@ def _appeal_data(form: AppealForm) -> services.AppealData:
         deadline=form.deadline.data,
         follow_up_on=form.follow_up_on.data,
         outcome=form.outcome.data or None,
+        original_language=chosen_language(form.original_language),
         cases=cases,
         targets=[
             services.TargetData(
@@ -228,6 +231,18 @@ def _appeal_data(form: AppealForm) -> services.AppealData:
     )
 
 
+def _language_problem(error: services.UnknownLanguage) -> str:
+    """What is wrong with the language a text is said to be in, as for a case or an event."""
+    known = ", ".join(site_languages())
+    if not error.language:
+        return _("Choose a language: this site's are %(known)s.", known=known)
+    return _(
+        "“%(code)s” is not one of this site's languages (%(known)s).",
+        code=error.language,
+        known=known,
+    )
+
+
 def _show_error(form: AppealForm, error: services.AppealError) -> None:
     """Put a domain error next to the field it concerns."""
     messages = {
@@ -235,7 +250,10 @@ def _show_error(form: AppealForm, error: services.AppealError) -> None:
         services.NoCases: _("Choose at least one case."),
         services.NoTargets: _("Name at least one authority to write to."),
     }
-    message = messages.get(type(error), _("This could not be saved."))
+    if isinstance(error, services.UnknownLanguage):
+        message = _language_problem(error)
+    else:
+        message = messages.get(type(error), _("This could not be saved."))
     field = form.targets[0].form.name if isinstance(error, services.NoTargets) else None
     field = field or getattr(form, error.field, None) or form.title
     field.errors = [*field.errors, message]
@@ -341,7 +359,9 @@ def _detail(
 ) -> tuple[str, int]:
     today = today_utc()
     if response_form is None:
-        response_form = _response_form(found, data={"received_on": today})
+        response_form = _response_form(
+            found, data={"received_on": today, "original_language": found.original_language}
+        )
     page = render_template(
         "appeals/detail.html",
         appeal=found,
@@ -398,6 +418,7 @@ def respond(appeal_id: int) -> Response | tuple[str, int]:
         source_title=form.source_title.data or None,
         source_url=form.source_url.data or None,
         published=bool(form.published.data),
+        original_language=chosen_language(form.original_language),
     )
     try:
         services.record_response(found, data, acting_user(), today=today_utc())
@@ -414,7 +435,11 @@ def respond(appeal_id: int) -> Response | tuple[str, int]:
             services.UnknownTarget: _("Choose one of this appeal's authorities."),
         }
         field = getattr(form, error.field, form.received_on)
-        field.errors = [*field.errors, messages.get(type(error), _("This could not be saved."))]
+        if isinstance(error, services.UnknownLanguage):
+            message = _language_problem(error)
+        else:
+            message = messages.get(type(error), _("This could not be saved."))
+        field.errors = [*field.errors, message]
         return _detail(found, form, status=400)
     db.session.commit()
     flash(_("The response was recorded."), "success")

@@ -8,6 +8,10 @@ How a value is written and read follows from the column's type (:func:`codec_for
 
 A new record kind is one more :class:`Kind` in :data:`KINDS`, placed after the
 kinds it refers to; then write the schema afresh (:func:`write_schema`).
+
+Format versions: 2 added the language an appeal and a response are written in
+(``original_language``, migration 0024). A file of version 1 is still read: the importer
+brings it up to this version first (campaign.archive.services.upgrade).
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from campaign.models import (
 )
 
 FORMAT = "campaign"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SCHEMA_PATH = Path(__file__).parent / "schema" / f"campaign-v{FORMAT_VERSION}.json"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TIME = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"
@@ -392,6 +396,7 @@ KINDS: tuple[Kind, ...] = (
             "follow_up_on",
             "closed_on",
             "outcome",
+            "original_language",
             "created_at",
             "updated_at",
         ),
@@ -422,7 +427,7 @@ KINDS: tuple[Kind, ...] = (
         "appeal_responses",
         AppealResponse,
         "key",
-        ("received_on", "kind", "text", "published", "created_at"),
+        ("received_on", "kind", "text", "original_language", "published", "created_at"),
         _l("Responses to appeals"),
         refs=(
             Ref("appeal", "appeals", column="appeal_id", required=True),

@@ -31,6 +31,7 @@ from campaign.archive.records import (
 from campaign.extensions import db
 from campaign.history.recorder import COMMAND_LINE, acting_as
 from campaign.models import User
+from campaign.util.localised import default_language
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -200,6 +201,107 @@ def _check_format(document: Any) -> None:
                 )
             ]
         )
+
+
+def _listed(document: dict[str, Any], name: str) -> list[Any]:
+    """The records of a kind in a file not yet checked against the schema ([] if not a list)."""
+    records = document.get(name)
+    return records if isinstance(records, list) else []
+
+
+def _string(value: Any) -> str | None:
+    """*value* if it is a string (an identifier, in a file not yet checked), else None."""
+    return value if isinstance(value, str) else None
+
+
+def _strings(value: Any) -> list[str]:
+    """The strings of a list (identifiers, in a file not yet checked)."""
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _lacks_language(record: Any) -> bool:
+    """Whether a record of a version 1 file needs the language version 2 added to it."""
+    return isinstance(record, dict) and "original_language" not in record
+
+
+def _stored_languages(kind: Kind, identifiers: set[str | None]) -> dict[str, str | None]:
+    """The original language of each record of *kind* the database has, by identifier."""
+    wanted = sorted(identifier for identifier in identifiers if identifier is not None)
+    rows = _existing(kind, wanted) if wanted else {}
+    return {identifier: row.original_language for identifier, row in rows.items()}
+
+
+def _from_version_1(document: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 file as version 2 has it: each appeal and response with the language it is
+    written in. One the database has keeps its own (an import changes nothing the file does
+    not say); a new one gets the guess migration 0024 made: an appeal is in the language all
+    its cases are in, else in the site's default; a response is in its appeal's."""
+    appeals = _listed(document, "appeals")
+    responses = _listed(document, "appeal_responses")
+    new_appeals = [record for record in appeals if _lacks_language(record)]
+    new_responses = [record for record in responses if _lacks_language(record)]
+    stored_appeals = _stored_languages(
+        BY_NAME["appeals"],
+        {_string(r.get("key")) for r in new_appeals}
+        | {_string(r.get("appeal")) for r in new_responses},
+    )
+    stored_responses = _stored_languages(
+        BY_NAME["appeal_responses"], {_string(r.get("key")) for r in new_responses}
+    )
+    in_file = {
+        slug: _string(record.get("original_language"))
+        for record in _listed(document, "cases")
+        if isinstance(record, dict) and (slug := _string(record.get("slug"))) is not None
+    }
+    named: set[str | None] = {slug for r in new_appeals for slug in _strings(r.get("cases"))}
+    case_languages = {**_stored_languages(BY_NAME["cases"], named - in_file.keys()), **in_file}
+
+    def appeal_language(record: dict[str, Any]) -> str | None:
+        key = _string(record.get("key"))
+        if key is not None and key in stored_appeals:
+            return stored_appeals[key]
+        found = {case_languages.get(slug) for slug in _strings(record.get("cases"))}
+        agreed = found.pop() if len(found) == 1 else None
+        return agreed or default_language()
+
+    upgraded_appeals = [
+        dict(record, original_language=appeal_language(record))
+        if _lacks_language(record)
+        else record
+        for record in appeals
+    ]
+    appeal_languages = dict(stored_appeals)
+    for record in upgraded_appeals:
+        if isinstance(record, dict) and (key := _string(record.get("key"))) is not None:
+            appeal_languages[key] = record.get("original_language")
+
+    def response_language(record: dict[str, Any]) -> str | None:
+        key = _string(record.get("key"))
+        if key is not None and key in stored_responses:
+            return stored_responses[key]
+        appeal = _string(record.get("appeal"))
+        return appeal_languages.get(appeal) if appeal is not None else None
+
+    upgraded = dict(document, format_version=2)
+    if "appeals" in document:
+        upgraded["appeals"] = upgraded_appeals
+    if "appeal_responses" in document:
+        upgraded["appeal_responses"] = [
+            dict(record, original_language=response_language(record))
+            if _lacks_language(record)
+            else record
+            for record in responses
+        ]
+    return upgraded
+
+
+def upgrade(document: dict[str, Any]) -> dict[str, Any]:
+    """A file of an earlier format version as this version reads it (the file's own object is
+    left as it was); a file of this version as it is. Called before any check of its content,
+    so it expects nothing of the file but a known version."""
+    if document.get("format_version") == 1:
+        document = _from_version_1(document)
+    return document
 
 
 def _schema_problem(error: ValidationError) -> Problem:
@@ -395,9 +497,11 @@ def _check_unique_columns(
             )
 
 
-def check_document(document: Any) -> None:
-    """Every check an import makes before writing: raises :class:`ArchiveInvalid`."""
+def check_document(document: Any) -> dict[str, Any]:
+    """Every check an import makes before writing: raises :class:`ArchiveInvalid`. Returns the
+    document as this format version has it (an earlier version's brought up to it)."""
     _check_format(document)
+    document = upgrade(document)
     _check_schema(document)
     problems: list[Problem] = []
     named = _check_identities(document, problems)
@@ -406,6 +510,7 @@ def check_document(document: Any) -> None:
     _check_unique(document, problems)
     if problems:
         raise ArchiveInvalid(problems[:MAX_PROBLEMS])
+    return document
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -510,7 +615,7 @@ def import_campaign(document: Any, user: User | None = None) -> ImportReport:
     """Load a whole-campaign document, in full or not at all, recorded in the audit trail as
     *user*'s change (or the command line's). Flushes; the caller commits, or rolls back on an
     error."""
-    check_document(document)
+    document = check_document(document)
     report = ImportReport()
     try:
         with acting_as(user, None if user is not None else COMMAND_LINE):

@@ -115,10 +115,16 @@ def save_translation(
     return translation
 
 
+def original_language_code(language: str) -> str:
+    """*language* if a record's own texts may be said to be in it: one of the site's, or any
+    language Babel knows (a case written in Arabic on an English and Russian site); else
+    :class:`UnknownLanguage`. Appeals and their responses are held to the same rule."""
+    return language.strip() if language.strip() in site_languages() else _real_language(language)
+
+
 def set_original_language(record: Record, language: str) -> None:
-    """Say which language *record*'s own texts are in: one of the site's, or any language
-    Babel knows (a case written in Arabic on an English and Russian site)."""
-    code = language.strip() if language.strip() in site_languages() else _real_language(language)
+    """Say which language *record*'s own texts are in (:func:`original_language_code`)."""
+    code = original_language_code(language)
     if any(same_language(t.language, code) for t in record.translations):
         raise TranslatedAlready(code)
     if record.original_language != code:

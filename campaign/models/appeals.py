@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.keys import key_column
+from campaign.models.translations import LANGUAGE_LENGTH, default_language
 from campaign.models.vocab import Vocabulary
 
 if TYPE_CHECKING:
@@ -118,6 +119,12 @@ class Appeal(db.Model):  # type: ignore[name-defined]
     closed_on: Mapped[dt.date | None]
     # What came of it, for those who wrote (shown once the appeal is no longer a draft).
     outcome: Mapped[str | None] = mapped_column(sa.Text)
+    # The language the title, what is asked and the outcome are written in (a language code,
+    # as a case's). None reads as the site's default: a host still on the code before 0024
+    # may write a row during an upgrade, hence no NOT NULL.
+    original_language: Mapped[str | None] = mapped_column(
+        sa.String(LANGUAGE_LENGTH), default=default_language
+    )
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -141,6 +148,15 @@ class Appeal(db.Model):  # type: ignore[name-defined]
         order_by="AppealResponse.received_on, AppealResponse.id",
     )
     created_by: Mapped[User | None] = relationship()
+
+    # The texts shown marked with their language where a reader's differs
+    # (campaign.util.localised): appeals are not translated, so every reader reads these.
+    TRANSLATED = ("title", "asked", "outcome")
+
+    @property
+    def translations(self) -> tuple[()]:
+        """None: an appeal is read in the language it is written in (campaign.util.localised)."""
+        return ()
 
     @property
     def is_public(self) -> bool:
@@ -222,6 +238,11 @@ class AppealResponse(db.Model):  # type: ignore[name-defined]
     received_on: Mapped[dt.date]
     kind: Mapped[ResponseKind] = mapped_column(str_enum(ResponseKind))
     text: Mapped[str | None] = mapped_column(sa.Text)
+    # The language the text is in (often the authority's, not the appeal's); None reads as
+    # the site's default, as an appeal's.
+    original_language: Mapped[str | None] = mapped_column(
+        sa.String(LANGUAGE_LENGTH), default=default_language
+    )
     source_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sources.id", ondelete="SET NULL"))
     published: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(
@@ -232,6 +253,15 @@ class AppealResponse(db.Model):  # type: ignore[name-defined]
     appeal: Mapped[Appeal] = relationship(back_populates="responses")
     target: Mapped[AppealTarget | None] = relationship()
     source: Mapped[Source | None] = relationship()
+
+    # As an appeal's (campaign.util.localised): the text, never translated, marked with its
+    # language where a reader's differs.
+    TRANSLATED = ("text",)
+
+    @property
+    def translations(self) -> tuple[()]:
+        """None: a response is read in the language it was written in."""
+        return ()
 
     def __repr__(self) -> str:
         return f"<AppealResponse {self.id} {self.kind}>"

@@ -457,6 +457,11 @@ def appeal_row(item: AppealItem | ResponseItem) -> dict[str, Any]:
             "authority": "; ".join(t.name for t in appeal.targets),
             "end_date": appeal.deadline.isoformat(),
             "letters_reported": item.letters,
+            # As an event's: the language each text is in (an appeal is never translated).
+            "languages": {
+                "title": localised.shown(appeal, "title").language,
+                "description": localised.shown(appeal, "asked").language,
+            },
         }
     response = item.response
     source = response.source
@@ -471,6 +476,10 @@ def appeal_row(item: AppealItem | ResponseItem) -> dict[str, Any]:
         "sources": [{"title": source.title, "url": source.url, "publisher": source.publisher}]
         if source
         else [],
+        "languages": {
+            "title": localised.shown(response.appeal, "title").language,
+            "description": localised.shown(response, "text").language,
+        },
     }
 
 

@@ -34,10 +34,15 @@ class Translation(Protocol):
 
 
 class Translatable(Protocol):
-    """What is read of a case or an event."""
+    """What is read of a case, an event, an appeal or an appeal's response. An appeal and a
+    response have no translations: their readers read the original, marked with its language.
+    An original language of None (an appeal written by a host still on older code during an
+    upgrade) is the site's default."""
 
     TRANSLATED: tuple[str, ...]
-    original_language: str
+
+    @property
+    def original_language(self) -> str | None: ...
 
     @property
     def translations(self) -> Iterable[Any]: ...

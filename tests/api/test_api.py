@@ -222,6 +222,27 @@ def test_open_appeals_are_those_the_letter_pages_show(
     _json(client, f"{API}/cases/{campaign.hidden}/appeals", status=404)
 
 
+def test_an_appeal_and_its_responses_say_which_language_they_are_in(
+    app: Flask, client: FlaskClient, campaign: Campaign
+) -> None:
+    from campaign.extensions import db
+    from campaign.models import Appeal
+
+    (listed,) = _json(client, f"{API}/cases/{campaign.held}/appeals")["appeals"]
+    assert listed["original_language"] == "en"  # not said: the site's default
+    with app.app_context():
+        appeal = db.session.get(Appeal, campaign.open_appeal)
+        assert appeal is not None
+        appeal.original_language = "kk"
+        for response in appeal.responses:
+            response.original_language = "ru"
+        db.session.commit()
+    (listed,) = _json(client, f"{API}/cases/{campaign.held}/appeals")["appeals"]
+    assert listed["original_language"] == "kk"
+    assert [r["original_language"] for r in listed["responses"]] == ["ru"]
+    assert listed["authorities"][0]["latest_response"]["original_language"] == "ru"
+
+
 def test_signed_in_staff_get_the_public_view(staff_client, campaign: Campaign) -> None:
     client = staff_client()
     counters = _json(client, f"{API}/cases/{campaign.held}/counters")

@@ -1301,3 +1301,85 @@ def test_0023_takes_todays_translations_as_made_from_todays_originals_and_goes_b
         )
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0024_gives_appeals_and_responses_the_language_of_their_cases_and_goes_back(
+    migrated_app: Flask,
+) -> None:
+    """An appeal whose cases are all in one language is taken to be in it; one whose cases
+    differ, or that has none, in the site's default; a response in its appeal's. The appeals
+    and responses written before read as they did."""
+    from campaign.models import Appeal, AppealResponse
+
+    migrated_app.config["BABEL_DEFAULT_LOCALE"] = "ru"
+    with migrated_app.app_context():
+        upgrade(revision="0023")
+        db.session.remove()
+        kazakh = _insert_case("ainur", original_language="kk")
+        also_kazakh = _insert_case("yesenbek", original_language="kk")
+        english = _insert_case("vienna", original_language="en")
+        now = datetime(2010, 5, 1)
+
+        def appeal(title: str, case_ids: list[int]) -> int:
+            row = {
+                "key": str(uuid.uuid4()),
+                "title": title,
+                "asked": f"{title}: now.",
+                "deadline": date(2010, 5, 12),
+                "state": "open",
+                "opened_on": date(2010, 4, 30),
+                "created_at": now,
+                "updated_at": now,
+            }
+            names, marks = ", ".join(row), ", ".join(f":{name}" for name in row)
+            statement = f"INSERT INTO appeals ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
+            appeal_id = int(db.session.execute(sa.text(statement), row).scalar_one())
+            for case_id in case_ids:
+                _raw("appeal_cases", appeal_id=appeal_id, case_id=case_id)
+            _raw(
+                "appeal_responses",
+                key=str(uuid.uuid4()),
+                appeal_id=appeal_id,
+                received_on=date(2010, 5, 6),
+                kind="refused",
+                text=f"No to {title}",
+                published=True,
+                created_at=now,
+            )
+            return appeal_id
+
+        agreed = appeal("Both in Kazakh", [kazakh, also_kazakh])
+        mixed = appeal("Kazakh and English", [kazakh, english])
+        alone = appeal("No case", [])
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        assert _differences() == []
+        found = {a.id: a for a in db.session.scalars(sa.select(Appeal))}
+        assert {i: (a.title, a.original_language) for i, a in found.items()} == {
+            agreed: ("Both in Kazakh", "kk"),
+            mixed: ("Kazakh and English", "ru"),
+            alone: ("No case", "ru"),
+        }
+        responses = db.session.scalars(sa.select(AppealResponse)).all()
+        assert {(r.appeal_id, r.text, r.original_language) for r in responses} == {
+            (agreed, "No to Both in Kazakh", "kk"),
+            (mixed, "No to Kazakh and English", "ru"),
+            (alone, "No to No case", "ru"),
+        }
+        db.session.remove()
+
+        downgrade(revision="0023")
+        for table in ("appeals", "appeal_responses"):
+            columns = {c["name"] for c in sa.inspect(db.engine).get_columns(table)}
+            assert "original_language" not in columns
+        texts = db.session.execute(sa.text("SELECT text FROM appeal_responses")).scalars()
+        assert sorted(texts) == [
+            "No to Both in Kazakh",
+            "No to Kazakh and English",
+            "No to No case",
+        ]
+        assert db.session.execute(sa.text("SELECT COUNT(*) FROM appeal_cases")).scalar() == 4
+        db.session.remove()
+        db.engine.dispose()

@@ -19,6 +19,7 @@ from campaign.models import (
     LetterReport,
     MessageState,
     ResponseKind,
+    Source,
 )
 from campaign.util.dates import today_utc
 from tests.conftest import audit_entries, count_rows
@@ -423,3 +424,65 @@ def test_followers_of_a_case_hear_of_its_appeals_and_published_responses(
         assert [u.key.split(":")[0] for u in found] == ["appeal", "appeal-response"]
         assert "Write to the OSCE" in found[0].describe()
         assert "Refused" in found[1].describe()
+
+
+def test_an_appeal_is_in_the_language_given_or_else_the_sites_default(
+    app: Flask, make_case
+) -> None:
+    """A new appeal not told its language is in the site's default (as a new case is); an edit
+    not told keeps it; any language Babel knows is taken, a code it does not is refused."""
+    case_id = make_case().id
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        untold = services.create_appeal(_data([case]), None, today=TODAY)
+        russian = services.create_appeal(_data([case], original_language=" ru "), None, today=TODAY)
+        db.session.commit()
+        assert (untold.original_language, russian.original_language) == ("en", "ru")
+
+        services.update_appeal(russian, _data([case], title="Освободите"), None, today=TODAY)
+        assert russian.original_language == "ru"
+        services.update_appeal(russian, _data([case], original_language="ar"), None, today=TODAY)
+        assert russian.original_language == "ar"  # not one of the site's, but a language
+        db.session.commit()
+        for wrong in ("", "xx-nonsense", "ru'--"):
+            with pytest.raises(services.UnknownLanguage) as raised:
+                services.update_appeal(
+                    russian, _data([case], title="Lost", original_language=wrong), None, today=TODAY
+                )
+            assert raised.value.field == "original_language"
+            db.session.rollback()
+        assert (russian.title, russian.original_language) == ("Release him", "ar")
+        with pytest.raises(services.UnknownLanguage):
+            services.create_appeal(_data([case], original_language="zz"), None, today=TODAY)
+        db.session.rollback()
+        assert count_rows(Appeal) == 2
+
+
+def test_a_response_is_in_its_appeals_language_unless_told_otherwise(
+    app: Flask, make_case, make_appeal
+) -> None:
+    appeal_id = make_appeal([make_case().id], original_language="kk")
+    with app.app_context():
+        appeal = db.session.get(Appeal, appeal_id)
+
+        def respond(language: str | None) -> AppealResponse:
+            return services.record_response(
+                appeal,
+                services.ResponseData(
+                    received_on=TODAY,
+                    kind=ResponseKind.REFUSED,
+                    text="Отказано.",
+                    source_title="The ministry's letter",
+                    original_language=language,
+                ),
+                None,
+                today=TODAY,
+            )
+
+        assert respond(None).original_language == "kk"
+        assert respond("ru").original_language == "ru"
+        with pytest.raises(services.UnknownLanguage):
+            respond("no such language")
+        db.session.rollback()
+        # Refused before anything was written: no source without its response.
+        assert count_rows(AppealResponse) == count_rows(Source) == 0

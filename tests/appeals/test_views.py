@@ -117,6 +117,61 @@ def test_a_letter_in_an_unknown_language_or_no_authority_is_said_next_to_the_fie
     assert "Name at least one authority to write to." in page
 
 
+def test_organisers_say_which_language_an_appeal_and_a_response_are_in(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_case
+) -> None:
+    """The appeal form starts from the site's default language, as a new case does; the
+    response form from the appeal's; a page from before the field keeps what was there."""
+    case_id = make_case().id
+    client = staff_client(Role.ORGANISER)
+    form_page = client.get("/manage/appeals/new").get_data(as_text=True)
+    assert re.search(r'<option selected value="en">[^<]*\(en\)</option>', form_page)
+    assert 'value="kk"' in form_page
+    created = client.post(
+        "/manage/appeals/new", data=appeal_form([case_id], original_language="ru")
+    )
+    assert created.status_code == 302
+    with app.app_context():
+        appeal_id = db.session.scalar(sa.select(Appeal.id))
+    assert load(app, appeal_id).original_language == "ru"
+    client.post(f"/manage/appeals/{appeal_id}/state", data={"state": "open"})
+    detail = client.get(f"/manage/appeals/{appeal_id}").get_data(as_text=True)
+    assert '<option selected value="ru">' in detail  # a response starts in the appeal's
+
+    answer = {"received_on": TODAY.isoformat(), "kind": "refused", "text": "Отказать."}
+    assert client.post(f"/manage/appeals/{appeal_id}/responses", data=answer).status_code == 302
+    answer = {**answer, "text": "Бас тарту.", "original_language": "kk"}
+    assert client.post(f"/manage/appeals/{appeal_id}/responses", data=answer).status_code == 302
+    assert [r.original_language for r in load(app, appeal_id).responses] == ["ru", "kk"]
+
+    old_page = appeal_form([case_id], title="Edited on a page from before")
+    assert client.post(f"/manage/appeals/{appeal_id}/edit", data=old_page).status_code == 302
+    assert load(app, appeal_id).original_language == "ru"
+
+
+def test_an_unknown_language_is_said_next_to_the_field_and_changes_nothing(
+    app: Flask, staff_client: Callable[..., FlaskClient], make_case, make_appeal
+) -> None:
+    appeal_id = make_appeal([make_case().id])
+    client = staff_client(Role.ORGANISER)
+    edited = appeal_form([1], title="Not saved", original_language="xx")
+    response = client.post(f"/manage/appeals/{appeal_id}/edit", data=edited)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "“xx” is not one of this site&#39;s languages (en, ru, kk)." in page
+    assert '<option selected value="xx">' in page  # what was chosen is shown with the error
+    assert (load(app, appeal_id).title, load(app, appeal_id).original_language) == (
+        "Release Ainur Kurmanov",
+        "en",
+    )
+    answer = {"received_on": TODAY.isoformat(), "kind": "refused", "original_language": ""}
+    response = client.post(f"/manage/appeals/{appeal_id}/responses", data=answer)
+    assert response.status_code == 400
+    assert "Choose a language: this site&#39;s are en, ru, kk." in response.get_data(as_text=True)
+    with app.app_context():
+        assert count_rows(AppealResponse) == 0
+
+
 def test_a_response_dated_before_its_appeal_changes_nothing(
     app: Flask, staff_client: Callable[..., FlaskClient], make_case, make_appeal
 ) -> None:
@@ -218,6 +273,64 @@ def test_the_letter_page_shows_what_is_asked_the_addresses_and_the_letter(
     ):
         assert text in page
     assert "csrf_token" not in page  # a shared page: no form token on it
+
+
+def test_a_page_in_another_language_marks_the_appeals_text_with_its_language(
+    app: Flask,
+    client: FlaskClient,
+    staff_client: Callable[..., FlaskClient],
+    make_case,
+    make_appeal,
+) -> None:
+    """Screen readers and hyphenation read an English appeal on a Russian page as English, and
+    a Kazakh response as Kazakh on every page: ``lang`` and the note, as a case's texts."""
+    make_case(slug="ainur")
+    english = make_appeal([1], title="Write to the OSCE", asked="Ask for his release.")
+    russian = make_appeal([1], title="Напишите прокурору", original_language="ru")
+    with app.app_context():
+        services.record_response(
+            db.session.get(Appeal, english),
+            services.ResponseData(
+                received_on=TODAY,
+                kind=ResponseKind.REFUSED,
+                text="Бас тарту.",
+                published=True,
+                original_language="kk",
+            ),
+            None,
+            today=TODAY,
+        )
+        db.session.commit()
+
+    title_in_english = '<span dir="auto" lang="en">Write to the OSCE</span>'
+    kazakh_answer = 'dir="auto" lang="kk">Бас тарту.</p>'
+    letter = client.get(f"/ru/cases/ainur/appeals/{english}").get_data(as_text=True)
+    assert f'<h1 id="appeal-title">{title_in_english} <span class="language-note">' in letter
+    assert '<div class="appeal-asked" dir="auto" lang="en">Ask for his release.</div>' in letter
+    assert f'<p class="response-text" {kazakh_answer}' in letter
+    case_page = client.get("/ru/cases/ainur").get_data(as_text=True)
+    assert f'href="/ru/cases/ainur/appeals/{english}">{title_in_english}' in case_page  # panel
+    assert f'<p class="item-text" {kazakh_answer}' in case_page  # the timeline
+    assert '<span dir="auto">Напишите прокурору</span>' in case_page  # Russian: nothing to say
+
+    in_english = client.get(f"/cases/ainur/appeals/{english}").get_data(as_text=True)
+    assert '<h1 id="appeal-title"><span dir="auto">Write to the OSCE</span></h1>' in in_english
+    assert f'<p class="response-text" {kazakh_answer}' in in_english
+    on_english_page = client.get("/cases/ainur").get_data(as_text=True)
+    assert '<span dir="auto" lang="ru">Напишите прокурору</span>' in on_english_page
+    assert client.get(f"/ru/cases/ainur/appeals/{russian}").status_code == 200
+
+    staff = staff_client(Role.ORGANISER)
+    for path in (f"/ru/manage/appeals/{english}", "/ru/manage/appeals/"):
+        assert title_in_english in staff.get(path).get_data(as_text=True), path
+
+    rows = client.get("/ru/cases/ainur/timeline.json").get_json()["items"]
+    languages = {(row["kind"], row["title"]): row["languages"] for row in rows}
+    assert languages["appeal", "Write to the OSCE"] == {"title": "en", "description": "en"}
+    assert languages["appeal_response", "Write to the OSCE"] == {
+        "title": "en",
+        "description": "kk",
+    }
 
 
 def test_drafts_stay_off_every_public_address(client: FlaskClient, make_case, make_appeal) -> None:

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from campaign import demo
 from campaign.appeals import queries
 from campaign.archive import records
 from campaign.archive.services import (
@@ -156,6 +157,87 @@ def test_appeals_travel_with_their_cases_authorities_letters_and_responses(
         assert set(db.session.scalars(sa.select(LetterReport.client_hash))) == {None}
 
 
+def _languages(app: Flask) -> dict[str, tuple[str | None, list[str | None]]]:
+    """Each appeal's language and its responses', by title."""
+    with app.app_context():
+        appeals = db.session.scalars(sa.select(Appeal)).all()
+        found = {
+            a.title: (a.original_language, [r.original_language for r in a.responses])
+            for a in appeals
+        }
+        db.session.rollback()
+        return found
+
+
+LAWYER = "Let his lawyer see him"
+DEMO_APPEAL = "Release Ainur Kurmanov and Yesenbek Ukteshbaev"
+
+
+def test_appeals_and_responses_travel_with_their_language(
+    campaign: Flask, other_site: Flask
+) -> None:
+    with campaign.app_context():
+        appeal = db.session.scalars(sa.select(Appeal).where(Appeal.title == LAWYER)).one()
+        appeal.original_language = "kk"
+        appeal.responses[0].original_language = "ru"
+        db.session.commit()
+    document = _export(campaign)
+    assert {a["title"]: a["original_language"] for a in document["appeals"]} == {
+        DEMO_APPEAL: "en",
+        LAWYER: "kk",
+    }
+    _import(other_site, document)
+    assert _languages(other_site) == {
+        DEMO_APPEAL: ("en", ["en", "en"]),
+        LAWYER: ("kk", ["ru", "en"]),  # the second as it was made: in the site's default
+    }
+    assert export_json(_export(other_site)) == export_json(document)
+
+
+def _version_1(document: dict[str, Any]) -> dict[str, Any]:
+    """The document as the tracker wrote it before appeals knew their language."""
+    old = copy.deepcopy(document)
+    old["format_version"] = 1
+    for kind in ("appeals", "appeal_responses"):
+        for record in old[kind]:
+            del record["original_language"]
+    return old
+
+
+def test_an_archive_from_before_appeals_had_a_language_imports_with_the_migrations_guess(
+    campaign: Flask, other_site: Flask
+) -> None:
+    """A version 1 file: a new appeal is in the language of its cases when they agree, else
+    the site's default; a response in its appeal's; one the site has keeps its own."""
+    old = _version_1(_export(campaign))
+    for case in old["cases"]:  # Ainur's case in Kazakh, Yesenbek's in English
+        case["original_language"] = "kk" if case["slug"] == demo.KURMANOV else "en"
+    other_site.config["BABEL_DEFAULT_LOCALE"] = "ru"
+    as_sent = copy.deepcopy(old)
+    with other_site.app_context():
+        checked = check_document(old)
+        db.session.rollback()
+    assert old == as_sent  # the caller's document is left as it was
+    assert checked["format_version"] == records.FORMAT_VERSION
+    jsonschema.validate(checked, records.load_schema())
+
+    report = _import(other_site, old)
+    assert report.created["appeals"] == 2
+    assert _languages(other_site) == {
+        DEMO_APPEAL: ("ru", ["ru", "ru"]),  # for both: their cases differ, the site's default
+        LAWYER: ("kk", ["kk", "kk"]),  # for Ainur alone: his case's
+    }
+
+    with other_site.app_context():  # organisers here said otherwise since: that stays
+        appeal = db.session.scalars(sa.select(Appeal).where(Appeal.title == LAWYER)).one()
+        appeal.original_language = "en"
+        appeal.responses[1].original_language = "ru"
+        db.session.commit()
+    again = _import(other_site, old)
+    assert "appeal_responses" not in again.updated  # (the appeal's updated_at is the file's)
+    assert _languages(other_site)[LAWYER] == ("en", ["kk", "ru"])
+
+
 def test_a_campaign_moves_from_sqlite_to_postgresql_and_back(
     app: Flask, backend: str, other_site: Flask
 ) -> None:
@@ -270,6 +352,12 @@ def _break(document: dict[str, Any], how: str) -> tuple[Any, str]:
     if how == "missing field":
         del broken["sources"][0]["title"]
         return broken, "/sources/0/title"
+    if how == "malformed old file":  # version 1 is brought up to date before the checks
+        broken = _version_1(broken)
+        broken["appeal_responses"][0] = 5
+        broken["appeals"][0]["cases"] = [["not", "a", "slug"], broken["cases"][0]["slug"]]
+        broken["cases"][0]["original_language"] = ["not", "a", "language"]
+        return broken, "/appeal_responses/0"
     if how == "taken name":
         broken["organisations"][1]["name"] = broken["organisations"][0]["name"]
         return broken, "/organisations/1/name"
@@ -288,6 +376,7 @@ BREAKAGES = [
     "impossible date",
     "wrong type",
     "missing field",
+    "malformed old file",
     "taken name",
 ]
 
