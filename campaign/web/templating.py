@@ -158,7 +158,12 @@ def original_lang(record: Translatable) -> Markup:
     language = record.original_language or default_language()
     if same_language(language, request_locale_name() or default_language()):
         return Markup("")
-    return Markup(' lang="{}"').format(language.replace("_", "-"))  # BCP 47: "pt-BR"
+    return Markup(' lang="{}"').format(lang_tag(language))
+
+
+def lang_tag(code: str | None) -> str:
+    """A language code as HTML's ``lang`` takes it (BCP 47): Babel's "pt_BR" is "pt-BR"."""
+    return (code or "").replace("_", "-")
 
 
 def shown_html(value: Shown, tag: str = "span", css_class: str = "") -> Markup:
@@ -167,7 +172,7 @@ def shown_html(value: Shown, tag: str = "span", css_class: str = "") -> Markup:
     several times a function call); the same markup, character for character."""
     note_tag = "p" if tag in ("div", "p") else "span"
     css = Markup(' class="{}"').format(css_class) if css_class else ""
-    lang = Markup(' lang="{}"').format(value.language) if value.foreign else ""
+    lang = Markup(' lang="{}"').format(lang_tag(value.language)) if value.foreign else ""
     html = Markup('<{0}{1} dir="auto"{2}>{3}</{0}>').format(tag, css, lang, value.text)
     if value.foreign:
         # The catalogue's sentence is markup, as template gettext takes it; the name is escaped.
@@ -225,6 +230,7 @@ def init_app(app: Flask) -> None:
     )
     app.add_template_filter(partial_date, "partial_date")
     app.add_template_filter(number, "number")
+    app.add_template_filter(lang_tag, "lang_tag")
     app.add_template_global(here)
     app.add_template_global(day_date_patterns, "day_date_patterns")
     app.add_template_filter(country_name, "country_name")

@@ -607,3 +607,22 @@ def test_a_letter_report_does_not_empty_the_page_cache(
     assert response.status_code == 302
     with app.app_context():
         assert version.current() == before
+
+
+def test_a_regional_language_is_marked_as_html_writes_it_and_a_russian_date_ends_once(
+    app: Flask, client: FlaskClient, make_case, make_appeal
+) -> None:
+    """Babel's "pt_BR" is no value of HTML's lang ("pt-BR" is); and the Russian deadline
+    read "12 мая 2010" and the year's abbreviation twice stopped (the date's own full stop,
+    then the sentence's)."""
+    make_case(slug="ainur")
+    appeal = make_appeal([1], title="Escreva ao procurador", original_language="pt_BR")
+    letter = client.get(f"/ru/cases/ainur/appeals/{appeal}").get_data(as_text=True)
+    assert 'lang="pt-BR">Escreva ao procurador' in letter
+    assert 'lang="pt_BR"' not in letter
+    assert "Напишите до " in letter
+    assert "\u0433.." not in letter  # the year's abbreviation, then a second full stop
+    closed = make_appeal([1], state="closed")
+    closed_letter = client.get(f"/ru/cases/ainur/appeals/{closed}").get_data(as_text=True)
+    assert "Срок: " in closed_letter
+    assert "\u0433.." not in closed_letter
