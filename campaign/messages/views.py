@@ -490,9 +490,10 @@ def _queue_filters() -> dict[str, str]:
     return filters
 
 
-def _back_to_queue(anchor: int | None = None) -> Response:
+def _back_to_queue(anchor: int | str | None = None) -> Response:
     """Return to the queue page the organiser came from (only ever a queue URL), opened where
-    the message before *anchor* was decided, if given (the queue says there what was done)."""
+    the message before *anchor* was decided, if given ("end": the page's last message), where
+    the queue says what was done."""
     target = request.form.get("next", "")
     queue = url_for("messages.queue")
     if not target.startswith(queue) or "//" in target or "\\" in target or "#" in target:
@@ -522,13 +523,13 @@ def queue() -> str:
         messages=found.messages,
         filters=filters,
         found=found,
-        paged=after is not None,
+        paged=found.before > 0,
         cases=choices.cases,
         languages=choices.languages,
         countries=choices.countries,
         states=list(MessageState),
         same_sender=found.same_sender,
-        flash_at=flash_at if isinstance(flash_at, int) else None,
+        flash_at=flash_at if isinstance(flash_at, int) or flash_at == "end" else None,
     )
 
 
@@ -559,7 +560,9 @@ def decide(message_id: int) -> Response:
     state = _action_state()
     decisions = services.decide_many([message.id], state, acting_user(), _seen_states([message.id]))
     db.session.commit()
-    anchor = request.args.get("then", type=record_id)
+    anchor: int | str | None = request.args.get("then", type=record_id)
+    if anchor is None and request.args.get("then") == "end":
+        anchor = "end"
     if anchor is not None:
         session[FLASH_AT_KEY] = anchor  # the queue says what was done there
     summary = labels.message_summary(message)

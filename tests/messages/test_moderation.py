@@ -589,6 +589,7 @@ def test_a_page_past_the_end_or_a_forged_cursor_leads_back_to_the_first_page(
         page = organiser.get(f"/manage/messages/?after={forged}")
         assert page.status_code == 200
         assert _bodies(page.get_data(as_text=True)) == ["the only one"]
+        assert "First page" not in page.get_data(as_text=True)  # it is the first page
 
 
 def test_a_bulk_decision_sent_twice_or_for_unknown_messages_says_so_briefly(
@@ -636,6 +637,15 @@ def test_a_single_decision_returns_to_the_message_after_it(
     assert "Approved (shown on the site)." not in organiser.get("/manage/messages/").get_data(
         as_text=True
     )  # said once
+
+    # The page's last message: the page opens at its end, and says it there.
+    last = f"/manage/messages/{second}/decide?then=end"
+    decided = organiser.post(last, data={"action": "reject", "next": "/manage/messages/"})
+    assert decided.headers["Location"].endswith("/manage/messages/#decided")
+    make_message(case.id, body="m2")  # the page is not empty afterwards
+    html = organiser.get("/manage/messages/").get_data(as_text=True)
+    assert html.index('id="message-') < html.index('id="decided"')
+    assert "“m1” from a supporter: Rejected." in html.split('id="decided">', 1)[1]
 
 
 def test_a_decision_in_russian_returns_to_the_same_russian_page(
