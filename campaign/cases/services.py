@@ -104,6 +104,17 @@ class CaseSaved:
 
 # The fields an edit form shows, and so the fields two people's edits are merged by.
 EDITED_FIELDS = tuple(f.name for f in fields(CaseRecord) if f.name != "external_id")
+# Fields merged as one (campaign.util.merge): the arrest date with its precision, and the
+# dates the form checks against it (a release is not before the arrest).
+EDITED_TOGETHER = (
+    (
+        "arrest_date",
+        "arrest_date_precision",
+        "arrest_date_approximate",
+        "expected_release",
+        "released_on",
+    ),
+)
 
 
 def record_of(case: Case) -> CaseRecord:
@@ -234,7 +245,7 @@ def update_case(
         prints = merge.read_fingerprints(loaded)
         if not prints:
             raise EditConflict("case", case.id, case.version, seen_version)
-        merged = merge.merge(prints, record, record_of(case), EDITED_FIELDS)
+        merged = merge.merge(prints, record, record_of(case), EDITED_FIELDS, EDITED_TOGETHER)
         if merged.clashes:
             raise EditConflict(
                 "case",

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from campaign.cases import status
+from campaign.database import utcnow
 from campaign.directory.services import (
     country_of_city,
     organisation_named,
@@ -382,6 +383,13 @@ EDITED_FIELDS = tuple(
 )
 
 
+# Fields merged as one (campaign.util.merge): the date with its precision and the other
+# times the form checks against it (an end is not before the start).
+EDITED_TOGETHER = (
+    ("date", "date_precision", "date_approximate", "placed_on", "start_time", "end_date"),
+)
+
+
 def details_of(event: Event) -> EventDetails:
     """The event as an edit form shows it, in plain values."""
     venue = event.venue
@@ -437,7 +445,7 @@ def update_event(
         prints = merge.read_fingerprints(loaded)
         if not prints:
             raise EditConflict("event", event.id, event.version, seen_version)
-        merged = merge.merge(prints, details, details_of(event), EDITED_FIELDS)
+        merged = merge.merge(prints, details, details_of(event), EDITED_FIELDS, EDITED_TOGETHER)
         if merged.clashes:
             raise EditConflict(
                 "event",
@@ -453,13 +461,14 @@ def update_event(
     cases_before = list(event.cases)
     cited_before = list(event.sources)
     _fill(event, details)
-    if (
-        db.session.is_modified(event)
-        and event.verification == Verification.VERIFIED
-        and not may_verify(actor)
-    ):
-        # What an organiser checked is no longer what is saved: it needs checking again.
-        event.verification = Verification.REPORTED
+    if db.session.is_modified(event):
+        # Its cases, organisations and sources live in other tables: without a write to the
+        # event's own row its version would stay, and a form opened before would save over
+        # them unawares (campaign.util.merge).
+        event.updated_at = utcnow()
+        if event.verification == Verification.VERIFIED and not may_verify(actor):
+            # What an organiser checked is no longer what is saved: it needs checking again.
+            event.verification = Verification.REPORTED
     db.session.flush()
     drop_unused_sources([s for s in cited_before if s not in event.sources], event.id)
     if not drives_status(event, actor):

@@ -113,15 +113,25 @@ class Case(db.Model):  # type: ignore[name-defined]
             return
         if other not in self.related_cases:
             self.related_cases.append(other)
+            self._touch()
         if self not in other.related_cases:
             other.related_cases.append(self)
+            other._touch()
 
     def unlink(self, other: Case) -> None:
         """Remove the relation between two cases, both ways."""
         if other in self.related_cases:
             self.related_cases.remove(other)
+            self._touch()
         if self in other.related_cases:
             other.related_cases.remove(self)
+            other._touch()
+
+    def _touch(self) -> None:
+        """Move the case's version on: a link lives in another table, so without this an edit
+        form of the case opened before the link was made (from this case or the other) would
+        save over it unawares, and take it away."""
+        self.updated_at = utcnow()
 
     def __repr__(self) -> str:
         return f"<Case {self.id} {self.slug}>"

@@ -435,3 +435,75 @@ def test_staff_case_page_counts_the_hunger_strike_like_the_public_page(
     make_event([case.id], type=EventType.RELEASE, date=today - timedelta(days=1))
     html = organiser.get(f"/manage/cases/{case.id}").get_data(as_text=True)
     assert "of hunger strike" not in html
+
+
+def test_a_link_made_from_the_other_case_survives_an_older_edit_of_this_one(
+    app, staff_client, make_case
+):
+    """B links case 20 to case 10 from case 20's form; A, on case 10's older form, fixes the
+    city: the link stayed on neither case, and nobody was told."""
+    ten = make_case(slug="ten", person_name="Ainur Kurmanov")
+    twenty = make_case(slug="twenty", person_name="Yesenbek Ukteshbaev")
+    first, second = staff_client(Role.ORGANISER), staff_client(Role.ORGANISER)
+    as_typed = case_form(slug="ten")
+    first.post(f"/manage/cases/{ten.id}/edit", data={**as_typed, **_loaded(first, ten.id)})
+    a_page = _loaded(first, ten.id)
+
+    b_page = _loaded(second, twenty.id)
+    linked = case_form(slug="twenty", person_name="Yesenbek Ukteshbaev", related=[ten.id])
+    assert (
+        second.post(f"/manage/cases/{twenty.id}/edit", data={**linked, **b_page}).status_code == 302
+    )
+
+    saved = first.post(
+        f"/manage/cases/{ten.id}/edit",
+        data={**as_typed, "city": "Astana", **a_page},
+        follow_redirects=True,
+    )
+    assert "their changes to Related cases are kept with yours" in saved.get_data(as_text=True)
+    with app.app_context():
+        assert [c.slug for c in db.session.get(Case, ten.id).related_cases] == ["twenty"]
+        assert [c.slug for c in db.session.get(Case, twenty.id).related_cases] == ["ten"]
+        assert db.session.get(Case, ten.id).city == "Astana"
+
+
+def test_dates_that_must_agree_merge_as_one_and_the_form_checks_them_together(
+    app, staff_client, make_case
+):
+    """B moved the arrest to June; A, on an older page, dated the release in April: merged
+    field by field, the case read 'arrested 1 June 2019, released 1 April 2019'."""
+    case = make_case(slug="ainur-kurmanov")
+    first, second = staff_client(Role.ORGANISER), staff_client(Role.ORGANISER)
+    as_typed = case_form(
+        slug="ainur-kurmanov", arrest_date="2019-03-01", arrest_date_approximate=""
+    )
+    first.post(f"/manage/cases/{case.id}/edit", data={**as_typed, **_loaded(first, case.id)})
+    a_page, b_page = _loaded(first, case.id), _loaded(second, case.id)
+    second.post(
+        f"/manage/cases/{case.id}/edit", data={**as_typed, "arrest_date": "2019-06-01", **b_page}
+    )
+    clash = first.post(
+        f"/manage/cases/{case.id}/edit",
+        data={**as_typed, "released_on": "2019-04-01", "status": "released", **a_page},
+    )
+    html = clash.get_data(as_text=True)
+    assert clash.status_code == 409
+    assert "changed some of the same fields as you: Arrest date, Released on" in html
+    assert 'value="2019-06-01"' in html  # the colleague's arrest, beside the release typed
+    assert 'value="2019-04-01"' in html
+    assert fetch(app, Case, case.id).released_on is None
+
+    shown = {"version": version_of(html), "loaded": loaded_of(html)}
+    again = first.post(
+        f"/manage/cases/{case.id}/edit",
+        data={
+            **as_typed,
+            "arrest_date": "2019-06-01",
+            "released_on": "2019-04-01",
+            "status": "released",
+            **shown,
+        },
+    )
+    assert again.status_code == 200  # refused by the form: a release before the arrest
+    assert "This date is before the arrest date." in again.get_data(as_text=True)
+    assert fetch(app, Case, case.id).released_on is None

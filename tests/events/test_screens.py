@@ -680,3 +680,35 @@ def test_the_quick_form_says_what_it_logged(app, staff_client, make_case):
     html = response.get_data(as_text=True)
     assert "Thank you: the vigil was logged." in html
     assert "the picket was logged" not in html
+
+
+def test_two_people_adding_organisations_to_one_event_keep_both(
+    app, staff_client, make_case, make_event
+):
+    case = make_case()
+    event = make_event([case.id], title="Picket")
+    first, second = staff_client(Role.ORGANISER), staff_client(Role.ORGANISER)
+    page = first.get(f"/manage/events/{event.id}/edit").get_data(as_text=True)
+    as_typed = event_form([case.id], title="Picket")
+    first.post(
+        f"/manage/events/{event.id}/edit",
+        data={**as_typed, "version": version_of(page), "loaded": loaded_of(page)},
+    )
+    pages = [
+        client.get(f"/manage/events/{event.id}/edit").get_data(as_text=True)
+        for client in (first, second)
+    ]
+    for client, loaded, name in zip((first, second), pages, ("PEN Russia", "Amnesty"), strict=True):
+        saved = client.post(
+            f"/manage/events/{event.id}/edit",
+            data={
+                **as_typed,
+                "organisations-2": name,
+                "version": version_of(loaded),
+                "loaded": loaded_of(loaded),
+            },
+        )
+        assert saved.status_code == 302
+    with app.app_context():
+        names = [o.name for o in db.session.scalars(sa.select(Event)).one().organisations]
+    assert sorted(names) == ["Amnesty", "CWI Russia", "PEN Russia", "Vpered"]

@@ -75,3 +75,51 @@ def test_a_field_whose_fingerprint_is_missing_or_forged_cannot_be_taken_for_unch
     forged = read_fingerprints("summary:zz name " + "x" * 5000)
     assert forged == {}
     assert merge(forged, mine, theirs, NAMES).clashes == ("summary",)
+
+
+def test_a_group_merges_as_one_and_shows_both_changes_marked() -> None:
+    """One person moves the arrest, the other dates the release: taken apart, the record
+    could say released before arrested, which the form refuses."""
+    together = (("arrested", "status"),)
+    theirs = Record(**{**LOADED.__dict__, "arrested": date(2010, 5, 20)})
+    mine = Record(**{**LOADED.__dict__, "status": Status.RELEASED})
+    merged = merge(loaded(), mine, theirs, NAMES, together)
+    assert merged.clashes == ("status", "arrested")
+    assert merged.theirs == ()
+    # Each field keeps the change made to it, for the person to look at together.
+    assert (merged.record.arrested, merged.record.status) == (date(2010, 5, 20), Status.RELEASED)
+
+    # A group only one of them changed merges as before.
+    unchanged = Record(**{**LOADED.__dict__, "city": "Astana"})
+    assert merge(loaded(), unchanged, theirs, NAMES, together).theirs == ("arrested",)
+
+
+@dataclass(frozen=True)
+class Event:
+    title: str
+    organisations: tuple[str, ...] = ()
+    sources: tuple[tuple[str | None, str | None], ...] = ()
+
+
+EVENT_NAMES = ("title", "organisations", "sources")
+
+
+def test_two_people_adding_to_one_list_both_keep_their_additions() -> None:
+    """B adds "PEN" and a report; A, on an older form, adds "Amnesty" and takes out "Vpered":
+    saving again dropped B's additions."""
+    base = Event("Picket", ("CWI Russia", "Vpered"), (("https://example.org/a", ""),))
+    prints = read_fingerprints(fingerprints(base, EVENT_NAMES))
+    theirs = Event(
+        "Picket",
+        ("CWI Russia", "Vpered", "PEN"),
+        (("https://example.org/a", ""), ("", "Report of the picket")),
+    )
+    mine = Event(
+        "Picket", ("CWI Russia", "Amnesty", ""), (("https://example.org/a", None), ("", ""))
+    )
+    merged = merge(prints, mine, theirs, EVENT_NAMES)
+    assert merged.clashes == ()
+    assert merged.record.organisations == ("CWI Russia", "PEN", "Amnesty")
+    # The other person's source stays as it was typed: a title without a link.
+    assert merged.record.sources == theirs.sources
+    assert merged.theirs == ("organisations", "sources")
