@@ -160,10 +160,11 @@ class CaseMessages:
     waiting: int  # for review
     approved: int  # on the site, or private: delivery only
     delivered: int
+    packed: int  # in packs built, not delivered yet
 
 
 def case_messages(case_id: int) -> CaseMessages:
-    """The numbers of a case's messages for its staff page: one statement of three counts,
+    """The numbers of a case's messages for its staff page: one statement of four counts,
     each read from an index alone (a case of 20,000 messages costs about a millisecond; one
     count with conditions on other columns read every row, 8.5 ms)."""
 
@@ -180,6 +181,17 @@ def case_messages(case_id: int) -> CaseMessages:
             counted(Message.state == MessageState.PENDING),
             counted(Message.state == MessageState.PUBLISHED),
             counted(Message.delivered_on.is_not(None)),
+            # By the packs alone: with the case's id as well, SQLite walks the case's messages.
+            sa.select(sa.func.count())
+            .select_from(Message)
+            .where(
+                Message.delivery_pack_id.in_(
+                    sa.select(DeliveryPack.id).where(
+                        DeliveryPack.case_id == case_id, DeliveryPack.delivered_on.is_(None)
+                    )
+                )
+            )
+            .scalar_subquery(),
         )
     ).one()
     return CaseMessages(*(int(value or 0) for value in row))

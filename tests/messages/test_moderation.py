@@ -682,13 +682,18 @@ def test_the_staff_case_page_counts_its_messages_and_leads_to_them(
         delivered_on=datetime(2010, 5, 1).date(),
     )
     make_message(other.id, body="elsewhere")
-    page = staff_client(Role.ORGANISER).get(f"/manage/cases/{case.id}").get_data(as_text=True)
+    organiser = staff_client(Role.ORGANISER)
+    assert (
+        organiser.post("/manage/messages/packs/new", data={"case_id": case.id}).status_code == 302
+    )
+    make_message(case.id, body="approved later", state=MessageState.PUBLISHED)
+    page = organiser.get(f"/manage/cases/{case.id}").get_data(as_text=True)
     counts = " ".join(page.split('class="case-messages">', 1)[1].split("</p>", 1)[0].split())
     assert f'<a href="/manage/messages/?case={case.id}">2 waiting for review</a>' in counts
     assert (
-        f'<a href="/manage/messages/?case={case.id}&amp;state=published">2 approved</a>' in counts
+        f'<a href="/manage/messages/?case={case.id}&amp;state=published">3 approved</a>' in counts
     )
-    assert "1 delivered" in counts
+    assert "1 delivered · 1 in a pack not delivered yet" in counts
     assert '<a href="/manage/messages/packs">Delivery packs</a>' in counts
     seen = staff_client(Role.ACTIVIST).get(f"/manage/cases/{case.id}").get_data(as_text=True)
     assert "2 waiting for review" in seen
