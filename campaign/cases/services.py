@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from campaign.cases.status import record_manual_change
-from campaign.errors import EditConflict
 from campaign.events.queries import case_events
 from campaign.extensions import db
 from campaign.history.recorder import note
@@ -235,27 +234,22 @@ def update_case(
 
     When someone saved it since, *loaded* (the form's :func:`loaded_fingerprints`) lets the
     two edits merge: the fields *actor* left alone keep the newer values. Raises
-    :class:`EditConflict` when they cannot be merged (no *loaded*, or a field both changed),
+    :class:`campaign.errors.EditConflict` when they cannot be merged (no *loaded*, or a field
+    both changed),
     :class:`SlugTaken` or :class:`SlugMissing`. An organiser's change of the status is kept in
     the status history; a new arrest date moves the case's single arrest event with it (see
     :func:`move_arrest`).
     """
-    kept_theirs: tuple[str, ...] = ()
-    if seen_version != case.version:
-        prints = merge.read_fingerprints(loaded)
-        if not prints:
-            raise EditConflict("case", case.id, case.version, seen_version)
-        merged = merge.merge(prints, record, record_of(case), EDITED_FIELDS, EDITED_TOGETHER)
-        if merged.clashes:
-            raise EditConflict(
-                "case",
-                case.id,
-                case.version,
-                seen_version,
-                clashes=merged.clashes,
-                merged=merged.record,
-            )
-        record, kept_theirs = merged.record, merged.theirs
+    record, kept_theirs = merge.reconcile(
+        "case",
+        case.id,
+        (case.version, seen_version),
+        loaded,
+        record,
+        lambda: record_of(case),
+        EDITED_FIELDS,
+        EDITED_TOGETHER,
+    )
     slug = choose_slug(record.slug, record.person_name, case)
     old_status = case.status
     old_arrest = _arrest_of(case)

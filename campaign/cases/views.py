@@ -37,7 +37,7 @@ from campaign.util.countries import country_choices
 from campaign.util.dates import today_utc
 from campaign.util.spreadsheets import to_csv
 from campaign.web.access import ORGANISERS, STAFF, acting_user, allow
-from campaign.web.fields import as_choices, loaded_version
+from campaign.web.fields import as_choices, field_labels, loaded_version, mark_clashes
 from campaign.web.routing import page_number
 
 bp = Blueprint("cases", __name__, url_prefix="/manage/cases")
@@ -182,13 +182,8 @@ def _show(form: CaseForm, record: services.CaseRecord, case: Case) -> None:
     form.loaded.data = services.loaded_fingerprints(case)
 
 
-def _field_of(form: CaseForm, name: str) -> Any:
-    """The form's field for a record's field."""
-    return form["related" if name == "related_ids" else name]
-
-
-def _field_names(form: CaseForm, names: tuple[str, ...]) -> str:
-    return ", ".join(str(_field_of(form, name).label.text) for name in names)
+# Where the form names a field of the record otherwise.
+_RENAMED = {"related_ids": "related"}
 
 
 def _conflict(form: CaseForm, case: Case, conflict: EditConflict) -> tuple[str, int]:
@@ -211,19 +206,13 @@ def _conflict(form: CaseForm, case: Case, conflict: EditConflict) -> tuple[str, 
     merged = CaseForm(formdata=None)
     merged.related.choices = form.related.choices
     _show(merged, conflict.merged, case)
-    for name in conflict.clashes:
-        _field_of(merged, name).errors = [
-            _(
-                "Someone else changed this too: theirs is in “Saved by someone else” above. "
-                "Saving keeps what is here."
-            )
-        ]
+    mark_clashes(merged, conflict.clashes, _RENAMED)
     merged.form_errors.append(
         _(
             "Someone else changed this case after you opened it, and changed some of the same "
             "fields as you: %(fields)s. Your changes are not saved yet. Their other changes "
             "are now in the form with yours: check the marked fields, then save again.",
-            fields=_field_names(merged, conflict.clashes),
+            fields=field_labels(merged, conflict.clashes, _RENAMED),
         )
     )
     return _render_form(merged, case, 409, conflict=others)
@@ -306,7 +295,7 @@ def edit(case_id: int) -> tuple[str, int] | Response:
             _(
                 "Someone else saved this case while you were editing it: their changes to "
                 "%(fields)s are kept with yours.",
-                fields=_field_names(form, saved.kept_theirs),
+                fields=field_labels(form, saved.kept_theirs, _RENAMED),
             ),
             "info",
         )

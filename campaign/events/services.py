@@ -26,7 +26,6 @@ from campaign.directory.services import (
     venue_label,
     venue_named,
 )
-from campaign.errors import EditConflict
 from campaign.events.queries import EventRow, case_events
 from campaign.extensions import db
 from campaign.models import (
@@ -435,27 +434,22 @@ def update_event(
 
     When someone saved it since, *loaded* (the form's :func:`loaded_fingerprints`) lets the
     two edits merge: the fields *actor* left alone keep the newer values. Raises
-    :class:`EditConflict` when they cannot be merged (no *loaded*, or a field both changed),
+    :class:`campaign.errors.EditConflict` when they cannot be merged (no *loaded*, or a field
+    both changed),
     and :class:`campaign.directory.services.AmbiguousVenue`. An activist's change to a checked
     event makes it unchecked again, and so takes back what it did to its cases; an organiser's
     change of the type, date or cases re-applies the status rules.
     """
-    kept_theirs: tuple[str, ...] = ()
-    if seen_version != event.version:
-        prints = merge.read_fingerprints(loaded)
-        if not prints:
-            raise EditConflict("event", event.id, event.version, seen_version)
-        merged = merge.merge(prints, details, details_of(event), EDITED_FIELDS, EDITED_TOGETHER)
-        if merged.clashes:
-            raise EditConflict(
-                "event",
-                event.id,
-                event.version,
-                seen_version,
-                clashes=merged.clashes,
-                merged=merged.record,
-            )
-        details, kept_theirs = merged.record, merged.theirs
+    details, kept_theirs = merge.reconcile(
+        "event",
+        event.id,
+        (event.version, seen_version),
+        loaded,
+        details,
+        lambda: details_of(event),
+        EDITED_FIELDS,
+        EDITED_TOGETHER,
+    )
     _check_verified(details, actor)
     before = _status_facts(event)
     cases_before = list(event.cases)

@@ -40,7 +40,7 @@ from campaign.models import DatePrecision, Event, EventType, Verification, Visib
 from campaign.models.keys import new_key
 from campaign.util.dates import today_utc
 from campaign.web.access import ORGANISERS, STAFF, acting_user, allow
-from campaign.web.fields import as_choices, loaded_version
+from campaign.web.fields import as_choices, field_labels, loaded_version, mark_clashes
 from campaign.web.redirects import local_target
 from campaign.web.routing import page_number, record_id
 from campaign.web.templating import request_locale_name
@@ -252,20 +252,15 @@ def edit(event_id: int) -> tuple[str, int] | Response:
             _(
                 "Someone else saved this event while you were editing it: their changes to "
                 "%(fields)s are kept with yours.",
-                fields=_field_names(form, kept_theirs),
+                fields=field_labels(form, kept_theirs, _RENAMED),
             ),
             "info",
         )
     return redirect(safe_next(url_for("events.detail", event_id=event.id)))
 
 
-def _field_of(form: EventForm, name: str) -> Any:
-    """The form's field for a field of the event's details."""
-    return form["cases" if name == "case_ids" else name]
-
-
-def _field_names(form: EventForm, names: tuple[str, ...]) -> str:
-    return ", ".join(str(_field_of(form, name).label.text) for name in names)
+# Where the form names a field of the record otherwise.
+_RENAMED = {"case_ids": "cases"}
 
 
 def _conflict(form: EventForm, event: Event, conflict: EditConflict) -> tuple[str, int]:
@@ -289,19 +284,13 @@ def _conflict(form: EventForm, event: Event, conflict: EditConflict) -> tuple[st
     merged.cases.choices = form.cases.choices
     _show(merged, conflict.merged, event)
     merged.verified.data = form.verified.data
-    for name in conflict.clashes:
-        _field_of(merged, name).errors = [
-            _(
-                "Someone else changed this too: theirs is in “Saved by someone else” above. "
-                "Saving keeps what is here."
-            )
-        ]
+    mark_clashes(merged, conflict.clashes, _RENAMED)
     merged.form_errors.append(
         _(
             "Someone else changed this event after you opened it, and changed some of the same "
             "fields as you: %(fields)s. Your changes are not saved yet. Their other changes "
             "are now in the form with yours: check the marked fields, then save again.",
-            fields=_field_names(merged, conflict.clashes),
+            fields=field_labels(merged, conflict.clashes, _RENAMED),
         )
     )
     return _render_form(merged, event, 409, conflict=others)

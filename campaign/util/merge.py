@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeVar
+
+from campaign.errors import EditConflict
 
 Record = TypeVar("Record")
 
@@ -188,3 +190,34 @@ def merge(
     took.sort(key=order.index)
     clashes.sort(key=order.index)
     return Merged(record, tuple(took), tuple(clashes))
+
+
+def reconcile(
+    kind: str,
+    object_id: int,
+    versions: tuple[int, int | None],
+    loaded: str | None,
+    mine: Record,
+    theirs: Callable[[], Record],
+    names: Iterable[str],
+    groups: Iterable[Iterable[str]] = (),
+) -> tuple[Record, tuple[str, ...]]:
+    """What to save of an edit form: *mine* when the record is still at the version the form
+    was loaded at (*versions*: the record's, the form's), else *mine* merged into the newer
+    record (*theirs*, read only then), with the fields that kept the newer values.
+
+    Raises :class:`campaign.errors.EditConflict` when the form carries no fingerprints
+    (*loaded*: its hidden field's text) or a field clashes, with the merged record to show.
+    """
+    current, seen = versions
+    if seen == current:
+        return mine, ()
+    prints = read_fingerprints(loaded)
+    if not prints:
+        raise EditConflict(kind, object_id, current, seen)
+    merged = merge(prints, mine, theirs(), names, groups)
+    if merged.clashes:
+        raise EditConflict(
+            kind, object_id, current, seen, clashes=merged.clashes, merged=merged.record
+        )
+    return merged.record, merged.theirs

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import Field, IntegerField, SelectField, SelectMultipleField, StringField
@@ -187,6 +188,29 @@ def settle_precision(value: Field, chosen: DatePrecision) -> DatePrecision:
     precision = coarser(chosen, value.granularity or DatePrecision.DAY)
     value.data = start_of_period(value.data, precision)
     return precision
+
+
+def field_for(form: BaseForm, name: str, renamed: Mapping[str, str]) -> Field:
+    """The form's field for a field of a service's record (*renamed*: where the form names it
+    otherwise, ``{"related_ids": "related"}``)."""
+    return form[renamed.get(name, name)]
+
+
+def field_labels(form: BaseForm, names: Iterable[str], renamed: Mapping[str, str]) -> str:
+    """The labels of the form's fields for *names*, in a list for a sentence."""
+    return ", ".join(str(field_for(form, name, renamed).label.text) for name in names)
+
+
+def mark_clashes(form: BaseForm, names: Iterable[str], renamed: Mapping[str, str]) -> None:
+    """Mark the fields a colleague changed too, since the form was loaded (an edit conflict
+    shown again with both people's changes, campaign.util.merge)."""
+    for name in names:
+        field_for(form, name, renamed).errors = [
+            _(
+                "Someone else changed this too: theirs is in “Saved by someone else” above. "
+                "Saving keeps what is here."
+            )
+        ]
 
 
 def loaded_version(raw: str | None) -> int | None:
