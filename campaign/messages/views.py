@@ -490,13 +490,20 @@ def _queue_filters() -> dict[str, str]:
     return filters
 
 
+def _queue_address(target: str, default: str | None = None) -> str:
+    """*target* if it is an address of the queue in this request's language (a page of it, with
+    its filters and cursor), else *default* (the queue's first page): a ``next`` leads nowhere
+    else."""
+    queue = url_for("messages.queue")
+    if not target.startswith(queue) or "//" in target or "\\" in target or "#" in target:
+        return default or queue
+    return target
+
+
 def _back_to_queue(anchor: int | None = None) -> Response:
     """Return to the queue page the organiser came from (only ever a queue URL), opened where
     the message before *anchor* was decided, if given (the queue says there what was done)."""
-    target = request.form.get("next", "")
-    queue = url_for("messages.queue")
-    if not target.startswith(queue) or "//" in target or "\\" in target or "#" in target:
-        target = queue
+    target = _queue_address(request.form.get("next", ""))
     if anchor is not None:
         target = f"{target}#decided"
     return redirect(target)
@@ -607,14 +614,23 @@ def bulk() -> Response:
 def edit(message_id: int) -> Response | tuple[str, int]:
     """A safety edit of a message's text, with the old and new text kept in the audit trail."""
     message = get_message(message_id)
+    # The queue page the organiser came from (its filters and page: the link carries it), where
+    # saving or cancelling leads back to, at the message; without one, the case's messages.
+    sent = request.form if request.method == "POST" else request.args
+    back = _queue_address(
+        sent.get("next", ""), default=url_for("messages.queue", state="all", case=message.case_id)
+    )
     form = SafetyEditForm(obj=message)
     if form.validate_on_submit():
         if services.safety_edit(message, str(form.body.data), acting_user()):
             db.session.commit()
             flash(_("The message was edited; the change is in the history."), "success")
-        return redirect(url_for("messages.queue", state="all", case=message.case_id))
+        else:
+            flash(_("Nothing changed."), "info")
+        return redirect(f"{back}#message-{message.id}")
     status = 400 if form.errors else 200
-    return render_template("messages/edit.html", message=message, form=form), status
+    page = render_template("messages/edit.html", message=message, form=form, back=back)
+    return page, status
 
 
 @bp.get("/packs")
