@@ -372,3 +372,41 @@ def test_a_second_build_at_the_same_moment_takes_nothing_the_first_took(
     assert {m.delivery_pack_id for m in db.session.scalars(sa.select(Message))} == {first.pack.id}
     with pytest.raises(services.NothingToDeliver):
         services.build_pack(loaded, None, size=500)
+
+
+def test_the_packs_come_first_each_with_its_number_then_the_cases_ready_for_one(
+    app: Flask,
+    organiser: FlaskClient,
+    case: Case,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    """A verdict day: a case's messages make several packs of one day and one size, and some
+    two hundred cases have messages ready; the packs were below every "Build a pack" row, and
+    one pack could not be told from another."""
+    app.config["DELIVERY_PACK_SIZE"] = 2
+    for i in range(5):
+        make_message(case.id, body=f"m{i}", state=MessageState.PUBLISHED)
+    other = make_case(person_name="Yesenbek Ukteshbaev")
+    make_message(other.id, state=MessageState.PUBLISHED)
+    first, second = build(organiser, case), build(organiser, case)
+    assert deliver(organiser, first).status_code == 302
+    page = " ".join(organiser.get("/manage/messages/packs").get_data(as_text=True).split())
+    packs = page.index("<h2>Packs</h2>")
+    ready = page.index('<h2 id="ready">Ready for a new pack</h2>')
+    assert packs < ready
+    table = page[packs:ready]
+    # Undelivered first, each named by its number, as the history names it.
+    assert table.index(f">Pack #{second}</a>") < table.index(f">Pack #{first}</a>")
+    assert f'<a href="/manage/messages/packs/{second}">Pack #{second}</a>' in table
+    assert "Ainur Kurmanov: 1 approved message not yet delivered" in page[ready:]
+    assert "Yesenbek Ukteshbaev: 1 approved message not yet delivered" in page[ready:]
+    assert 'href="#ready"' in page
+
+    html = organiser.get(f"/manage/messages/packs/{second}").get_data(as_text=True)
+    assert f"<title>Pack #{second}: messages for Ainur Kurmanov" in html
+    heading = html.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert heading.startswith("Ainur Kurmanov")
+    assert f'class="pack-number pack-screen-only"> Pack #{second}</span>' in heading
+    russian = organiser.get(f"/ru/manage/messages/packs/{second}").get_data(as_text=True)
+    assert f"№ {second}" in russian.split("<h1>", 1)[1].split("</h1>", 1)[0]
