@@ -710,7 +710,14 @@ def pack(pack_id: int) -> tuple[str, int]:
             note=pack.note,
         )
     else:
-        form = _delivered_form(pack, method=DeliveryMethod.POST.value, delivered_on=today_utc())
+        # A pack marked not delivered keeps its note (and what it held of the method): the form
+        # starts from them, so marking it delivered again does not erase them.
+        form = _delivered_form(
+            pack,
+            method=pack.method.value if pack.method else DeliveryMethod.POST.value,
+            delivered_on=today_utc(),
+            note=pack.note,
+        )
     return _render_pack(pack, form)
 
 

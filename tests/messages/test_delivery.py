@@ -410,3 +410,28 @@ def test_the_packs_come_first_each_with_its_number_then_the_cases_ready_for_one(
     assert f'class="pack-number pack-screen-only"> Pack #{second}</span>' in heading
     russian = organiser.get(f"/ru/manage/messages/packs/{second}").get_data(as_text=True)
     assert f"№ {second}" in russian.split("<h1>", 1)[1].split("</h1>", 1)[0]
+
+
+def test_the_pack_page_links_to_its_history_and_keeps_the_note_after_an_undone_delivery(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    """The note survived "Mark as not delivered", but the next "Mark delivered" form started
+    blank and, sent, erased it."""
+    make_message(case.id, state=MessageState.PUBLISHED)
+    pack_id = build(organiser, case)
+    history = f'<a href="/manage/history/packs/{pack_id}">History of this pack</a>'
+    assert history in organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    note = "Handed to the lawyer, receipt 17"
+    assert deliver(organiser, pack_id, method="lawyer", note=note).status_code == 302
+    delivered = " ".join(
+        organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True).split()
+    )
+    assert f"The change is kept in the history. {history}" in delivered
+    assert organiser.get(f"/manage/history/packs/{pack_id}").status_code == 200
+
+    organiser.post(f"/manage/messages/packs/{pack_id}/not-delivered")
+    assert fetch(app, DeliveryPack, pack_id).note == note
+    page = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    assert "Mark this pack delivered" in page
+    assert re.search(r"<textarea[^>]*>\s*" + re.escape(note) + r"</textarea>", page)
+    assert history in page
