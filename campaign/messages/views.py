@@ -741,9 +741,10 @@ def mark_delivered(pack_id: int) -> Response | tuple[str, int]:
         message = _("The delivery record was corrected.") if done.changed else _("Nothing changed.")
     else:
         message = ngettext(
-            "%(num)d message marked delivered.",
-            "%(num)d messages marked delivered.",
+            "%(count)s message marked delivered.",
+            "%(count)s messages marked delivered.",
             done.delivered,
+            count=format_decimal(done.delivered),
         )
     flash(message, "success")
     return redirect(url_for("messages.pack", pack_id=pack.id))
@@ -755,16 +756,17 @@ def mark_not_delivered(pack_id: int) -> Response:
     """Undo a delivery recorded by mistake: the pack and its messages wait for delivery again."""
     pack = get_pack(pack_id)
     try:
-        count = services.mark_not_delivered(pack)
+        waiting = services.mark_not_delivered(pack)
     except services.NotDelivered:
         flash(_("This pack is not marked delivered."), "warning")
         return redirect(url_for("messages.pack", pack_id=pack.id))
     db.session.commit()
     flash(
         ngettext(
-            "The pack is marked not delivered; its %(num)d message waits for delivery again.",
-            "The pack is marked not delivered; its %(num)d messages wait for delivery again.",
-            count,
+            "The pack is marked not delivered; its %(count)s message waits for delivery again.",
+            "The pack is marked not delivered; its %(count)s messages wait for delivery again.",
+            waiting,
+            count=format_decimal(waiting),
         ),
         "success",
     )

@@ -435,3 +435,39 @@ def test_the_pack_page_links_to_its_history_and_keeps_the_note_after_an_undone_d
     assert "Mark this pack delivered" in page
     assert re.search(r"<textarea[^>]*>\s*" + re.escape(note) + r"</textarea>", page)
     assert history in page
+
+
+def test_the_packs_counts_are_written_as_the_readers_language_does(
+    app: Flask, organiser: FlaskClient, case: Case
+) -> None:
+    """A verdict day's packs page said "1200 approved messages not yet delivered"."""
+    app.config["DELIVERY_PACK_SIZE"] = 1100
+    with app.app_context():
+        db.session.execute(
+            sa.insert(Message),
+            [
+                {
+                    "case_id": case.id,
+                    "body": f"Solidarity {i}",
+                    "key": f"many-{i}",
+                    "state": MessageState.PUBLISHED,
+                }
+                for i in range(2300)
+            ],
+        )
+        db.session.commit()
+    pack_id = build(organiser, case)
+    html = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    assert "the 1,100 oldest messages. 1,200 more wait for the next pack" in html
+    assert '<p class="pack-count">1,100 messages</p>' in html
+    overview = " ".join(organiser.get("/manage/messages/packs").get_data(as_text=True).split())
+    assert "Ainur Kurmanov: 1,200 approved messages not yet delivered" in overview
+    assert "Messages: </span>1,100</td>" in overview
+    russian = organiser.get("/ru/manage/messages/packs").get_data(as_text=True)
+    assert "1\xa0200 одобренных сообщений" in russian
+    delivered = deliver(organiser, pack_id)
+    said = organiser.get(delivered.headers["Location"]).get_data(as_text=True)
+    assert "1,100 messages marked delivered." in said
+    undone = organiser.post(f"/manage/messages/packs/{pack_id}/not-delivered")
+    said = organiser.get(undone.headers["Location"]).get_data(as_text=True)
+    assert "its 1,100 messages wait for delivery again." in said

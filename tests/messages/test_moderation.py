@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -759,3 +760,37 @@ def test_a_safety_edit_returns_to_no_page_but_the_queue(
             f"/manage/messages/{message_id}/edit", data={"body": f"edited {evil}", "next": evil}
         )
         assert saved.headers["Location"] == own
+
+
+def _many_messages(app: Flask, case_id: int, count: int, **values: Any) -> None:
+    """*count* messages of a case in one statement (a verdict day's, without 1,000 commits)."""
+    with app.app_context():
+        db.session.execute(
+            sa.insert(Message),
+            [
+                {"case_id": case_id, "body": f"Solidarity {i}", "key": f"many-{case_id}-{i}"}
+                | values
+                for i in range(count)
+            ],
+        )
+        db.session.commit()
+
+
+def test_the_staff_home_and_the_queue_write_counts_as_the_readers_language_does(
+    app: Flask, organiser: FlaskClient, make_case: Callable[..., Case]
+) -> None:
+    """A verdict day's staff home said "1200 messages waiting for a decision" in every
+    language; Russian and Kazakh readers write 1 200."""
+    case = make_case(person_name="Ainur Kurmanov")
+    _many_messages(app, case.id, 1200, client_hash="same-connection")
+    home = " ".join(organiser.get("/manage/").get_data(as_text=True).split())
+    assert '<span class="dashboard-count">1,200 waiting</span>' in home
+    assert '<span class="moderation-total-number">1,200</span>' in home
+    assert "Ainur Kurmanov</a>: 1,200 messages waiting" in home
+    # Not str.split: it takes the no-break space of "1 200" for a space too.
+    russian = re.sub(r"[ \n]+", " ", organiser.get("/ru/manage/").get_data(as_text=True))
+    assert '<span class="moderation-total-number">1\xa0200</span>' in russian
+    assert "1\xa0200 сообщений ожидают" in russian
+    queue = organiser.get("/manage/messages/").get_data(as_text=True)
+    assert "1,200 messages from this connection that day" in queue
+    assert "1200" not in re.sub(r"<[^>]+>", " ", home + queue)
