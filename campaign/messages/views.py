@@ -490,14 +490,21 @@ def _queue_filters() -> dict[str, str]:
     return filters
 
 
+def _queue_address(target: str, default: str | None = None) -> str:
+    """*target* if it is an address of the queue in this request's language (a page of it, with
+    its filters and cursor), else *default* (the queue's first page): a ``next`` leads nowhere
+    else."""
+    queue = url_for("messages.queue")
+    if not target.startswith(queue) or "//" in target or "\\" in target or "#" in target:
+        return default or queue
+    return target
+
+
 def _back_to_queue(anchor: int | str | None = None) -> Response:
     """Return to the queue page the organiser came from (only ever a queue URL), opened where
     the message before *anchor* was decided, if given ("end": the page's last message), where
     the queue says what was done."""
-    target = request.form.get("next", "")
-    queue = url_for("messages.queue")
-    if not target.startswith(queue) or "//" in target or "\\" in target or "#" in target:
-        target = queue
+    target = _queue_address(request.form.get("next", ""))
     if anchor is not None:
         target = f"{target}#decided"
     return redirect(target)
@@ -610,14 +617,23 @@ def bulk() -> Response:
 def edit(message_id: int) -> Response | tuple[str, int]:
     """A safety edit of a message's text, with the old and new text kept in the audit trail."""
     message = get_message(message_id)
+    # The queue page the organiser came from (its filters and page: the link carries it), where
+    # saving or cancelling leads back to, at the message; without one, the case's messages.
+    sent = request.form if request.method == "POST" else request.args
+    back = _queue_address(
+        sent.get("next", ""), default=url_for("messages.queue", state="all", case=message.case_id)
+    )
     form = SafetyEditForm(obj=message)
     if form.validate_on_submit():
         if services.safety_edit(message, str(form.body.data), acting_user()):
             db.session.commit()
             flash(_("The message was edited; the change is in the history."), "success")
-        return redirect(url_for("messages.queue", state="all", case=message.case_id))
+        else:
+            flash(_("Nothing changed."), "info")
+        return redirect(f"{back}#message-{message.id}")
     status = 400 if form.errors else 200
-    return render_template("messages/edit.html", message=message, form=form), status
+    page = render_template("messages/edit.html", message=message, form=form, back=back)
+    return page, status
 
 
 @bp.get("/packs")
@@ -697,7 +713,14 @@ def pack(pack_id: int) -> tuple[str, int]:
             note=pack.note,
         )
     else:
-        form = _delivered_form(pack, method=DeliveryMethod.POST.value, delivered_on=today_utc())
+        # A pack marked not delivered keeps its note (and what it held of the method): the form
+        # starts from them, so marking it delivered again does not erase them.
+        form = _delivered_form(
+            pack,
+            method=pack.method.value if pack.method else DeliveryMethod.POST.value,
+            delivered_on=today_utc(),
+            note=pack.note,
+        )
     return _render_pack(pack, form)
 
 
@@ -721,9 +744,10 @@ def mark_delivered(pack_id: int) -> Response | tuple[str, int]:
         message = _("The delivery record was corrected.") if done.changed else _("Nothing changed.")
     else:
         message = ngettext(
-            "%(num)d message marked delivered.",
-            "%(num)d messages marked delivered.",
+            "%(count)s message marked delivered.",
+            "%(count)s messages marked delivered.",
             done.delivered,
+            count=format_decimal(done.delivered),
         )
     flash(message, "success")
     return redirect(url_for("messages.pack", pack_id=pack.id))
@@ -735,16 +759,17 @@ def mark_not_delivered(pack_id: int) -> Response:
     """Undo a delivery recorded by mistake: the pack and its messages wait for delivery again."""
     pack = get_pack(pack_id)
     try:
-        count = services.mark_not_delivered(pack)
+        waiting = services.mark_not_delivered(pack)
     except services.NotDelivered:
         flash(_("This pack is not marked delivered."), "warning")
         return redirect(url_for("messages.pack", pack_id=pack.id))
     db.session.commit()
     flash(
         ngettext(
-            "The pack is marked not delivered; its %(num)d message waits for delivery again.",
-            "The pack is marked not delivered; its %(num)d messages wait for delivery again.",
-            count,
+            "The pack is marked not delivered; its %(count)s message waits for delivery again.",
+            "The pack is marked not delivered; its %(count)s messages wait for delivery again.",
+            waiting,
+            count=format_decimal(waiting),
         ),
         "success",
     )

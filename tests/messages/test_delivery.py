@@ -372,3 +372,102 @@ def test_a_second_build_at_the_same_moment_takes_nothing_the_first_took(
     assert {m.delivery_pack_id for m in db.session.scalars(sa.select(Message))} == {first.pack.id}
     with pytest.raises(services.NothingToDeliver):
         services.build_pack(loaded, None, size=500)
+
+
+def test_the_packs_come_first_each_with_its_number_then_the_cases_ready_for_one(
+    app: Flask,
+    organiser: FlaskClient,
+    case: Case,
+    make_case: Callable[..., Case],
+    make_message: Callable[..., int],
+) -> None:
+    """A verdict day: a case's messages make several packs of one day and one size, and some
+    two hundred cases have messages ready; the packs were below every "Build a pack" row, and
+    one pack could not be told from another."""
+    app.config["DELIVERY_PACK_SIZE"] = 2
+    for i in range(5):
+        make_message(case.id, body=f"m{i}", state=MessageState.PUBLISHED)
+    other = make_case(person_name="Yesenbek Ukteshbaev")
+    make_message(other.id, state=MessageState.PUBLISHED)
+    first, second = build(organiser, case), build(organiser, case)
+    assert deliver(organiser, first).status_code == 302
+    page = " ".join(organiser.get("/manage/messages/packs").get_data(as_text=True).split())
+    packs = page.index("<h2>Packs</h2>")
+    ready = page.index('<h2 id="ready">Ready for a new pack</h2>')
+    assert packs < ready
+    table = page[packs:ready]
+    # Undelivered first, each named by its number, as the history names it.
+    assert table.index(f">Pack #{second}</a>") < table.index(f">Pack #{first}</a>")
+    assert f'<a href="/manage/messages/packs/{second}">Pack #{second}</a>' in table
+    assert "Ainur Kurmanov: 1 approved message not yet delivered" in page[ready:]
+    assert "Yesenbek Ukteshbaev: 1 approved message not yet delivered" in page[ready:]
+    assert 'href="#ready"' in page
+
+    html = organiser.get(f"/manage/messages/packs/{second}").get_data(as_text=True)
+    assert f"<title>Pack #{second}: messages for Ainur Kurmanov" in html
+    heading = html.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert heading.startswith("Ainur Kurmanov")
+    assert f'class="pack-number pack-screen-only"> Pack #{second}</span>' in heading
+    russian = organiser.get(f"/ru/manage/messages/packs/{second}").get_data(as_text=True)
+    assert f"№ {second}" in russian.split("<h1>", 1)[1].split("</h1>", 1)[0]
+
+
+def test_the_pack_page_links_to_its_history_and_keeps_the_note_after_an_undone_delivery(
+    app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
+) -> None:
+    """The note survived "Mark as not delivered", but the next "Mark delivered" form started
+    blank and, sent, erased it."""
+    make_message(case.id, state=MessageState.PUBLISHED)
+    pack_id = build(organiser, case)
+    history = f'<a href="/manage/history/packs/{pack_id}">History of this pack</a>'
+    assert history in organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    note = "Handed to the lawyer, receipt 17"
+    assert deliver(organiser, pack_id, method="lawyer", note=note).status_code == 302
+    delivered = " ".join(
+        organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True).split()
+    )
+    assert f"The change is kept in the history. {history}" in delivered
+    assert organiser.get(f"/manage/history/packs/{pack_id}").status_code == 200
+
+    organiser.post(f"/manage/messages/packs/{pack_id}/not-delivered")
+    assert fetch(app, DeliveryPack, pack_id).note == note
+    page = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    assert "Mark this pack delivered" in page
+    assert re.search(r"<textarea[^>]*>\s*" + re.escape(note) + r"</textarea>", page)
+    assert history in page
+
+
+def test_the_packs_counts_are_written_as_the_readers_language_does(
+    app: Flask, organiser: FlaskClient, case: Case
+) -> None:
+    """A verdict day's packs page said "1200 approved messages not yet delivered"."""
+    app.config["DELIVERY_PACK_SIZE"] = 1100
+    with app.app_context():
+        db.session.execute(
+            sa.insert(Message),
+            [
+                {
+                    "case_id": case.id,
+                    "body": f"Solidarity {i}",
+                    "key": f"many-{i}",
+                    "state": MessageState.PUBLISHED,
+                }
+                for i in range(2300)
+            ],
+        )
+        db.session.commit()
+    pack_id = build(organiser, case)
+    html = organiser.get(f"/manage/messages/packs/{pack_id}").get_data(as_text=True)
+    assert "the 1,100 oldest messages. 1,200 more wait for the next pack" in html
+    assert '<p class="pack-count">1,100 messages</p>' in html
+    overview = " ".join(organiser.get("/manage/messages/packs").get_data(as_text=True).split())
+    assert "Ainur Kurmanov: 1,200 approved messages not yet delivered" in overview
+    assert "Messages: </span>1,100</td>" in overview
+    russian = organiser.get("/ru/manage/messages/packs").get_data(as_text=True)
+    assert "1\xa0200 одобренных сообщений" in russian
+    delivered = deliver(organiser, pack_id)
+    said = organiser.get(delivered.headers["Location"]).get_data(as_text=True)
+    assert "1,100 messages marked delivered." in said
+    undone = organiser.post(f"/manage/messages/packs/{pack_id}/not-delivered")
+    said = organiser.get(undone.headers["Location"]).get_data(as_text=True)
+    assert "its 1,100 messages wait for delivery again." in said

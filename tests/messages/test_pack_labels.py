@@ -50,8 +50,8 @@ def test_the_packs_page_tells_two_cases_of_one_person_apart(
         organiser.post("/manage/messages/packs/new", data={"case_id": case.id})
     html = squeeze(organiser.get("/manage/messages/packs").get_data(as_text=True))
     packs = html[html.index("<table") :]
-    assert packs.count("Ainur Kurmanov (2010)</a>") == 2
-    assert packs.count("Ainur Kurmanov (2014)</a>") == 1
+    assert packs.count("Ainur Kurmanov (2010)</td>") == 2
+    assert packs.count("Ainur Kurmanov (2014)</td>") == 1
 
 
 def test_the_packs_page_names_a_case_alone_by_the_name(
@@ -64,7 +64,7 @@ def test_the_packs_page_names_a_case_alone_by_the_name(
     make_message(case.id, state=MessageState.PUBLISHED)
     html = squeeze(organiser.get("/manage/messages/packs").get_data(as_text=True))
     assert "Ainur Kurmanov: 1 " in html
-    assert html.count("Ainur Kurmanov</a>") == 2
+    assert html.count("Ainur Kurmanov</td>") == 2
     assert "(2010)" not in html
 
 

@@ -645,3 +645,41 @@ def test_the_support_page_speaks_of_prison_only_while_the_person_is_held(
     freed = client.get("/cases/freed/support").get_data(as_text=True)
     assert "prison" not in freed
     assert "hand them over" in freed
+
+
+def test_a_wall_page_past_the_last_says_so_and_leads_to_the_first(
+    client: FlaskClient, app: Flask, case: Case, make_case: Callable[..., Case]
+) -> None:
+    """Page 350 of a case with 17,433 messages said "17,433 messages published", then "No
+    messages have been published yet. Be the first to write.", with no way back."""
+    with app.app_context():
+        db.session.execute(
+            sa.insert(Message),
+            [
+                {
+                    "case_id": case.id,
+                    "body": f"Solidarity {i}",
+                    "key": f"wall-{i}",
+                    "state": MessageState.PUBLISHED,
+                    "consent_to_publish": True,
+                    "language": "ru" if i % 2 else "de",
+                }
+                for i in range(60)
+            ],
+        )
+        db.session.commit()
+    second = client.get("/cases/ainur/messages?page=2").get_data(as_text=True)
+    assert second.count('class="support-message"') == 10
+    past = client.get("/cases/ainur/messages?page=350").get_data(as_text=True)
+    assert "60 messages published" in past
+    assert "There are no messages on this page: the wall has fewer pages." in past
+    assert '<a href="/cases/ainur/messages">First page</a>' in past
+    assert "Be the first to write" not in past
+    russian = client.get("/ru/cases/ainur/messages?page=9&lang=ru").get_data(as_text=True)
+    assert "этой странице нет сообщений" in russian  # not "none is written in Russian"
+    assert '<a href="/ru/cases/ainur/messages?lang=ru">Первая страница</a>' in russian
+
+    make_case(slug="quiet")
+    quiet = client.get("/cases/quiet/messages?page=3").get_data(as_text=True)
+    assert "No messages have been published yet. Be the first to write." in quiet
+    assert "There are no messages on this page" not in quiet
