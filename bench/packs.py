@@ -21,32 +21,22 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.render import STAFF_EMAIL, STAFF_PASSWORD
+from bench.render import STAFF_EMAIL, STAFF_PASSWORD, ensure_staff
 
 
 def main() -> None:
     import sqlalchemy as sa
 
     from bench.benchapp import create_bench_app
-    from campaign.accounts.passwords import hash_password
     from campaign.extensions import db
-    from campaign.models import AuditEntry, Case, Role, User
+    from campaign.models import AuditEntry, Case
 
     app = create_bench_app()
     app.config["WTF_CSRF_ENABLED"] = False  # the bench measures the actions, not the tokens
     with app.app_context():
         case_id = db.session.scalar(sa.select(Case.id).where(Case.slug == "long"))
         assert case_id is not None, "the bench data is loaded (flask bench-data)"
-        if db.session.scalar(sa.select(User.id).where(User.email == STAFF_EMAIL)) is None:
-            db.session.add(
-                User(
-                    email=STAFF_EMAIL,
-                    display_name="Bench organiser",
-                    role=Role.ORGANISER,
-                    password_hash=hash_password(STAFF_PASSWORD),
-                )
-            )
-            db.session.commit()
+        ensure_staff()
         entries_before = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)))
     client = app.test_client()
     signed_in = client.post("/login", data={"email": STAFF_EMAIL, "password": STAFF_PASSWORD})

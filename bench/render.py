@@ -35,6 +35,26 @@ STAFF_EMAIL = "bench-organiser@example.org"
 STAFF_PASSWORD = "correct horse battery staple"  # noqa: S105  # nosec B105  # a bench account
 
 
+def ensure_staff() -> None:
+    """Create the bench organiser (:data:`STAFF_EMAIL`) unless it exists (in an app context)."""
+    import sqlalchemy as sa
+
+    from campaign.accounts.passwords import hash_password
+    from campaign.extensions import db
+    from campaign.models import Role, User
+
+    if db.session.scalar(sa.select(User.id).where(User.email == STAFF_EMAIL)) is None:
+        db.session.add(
+            User(
+                email=STAFF_EMAIL,
+                display_name="Bench organiser",
+                role=Role.ORGANISER,
+                password_hash=hash_password(STAFF_PASSWORD),
+            )
+        )
+        db.session.commit()
+
+
 def pages(second_page: str, long_id: int) -> list[tuple[str, str, bool]]:
     """(label, path, signed in as staff) for each page the table shows."""
     return [
@@ -146,25 +166,15 @@ def main() -> None:
     import sqlalchemy as sa
 
     from bench.benchapp import LONG_SLUG, create_bench_app
-    from campaign.accounts.passwords import hash_password
     from campaign.extensions import db
-    from campaign.models import Case, Role, User
+    from campaign.models import Case
     from campaign.timeline import fragments
 
     app = create_bench_app()
     with app.app_context():
         long_id = db.session.scalar(sa.select(Case.id).where(Case.slug == LONG_SLUG))
         assert long_id is not None, "the bench data is loaded (flask bench-data)"
-        if db.session.scalar(sa.select(User.id).where(User.email == STAFF_EMAIL)) is None:
-            db.session.add(
-                User(
-                    email=STAFF_EMAIL,
-                    display_name="Bench organiser",
-                    role=Role.ORGANISER,
-                    password_hash=hash_password(STAFF_PASSWORD),
-                )
-            )
-            db.session.commit()
+        ensure_staff()
     public = app.test_client()
     staff = app.test_client()
     form = staff.get("/login").get_data(as_text=True)
