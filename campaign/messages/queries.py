@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from campaign.cases.queries import is_public
 from campaign.extensions import db
 from campaign.messages import delivery
-from campaign.models import Case, DeliveryPack, Message, MessageState
+from campaign.models import Case, CaseReach, DeliveryPack, Message, MessageState
 
 QUEUE_PAGE_SIZE = 100
 
@@ -176,10 +176,17 @@ def case_messages(case_id: int) -> CaseMessages:
             .scalar_subquery()
         )
 
+    published = Message.state == MessageState.PUBLISHED
+    # The messages on the site are counted already, kept in step on commit (the case's reach,
+    # campaign.timeline.reach): only the private ones, a few, are counted here.
+    shown = sa.select(CaseReach.messages).where(CaseReach.case_id == case_id).scalar_subquery()
+    approved = sa.func.coalesce(
+        shown, counted(published, Message.consent_to_publish.is_(True))
+    ) + counted(published, Message.consent_to_publish.is_(False))
     row = db.session.execute(
         sa.select(
             counted(Message.state == MessageState.PENDING),
-            counted(Message.state == MessageState.PUBLISHED),
+            approved,
             counted(Message.delivered_on.is_not(None)),
             # By the packs alone: with the case's id as well, SQLite walks the case's messages.
             sa.select(sa.func.count())

@@ -809,3 +809,21 @@ def test_the_staff_home_and_the_queue_write_counts_as_the_readers_language_does(
     queue = organiser.get("/manage/messages/").get_data(as_text=True)
     assert "1,200 messages from this connection that day" in queue
     assert "1200" not in re.sub(r"<[^>]+>", " ", home + queue)
+
+
+def test_the_staff_counts_do_without_the_kept_reach_of_a_case(
+    app: Flask, make_case: Callable[..., Case], make_message: Callable[..., int]
+) -> None:
+    """The approved count reads the case's kept reach for the messages on the site; a case
+    whose reach was never counted (or was deleted) is counted from its messages."""
+    from campaign.messages.queries import case_messages
+    from campaign.models import CaseReach
+
+    case = make_case()
+    make_message(case.id, body="public", state=MessageState.PUBLISHED, consent_to_publish=True)
+    make_message(case.id, body="private", state=MessageState.PUBLISHED, consent_to_publish=False)
+    with app.app_context():
+        assert case_messages(case.id).approved == 2
+        db.session.execute(sa.delete(CaseReach))
+        db.session.commit()
+        assert case_messages(case.id).approved == 2
