@@ -39,7 +39,7 @@ from campaign.appeals.forms import (
     state_choices,
 )
 from campaign.cases.queries import visible_case_or_404
-from campaign.content.services import site_languages
+from campaign.content.labels import unknown_language
 from campaign.extensions import db, limiter
 from campaign.messages import spam
 from campaign.models import Appeal, AppealResponse, AppealState, AuthorityRole, Case, ResponseKind
@@ -233,14 +233,7 @@ def _appeal_data(form: AppealForm) -> services.AppealData:
 
 def _language_problem(error: services.UnknownLanguage) -> str:
     """What is wrong with the language a text is said to be in, as for a case or an event."""
-    known = ", ".join(site_languages())
-    if not error.language:
-        return _("Choose a language: this site's are %(known)s.", known=known)
-    return _(
-        "“%(code)s” is not one of this site's languages (%(known)s).",
-        code=error.language,
-        known=known,
-    )
+    return unknown_language(error.language)
 
 
 def _show_error(form: AppealForm, error: services.AppealError) -> None:

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from campaign.content import queries, services
 from campaign.content.forms import CaseTranslationForm, EventTranslationForm, OriginalLanguageForm
-from campaign.content.labels import field_label
+from campaign.content.labels import field_label, unknown_language
 from campaign.extensions import db
 from campaign.models import Case, Event
 from campaign.util.localised import language_name, same_language
@@ -125,14 +125,7 @@ def _back(spec: Kind, record: Case | Event) -> str:
 def _problem(error: services.TranslationError, record: Case | Event) -> str:
     """What is wrong with a language, in words for the organiser."""
     if isinstance(error, services.UnknownLanguage):
-        known = ", ".join(services.site_languages())
-        if not error.language:
-            return _("Choose a language: this site's are %(known)s.", known=known)
-        return _(
-            "“%(code)s” is not one of this site's languages (%(known)s).",
-            code=error.language,
-            known=known,
-        )
+        return unknown_language(error.language)
     if isinstance(error, services.SameAsOriginal):
         return _(
             "The original text is already in %(language)s: a translation into it would never "
