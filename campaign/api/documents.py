@@ -106,7 +106,10 @@ def event_reference(event: Event, links: Links, slug: str) -> dict[str, Any]:
 def case_summary(
     case: Case, count: Detention | None, latest: Event | None, links: Links
 ) -> dict[str, Any]:
-    """A case as the home page lists it."""
+    """A case as the home page lists it; its charges, and the latest event's title, in the
+    reader's language where translated (``languages`` says which each is in)."""
+    charges = localised.shown(case, "charges")
+    title = localised.shown(latest, "title") if latest is not None else None
     return {
         "slug": case.slug,
         "name": case.person_name,
@@ -115,13 +118,15 @@ def case_summary(
         "status_label": str(case.status.label),
         "country": case.country,
         "city": case.city,
-        "charges": case.charges,
+        "charges": charges.text,
+        "languages": {"charges": charges.language},
         "detention": detention_document(count),
         "latest_event": None
-        if latest is None
+        if latest is None or title is None
         else {
             "id": latest.id,
-            "title": latest.title,
+            "title": title.text,
+            "language": title.language,
             **partial_date(latest.date, latest.date_precision, latest.date_approximate),
         },
         "photo_url": links("public.case_photo", slug=case.slug) if has_portrait(case) else None,
@@ -146,8 +151,10 @@ def case_document(
     case: Case, related: Iterable[Case], reach: Reach, links: Links
 ) -> dict[str, Any]:
     """A case as its public page shows it: never its internal notes, nor the address for
-    letters unless the organisers published it."""
+    letters unless the organisers published it. Its summary, charges and sentence are in the
+    reader's language where translated; ``languages`` says which each is in."""
     slug = case.slug
+    texts = localised.localise(case)
     return {
         "slug": slug,
         "name": case.person_name,
@@ -162,11 +169,11 @@ def case_document(
         "arrested": partial_date(
             case.arrest_date, case.arrest_date_precision, case.arrest_date_approximate
         ),
-        "charges": case.charges,
+        "charges": texts["charges"].text,
         "legal_article": case.legal_article if case.charges else None,
         "court": case.court,
         "judge": case.judge,
-        "sentence": case.sentence,
+        "sentence": texts["sentence"].text,
         "detention_place": case.detention_place,
         "expected_release": case.expected_release.isoformat()
         if case.expected_release and not case.released_on
@@ -174,7 +181,8 @@ def case_document(
         "released": partial_date(
             case.released_on, case.released_on_precision, case.released_on_approximate
         ),
-        "summary": case.summary,
+        "summary": texts["summary"].text,
+        "languages": {field: shown.language for field, shown in texts.items()},
         "letters_address": case.detention_address if case.detention_address_public else None,
         "photo_url": links("public.case_photo", slug=slug) if has_portrait(case) else None,
         "related": [

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from campaign.cases.queries import public_cases_clause
 from campaign.events.queries import publicly_shown
@@ -70,6 +71,9 @@ def published_cases(
             stmt.order_by(in_custody_first, sa.func.lower(Case.person_name), Case.id)
             .limit(page_size + 1)
             .offset((page - 1) * page_size)
+            # The charges are shown in the reader's language where translated: one query for
+            # the page's translations, not one per case.
+            .options(selectinload(Case.translations))
         )
     )
     return found[:page_size], len(found) > page_size

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -241,6 +242,55 @@ def test_an_appeal_and_its_responses_say_which_language_they_are_in(
     assert listed["original_language"] == "kk"
     assert [r["original_language"] for r in listed["responses"]] == ["ru"]
     assert listed["authorities"][0]["latest_response"]["original_language"] == "ru"
+
+
+def test_a_cases_texts_follow_the_readers_language_and_say_which_they_are_in(
+    app: Flask, client: FlaskClient, campaign: Campaign
+) -> None:
+    """As on the case page: a translation where there is one, else the original, and which
+    language each text is in (a Russian reader's app must not mark English text as Russian)."""
+    from campaign.content import services as content
+    from campaign.extensions import db
+    from campaign.models import Case
+
+    with app.app_context():
+        case = db.session.scalars(sa.select(Case).where(Case.slug == campaign.held)).one()
+        case.charges = "Organising an unsanctioned picket"
+        case.summary = "A trade unionist."
+        db.session.flush()
+        content.save_translation(case, "ru", {"charges": "Организация несанкционированного пикета"})
+        db.session.commit()
+    document = _json(client, f"/ru{API}/cases/{campaign.held}")
+    assert document["charges"] == "Организация несанкционированного пикета"
+    assert document["summary"] == "A trade unionist."  # not translated: the original
+    assert document["languages"] == {"charges": "ru", "summary": "en", "sentence": "en"}
+    english = _json(client, f"{API}/cases/{campaign.held}")
+    assert english["charges"] == "Organising an unsanctioned picket"
+    assert english["languages"]["charges"] == "en"
+    listed = _json(client, f"/ru{API}/cases")["cases"]
+    (held,) = [c for c in listed if c["slug"] == campaign.held]
+    assert held["charges"] == "Организация несанкционированного пикета"
+    assert held["languages"] == {"charges": "ru"}
+    # The demo's latest event has a Russian title: the Russian list gives it, the English one not.
+    (ru_latest,) = [c["latest_event"] for c in listed if c["slug"] == demo.KURMANOV]
+    (en_latest,) = [
+        c["latest_event"]
+        for c in _json(client, f"{API}/cases")["cases"]
+        if c["slug"] == demo.KURMANOV
+    ]
+    assert (ru_latest["language"], en_latest["language"]) == ("ru", "en")
+    assert ru_latest["id"] == en_latest["id"]
+    assert ru_latest["title"] != en_latest["title"]
+    # The home page in Russian shows the same texts; English ones there carry their lang.
+    home = client.get("/ru/").get_data(as_text=True)
+    assert "Организация несанкционированного пикета" in home
+    assert ru_latest["title"] in home
+    with app.app_context():
+        case = db.session.scalars(sa.select(Case).where(Case.slug == campaign.held)).one()
+        content.save_translation(case, "ru", {"charges": ""})
+        db.session.commit()
+    home = client.get("/ru/").get_data(as_text=True)
+    assert '<p class="charges" dir="auto" lang="en">Organising an unsanctioned picket</p>' in home
 
 
 def test_signed_in_staff_get_the_public_view(staff_client, campaign: Campaign) -> None:
