@@ -55,15 +55,17 @@ def known_language(code: str, languages: Sequence[str] | None = None) -> str:
 
 
 def _real_language(code: str) -> str:
-    """*code* if it names a language Babel knows ("ar", "fa", "kk"); else UnknownLanguage."""
+    """The code of the language *code* names, if Babel knows it ("ar", "fa", "kk"), in the
+    form the site stores ("pt-br" and "pt_BR.UTF-8" are "pt_BR": a system's locale pasted in
+    keeps no encoding or modifier); else UnknownLanguage."""
     value = (code or "").strip()
     if not value or len(value) > 16:
         raise UnknownLanguage(value)
     try:
-        Locale.parse(value.replace("-", "_"))
+        found = Locale.parse(value.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         raise UnknownLanguage(value) from None
-    return value
+    return "_".join(part for part in (found.language, found.script, found.territory) if part)
 
 
 def _clean(value: str | None) -> str | None:

@@ -74,6 +74,12 @@ def test_the_originals_language_can_be_any_language(app_ctx: Flask, case_id: int
     for wrong in ("", "not a language", "xx"):
         with pytest.raises(services.UnknownLanguage):
             services.set_original_language(case, wrong)
+    # A system's locale or another spelling is stored as the language's code, which pages put
+    # in `lang` (BCP 47 once "_" is "-"): never "ru_RU.UTF-8".
+    for given, stored in (("fa_IR.UTF-8", "fa_IR"), ("pt-br", "pt_BR"), ("DE", "de")):
+        services.set_original_language(case, given)
+        assert case.original_language == stored
+    services.set_original_language(case, "ar")
     services.save_translation(case, "ru", {"summary": "Журналист."})
     with pytest.raises(services.TranslatedAlready):
         services.set_original_language(case, "ru")
