@@ -382,28 +382,48 @@ def queue_choices() -> QueueChoices:
     return QueueChoices(cases, sorted(map(str, languages)), sorted(map(str, countries)))
 
 
+# Delivered packs listed a page at a time: a campaign's packs add up over the years.
+DELIVERED_PACKS_PAGE = 50
+
+
 @dataclass(frozen=True)
 class PacksOverview:
-    """The delivery packs, undelivered first, the number of messages in each (by pack id),
-    and the cases with messages ready for one."""
+    """The delivery packs: every one still to deliver, then one page of those delivered
+    (newest first; ``has_older``: another page follows); the number of messages in each (by
+    pack id); and the cases with messages ready for one."""
 
     ready: list[tuple[Case, int]]
     packs: list[DeliveryPack]
     sizes: dict[int, int]
+    page: int = 1
+    has_older: bool = False
 
 
-def packs_overview() -> PacksOverview:
-    """Every delivery pack with its case and how many messages it holds (counted, not loaded),
-    and how many messages each case has ready for a new pack (private ones too: they are
-    delivered, not shown)."""
+def packs_overview(page: int = 1, per_page: int | None = None) -> PacksOverview:
+    """The packs page's lists: each pack with its case and how many messages it holds
+    (counted, not loaded), and how many messages each case has ready for a new pack (private
+    ones too: they are delivered, not shown). *per_page*: DELIVERED_PACKS_PAGE."""
+    per_page = per_page or DELIVERED_PACKS_PAGE
     ready = delivery.ready_counts()
     cases = db.session.scalars(sa.select(Case).where(Case.id.in_(ready)).order_by(Case.person_name))
-    packs = list(
-        db.session.scalars(
-            sa.select(DeliveryPack)
-            .options(selectinload(DeliveryPack.case))
-            .order_by(DeliveryPack.delivered_on.is_not(None), DeliveryPack.created_at.desc())
+    packs_of = sa.select(DeliveryPack).options(selectinload(DeliveryPack.case))
+    to_deliver = db.session.scalars(
+        packs_of.where(DeliveryPack.delivered_on.is_(None)).order_by(
+            DeliveryPack.created_at.desc(), DeliveryPack.id.desc()
         )
-    )
+    ).all()
+    delivered = db.session.scalars(
+        packs_of.where(DeliveryPack.delivered_on.is_not(None))
+        .order_by(DeliveryPack.created_at.desc(), DeliveryPack.id.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    ).all()
+    packs = [*to_deliver, *delivered[:per_page]]
     sizes = delivery.pack_sizes([pack.id for pack in packs])
-    return PacksOverview([(case, ready[case.id]) for case in cases], packs, sizes)
+    return PacksOverview(
+        [(case, ready[case.id]) for case in cases],
+        packs,
+        sizes,
+        page=page,
+        has_older=len(delivered) > per_page,
+    )

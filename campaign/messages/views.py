@@ -639,11 +639,10 @@ def edit(message_id: int) -> Response | tuple[str, int]:
 @bp.get("/packs")
 @allow(*ORGANISERS)
 def packs() -> str:
-    """Delivery packs, and the cases with approved messages (private ones too) ready for one."""
-    overview = queries.packs_overview()
-    return render_template(
-        "messages/packs.html", ready=overview.ready, packs=overview.packs, sizes=overview.sizes
-    )
+    """Delivery packs (those delivered a page at a time), and the cases with approved
+    messages (private ones too) ready for one."""
+    overview = queries.packs_overview(request.args.get("page", 1, type=page_number))
+    return render_template("messages/packs.html", overview=overview)
 
 
 @bp.post("/packs/new")

@@ -412,6 +412,45 @@ def test_the_packs_come_first_each_with_its_number_then_the_cases_ready_for_one(
     assert f"№ {second}" in russian.split("<h1>", 1)[1].split("</h1>", 1)[0]
 
 
+def test_delivered_packs_come_a_page_at_a_time_under_those_still_to_deliver(
+    app: Flask,
+    organiser: FlaskClient,
+    case: Case,
+    make_message: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Years of packs: the page lists every pack still to deliver, then the delivered ones a
+    page at a time, newest first, each "Build a pack" button named by its case."""
+    from campaign.messages import queries
+
+    monkeypatch.setattr(queries, "DELIVERED_PACKS_PAGE", 2)
+    app.config["DELIVERY_PACK_SIZE"] = 1
+    for i in range(6):
+        make_message(case.id, body=f"m{i}", state=MessageState.PUBLISHED)
+    packs = [build(organiser, case) for _ in range(5)]
+    for number, pack_id in enumerate(packs[:4]):
+        backdate(app, pack_id, datetime(2010, 5, 1 + number, 18, tzinfo=UTC))
+        assert deliver(organiser, pack_id, delivered_on="2010-06-01").status_code == 302
+
+    def listed(path: str) -> tuple[list[int], str]:
+        page = organiser.get(path).get_data(as_text=True)
+        return [int(n) for n in re.findall(r'href="/manage/messages/packs/(\d+)"', page)], page
+
+    first, page = listed("/manage/messages/packs")
+    assert first == [packs[4], packs[3], packs[2]]  # to deliver, then the newest delivered
+    assert 'href="/manage/messages/packs?page=2">Older delivered packs</a>' in page
+    assert "Newer delivered packs" not in page
+    assert 'Build a pack<span class="visually-hidden">: Ainur Kurmanov</span>' in page
+    second, page = listed("/manage/messages/packs?page=2")
+    assert second == [packs[4], packs[1], packs[0]]
+    assert 'href="/manage/messages/packs">Newer delivered packs</a>' in page
+    assert "Older delivered packs" not in page
+    beyond, page = listed("/manage/messages/packs?page=9")
+    assert beyond == [packs[4]]
+    assert "No delivered packs on this page." in page
+    assert listed("/manage/messages/packs?page=nine")[0] == first  # not a page: the first
+
+
 def test_the_pack_page_links_to_its_history_and_keeps_the_note_after_an_undone_delivery(
     app: Flask, organiser: FlaskClient, case: Case, make_message: Callable[..., int]
 ) -> None:
