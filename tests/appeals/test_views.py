@@ -15,7 +15,16 @@ from flask.testing import FlaskClient
 
 from campaign.appeals import services
 from campaign.extensions import db
-from campaign.models import Appeal, AppealResponse, AppealState, LetterReport, ResponseKind, Role
+from campaign.models import (
+    Appeal,
+    AppealResponse,
+    AppealState,
+    LetterReport,
+    Message,
+    MessageState,
+    ResponseKind,
+    Role,
+)
 from campaign.util.dates import today_utc
 from tests.appeals.conftest import appeal_form, load
 from tests.conftest import aged_token, count_rows
@@ -518,6 +527,22 @@ def test_the_letter_evening_prints_cards_for_who_can_receive_letters(
     assert "Special detention centre" in page
     assert "What not to write" in page
     assert "Address not published" not in page
+    assert "0 messages of support lately" in page
+
+
+def test_the_letter_evening_writes_its_counts_as_the_readers_language_does(
+    app: Flask, client: FlaskClient, make_case
+) -> None:
+    """After a verdict: thousands of messages lately, written "1,234" or "1 234"."""
+    case = make_case(detention_address="Special detention centre", detention_address_public=True)
+    with app.app_context():
+        db.session.add_all(
+            Message(case_id=case.id, body=str(i), state=MessageState.PUBLISHED) for i in range(1234)
+        )
+        db.session.commit()
+    assert "1,234 messages of support lately" in client.get("/letters").get_data(as_text=True)
+    russian = client.get("/ru/letters").get_data(as_text=True)
+    assert "1\u00a0234 сообщения поддержки за последнее время" in russian
 
 
 def test_the_demo_shows_an_appeal_and_its_letter_page(app: Flask, client: FlaskClient) -> None:
