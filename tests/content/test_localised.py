@@ -83,3 +83,31 @@ def test_the_reader_is_the_request_locale_by_default(app: Flask) -> None:
     with app.test_request_context("/"):
         assert localised.language_name("ru") == "Russian"
         assert localised.language_name("zz-nothing") == "zz-nothing"
+
+
+@pytest.mark.parametrize("tag_and_class", [("span", ""), ("p", "charges"), ("div", 'a"b')])
+@pytest.mark.parametrize(
+    "shown",
+    [
+        localised.Shown('Held <b>"&"</b>', "en", "en"),
+        localised.Shown("Задержан <i>", "ru", "en"),
+        localised.Shown("Held", "pt_BR", "ru"),
+    ],
+)
+def test_the_timelines_function_writes_what_the_templates_macro_writes(
+    app: Flask, shown: localised.Shown, tag_and_class: tuple[str, str]
+) -> None:
+    """The home page and the timeline call shown_html, the other pages the shown_text macro:
+    a text must read, and be marked, alike on both (and be escaped on both)."""
+    from flask import render_template_string
+
+    from campaign.web.templating import shown_html
+
+    tag, css_class = tag_and_class
+    macro = '{% from "content/_text.html" import shown_text %}{{ shown_text(shown, tag, class) }}'
+    for prefix in ("", "/ru"):
+        with app.test_request_context(prefix + "/"):
+            expected = render_template_string(macro, shown=shown, tag=tag, **{"class": css_class})
+            assert str(shown_html(shown, tag, css_class)) == expected
+            assert "<b>" not in expected
+            assert "<i>" not in expected
