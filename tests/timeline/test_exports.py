@@ -174,3 +174,27 @@ def test_the_calendar_carries_the_outcome_and_the_authoritys_answer(
             continue  # the summary, the start, the location; the page links the rest
         assert shown in text, field
     assert str(event["LOCATION"]).startswith("Almaty")
+
+
+def test_the_days_of_messages_are_written_as_each_row_is_written_alone(app: Flask) -> None:
+    """After every approval the exports write the case's days of messages again, each pair
+    of counts once with the day put in; the rows must read as if each were written alone,
+    in JSON and CSV, in every language (the summary is a translated sentence)."""
+    from campaign.timeline.build import MessageDay
+    from campaign.timeline.views import _day_rows, _written_rows
+
+    days = [
+        MessageDay(date(2010, 5, 1), 1, 1),
+        MessageDay(date(2010, 5, 2), 14, 6),
+        MessageDay(date(2010, 5, 3), 1, 1),
+        MessageDay(date(2011, 1, 31), 1234, 1),
+    ]
+    for prefix in ("", "/ru", "/kk"):
+        with app.test_request_context(prefix + "/cases/x/timeline.json"):
+            for written in ("json", "csv"):
+                assert _day_rows(days, 1, written) == _written_rows(days, 1, written)
+    with app.test_request_context("/ru/cases/x/timeline.json"):
+        json_rows = [text for _key, text in _day_rows(days, 1, "json")]
+    assert '"date":"2011-01-31"' in json_rows[3]
+    assert json_rows[0] != json_rows[2]  # the same counts, another day
+    assert json_rows[0].replace("2010-05-01", "2010-05-03") == json_rows[2]
