@@ -1383,3 +1383,29 @@ def test_0024_gives_appeals_and_responses_the_language_of_their_cases_and_goes_b
         assert db.session.execute(sa.text("SELECT COUNT(*) FROM appeal_cases")).scalar() == 4
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0025_indexes_a_cases_public_messages_by_day_too_and_goes_back(
+    migrated_app: Flask,
+) -> None:
+    def columns() -> list[str]:
+        (index,) = [
+            i
+            for i in sa.inspect(db.engine).get_indexes("messages")
+            if i["name"] == "ix_messages_case_public_country"
+        ]
+        return [str(c) for c in index["column_names"]]
+
+    before = ["case_id", "state", "consent_to_publish", "country"]
+    with migrated_app.app_context():
+        upgrade(revision="0024")
+        db.session.remove()
+        assert columns() == before
+        upgrade()
+        assert columns() == [*before, "created_at"]
+        assert _differences() == []
+        db.session.remove()
+        downgrade(revision="0024")
+        assert columns() == before
+        db.session.remove()
+        db.engine.dispose()
