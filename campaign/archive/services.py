@@ -231,11 +231,64 @@ def _stored_languages(kind: Kind, identifiers: set[str | None]) -> dict[str, str
     return {identifier: row.original_language for identifier, row in rows.items()}
 
 
+# What version 1 gained while it kept its number, so that a version 1 file written before
+# may lack it: kinds of record (none of them in such a file), and fields of cases and events.
+_LATER_KINDS = (
+    "case_translations",
+    "event_translations",
+    "photos",
+    "appeals",
+    "appeal_targets",
+    "appeal_letters",
+    "appeal_responses",
+    "letter_reports",
+)
+_LATER_FIELDS = {
+    "cases": ("original_language", "external_id", "photo_width", "photo_height"),
+    "events": ("original_language", "external_id"),
+}
+
+
+def _with_later_fields(document: dict[str, Any]) -> dict[str, Any]:
+    """An early version 1 file with what version 1 gained later: no records of the later
+    kinds, and each case's and event's later fields. A record the database has keeps its own
+    values of them (an import changes nothing the file does not say); a new one is in the
+    site's default language, with no external id and no portrait's dimensions."""
+    upgraded: dict[str, list[Any]] = {name: [] for name in _LATER_KINDS if name not in document}
+    for name, fields in _LATER_FIELDS.items():
+        kind = BY_NAME[name]
+        records = _listed(document, name)
+        lacking = [r for r in records if isinstance(r, dict) and not set(fields) <= r.keys()]
+        if not lacking:
+            continue
+        named = sorted({i for r in lacking if (i := _string(r.get(kind.identity))) is not None})
+        stored = _existing(kind, named) if named else {}
+        upgraded[name] = [
+            {f: _later_value(kind, stored.get(str(r.get(kind.identity))), f) for f in fields} | r
+            if isinstance(r, dict)
+            else r
+            for r in records
+        ]
+    return dict(document, **upgraded) if upgraded else document
+
+
+def _later_value(kind: Kind, row: Any, field: str) -> Any:
+    """A later field's value for a record of an early file: the database's (*row*), as the
+    document writes it, or for a new record the site's default language or nothing."""
+    if row is None:
+        return default_language() if field == "original_language" else None
+    found = getattr(row, field)
+    return None if found is None else kind.codec(field).encode(found)
+
+
 def _from_version_1(document: dict[str, Any]) -> dict[str, Any]:
     """A version 1 file as version 2 has it: each appeal and response with the language it is
     written in. One the database has keeps its own (an import changes nothing the file does
     not say); a new one gets the guess migration 0024 made: an appeal is in the language all
-    its cases are in, else in the site's default; a response is in its appeal's."""
+    its cases are in, else in the site's default; a response is in its appeal's. A file from
+    before version 1 gained its later kinds and fields gets them first
+    (:func:`_with_later_fields`)."""
+    document = _with_later_fields(document)
     appeals = _listed(document, "appeals")
     responses = _listed(document, "appeal_responses")
     new_appeals = [record for record in appeals if _lacks_language(record)]

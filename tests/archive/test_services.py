@@ -238,6 +238,56 @@ def test_an_archive_from_before_appeals_had_a_language_imports_with_the_migratio
     assert _languages(other_site)[LAWYER] == ("en", ["kk", "ru"])
 
 
+def _early_version_1(document: dict[str, Any]) -> dict[str, Any]:
+    """The document as the tracker wrote it in its first days: version 1 before appeals,
+    translations, photos, external ids and the records' languages were added to it."""
+    old = _version_1(document)
+    for kind in (
+        "appeals",
+        "appeal_targets",
+        "appeal_letters",
+        "appeal_responses",
+        "letter_reports",
+        "case_translations",
+        "event_translations",
+        "photos",
+    ):
+        del old[kind]
+    for case in old["cases"]:
+        for field in ("original_language", "external_id", "photo_width", "photo_height"):
+            del case[field]
+    for event in old["events"]:
+        del event["original_language"]
+        del event["external_id"]
+    return old
+
+
+def test_an_archive_from_the_first_days_of_version_1_still_imports(
+    campaign: Flask, other_site: Flask
+) -> None:
+    """Version 1 gained kinds and fields without a new number: a backup written before them
+    imports, its records new here in the site's default language; a record the site has
+    keeps what the file does not say (its external id, its language, its portrait's size)."""
+    old = _early_version_1(_export(campaign))
+    other_site.config["BABEL_DEFAULT_LOCALE"] = "ru"
+    report = _import(other_site, old)
+    assert report.created["cases"] == len(old["cases"])
+    assert report.created.get("appeals", 0) == 0
+    with other_site.app_context():
+        case = db.session.scalars(sa.select(Case).where(Case.slug == demo.KURMANOV)).one()
+        assert (case.original_language, case.external_id) == ("ru", None)
+        assert {e.original_language for e in db.session.scalars(sa.select(Event))} == {"ru"}
+        case.original_language = "kk"
+        case.external_id = "sheet-17"
+        case.photo_width, case.photo_height = 640, 800
+        db.session.commit()
+    _import(other_site, old)
+    with other_site.app_context():
+        case = db.session.scalars(sa.select(Case).where(Case.slug == demo.KURMANOV)).one()
+        assert (case.original_language, case.external_id) == ("kk", "sheet-17")
+        assert (case.photo_width, case.photo_height) == (640, 800)
+
+
 def test_a_campaign_moves_from_sqlite_to_postgresql_and_back(
     app: Flask, backend: str, other_site: Flask
 ) -> None:
