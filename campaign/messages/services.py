@@ -34,7 +34,7 @@ class MessageError(Exception):
 
 
 class DuplicateMessage(MessageError):
-    """The same text was sent to the same case recently: it is not stored twice."""
+    """The same sender sent the same text to the same case recently: it is not stored twice."""
 
 
 class FormAlreadyUsed(MessageError):
@@ -91,13 +91,13 @@ def submit(case: Case, submission: Submission, *, nonce: str, client_hash: str) 
 
     *nonce* is the form's one-time nonce: the same form sent twice (a double click, a retry)
     gives back the first message instead of a second one. Raises :class:`FormAlreadyUsed` when
-    the form sent another text before, :class:`DuplicateMessage` when the same text reached the
-    case recently through another form.
+    the form sent another text before, :class:`DuplicateMessage` when the same sender
+    (*client_hash*) sent the same text to the case recently through another form.
     """
     fingerprint = spam.body_fingerprint(case.id, submission.body)
     token = spam.withdraw_token_for(nonce)
     hashed = spam.token_hash(token)
-    found = spam.earlier_messages(case.id, fingerprint, hashed)
+    found = spam.earlier_messages(case.id, fingerprint, hashed, client_hash)
     if found.same_form is not None:  # rare (a double click): only then is it loaded
         used_id, used_fingerprint, used_case = found.same_form
         if used_fingerprint == fingerprint and used_case == case.id:

@@ -121,28 +121,39 @@ def body_fingerprint(case_id: int, body: str) -> str:
 def find_duplicate(
     case_id: int,
     fingerprint: str,
+    client_hash: str,
     *,
     window: timedelta | None = None,
     now: datetime | None = None,
 ) -> Message | None:
-    """A message with the same text sent to the same case within *window*, if there is one.
+    """A message with the same text sent to the same case by the same sender (*client_hash*)
+    within *window*, if there is one. Another sender's same words are their own message: a
+    slogan sent by hundreds is hundreds of messages, and a stranger must not learn from a
+    refusal that someone sent those words.
 
     The window defaults to the setting ``SUPPORT_DUPLICATE_WINDOW_HOURS``.
     """
-    found = db.session.scalar(_duplicates(case_id, fingerprint, window=window, now=now))
+    statement = _duplicates(case_id, fingerprint, client_hash, window=window, now=now)
+    found = db.session.scalar(statement)
     return None if found is None else db.session.get(Message, found)
 
 
-def is_duplicate(case_id: int, fingerprint: str) -> bool:
-    """Whether the same text reached the same case within ``SUPPORT_DUPLICATE_WINDOW_HOURS``
-    (one index lookup, no message loaded)."""
-    return db.session.scalar(_duplicates(case_id, fingerprint)) is not None
+def is_duplicate(case_id: int, fingerprint: str, client_hash: str) -> bool:
+    """Whether the same sender sent the same text to the same case within
+    ``SUPPORT_DUPLICATE_WINDOW_HOURS`` (one index lookup, no message loaded)."""
+    return db.session.scalar(_duplicates(case_id, fingerprint, client_hash)) is not None
 
 
 def _duplicates(
-    case_id: int, fingerprint: str, *, window: timedelta | None = None, now: datetime | None = None
+    case_id: int,
+    fingerprint: str,
+    client_hash: str,
+    *,
+    window: timedelta | None = None,
+    now: datetime | None = None,
 ) -> sa.Select[int]:
-    """The id of one message with this text for this case within *window* (an index lookup)."""
+    """The id of one message with this text for this case from this sender within *window*
+    (an index lookup: the case's messages with this text are few)."""
     if window is None:
         window = timedelta(hours=float(current_app.config["SUPPORT_DUPLICATE_WINDOW_HOURS"]))
     since = (now or datetime.now(UTC)) - window
@@ -152,6 +163,7 @@ def _duplicates(
             Message.case_id == case_id,
             Message.body_fingerprint == fingerprint,
             Message.created_at >= since,
+            Message.client_hash == client_hash,
             Message.state != MessageState.WITHDRAWN,
         )
         .limit(1)
@@ -161,8 +173,8 @@ def _duplicates(
 @dataclass(frozen=True)
 class Earlier:
     """What is already stored that a new message must not repeat: the message this form sent
-    (its id, fingerprint and case), if any, and whether the same text reached the case within
-    the duplicate window through any form."""
+    (its id, fingerprint and case), if any, and whether the same sender's same text reached
+    the case within the duplicate window through another form."""
 
     same_form: tuple[int, str | None, int] | None
     duplicate: bool
@@ -178,13 +190,15 @@ _EARLIER = sa.text(
     "UNION ALL "
     "SELECT 0, id, NULL, NULL FROM (SELECT id FROM messages "
     "WHERE case_id = :case_id AND body_fingerprint = :fingerprint AND created_at >= :since "
-    "AND state != :withdrawn LIMIT 1) AS duplicate"
+    "AND client_hash = :client AND state != :withdrawn LIMIT 1) AS duplicate"
 ).bindparams(sa.bindparam("since", type_=UTCDateTime()))
 
 
-def earlier_messages(case_id: int, fingerprint: str, hashed_token: str) -> Earlier:
+def earlier_messages(
+    case_id: int, fingerprint: str, hashed_token: str, client_hash: str
+) -> Earlier:
     """Both checks a post makes before it stores a message, in one statement of two index
-    lookups: the form's withdrawal-token hash (unique), and the duplicate text within
+    lookups: the form's withdrawal-token hash (unique), and the sender's duplicate text within
     ``SUPPORT_DUPLICATE_WINDOW_HOURS`` (as :func:`is_duplicate`). Made while the write lock is
     held, so a round trip fewer there is a wait fewer for every other post."""
     window = timedelta(hours=float(current_app.config["SUPPORT_DUPLICATE_WINDOW_HOURS"]))
@@ -198,6 +212,7 @@ def earlier_messages(case_id: int, fingerprint: str, hashed_token: str) -> Earli
                 "token": hashed_token,
                 "case_id": case_id,
                 "fingerprint": fingerprint,
+                "client": client_hash,
                 "since": datetime.now(UTC) - window,
                 "withdrawn": MessageState.WITHDRAWN.value,
             },

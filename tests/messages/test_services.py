@@ -60,6 +60,18 @@ def test_a_used_form_and_a_repeated_text_are_refused_by_name(case: Case) -> None
     assert len(_messages()) == 1
 
 
+def test_two_supporters_may_send_the_same_words(case: Case) -> None:
+    """A slogan sent by two people is two messages: the duplicate check is the sender's own
+    repeat, not anyone's (and a refusal must not tell a stranger that someone sent it)."""
+    first = services.submit(case, HELLO, nonce="n-1", client_hash="anna")
+    second = services.submit(case, HELLO, nonce="n-2", client_hash="ivan")
+    assert first.created
+    assert second.created
+    assert len(_messages()) == 2
+    with pytest.raises(services.DuplicateMessage):
+        services.submit(case, HELLO, nonce="n-3", client_hash="ivan")
+
+
 def test_withdrawal_erases_the_email_and_happens_once(case: Case) -> None:
     with_email = services.Submission(body="Hi", country="AT", email="anna@example.org")
     message = services.submit(case, with_email, nonce="n-1", client_hash="c").message

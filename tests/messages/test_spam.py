@@ -79,13 +79,17 @@ def test_duplicates_are_found_within_the_window_only(
             body="Solidarity from Vienna",
             body_fingerprint=fingerprint,
             created_at=sent,
+            client_hash="sender",
         )
     )
     db.session.commit()
-    assert spam.find_duplicate(case.id, fingerprint, window=timedelta(days=7)) is not None
-    assert spam.find_duplicate(case.id, fingerprint, window=timedelta(days=1)) is None
+    week, day = timedelta(days=7), timedelta(days=1)
+    assert spam.find_duplicate(case.id, fingerprint, "sender", window=week) is not None
+    assert spam.find_duplicate(case.id, fingerprint, "sender", window=day) is None
     other = spam.body_fingerprint(case.id, "Another text")
-    assert spam.find_duplicate(case.id, other, window=timedelta(days=7)) is None
+    assert spam.find_duplicate(case.id, other, "sender", window=week) is None
+    # Another supporter's same words are their own message.
+    assert spam.find_duplicate(case.id, fingerprint, "someone else", window=week) is None
 
 
 def test_a_withdrawn_message_is_not_a_duplicate(
@@ -99,10 +103,11 @@ def test_a_withdrawn_message_is_not_a_duplicate(
             body="text",
             body_fingerprint=fingerprint,
             state=MessageState.WITHDRAWN,
+            client_hash="sender",
         )
     )
     db.session.commit()
-    assert spam.find_duplicate(case.id, fingerprint) is None
+    assert spam.find_duplicate(case.id, fingerprint, "sender") is None
 
 
 def test_the_withdraw_token_follows_the_nonce_and_only_its_hash_is_stored(app_ctx: Flask) -> None:

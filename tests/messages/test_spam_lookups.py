@@ -29,7 +29,7 @@ def test_the_duplicate_check_looks_up_the_case_and_fingerprint_in_an_index(
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", capture)
         try:
-            spam.find_duplicate(case.id, spam.body_fingerprint(case.id, "Stay strong"))
+            spam.find_duplicate(case.id, spam.body_fingerprint(case.id, "Stay strong"), "c")
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", capture)
         statement, params = seen[0]
@@ -48,7 +48,7 @@ def test_a_posts_form_and_duplicate_checks_are_one_statement_of_two_index_lookup
     case = make_case()
     with app.app_context():
         fingerprint = spam.body_fingerprint(case.id, "Stay strong")
-    make_message(case.id, body="Stay strong", body_fingerprint=fingerprint)
+    make_message(case.id, body="Stay strong", body_fingerprint=fingerprint, client_hash="c")
     seen: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
@@ -57,7 +57,7 @@ def test_a_posts_form_and_duplicate_checks_are_one_statement_of_two_index_lookup
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", capture)
         try:
-            earlier = spam.earlier_messages(case.id, fingerprint, "0" * 64)
+            earlier = spam.earlier_messages(case.id, fingerprint, "0" * 64, "c")
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", capture)
         lookups = [s for s in seen if "body_fingerprint" in s[0]]
@@ -67,8 +67,12 @@ def test_a_posts_form_and_duplicate_checks_are_one_statement_of_two_index_lookup
             "EXPLAIN QUERY PLAN " + statement, tuple(params)
         )
         plan = " ".join(str(row[-1]) for row in rows)
-        other = spam.earlier_messages(case.id, spam.body_fingerprint(case.id, "Other"), "1" * 64)
+        other = spam.earlier_messages(
+            case.id, spam.body_fingerprint(case.id, "Other"), "1" * 64, "c"
+        )
+        someone_else = spam.earlier_messages(case.id, fingerprint, "2" * 64, "d")
     assert earlier.duplicate
+    assert not someone_else.duplicate
     assert earlier.same_form is None
     assert not other.duplicate
     assert other.same_form is None
