@@ -14,7 +14,15 @@ from campaign.database import NEVER_REUSE_IDS, Audited, str_enum, utcnow
 from campaign.extensions import db
 from campaign.models.keys import key_column
 from campaign.models.translations import EVENT_TRANSLATED, LANGUAGE_LENGTH, default_language
-from campaign.models.vocab import DatePrecision, EventFamily, EventType, Verification, Visibility
+from campaign.models.vocab import (
+    LEGAL_TYPES,
+    DatePrecision,
+    EventFamily,
+    EventType,
+    Role,
+    Verification,
+    Visibility,
+)
 
 if TYPE_CHECKING:
     from campaign.models.accounts import User
@@ -166,6 +174,19 @@ class Event(db.Model):  # type: ignore[name-defined]
     def is_public(self) -> bool:
         """Whether the public may see this event."""
         return self.visibility == Visibility.PUBLIC
+
+    @property
+    def awaits_check_to_be_shown(self) -> bool:
+        """A legal or custody event an activist logged that no organiser has checked yet: kept
+        off every public page until it is verified (campaign.events.queries.
+        unchecked_activist_report, which the public pages filter on)."""
+        creator = self.created_by
+        return (
+            self.type in LEGAL_TYPES
+            and self.verification == Verification.REPORTED
+            and creator is not None
+            and creator.role == Role.ACTIVIST
+        )
 
     @property
     def place(self) -> str:

@@ -712,3 +712,42 @@ def test_two_people_adding_organisations_to_one_event_keep_both(
     with app.app_context():
         names = [o.name for o in db.session.scalars(sa.select(Event)).one().organisations]
     assert sorted(names) == ["Amnesty", "CWI Russia", "PEN Russia", "Vpered"]
+
+
+def test_the_event_page_says_who_sees_the_event(app, staff_client, make_case, make_event):
+    """An organiser (and the activist who logged it) can tell from the event's page whether
+    the public reads it: what the public pages filter on, said in words."""
+    case = make_case()
+    organiser = staff_client(Role.ORGANISER)
+    activist = staff_client(Role.ACTIVIST)
+    picket = make_event([case.id], title="Picket", created_by_id=activist.user.id)
+    internal = make_event([case.id], title="Plan", visibility=Visibility.INTERNAL)
+    hearing = make_event(
+        [case.id], type=EventType.HEARING, title="Hearing", created_by_id=activist.user.id
+    )
+
+    def audience(event_id: int) -> str:
+        html = organiser.get(f"/manage/events/{event_id}").get_data(as_text=True)
+        return html.split('<dd class="event-audience">', 1)[1].split("</dd>", 1)[0]
+
+    assert audience(picket.id).startswith("Everyone: it is on the public pages")
+    assert "marked “Reported” until an organiser checks it" in audience(picket.id)
+    assert audience(internal.id).startswith("The campaign's staff only")
+    assert "until an organiser verifies it" in audience(hearing.id)
+    page = organiser.get(f"/manage/events/{picket.id}").get_data(as_text=True)
+    assert "No source yet: this event is only reported." in page
+    organiser.post(f"/manage/events/{picket.id}/verify", data={})
+    organiser.post(f"/manage/events/{hearing.id}/verify", data={})
+    assert audience(picket.id) == "Everyone: it is on the public pages of its published cases."
+    assert audience(hearing.id) == audience(picket.id)
+    page = organiser.get(f"/manage/events/{picket.id}").get_data(as_text=True)
+    assert "No source given: an organiser verified it." in page
+    assert "only reported" not in page
+
+
+def test_the_quick_form_says_a_report_is_public_at_once(app, staff_client, make_case):
+    make_case()
+    page = staff_client(Role.ACTIVIST).get("/manage/events/picket").get_data(as_text=True)
+    assert "on the public page of each published case at once" in page
+    assert 'aria-describedby="picket-public"' in page
+    assert "write nothing that must stay among the campaign" in page

@@ -137,6 +137,9 @@ def test_internal_events_only_for_signed_in_staff_and_marked(
     assert "Organisers&#39; private note" in html
     assert "item-internal" in html
     assert "Internal" in html
+    # Staff following "Public page" are told they do not see what the public sees.
+    assert 'class="staff-view-note"' in html
+    assert 'class="staff-view-note"' not in client.get("/cases/x").get_data(as_text=True)
 
 
 def test_messages_show_as_an_expandable_daily_summary_without_emails(
