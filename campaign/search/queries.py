@@ -211,7 +211,13 @@ def _hits(rows: Sequence[Any], *, staff: bool) -> list[Hit]:
     """The cases and events of *rows*, loaded in two queries, in the order of *rows*."""
     case_ids = [r.object_id for r in rows if r.kind == CASE]
     event_ids = [r.object_id for r in rows if r.kind == EVENT]
-    cases = {c.id: c for c in db.session.scalars(sa.select(Case).where(Case.id.in_(case_ids)))}
+    # Each with its translations: a hit shows its texts in the reader's language.
+    cases = {
+        c.id: c
+        for c in db.session.scalars(
+            sa.select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.translations))
+        )
+    }
     events = {
         e.id: e
         for e in db.session.scalars(

@@ -33,6 +33,42 @@ def test_an_event_links_to_its_place_on_the_case_page(
     assert "1 result" in html
 
 
+def test_results_are_in_the_readers_language_where_translated(
+    app: Flask,
+    client: FlaskClient,
+    make_case: Callable[..., Case],
+    make_event: Callable[..., Event],
+) -> None:
+    """A Russian reader who finds an event by its Russian translation reads the Russian
+    title; an English one, marked as such, where there is no translation."""
+    from campaign.content import services as content
+    from campaign.extensions import db
+
+    case = make_case(slug="ainur-kurmanov", charges="Organising an unsanctioned picket")
+    event = make_event([case.id], title="Protest outside Temir Bank", city="Almaty")
+    with app.app_context():
+        content.save_translation(
+            db.session.get(Event, event.id), "ru", {"title": "Протест возле Темирбанка"}
+        )
+        content.save_translation(
+            db.session.get(Case, case.id), "ru", {"charges": "Организация пикета"}
+        )
+        db.session.commit()
+    russian = client.get("/ru/search?q=Темирбанка").get_data(as_text=True)
+    assert "Протест возле <mark>Темирбанка</mark>" in russian
+    assert "Protest outside Temir Bank" not in russian
+    english = client.get("/ru/search?q=Temir").get_data(as_text=True)
+    # Found by the original, shown translated (the search reads either script).
+    assert "Протест возле <mark>Темирбанка</mark>" in english
+    assert "<mark>Organising</mark>" not in client.get("/ru/search?q=organising").get_data(
+        as_text=True
+    )
+    assert "Организация <mark>пикета</mark>" in client.get("/ru/search?q=пикета").text
+    kazakh = client.get("/kk/search?q=Temir").get_data(as_text=True)
+    assert '<span dir="auto" lang="en">Protest outside <mark>Temir</mark> Bank</span>' in kazakh
+    assert 'class="language-note"' in kazakh
+
+
 @pytest.mark.parametrize(
     "query",
     [
