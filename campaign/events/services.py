@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from campaign.cases import status
@@ -32,6 +34,7 @@ from campaign.models import (
     Case,
     DatePrecision,
     Event,
+    EventTranslation,
     EventType,
     Organisation,
     Role,
@@ -44,7 +47,7 @@ from campaign.models import (
 from campaign.models.events import story_order
 from campaign.util import merge
 from campaign.util.dates import today_utc
-from campaign.util.localised import reader_language
+from campaign.util.localised import fingerprint, reader_language, same_language
 
 # A second identical report by the same person within this time is the same report sent twice.
 REPEAT_WINDOW = timedelta(minutes=2)
@@ -314,6 +317,25 @@ def picket_title(kind: EventType, venue_name: str | None, city: str | None) -> s
     return _("%(what)s in %(city)s", what=kind.label, city=city)
 
 
+def picket_title_translations(
+    kind: EventType, venue_name: str | None, city: str | None, original: str, title: str
+) -> list[EventTranslation]:
+    """The quick form's title in each of the site's other languages than *original*, each
+    made from *title* as it reads now (edited later, the original is shown again until a
+    translator catches up: campaign.util.localised)."""
+    made_from = {"title": fingerprint(title)}
+    translations = []
+    for language in current_app.config["LANGUAGES"]:
+        if same_language(language, original):
+            continue
+        with force_locale(language):
+            translated = picket_title(kind, venue_name, city)[:200]
+        translations.append(
+            EventTranslation(language=language, title=translated, made_from=dict(made_from))
+        )
+    return translations
+
+
 def log_picket(report: PicketReport, actor: User) -> Logged:
     """Log a picket (or a demonstration, a vigil) from the quick form: public, reported, with
     a title made from the place. The same report sent twice in a row logs one event.
@@ -337,9 +359,16 @@ def log_picket(report: PicketReport, actor: User) -> Logged:
         venue = venue_named(report.venue, city, known) if report.venue else None
         organisation = organisation_named(report.organisation)
         with db.session.no_autoflush:
-            event.title = picket_title(report.type, venue.name if venue else None, city)[:200]
+            place = venue.name if venue else None
+            event.title = picket_title(report.type, place, city)[:200]
             # The title is written in the reader's language, and so, most likely, is the note.
             event.original_language = reader_language()
+            # The title is the app's own words around the place: readers of the site's other
+            # languages read it in theirs ("Picket in Almaty", "Пикет в Алматы"), not in the
+            # activist's with "(in Russian)" after it.
+            event.translations = picket_title_translations(
+                report.type, place, city, event.original_language, event.title
+            )
             event.venue = venue
             event.city = city or (venue.city if venue else None)
             event.country = report.country or (venue.country if venue else None) or known

@@ -751,3 +751,35 @@ def test_the_quick_form_says_a_report_is_public_at_once(app, staff_client, make_
     assert "on the public page of each published case at once" in page
     assert 'aria-describedby="picket-public"' in page
     assert "write nothing that must stay among the campaign" in page
+
+
+def test_a_quick_reports_title_reads_in_each_readers_language(app, staff_client, make_case):
+    """The title is the app's words around the place: an activist logging in Russian gives
+    English readers "Picket in Almaty", not "Пикет в Almaty (in Russian)"; the note stays as
+    written, in the activist's language."""
+    case = make_case(slug="ainur")
+    client = staff_client(Role.ACTIVIST)
+    sent = picket_form([case.id], venue="", city="Almaty", note="Полиция не вмешивалась.")
+    assert client.post("/ru/manage/events/picket", data=sent).status_code == 302
+    event = only(app, Event)
+    with app.app_context():
+        stored = db.session.get(Event, event.id)
+        assert stored.original_language == "ru"
+        titles = {t.language: t.title for t in stored.translations}
+    assert set(titles) == {"en", "kk"}
+    assert titles["en"] == "Picket in Almaty"
+    anonymous = app.test_client()
+    english = anonymous.get("/cases/ainur").get_data(as_text=True)
+    assert "Picket in Almaty" in english
+    assert event.title not in english  # the Russian title
+    assert "Полиция не вмешивалась." in english  # the note, marked as Russian
+    russian = anonymous.get("/ru/cases/ainur").get_data(as_text=True)
+    assert event.title in russian
+    assert titles["kk"] in anonymous.get("/kk/cases/ainur").get_data(as_text=True)
+    # An organiser who corrects the title: readers of the other languages read the new
+    # original (marked) rather than the old translation.
+    with app.app_context():
+        stored = db.session.get(Event, event.id)
+        stored.title = "Пикет возле акимата"
+        db.session.commit()
+    assert "Picket in Almaty" not in anonymous.get("/cases/ainur").get_data(as_text=True)
