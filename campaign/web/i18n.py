@@ -253,15 +253,25 @@ def page_language() -> dict[str, Any]:
     }
 
 
+def _opens_in_browser_language(path: str) -> bool:
+    """The addresses people arrive at from outside with no language in them, which open in
+    the language they chose before or their browser prefers: the home page, and the
+    invitation links and sign-in page an admin sends a new colleague."""
+    return path in {"/", "/login"} or path.startswith("/invite/")
+
+
 def _first_visit_redirect() -> Response | None:
-    """``/`` with no language in the address, opened from outside the site, by a reader who
+    """``/`` (or an invitation, the sign-in page: :func:`_opens_in_browser_language`) with no
+    language in the address, opened from outside the site, by a reader who
     chose another configured language with the switcher, or whose browser prefers one: a 302
     to that language's home page. Clicks on the site's own links (the switcher's "English" too)
     say Sec-Fetch-Site "same-origin" and are never redirected, so nobody is trapped in the
     language their browser asks for; and choosing English is remembered like any other."""
     if request.method not in {"GET", "HEAD"} or request.environ.get(LANGUAGE_KEY):
         return None
-    if request.path != "/" or request.headers.get("Sec-Fetch-Site") not in _FIRST_VISITS:
+    if not _opens_in_browser_language(request.path):
+        return None
+    if request.headers.get("Sec-Fetch-Site") not in _FIRST_VISITS:
         return None
     config = current_app.config
     default = config["BABEL_DEFAULT_LOCALE"]
@@ -291,7 +301,7 @@ def choose_language(language: str) -> Response:
 def _vary_at_root(response: Response) -> Response:
     """The unprefixed root answers differently by language and origin: say so to caches, and
     let none keep the redirect (this runs after the public blueprints' cache headers)."""
-    if request.path == "/" and not request.environ.get(LANGUAGE_KEY):
+    if _opens_in_browser_language(request.path) and not request.environ.get(LANGUAGE_KEY):
         response.vary.update(("Accept-Language", "Sec-Fetch-Site", "Cookie"))
     if request.environ.get(_REDIRECTED):
         response.headers["Cache-Control"] = "no-store"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -127,6 +127,16 @@ def partial_date(
     return format_partial_date_in(request_locale_name(), value, precision, approximate)
 
 
+def moment(value: datetime | None) -> str:
+    """The ``moment`` filter: a moment as the pages write a date, with the time of day in UTC
+    ("8 December 2026, 21:51", and so in each language), not as a database writes it."""
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return f"{partial_date(value.date())}, {value:%H:%M}"
+
+
 def day_date_patterns() -> list[str]:
     """How this page's language writes a day of each month, with "{d}" and "{y}" for the day and
     the year ("{d} December {y}", "{d} декабря {y}"): for a script that shows a date as the
@@ -242,6 +252,7 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
     app.add_template_filter(partial_date, "partial_date")
+    app.add_template_filter(moment, "moment")
     app.add_template_filter(number, "number")
     app.add_template_filter(lang_tag, "lang_tag")
     app.add_template_global(here)

@@ -246,6 +246,34 @@ def test_an_invitation_creates_the_account_once(
         assert db.session.scalar(sa.select(sa.func.count(User.id))) == 2
 
 
+def test_an_invitation_opens_in_the_newcomers_language_with_its_expiry_in_words(
+    app: Flask, staff_client: Callable[..., FlaskClient]
+) -> None:
+    """A Russian colleague opening the link from their mail reads the page in Russian (as the
+    home page does for a first visit); the expiry is a date as the pages write dates."""
+    admin = staff_client(Role.ADMIN)
+    path = _invite(admin)
+    newcomer = app.test_client()
+    arriving = {"Sec-Fetch-Site": "none", "Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"}
+    response = newcomer.get(path, headers=arriving)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/ru{path}"
+    assert "Accept-Language" in response.vary
+    page = newcomer.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<html lang="ru"' in page
+    with app.app_context():
+        expires = db.session.scalars(sa.select(Invitation)).one().expires_at
+    assert f"{expires:%H:%M}" in page
+    assert f"{expires:%Y-%m-%d}" not in page
+    assert re.search(
+        r"\d{1,2}\s\w+\s\d{4}\s\w\., \d\d:\d\d", page
+    )  # a day, a month, a year, a time
+    # A click from the site itself (the switcher's "English") is never sent back.
+    english = newcomer.get(path, headers={**arriving, "Sec-Fetch-Site": "same-origin"})
+    assert english.status_code == 200
+    assert f"{expires:%Y-%m-%d}" not in english.get_data(as_text=True)
+
+
 def test_the_link_is_shown_once_and_only_its_hash_is_kept(
     app: Flask, staff_client: Callable[..., FlaskClient]
 ) -> None:
