@@ -1,0 +1,128 @@
+"""What a supporter sees around their message: the confirmation with its withdraw link, kept
+for a while in the sending browser, in every language."""
+
+from __future__ import annotations
+
+import base64
+import re
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from campaign.extensions import db
+from campaign.models import Case, Message
+from tests.conftest import SUPPORT_FORM, aged_token, post_message
+
+LINK = re.compile(r'href="http://localhost(?:/(?:ru|kk))?/support/withdraw/([^"]+)"')
+
+
+@pytest.fixture
+def case(make_case: Callable[..., Case]) -> Case:
+    return make_case(slug="ainur", person_name="Ainur Kurmanov")
+
+
+def send_from(client: FlaskClient, app: Flask, prefix: str, **fields: Any) -> Any:
+    """Send the support form from the page in one language (``/kk``, ``/ru`` or ``""``)."""
+    data = {**SUPPORT_FORM, "form_token": aged_token(app), **fields}
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(f"{prefix}/cases/ainur/support", data=data)
+
+
+def withdraw_token(html: str) -> str | None:
+    found = LINK.search(html)
+    return found.group(1) if found else None
+
+
+def session_json(client: FlaskClient) -> str:
+    """The session cookie's payload, as anyone holding the cookie can read it."""
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    compressed = cookie.value.startswith(".")  # itsdangerous zips a long payload
+    payload = cookie.value.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    return (zlib.decompress(raw) if compressed else raw).decode()
+
+
+def sent_minutes_ago(app: Flask, minutes: float) -> None:
+    """Date the one stored message *minutes* in the past."""
+    with app.app_context():
+        db.session.execute(
+            sa.update(Message).values(created_at=datetime.now(UTC) - timedelta(minutes=minutes))
+        )
+        db.session.commit()
+
+
+# -- the confirmation ---------------------------------------------------------------------------
+
+
+def test_the_link_survives_a_reload_and_a_change_of_language(
+    client: FlaskClient, app: Flask, case: Case
+) -> None:
+    sent = send_from(client, app, "/kk")
+    assert sent.headers["Location"] == "/kk/cases/ainur/support/sent"
+    first = client.get("/kk/cases/ainur/support/sent")
+    token = withdraw_token(first.get_data(as_text=True))
+    assert token
+    assert token not in session_json(client)  # the cookie is signed, not encrypted
+    reload = client.get("/kk/cases/ainur/support/sent")
+    assert withdraw_token(reload.get_data(as_text=True)) == token
+    # The language switcher's "Русский": through /language/ru, back to the same page.
+    switched = client.get(
+        "/language/ru", query_string={"next": "/ru/cases/ainur/support/sent"}, follow_redirects=True
+    )
+    assert switched.request.path == "/ru/cases/ainur/support/sent"
+    html = switched.get_data(as_text=True)
+    assert withdraw_token(html) == token
+    assert "Stay strong, Ainur" in html
+    english = client.get("/cases/ainur/support/sent").get_data(as_text=True)
+    assert withdraw_token(english) == token
+    assert "30 minutes" in english  # the page says how long it shows the link
+    assert "Keep this link" in english
+    for page in (first, reload, switched):
+        assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_the_link_is_shown_for_thirty_minutes_after_sending_then_never_again(
+    client: FlaskClient, app: Flask, case: Case
+) -> None:
+    post_message(client, app, "ainur")
+    assert '"nonce"' in session_json(client)
+    sent_minutes_ago(app, 29)
+    for _reload in range(2):
+        assert withdraw_token(client.get("/cases/ainur/support/sent").get_data(as_text=True))
+    sent_minutes_ago(app, 31)
+    late = client.get("/cases/ainur/support/sent")
+    html = late.get_data(as_text=True)
+    assert "/support/withdraw/" not in html
+    assert "Stay strong, Ainur" in html  # the confirmation itself stays
+    assert late.headers["Cache-Control"] == "no-store"
+    assert '"nonce"' not in session_json(client)  # the session forgets what made the link
+    sent_minutes_ago(app, 0)  # even if the clock went back, nothing can make the link again
+    assert "/support/withdraw/" not in client.get("/cases/ainur/support/sent").get_data(
+        as_text=True
+    )
+
+
+def test_another_browser_never_sees_the_link(client: FlaskClient, app: Flask, case: Case) -> None:
+    post_message(client, app, "ainur")
+    other = app.test_client().get("/cases/ainur/support/sent").get_data(as_text=True)
+    assert "/support/withdraw/" not in other
+    assert "Stay strong, Ainur" not in other
+
+
+def test_a_withdrawn_message_is_no_longer_confirmed(
+    client: FlaskClient, app: Flask, case: Case
+) -> None:
+    post_message(client, app, "ainur")
+    token = withdraw_token(client.get("/cases/ainur/support/sent").get_data(as_text=True))
+    assert token
+    assert client.post(f"/support/withdraw/{token}").status_code == 302
+    html = client.get("/cases/ainur/support/sent").get_data(as_text=True)
+    assert "/support/withdraw/" not in html
+    assert "Stay strong, Ainur" not in html
