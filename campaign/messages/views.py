@@ -31,7 +31,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from campaign.cases.queries import public_case, visible_case_or_404
+from campaign.cases.queries import is_public, public_case, visible_case_or_404
 from campaign.database import utcnow
 from campaign.extensions import db, limiter
 from campaign.messages import delivery, labels, mail, queries, services, spam
@@ -403,7 +403,16 @@ def get_message_by_token(token: str) -> Message:
 
 
 def _withdraw_page(message: Message, problem: str | None = None, status: int = 200) -> Response:
-    page = render_template("messages/withdraw.html", message=message, problem=problem)
+    """The withdraw page: the message, the case it was written to (linked while the public may
+    open its page), and what withdrawing does or did to it."""
+    case = message.case
+    page = render_template(
+        "messages/withdraw.html",
+        message=message,
+        case=case,
+        case_is_public=is_public(case),
+        problem=problem,
+    )
     response = make_response(page, status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

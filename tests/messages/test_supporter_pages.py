@@ -1,5 +1,6 @@
-"""What a supporter sees around their message: the confirmation with its withdraw link, kept
-for a while in the sending browser, in every language."""
+"""What a supporter sees around their message: the confirmation with its withdraw link (kept
+for a while in the sending browser, in every language), and the withdraw pages, which name the
+case and say only what is true of that message."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient
 from campaign.extensions import db
 from campaign.models import Case, Message
 from tests.conftest import SUPPORT_FORM, aged_token, post_message
+from tests.messages.conftest import MAIL
 
 LINK = re.compile(r'href="http://localhost(?:/(?:ru|kk))?/support/withdraw/([^"]+)"')
 
@@ -126,3 +128,84 @@ def test_a_withdrawn_message_is_no_longer_confirmed(
     html = client.get("/cases/ainur/support/sent").get_data(as_text=True)
     assert "/support/withdraw/" not in html
     assert "Stay strong, Ainur" not in html
+
+
+# -- the withdraw pages -------------------------------------------------------------------------
+
+
+def _sent_token(client: FlaskClient, app: Flask, **fields: Any) -> str:
+    assert post_message(client, app, "ainur", **fields).status_code == 302
+    token = withdraw_token(client.get("/cases/ainur/support/sent").get_data(as_text=True))
+    assert token
+    return token
+
+
+def test_the_withdraw_pages_name_the_case_and_lead_back_to_it(
+    client: FlaskClient, app: Flask, case: Case
+) -> None:
+    token = _sent_token(client, app)
+    asking = client.get(f"/support/withdraw/{token}").get_data(as_text=True)
+    assert "Ainur Kurmanov" in asking
+    assert 'href="/cases/ainur"' in asking
+    done = client.post(f"/support/withdraw/{token}")
+    assert done.status_code == 302
+    after = client.get(done.headers["Location"])
+    html = after.get_data(as_text=True)
+    assert "has been withdrawn" in html
+    assert "Ainur Kurmanov" in html
+    assert 'href="/cases/ainur"' in html
+    assert after.headers["Cache-Control"] == "no-store"
+    # In the reader's language, the way back keeps it.
+    russian = client.get(f"/ru/support/withdraw/{token}").get_data(as_text=True)
+    assert 'href="/ru/cases/ainur"' in russian
+
+
+def test_a_case_no_longer_public_is_named_but_not_linked(
+    client: FlaskClient, app: Flask, case: Case
+) -> None:
+    token = _sent_token(client, app)
+    with app.app_context():
+        db.session.execute(sa.update(Case).values(published=False))
+        db.session.commit()
+    asking = client.get(f"/support/withdraw/{token}").get_data(as_text=True)
+    assert "Ainur Kurmanov" in asking
+    assert 'href="/cases/ainur"' not in asking  # it would be a 404
+    client.post(f"/support/withdraw/{token}")
+    after = client.get(f"/support/withdraw/{token}").get_data(as_text=True)
+    assert "has been withdrawn" in after
+    assert 'href="/cases/ainur"' not in after
+
+
+def test_without_a_mail_server_the_withdrawn_page_speaks_of_no_email(
+    client: FlaskClient, app: Flask, case: Case
+) -> None:
+    token = _sent_token(client, app)
+    client.post(f"/support/withdraw/{token}")
+    html = client.get(f"/support/withdraw/{token}").get_data(as_text=True)
+    assert "has been withdrawn" in html
+    assert "e-mail" not in html.lower()
+
+
+class TestWithMailServer:
+    @pytest.fixture
+    def app_config(self, app_config: dict[str, Any]) -> dict[str, Any]:
+        app_config.update(MAIL)
+        return app_config
+
+    def test_the_withdrawn_page_says_the_email_was_deleted(
+        self, client: FlaskClient, app: Flask, case: Case
+    ) -> None:
+        token = _sent_token(client, app)
+        client.post(f"/support/withdraw/{token}")
+        html = client.get(f"/support/withdraw/{token}").get_data(as_text=True)
+        assert "Your e-mail address has been deleted" in html
+        assert "if you gave one" not in html
+
+    def test_a_sender_who_gave_no_email_is_not_told_of_one(
+        self, client: FlaskClient, app: Flask, case: Case
+    ) -> None:
+        token = _sent_token(client, app, email="")
+        client.post(f"/support/withdraw/{token}")
+        html = client.get(f"/support/withdraw/{token}").get_data(as_text=True)
+        assert "has been withdrawn" in html
+        assert "e-mail" not in html.lower()
