@@ -1,6 +1,6 @@
 """What a supporter sees around their message: the confirmation with its withdraw link (kept
-for a while in the sending browser, in every language), and the withdraw pages, which name the
-case and say only what is true of that message."""
+for a while in the sending browser, in every language), the withdraw pages (which name the
+case and say only what is true of that message) and the form's language."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 
 from campaign.extensions import db
-from campaign.models import Case, Message
-from tests.conftest import SUPPORT_FORM, aged_token, post_message
+from campaign.models import Case, Message, MessageState
+from tests.conftest import SUPPORT_FORM, aged_token, make_app, post_message, stored
 from tests.messages.conftest import MAIL
 
 LINK = re.compile(r'href="http://localhost(?:/(?:ru|kk))?/support/withdraw/([^"]+)"')
@@ -209,3 +209,54 @@ class TestWithMailServer:
         html = client.get(f"/support/withdraw/{token}").get_data(as_text=True)
         assert "has been withdrawn" in html
         assert "e-mail" not in html.lower()
+
+
+# -- the form's language ------------------------------------------------------------------------
+
+
+def chosen_language(html: str) -> str | None:
+    select = re.search(r'<select[^>]*name="language".*?</select>', html, re.DOTALL)
+    assert select, "the form asks for the message's language"
+    found = re.search(r'<option selected value="([^"]*)"', select.group(0))
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize(("prefix", "language"), [("", "en"), ("/ru", "ru"), ("/kk", "kk")])
+def test_the_language_starts_at_the_pages_language(
+    client: FlaskClient, case: Case, prefix: str, language: str
+) -> None:
+    html = client.get(f"{prefix}/cases/ainur/support").get_data(as_text=True)
+    assert chosen_language(html) == language
+
+
+def test_the_kept_empty_form_starts_at_each_pages_language(
+    app_config: dict[str, Any], case: Case
+) -> None:
+    app = make_app({**app_config, "PAGE_CACHE_ENABLED": True})
+    rendered: list[str] = []
+
+    def record(sender: Flask, template: Any, context: Any, **extra: Any) -> None:
+        rendered.append(str(template.name))
+
+    rounds = [("/kk", "kk"), ("/kk", "kk"), ("", "en"), ("/ru", "ru"), ("", "en"), ("/kk", "kk")]
+    with template_rendered.connected_to(record, app):
+        for prefix, language in rounds:
+            page = app.test_client().get(f"{prefix}/cases/ainur/support")
+            assert chosen_language(page.get_data(as_text=True)) == language, prefix
+            assert page.headers["Cache-Control"] == "no-store"
+    assert rendered.count("messages/new.html") == 3  # once per language, then kept
+
+
+def test_the_sender_may_change_the_language_and_a_refused_form_keeps_their_choice(
+    client: FlaskClient, app: Flask, case: Case
+) -> None:
+    refused = send_from(client, app, "/kk", language="", body="")
+    assert refused.status_code == 400
+    assert chosen_language(refused.get_data(as_text=True)) == ""  # "not sure", as chosen
+    assert send_from(client, app, "/kk", language="").status_code == 302
+    assert send_from(client, app, "/kk", language="de", body="Solidarität!").status_code == 302
+    assert send_from(client, app, "/kk", language="kk", body="Ынтымақ!").status_code == 302
+    # A client that sends no language field at all is not taken to mean the page's.
+    assert send_from(client, app, "/kk", language=None, body="Жоқ тіл").status_code == 302
+    assert [m.language for m in stored(app)] == [None, "de", "kk", None]
+    assert all(m.state == MessageState.PENDING for m in stored(app))
