@@ -144,7 +144,16 @@ class SupportForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.language.choices = list(_language_select(str(get_locale() or "en")))
+        locale = get_locale()
+        locale_name = str(locale or "en")
+        self.language.choices = list(_language_select(locale_name))
+        if self.language.raw_data is None:
+            # Shown afresh (nothing sent): it starts at the page's language, which most write
+            # in; the sender may change it. A form sent back keeps what they chose, "not sure"
+            # included, and a post without the field says nothing of the language.
+            page_language = locale.language if locale is not None else "en"
+            if page_language in _language_codes(locale_name):
+                self.language.data = page_language
 
     def validate_language(self, field: Field) -> None:
         """Only a language from the list (or none)."""

@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,7 +31,8 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from campaign.cases.queries import public_case, visible_case_or_404
+from campaign.cases.queries import is_public, public_case, visible_case_or_404
+from campaign.database import utcnow
 from campaign.extensions import db, limiter
 from campaign.messages import delivery, labels, mail, queries, services, spam
 from campaign.messages.forms import MESSAGE_MAX_LENGTH, DeliveredForm, SafetyEditForm, SupportForm
@@ -49,6 +51,9 @@ bp = Blueprint("messages", __name__, url_prefix="/manage/messages")
 logger = logging.getLogger(__name__)
 
 SENT_KEY = "support_sent"
+# How long after sending the confirmation page shows the withdraw link, in the browser that
+# sent the message only (its session holds the form's nonce, from which the link is made).
+WITHDRAW_LINK_MINUTES = 30
 # The message of the queue after which a single decision is reported (see decide).
 FLASH_AT_KEY = "queue_flash_at"
 WALL_PAGE_SIZE = 50
@@ -170,7 +175,8 @@ class _Sent:
 
 
 def _remember_sent(sent: _Sent, nonce: str, mailed: bool | None = None) -> Response:
-    """Post/Redirect/Get to the confirmation, which alone shows the withdrawal link, once.
+    """Post/Redirect/Get to the confirmation, which alone shows the withdrawal link, for
+    ``WITHDRAW_LINK_MINUTES`` after sending, in this browser only.
 
     The session cookie is signed, not encrypted: anyone who sees it can read it. So it holds
     the form's nonce, not the withdraw token: the token is the nonce's keyed hash under the
@@ -326,12 +332,10 @@ def sent(slug: str) -> Response:
         message = db.session.get(Message, data.get("message"))
         if message is not None and message.state != MessageState.WITHDRAWN:
             mailed = data.get("mailed")
-            nonce = data.get("nonce")
-            token = spam.withdraw_token_for(str(nonce)) if nonce else None
-            if token and spam.token_hash(token) == message.withdraw_token_hash:
-                withdraw_url = url_for("support.withdraw", token=token, _external=True)
-            # Shown once: a reload, or whoever opens this browser later, sees no link.
-            session[SENT_KEY] = {k: v for k, v in data.items() if k != "nonce"}
+            withdraw_url = _withdraw_url(message, data.get("nonce"))
+            if withdraw_url is None and "nonce" in data:
+                # Past its time: the session forgets the nonce, so nothing can make it again.
+                session[SENT_KEY] = {k: v for k, v in data.items() if k != "nonce"}
         else:
             message = None
     response = make_response(
@@ -341,10 +345,24 @@ def sent(slug: str) -> Response:
             message=message,
             withdraw_url=withdraw_url,
             mailed=mailed,
+            link_minutes=WITHDRAW_LINK_MINUTES,
         )
     )
+    # The page holds the withdraw link: no cache, shared or the browser's own, may keep it.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _withdraw_url(message: Message, nonce: object) -> str | None:
+    """The link that withdraws *message*, made again from the nonce this browser's session
+    holds, while the confirmation may still show it (``WITHDRAW_LINK_MINUTES`` after sending:
+    a reload or another language keeps it, a borrowed browser a day later does not)."""
+    if not nonce or utcnow() - message.created_at > timedelta(minutes=WITHDRAW_LINK_MINUTES):
+        return None
+    token = spam.withdraw_token_for(str(nonce))
+    if spam.token_hash(token) != message.withdraw_token_hash:
+        return None
+    return url_for("support.withdraw", token=token, _external=True)
 
 
 def wall_language(value: str) -> str | None:
@@ -385,7 +403,16 @@ def get_message_by_token(token: str) -> Message:
 
 
 def _withdraw_page(message: Message, problem: str | None = None, status: int = 200) -> Response:
-    page = render_template("messages/withdraw.html", message=message, problem=problem)
+    """The withdraw page: the message, the case it was written to (linked while the public may
+    open its page), and what withdrawing does or did to it."""
+    case = message.case
+    page = render_template(
+        "messages/withdraw.html",
+        message=message,
+        case=case,
+        case_is_public=is_public(case),
+        problem=problem,
+    )
     response = make_response(page, status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
