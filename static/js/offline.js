@@ -375,6 +375,7 @@
     sending = true;
     stopRetrying();
     var again = false;
+    var logged = 0;
     return alone(function () {
       return allReports().then(function (reports) {
         var todo = reports.filter(function (r) { return r.state !== "invalid"; });
@@ -391,6 +392,8 @@
                 again = false;
               } else if (result.state === "error") {
                 again = true;  // the server could not take it now
+              } else if (result.state === "sent") {
+                logged += 1;
               }
               return settle(report, result);
             }, function () {
@@ -412,7 +415,11 @@
       } else {
         retries = 0;
       }
-      return render();
+      return render().then(function () {
+        if (logged) {
+          showLogged();
+        }
+      });
     });
   }
 
@@ -508,14 +515,32 @@
     return shown;
   }
 
-  // After "Log it" with no signal the form is empty again: the activist, scrolled down at the
-  // button, must see at once that the report is kept, not lost (and hear it, with a reader).
-  function showSaved() {
-    var heading = document.getElementById("offline-reports-title");
-    var target = heading || statusBox;
+  // Brings the activist's eyes, and a screen reader, to what the page says now.
+  function bringIntoView(target) {
     target.setAttribute("tabindex", "-1");
     target.scrollIntoView({ block: "start" });
     target.focus({ preventScroll: true });
+  }
+
+  // After "Log it" with no signal the form is empty again: the activist, scrolled down at the
+  // button, must see at once that the report is kept, not lost (and hear it, with a reader).
+  function showSaved() {
+    bringIntoView(document.getElementById("offline-reports-title") || statusBox);
+  }
+
+  // Sent later, the reports leave the list the activist was looking at, and the page would
+  // show only the empty form below it: the thanks at the top comes into view instead. Not
+  // while the activist fills in the next report (the status box, a live region, says it
+  // then), nor on another staff page, where it says so at its top.
+  function showLogged() {
+    var section = document.getElementById("offline-reports");
+    if (!section || statusBox.hidden) {
+      return;
+    }
+    var active = document.activeElement;
+    if (!active || active === document.body || statusBox.contains(active) || section.contains(active)) {
+      bringIntoView(statusBox);
+    }
   }
 
   // -- sign-out, the service worker ---------------------------------------------------------
@@ -590,7 +615,7 @@
         // Another tab logged a report: this one thanks for it too.
         lastNote = event.data.note;
         lastLogged = event.data.logged || null;
-        render();
+        render().then(showLogged);
         return;
       }
       render();

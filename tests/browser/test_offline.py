@@ -74,6 +74,12 @@ def _log_offline(phone, live_server: str) -> None:
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
+def _in_sight(phone, selector: str) -> None:
+    box = phone.locator(selector).bounding_box()
+    assert box is not None
+    assert 0 <= box["y"] < 740
+
+
 def test_a_picket_logged_offline_is_sent_once_when_the_signal_is_back(
     app: Flask, runner: FlaskCliRunner, live_server: str, phone, make_user
 ) -> None:
@@ -86,10 +92,15 @@ def test_a_picket_logged_offline_is_sent_once_when_the_signal_is_back(
     assert _events(app, user.id) == []
     # Another staff page shows the count too.
     phone.context.set_offline(False)
-    expect(phone.locator("#offline-status .offline-count")).to_have_text("0")
-    phone.get_by_text("the picket was logged").wait_for()
+    status = phone.locator("#offline-status")
+    expect(status.locator(".offline-count")).to_have_text("0")
+    expect(status).to_contain_text("the picket was logged")
     events = _events(app, user.id)
     assert events == [("Picket at OSCE building", "OSCE building")]
+    # The list the activist was looking at is gone: the thanks comes into sight, and into
+    # focus, which a screen reader reads out.
+    assert phone.evaluate("document.activeElement.id") == "offline-status"
+    _in_sight(phone, "#offline-status")
     # Back on the page later: nothing is sent again.
     phone.goto(live_server + PICKET)
     phone.wait_for_load_state("networkidle")
@@ -310,4 +321,25 @@ def test_tries_again_less_and_less_often_while_the_server_does_not_answer(
     assert _events(app, user.id) == []
     phone.context.unroute(PICKET_URL)
     expect(phone.locator("#offline-status .offline-count")).to_have_text("0", timeout=20_000)
+    assert len(_events(app, user.id)) == 1
+
+
+def test_sent_while_the_next_report_is_typed_the_thanks_leaves_the_field_alone(
+    app: Flask, runner: FlaskCliRunner, live_server: str, phone, make_user
+) -> None:
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ACTIVIST)
+    _sign_in(phone, live_server, user.email)
+    _log_offline(phone, live_server)
+    note = phone.get_by_label("Note")
+    note.click()
+    phone.keyboard.type("Forty peo")
+    phone.context.set_offline(False)
+    status = phone.locator("#offline-status")
+    expect(status.locator(".offline-count")).to_have_text("0")
+    expect(status).to_contain_text("the picket was logged")  # said by the live region
+    assert status.get_attribute("role") == "status"
+    expect(note).to_be_focused()
+    phone.keyboard.type("ple")  # where the focus is
+    expect(note).to_have_value("Forty people")
     assert len(_events(app, user.id)) == 1
