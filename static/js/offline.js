@@ -3,7 +3,9 @@
 
    A report is saved in IndexedDB before it is sent; it leaves the phone only when the server
    answers that it is logged (the report's client_key makes a second send the same event).
-   A refused report stays, with what to do: sign in again, reload, or correct a field. */
+   A refused report stays, with what to do: sign in again, reload, or correct a field.
+   While reports wait and the page is open it tries again by itself: the phone may count as
+   online while the server cannot be reached, and then no 'online' event ever comes. */
 (function () {
   "use strict";
 
@@ -304,7 +306,13 @@
     if (result.state === "sent") {
       lastNote = result.answer.message || say("sent");
       lastLogged = result.answer.url ? { url: result.answer.url, title: result.answer.title || "" } : null;
-      return removeReport(report.key).then(function () { return result; });
+      return removeReport(report.key).then(function () {
+        if (channel) {
+          // The tab that sent it may be one the activist is not looking at.
+          channel.postMessage({ note: lastNote, logged: lastLogged });
+        }
+        return result;
+      });
     }
     report.state = result.state;
     report.errors = result.errors || [];
@@ -312,38 +320,106 @@
     return putReport(report).then(function () { return result; });
   }
 
-  // Send every waiting report, one after the other; stop at the first network failure.
+  // -- trying again ------------------------------------------------------------------------
+
+  // A weak signal, a captive portal or the server down: the phone counts as online, so no
+  // 'online' event will say when the server answers again. Soon at first, then less often
+  // (about 3 s doubling up to about a minute), so that a server coming back up is not met by
+  // every phone at once; a new connection or "Send now" starts again from the shortest wait.
+  var RETRY_FIRST = 3000;
+  var RETRY_MOST = 60000;
+  var retryTimer = null;
+  var retries = 0;
+
+  function retryLater() {
+    window.clearTimeout(retryTimer);
+    var delay = Math.min(RETRY_MOST, RETRY_FIRST * Math.pow(2, Math.min(retries, 10)));
+    retries += 1;
+    delay *= 0.8 + 0.4 * Math.random();
+    retryTimer = window.setTimeout(function () {
+      retryTimer = null;
+      sendAll();
+    }, delay);
+  }
+
+  function stopRetrying() {
+    window.clearTimeout(retryTimer);
+    retryTimer = null;
+  }
+
+  function sendAfresh() {
+    retries = 0;
+    return sendAll();
+  }
+
+  // One tab sends at a time, and reads the reports only once it may: two open tabs trying
+  // again do not post the same report together (its key would make it one event anyway).
+  // "busy" when another tab is at it.
+  function alone(act) {
+    if (navigator.locks && navigator.locks.request) {
+      return navigator.locks.request("campaign-offline-send", { ifAvailable: true }, function (lock) {
+        return lock ? act() : "busy";
+      });
+    }
+    return act();
+  }
+
+  // Send every waiting report, one after the other; stop at the first network failure. What
+  // failed for want of the server is tried again later; what waits for the activist (signed
+  // out, an expired page, a refused field) is not, until the next connection, visit or "Send
+  // now".
   function sendAll() {
     if (sending || !navigator.onLine) {
-      return render();
+      return render();  // offline: the 'online' event sends them
     }
     sending = true;
-    return allReports().then(function (reports) {
-      var todo = reports.filter(function (r) { return r.state !== "invalid"; });
-      var chain = Promise.resolve();
-      var stopped = false;
-      todo.forEach(function (report) {
-        chain = chain.then(function () {
-          if (stopped) {
-            return null;
-          }
-          return sendOne(report).then(function (result) {
-            if (result.state === "signin") {
-              stopped = true;  // the next ones would be refused alike
+    stopRetrying();
+    var again = false;
+    var logged = 0;
+    return alone(function () {
+      return allReports().then(function (reports) {
+        var todo = reports.filter(function (r) { return r.state !== "invalid"; });
+        var chain = Promise.resolve();
+        var stopped = false;
+        todo.forEach(function (report) {
+          chain = chain.then(function () {
+            if (stopped) {
+              return null;
             }
-            return settle(report, result);
-          }, function () {
-            stopped = true;  // no connection after all: they wait
+            return sendOne(report).then(function (result) {
+              if (result.state === "signin") {
+                stopped = true;  // the next ones would be refused alike
+                again = false;
+              } else if (result.state === "error") {
+                again = true;  // the server could not take it now
+              } else if (result.state === "sent") {
+                logged += 1;
+              }
+              return settle(report, result);
+            }, function () {
+              stopped = true;  // no answer after all: they wait
+              again = true;
+            });
           });
         });
+        return chain;
       });
-      return chain;
-    }).then(function () {
-      sending = false;
-      return render();
+    }).then(function (done) {
+      return done === "busy";
     }, function () {
+      return false;
+    }).then(function (busy) {
       sending = false;
-      return render();
+      if (again || busy) {
+        retryLater();
+      } else {
+        retries = 0;
+      }
+      return render().then(function () {
+        if (logged) {
+          showLogged();
+        }
+      });
     });
   }
 
@@ -439,14 +515,32 @@
     return shown;
   }
 
-  // After "Log it" with no signal the form is empty again: the activist, scrolled down at the
-  // button, must see at once that the report is kept, not lost (and hear it, with a reader).
-  function showSaved() {
-    var heading = document.getElementById("offline-reports-title");
-    var target = heading || statusBox;
+  // Brings the activist's eyes, and a screen reader, to what the page says now.
+  function bringIntoView(target) {
     target.setAttribute("tabindex", "-1");
     target.scrollIntoView({ block: "start" });
     target.focus({ preventScroll: true });
+  }
+
+  // After "Log it" with no signal the form is empty again: the activist, scrolled down at the
+  // button, must see at once that the report is kept, not lost (and hear it, with a reader).
+  function showSaved() {
+    bringIntoView(document.getElementById("offline-reports-title") || statusBox);
+  }
+
+  // Sent later, the reports leave the list the activist was looking at, and the page would
+  // show only the empty form below it: the thanks at the top comes into view instead. Not
+  // while the activist fills in the next report (the status box, a live region, says it
+  // then), nor on another staff page, where it says so at its top.
+  function showLogged() {
+    var section = document.getElementById("offline-reports");
+    if (!section || statusBox.hidden) {
+      return;
+    }
+    var active = document.activeElement;
+    if (!active || active === document.body || statusBox.contains(active) || section.contains(active)) {
+      bringIntoView(statusBox);
+    }
   }
 
   // -- sign-out, the service worker ---------------------------------------------------------
@@ -507,10 +601,25 @@
     });
   }
 
-  window.addEventListener("online", sendAll);
+  window.addEventListener("online", sendAfresh);
   window.addEventListener("offline", render);
+  // Back to the phone's screen: try now rather than at the end of a long wait.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      sendAll();
+    }
+  });
   if (channel) {
-    channel.onmessage = function () { render(); };
+    channel.onmessage = function (event) {
+      if (event.data && event.data.note) {
+        // Another tab logged a report: this one thanks for it too.
+        lastNote = event.data.note;
+        lastLogged = event.data.logged || null;
+        render().then(showLogged);
+        return;
+      }
+      render();
+    };
   }
   var shownKeys = [];
   document.querySelectorAll("form[data-offline-picket]").forEach(function (form) {
@@ -536,7 +645,7 @@
           r.state = "waiting";
           return putReport(r);
         }));
-      }).then(sendAll);
+      }).then(sendAfresh);
     });
   }
   watchSignOut();

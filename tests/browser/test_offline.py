@@ -1,9 +1,11 @@
 """A picket logged on a 360-px phone with no signal waits on the phone and is sent once, when
-the connection is back, also when the session ended meanwhile (after signing in again)."""
+the connection is back, also when the session ended meanwhile (after signing in again), and
+when the phone counted as online all along but the server did not answer."""
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -24,6 +26,8 @@ pytestmark = [
 PASSWORD = "correct horse battery staple"
 PICKET = "/manage/events/picket"
 KEY = re.compile(r"^[0-9a-f-]{36}$")
+# The picket form's address in any language: where reports are posted.
+PICKET_URL = re.compile(r"/manage/events/picket(\?.*)?$")
 
 
 @pytest.fixture
@@ -70,6 +74,12 @@ def _log_offline(phone, live_server: str) -> None:
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
 
+def _in_sight(phone, selector: str) -> None:
+    box = phone.locator(selector).bounding_box()
+    assert box is not None
+    assert 0 <= box["y"] < 740
+
+
 def test_a_picket_logged_offline_is_sent_once_when_the_signal_is_back(
     app: Flask, runner: FlaskCliRunner, live_server: str, phone, make_user
 ) -> None:
@@ -82,10 +92,15 @@ def test_a_picket_logged_offline_is_sent_once_when_the_signal_is_back(
     assert _events(app, user.id) == []
     # Another staff page shows the count too.
     phone.context.set_offline(False)
-    expect(phone.locator("#offline-status .offline-count")).to_have_text("0")
-    phone.get_by_text("the picket was logged").wait_for()
+    status = phone.locator("#offline-status")
+    expect(status.locator(".offline-count")).to_have_text("0")
+    expect(status).to_contain_text("the picket was logged")
     events = _events(app, user.id)
     assert events == [("Picket at OSCE building", "OSCE building")]
+    # The list the activist was looking at is gone: the thanks comes into sight, and into
+    # focus, which a screen reader reads out.
+    assert phone.evaluate("document.activeElement.id") == "offline-status"
+    _in_sight(phone, "#offline-status")
     # Back on the page later: nothing is sent again.
     phone.goto(live_server + PICKET)
     phone.wait_for_load_state("networkidle")
@@ -229,3 +244,102 @@ def test_a_refused_report_can_be_given_up(
     expect(phone.locator("#offline-status .offline-count")).to_have_text("0")
     expect(phone.locator("#offline-reports")).to_be_hidden()
     assert _events(app, user.id) == []
+
+
+def test_a_picket_saved_while_the_server_did_not_answer_is_sent_when_it_does(
+    app: Flask, runner: FlaskCliRunner, live_server: str, phone, make_user
+) -> None:
+    """The phone counts as online (a weak signal, a captive portal, the server down): no
+    'online' event comes, and the page tries again by itself, from every open tab, once."""
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ACTIVIST)
+    _sign_in(phone, live_server, user.email)
+    phone.goto(live_server + "/ru" + PICKET)
+    _controlled(phone)
+    expect(phone.locator("input[name=client_key]")).to_have_value(KEY)
+    phone.context.route(PICKET_URL, lambda route: route.abort("connectionrefused"))
+    phone.locator("input[name=cases]").first.check()
+    phone.locator("input[name=organisation]").fill("CWI Austria (SLP)")
+    phone.locator("input[name=city]").fill("Vienna")
+    phone.get_by_role("button", name="Записать", exact=True).click()
+    # The post never arrived: the service worker brings back the form kept on the phone,
+    # which keeps the report.
+    reports = phone.locator("#offline-report-list")
+    expect(reports).to_contain_text("Сохранено на этом телефоне")
+    expect(phone.locator("#offline-status .offline-count")).to_have_text("1")
+    assert phone.evaluate("navigator.onLine") is True
+    other = phone.context.new_page()
+    other.goto(live_server + "/ru/manage/events/")
+    expect(other.locator("#offline-status .offline-count")).to_have_text("1")
+    phone.wait_for_timeout(1000)
+    assert _events(app, user.id) == []
+
+    posts: list[str] = []
+
+    def reach(route) -> None:
+        if route.request.method == "POST":
+            posts.append(route.request.url)
+        route.continue_()
+
+    phone.context.unroute(PICKET_URL)
+    phone.context.route(PICKET_URL, reach)
+    status = phone.locator("#offline-status")
+    expect(status.locator(".offline-count")).to_have_text("0", timeout=10_000)
+    expect(status).to_contain_text("Спасибо: пикет записан")
+    expect(other.locator("#offline-status .offline-count")).to_have_text("0")
+    assert len(_events(app, user.id)) == 1
+    assert len(posts) == 1  # the other tab found it sent, and did not post it again
+    other.close()
+
+
+def test_tries_again_less_and_less_often_while_the_server_does_not_answer(
+    app: Flask, runner: FlaskCliRunner, live_server: str, phone, make_user
+) -> None:
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ACTIVIST)
+    _sign_in(phone, live_server, user.email)
+    _log_offline(phone, live_server)
+    tries: list[float] = []
+
+    def refuse(route) -> None:
+        if route.request.method == "POST":
+            tries.append(time.monotonic())
+        route.abort("connectionrefused")
+
+    phone.context.route(PICKET_URL, refuse)
+    phone.context.set_offline(False)  # the phone is online, the server out of reach
+    deadline = time.monotonic() + 10
+    while len(tries) < 3 and time.monotonic() < deadline:
+        phone.wait_for_timeout(100)
+    # Once on 'online', again a few seconds later, then after a longer wait: not every
+    # moment, and not never.
+    assert len(tries) == 3
+    first, second = tries[1] - tries[0], tries[2] - tries[1]
+    assert 2 <= first <= 4.5
+    assert second >= 1.5 * first
+    expect(phone.locator("#offline-status .offline-count")).to_have_text("1")
+    assert _events(app, user.id) == []
+    phone.context.unroute(PICKET_URL)
+    expect(phone.locator("#offline-status .offline-count")).to_have_text("0", timeout=20_000)
+    assert len(_events(app, user.id)) == 1
+
+
+def test_sent_while_the_next_report_is_typed_the_thanks_leaves_the_field_alone(
+    app: Flask, runner: FlaskCliRunner, live_server: str, phone, make_user
+) -> None:
+    runner.invoke(args=["demo"])
+    user = make_user(Role.ACTIVIST)
+    _sign_in(phone, live_server, user.email)
+    _log_offline(phone, live_server)
+    note = phone.get_by_label("Note")
+    note.click()
+    phone.keyboard.type("Forty peo")
+    phone.context.set_offline(False)
+    status = phone.locator("#offline-status")
+    expect(status.locator(".offline-count")).to_have_text("0")
+    expect(status).to_contain_text("the picket was logged")  # said by the live region
+    assert status.get_attribute("role") == "status"
+    expect(note).to_be_focused()
+    phone.keyboard.type("ple")  # where the focus is
+    expect(note).to_have_value("Forty people")
+    assert len(_events(app, user.id)) == 1
