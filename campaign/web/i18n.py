@@ -256,12 +256,14 @@ def page_language() -> dict[str, Any]:
 def _opens_in_browser_language(path: str) -> bool:
     """The addresses people arrive at from outside with no language in them, which open in
     the language they chose before or their browser prefers: the home page, and the
-    invitation links and sign-in page an admin sends a new colleague."""
-    return path in {"/", "/login"} or path.startswith("/invite/")
+    invitation links an admin sends a new colleague (who has no language of their own yet;
+    the sign-in page stays as it is: a staff member's own language applies once signed in,
+    and a language in the address would override it)."""
+    return path == "/" or path.startswith("/invite/")
 
 
 def _first_visit_redirect() -> Response | None:
-    """``/`` (or an invitation, the sign-in page: :func:`_opens_in_browser_language`) with no
+    """``/`` (or an invitation: :func:`_opens_in_browser_language`) with no
     language in the address, opened from outside the site, by a reader who
     chose another configured language with the switcher, or whose browser prefers one: a 302
     to that language's home page. Clicks on the site's own links (the switcher's "English" too)
