@@ -149,11 +149,31 @@ class _CompiledTemplates(BytecodeCache):
 COMPILED_TEMPLATES = _CompiledTemplates()
 
 
+# The apps a test made (make_app), whose database connections close when it ends.
+_MADE_APPS: list[Flask] = []
+
+
 def make_app(config: dict[str, Any]) -> Flask:
-    """``create_app(config)``, sharing the run's compiled templates with every other test app."""
+    """``create_app(config)``, sharing the run's compiled templates with every other test app.
+    Its engine is disposed of when the test ends (:func:`_close_made_apps`)."""
     app = create_app(config)
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    _MADE_APPS.append(app)
     return app
+
+
+@pytest.fixture(autouse=True)
+def _close_made_apps() -> Iterator[None]:
+    """Close the connections of every app the test made, the second apps of a test too ("a
+    second worker"): left to the garbage collector, a PostgreSQL connection still open warns
+    (ResourceWarning) in whichever later test the collector happens to run, and fails it."""
+    made_before = len(_MADE_APPS)
+    yield
+    while len(_MADE_APPS) > made_before:
+        made = _MADE_APPS.pop()
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
